@@ -1,0 +1,15 @@
+// One function per sub-command registers it on the CLI11 app; each lives in its own file.
+// A sub-command's callback returns the process exit code: 0 ok, 1 runtime error, 2 usage error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace qe::cli {
+
+using Runner = std::function<int()>;
+
+// Each register_* adds its sub-command to `app` and returns the function that runs it.
+// (sub-commands are added here as they land)
+
+}  // namespace qe::cli
