@@ -1,14 +1,12 @@
 #include "io/gguf_writer.h"
 
 #include <bit>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <memory>
 
 #include "core/error.h"
+#include "io/atomic_file.h"
 
 namespace qe {
 
@@ -267,7 +265,7 @@ uint64_t GgufWriter::alignment() const {
     return 32;
 }
 
-void GgufWriter::write(const std::function<void(const void*, size_t)>& sink) const {
+void GgufWriter::write(const ByteSink& sink) const {
     if (version_ != 2 && version_ != 3) fail("version must be 2 or 3");
     const uint64_t align = alignment();
 
@@ -319,26 +317,7 @@ std::vector<uint8_t> GgufWriter::to_bytes() const {
 }
 
 void GgufWriter::write_file(const std::string& path) const {
-    const std::string tmp = path + ".tmp";
-    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(tmp.c_str(), "wb"), &std::fclose);
-    if (!f) throw Error(tmp + ": cannot create: " + std::strerror(errno));
-    try {
-        write([&](const void* p, size_t n) {
-            if (n && std::fwrite(p, 1, n, f.get()) != n) {
-                throw Error(tmp + ": write failed: " + std::strerror(errno));
-            }
-        });
-        if (std::fclose(f.release()) != 0) {
-            throw Error(tmp + ": write failed: " + std::strerror(errno));
-        }
-    } catch (...) {
-        f.reset();
-        std::remove(tmp.c_str());
-        throw;
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) throw Error(path + ": cannot rename from " + tmp + ": " + ec.message());
+    write_file_atomically(path, [this](const ByteSink& sink) { write(sink); });
 }
 
 }  // namespace qe

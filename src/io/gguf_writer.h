@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "io/atomic_file.h"
 #include "io/gguf.h"
 
 namespace qe {
@@ -65,7 +66,7 @@ class GgufWriter {
         size_t nbytes;
         Producer produce;
     };
-    void write(const std::function<void(const void*, size_t)>& sink) const;
+    void write(const ByteSink& sink) const;
     uint64_t alignment() const;
 
     uint32_t version_;
