@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <random>
@@ -41,7 +42,8 @@ BenchMatrix make_matrix_of(DType t, int64_t rows, int64_t cols) {
     for (int64_t r = distinct; r < rows; ++r)
         std::memcpy(b.bytes.data() + size_t(r) * rb, b.bytes.data() + size_t(r % distinct) * rb,
                     rb);
-    b.m = Matrix{t, rows, cols, b.bytes.data(), rb};
+    b.m = Matrix{t, rows, cols, b.bytes.data(), rb, kLayoutRows, nullptr};
+    if (kernels().pack && !std::getenv("QE_NO_PACK")) kernels().pack(b.m);  // as the engine gets it
     return b;
 }
 
