@@ -138,7 +138,8 @@ export class App {
     this.list.followBottom(true);
     if (!this.persistent) this.toasts.show(this.t('storageUnavailable'), 6000);
     this.monitor.start();
-    this.input.focus();
+    // On a phone, focusing would pop the keyboard up over the page at once.
+    if (window.matchMedia?.('(pointer: fine)').matches) this.input.focus();
   }
 
   // ---- building the page -------------------------------------------------------------------
@@ -183,7 +184,10 @@ export class App {
     );
     const root = h('div', { class: 'app' }, this.sidebar.element, scrim, main);
     root.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && root.classList.contains('sidebar-open')) this.setSidebar(false);
+      if (e.key === 'Escape') {
+        if (root.classList.contains('sidebar-open')) this.setSidebar(false);
+        else if (this.active && e.target === this.input) this.stop();
+      }
       if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'o') {
         e.preventDefault();
         this.newChat();

@@ -65,6 +65,16 @@ describe('chat', () => {
     await s.close();
   });
 
+  it('Esc in the message box stops the answer too', async () => {
+    const s = await openSession();
+    await waitForServerReady(s.page);
+    await send(s.page, 'Write a long answer please');
+    await expect.poll(async () => (await answerText(s.page)).length, { timeout: 20_000 }).toBeGreaterThan(10);
+    await s.page.getByTestId('composer').press('Escape');
+    expect(await waitForAnswer(s.page)).toBe('stopped');
+    await s.close();
+  });
+
   it('follow-ups carry the history; New chat starts with none', async () => {
     const s = await openSession();
     await waitForServerReady(s.page);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoConversations } from './fixtures';
+import { decodePng, pixelsDifferent, saveScreenshot } from './png';
 import { closeBrowser, openSession, send, waitForAnswer, waitForServerReady, type Session } from './helpers';
 
 const OUT = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
@@ -14,7 +15,7 @@ async function importDemo(s: Session): Promise<void> {
   const file = join(tmpdir(), `qe-demo-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(demoConversations()));
   await s.page.locator('.sidebar input[type=file]').setInputFiles(file);
-  await s.page.locator('.conv-item').nth(5).waitFor();
+  await s.page.locator('.conv-item').nth(5).waitFor({ state: 'attached' });
 }
 
 // Turns off the caret blink and transitions so the pictures are the same every run.
@@ -36,7 +37,7 @@ describe('screenshots', () => {
       await s.page.locator('.code-block').first().waitFor();
       await waitForServerReady(s.page);
       await steady(s);
-      await s.page.screenshot({ path: join(OUT, `desktop-${scheme}.png`) });
+      saveScreenshot(join(OUT, `desktop-${scheme}.png`), await s.page.screenshot());
       await s.close();
     });
 
@@ -48,7 +49,7 @@ describe('screenshots', () => {
       await s.page.locator('.msg-assistant .md h2').waitFor();
       await waitForServerReady(s.page);
       await steady(s);
-      await s.page.screenshot({ path: join(OUT, `mobile-${scheme}.png`) });
+      saveScreenshot(join(OUT, `mobile-${scheme}.png`), await s.page.screenshot());
       await s.close();
     });
   }
@@ -58,7 +59,7 @@ describe('screenshots', () => {
     await waitForServerReady(s.page);
     await expect.poll(() => s.page.getByTestId('example').count()).toBe(3);
     await steady(s);
-    await s.page.screenshot({ path: join(OUT, 'desktop-empty-light.png') });
+    saveScreenshot(join(OUT, 'desktop-empty-light.png'), await s.page.screenshot());
     await s.close();
   });
 
@@ -74,8 +75,13 @@ describe('screenshots', () => {
     await expect.poll(() => s.page.locator('.sidebar').evaluate((el) => el.getBoundingClientRect().right)).toBeLessThanOrEqual(0);
     await s.page.locator('.menu-btn').click();
     await expect.poll(() => s.page.locator('.sidebar').evaluate((el) => el.getBoundingClientRect().left)).toBe(0);
-    const shot = await s.page.screenshot();
-    expect(shot.length).toBeGreaterThan(1000);
+    // The open drawer covers the left of the screen: its pixels differ from the closed view's.
+    const shot = decodePng(await s.page.screenshot());
+    expect(shot?.width).toBe(390);
+    await s.page.locator('.scrim').click({ position: { x: 370, y: 400 } });
+    await expect.poll(() => s.page.locator('.sidebar').evaluate((el) => el.getBoundingClientRect().right)).toBeLessThanOrEqual(0);
+    const closed = decodePng(await s.page.screenshot());
+    expect(pixelsDifferent(shot!, closed!)).toBeGreaterThan(10_000);
     await s.close();
   });
 });
