@@ -212,6 +212,10 @@ export class MessageList {
       const foot = h('div', { class: 'msg-foot' });
       const meta = h('span', { class: 'meta' });
       if (m.timings && m.timings.ttftMs > 0) {
+        const { promptTokens, cachedTokens, completionTokens } = m.timings;
+        if (promptTokens !== undefined) {
+          meta.title = this.t('tokenDetail', { prompt: promptTokens, cached: cachedTokens ?? 0, answer: completionTokens ?? '?' });
+        }
         meta.append(
           h('span', { class: 'meta-item', 'data-meta': 'ttft' }, this.t('ttft', { v: formatMs(m.timings.ttftMs) })),
           h('span', { class: 'meta-item', 'data-meta': 'speed' }, this.t('speed', { v: m.timings.tokensPerSecond.toFixed(1) })),

@@ -1,12 +1,12 @@
 // Sending, streaming, stopping, regenerating, editing and resetting, as a person would.
 import { afterAll, describe, expect, it } from 'vitest';
-import { answerText, closeBrowser, isMock, lastAnswer, openSession, send, waitForAnswer, waitForServerReady } from './helpers';
+import { answerText, closeBrowser, isMock, lastAnswer, openChat, send, waitForAnswer, waitForServerReady } from './harness';
 
 afterAll(closeBrowser);
 
 describe('chat', () => {
   it('streams: the answer grows over time before it ends, then shows its timings', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     // Record the answer's length at every change of the page while it streams.
     await s.page.evaluate(() => {
@@ -41,7 +41,7 @@ describe('chat', () => {
   });
 
   it('Stop ends the answer mid-way and keeps what arrived', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await send(s.page, 'Write a long answer please');
     await expect.poll(async () => (await answerText(s.page)).length, { timeout: 20_000 }).toBeGreaterThan(40);
@@ -66,7 +66,7 @@ describe('chat', () => {
   });
 
   it('Esc in the message box stops the answer too', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await send(s.page, 'Write a long answer please');
     await expect.poll(async () => (await answerText(s.page)).length, { timeout: 20_000 }).toBeGreaterThan(10);
@@ -76,7 +76,7 @@ describe('chat', () => {
   });
 
   it('follow-ups carry the history; New chat starts with none', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await send(s.page, 'first question');
     await waitForAnswer(s.page);
@@ -95,7 +95,7 @@ describe('chat', () => {
   });
 
   it('typing 重新开始 alone resets instead of being sent', async () => {
-    const s = await openSession({ locale: 'zh-CN' });
+    const s = await openChat({ locale: 'zh-CN' });
     await waitForServerReady(s.page);
     await send(s.page, '你好');
     await waitForAnswer(s.page);
@@ -112,7 +112,7 @@ describe('chat', () => {
   });
 
   it('Regenerate asks again with the same history and replaces the answer', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await send(s.page, 'tell me something');
     await waitForAnswer(s.page);
@@ -125,7 +125,7 @@ describe('chat', () => {
   });
 
   it('Edit and resend replaces the question and drops what followed it', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await send(s.page, 'first version');
     await waitForAnswer(s.page);
@@ -144,7 +144,7 @@ describe('chat', () => {
   });
 
   it('copies an answer and a code block', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await s.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await waitForServerReady(s.page);
     await s.page.route('**/v1/chat/completions', (route) =>
@@ -164,7 +164,7 @@ describe('chat', () => {
   });
 
   it('shows a busy server as an error with Retry, and Retry works', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await s.page.route('**/v1/chat/completions', (route) =>
       route.fulfill({

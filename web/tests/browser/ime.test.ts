@@ -1,12 +1,12 @@
 // Enter that commits an input method's composition must not send; Enter after it does.
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeBrowser, openSession, waitForAnswer, waitForServerReady } from './helpers';
+import { closeBrowser, openChat, waitForAnswer, waitForServerReady } from './harness';
 
 afterAll(closeBrowser);
 
 describe('IME composition', () => {
   it('a real composition (Chrome IME protocol): Enter commits, only the next Enter sends', async () => {
-    const s = await openSession({ locale: 'zh-CN' });
+    const s = await openChat({ locale: 'zh-CN' });
     await waitForServerReady(s.page);
     const box = s.page.getByTestId('composer');
     await box.click();
@@ -44,7 +44,7 @@ describe('IME composition', () => {
   });
 
   it('both browser event orders (Chrome and Safari) are held back', async () => {
-    const s = await openSession({ locale: 'zh-CN' });
+    const s = await openChat({ locale: 'zh-CN' });
     await waitForServerReady(s.page);
     const box = s.page.getByTestId('composer');
     await box.fill('拼音');

@@ -2,13 +2,13 @@
 // delete, export and import.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { answerText, closeBrowser, lastAnswer, openSession, send, waitForAnswer, waitForServerReady } from './helpers';
+import { answerText, closeBrowser, lastAnswer, openChat, send, waitForAnswer, waitForServerReady } from './harness';
 
 afterAll(closeBrowser);
 
 describe('persistence', () => {
   it('reload keeps the conversation, its answers and their timings', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await send(s.page, 'remember this');
     await waitForAnswer(s.page);
@@ -27,7 +27,7 @@ describe('persistence', () => {
   });
 
   it('an answer cut by a reload is kept as far as it had come', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await send(s.page, 'Write a long answer please');
     await expect.poll(async () => (await answerText(s.page)).length, { timeout: 20_000 }).toBeGreaterThan(80);
@@ -43,7 +43,7 @@ describe('persistence', () => {
   });
 
   it('settings are remembered and sent with every request', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await s.page.getByTestId('settings-top').click();
     await s.page.locator('#setting-system').fill('Answer briefly.');
@@ -76,7 +76,7 @@ describe('persistence', () => {
   });
 
   it('the language follows the browser and can be switched', async () => {
-    const s = await openSession({ locale: 'zh-CN' });
+    const s = await openChat({ locale: 'zh-CN' });
     expect(await s.page.getByTestId('composer').getAttribute('placeholder')).toBe('输入消息…');
     await s.page.getByTestId('settings-top').click();
     await s.page.locator('#setting-language').selectOption('en');
@@ -90,7 +90,7 @@ describe('persistence', () => {
   });
 
   it('rename, delete, export and import conversations', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await send(s.page, 'first chat');
     await waitForAnswer(s.page);

@@ -1,7 +1,7 @@
 // Model output is untrusted: markup in it must never run. The answer is injected with a routed
 // response so the test does not depend on what a model says.
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeBrowser, lastAnswer, openSession, send, waitForAnswer, waitForServerReady } from './helpers';
+import { closeBrowser, lastAnswer, openChat, send, waitForAnswer, waitForServerReady } from './harness';
 
 afterAll(closeBrowser);
 
@@ -28,7 +28,7 @@ function sseBody(text: string): string {
 
 describe('markdown sanitising', () => {
   it('shows script tags and handlers as text, keeps code, runs nothing', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     await s.page.route('**/v1/chat/completions', (route) =>
       route.fulfill({ status: 200, headers: { 'Content-Type': 'text/event-stream' }, body: sseBody(EVIL) }),

@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoConversations } from './fixtures';
 import { decodePng, pixelsDifferent, saveScreenshot } from './png';
-import { closeBrowser, openSession, send, waitForAnswer, waitForServerReady, type Session } from './helpers';
+import { closeBrowser, openChat, send, waitForAnswer, waitForServerReady, type ChatPage } from './harness';
 
 const OUT = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 
-async function importDemo(s: Session): Promise<void> {
+async function importDemo(s: ChatPage): Promise<void> {
   const file = join(tmpdir(), `qe-demo-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(demoConversations()));
   await s.page.locator('.sidebar input[type=file]').setInputFiles(file);
@@ -19,7 +19,7 @@ async function importDemo(s: Session): Promise<void> {
 }
 
 // Turns off the caret blink and transitions so the pictures are the same every run.
-async function steady(s: Session): Promise<void> {
+async function steady(s: ChatPage): Promise<void> {
   await s.page.addStyleTag({ content: '*,*::before,*::after{animation:none!important;transition:none!important;caret-color:transparent!important}.toasts{display:none!important}' });
   await s.page.mouse.move(0, 0);
 }
@@ -31,7 +31,7 @@ describe('screenshots', () => {
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`desktop ${scheme}`, async () => {
-      const s = await openSession({ colorScheme: scheme, locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+      const s = await openChat({ colorScheme: scheme, locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
       await importDemo(s);
       await s.page.locator('.conv-open', { hasText: '什么是递归' }).click();
       await s.page.locator('.code-block').first().waitFor();
@@ -42,7 +42,7 @@ describe('screenshots', () => {
     });
 
     it(`mobile ${scheme}`, async () => {
-      const s = await openSession({ colorScheme: scheme, locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
+      const s = await openChat({ colorScheme: scheme, locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
       await importDemo(s);
       await s.page.locator('.menu-btn').click();
       await s.page.locator('.conv-open', { hasText: '一首关于春天的诗' }).click();
@@ -55,7 +55,7 @@ describe('screenshots', () => {
   }
 
   it('empty screen with example prompts', async () => {
-    const s = await openSession({ colorScheme: 'light', locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+    const s = await openChat({ colorScheme: 'light', locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
     await waitForServerReady(s.page);
     await expect.poll(() => s.page.getByTestId('example').count()).toBe(3);
     await steady(s);
@@ -64,7 +64,7 @@ describe('screenshots', () => {
   });
 
   it('a live chat on a phone-sized viewport fits the screen', async () => {
-    const s = await openSession({ colorScheme: 'light', locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const s = await openChat({ colorScheme: 'light', locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await waitForServerReady(s.page);
     await send(s.page, '什么是递归？');
     expect(await waitForAnswer(s.page)).toBe('done');

@@ -1,14 +1,14 @@
 // The server state indicator: ready, loading, unreachable, and back by itself.
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeBrowser, openSession, waitForServerReady } from './helpers';
+import { closeBrowser, openChat, waitForServerReady } from './harness';
 
 afterAll(closeBrowser);
 
-const state = (s: Awaited<ReturnType<typeof openSession>>) => s.page.getByTestId('status').getAttribute('data-state');
+const state = (s: Awaited<ReturnType<typeof openChat>>) => s.page.getByTestId('status').getAttribute('data-state');
 
 describe('server state', () => {
   it('shows loading and unreachable, and reconnects when the server is back', async () => {
-    const s = await openSession();
+    const s = await openChat();
     await waitForServerReady(s.page);
     expect(await s.page.getByTestId('status').textContent()).toBe('Ready');
 

@@ -1,5 +1,5 @@
 // Shared pieces of the browser tests: Debian's Chromium through playwright-core, a fresh profile
-// per browser, and small page helpers that rely on the page's test ids and classes only.
+// per browser, and small page actions that rely on the page's test ids and classes only.
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 
@@ -8,7 +8,7 @@ export const isMock = (): boolean => inject('serverKind') === 'mock';
 
 const CHROMIUM = process.env.QE_CHROMIUM ?? '/usr/bin/chromium';
 
-export interface Session {
+export interface ChatPage {
   context: BrowserContext;
   page: Page;
   chatRequests: ChatRequestBody[];
@@ -58,7 +58,7 @@ export async function closeBrowser(): Promise<void> {
 
 // A fresh context (its own storage) and page, recording every chat request the page sends and
 // any request that would leave the server's origin.
-export async function openSession(options: BrowserContextOptions = {}): Promise<Session> {
+export async function openChat(options: BrowserContextOptions = {}): Promise<ChatPage> {
   const b = await launch();
   const context = await b.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 }, ...options });
   const page = await context.newPage();
@@ -74,6 +74,10 @@ export async function openSession(options: BrowserContextOptions = {}): Promise<
   });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // The page's Content-Security-Policy must never have to block anything the page itself does.
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
   await page.goto(baseURL());
   await page.getByTestId('composer').waitFor();
   return {
