@@ -26,7 +26,9 @@ Sampler::Sampler(const SamplingParams& params) : params_(params), rng_(params.se
     params_.validate();
 }
 
-double Sampler::uniform() { return double(rng_() >> 11) * 0x1.0p-53; }
+double Sampler::uniform() {
+    return double(rng_() >> 11) * 0x1.0p-53;
+}
 
 // Keeps the k largest candidates (unordered beyond that), by partial selection.
 void Sampler::keep_top(size_t k) {
@@ -44,8 +46,8 @@ void Sampler::apply_penalties(std::span<const int> history) {
         if (id < 0 || size_t(id) >= scratch_.size()) continue;
         float& logit = scratch_[id];
         if (params_.repetition_penalty != 1.0f)
-            logit = logit > 0 ? logit / params_.repetition_penalty
-                              : logit * params_.repetition_penalty;
+            logit =
+                logit > 0 ? logit / params_.repetition_penalty : logit * params_.repetition_penalty;
         logit -= params_.presence_penalty + params_.frequency_penalty * float(count);
     }
 }
@@ -84,10 +86,9 @@ int Sampler::sample(std::span<const float> logits, std::span<const int> history)
         // Smallest set whose mass reaches top_p: grow a partially selected prefix until it does.
         size_t k = std::min<size_t>(64, candidates_.size());
         for (;;) {
-            std::partial_sort(candidates_.begin(), candidates_.begin() + k, candidates_.end(),
-                              [](const Candidate& a, const Candidate& b) {
-                                  return a.value > b.value;
-                              });
+            std::partial_sort(
+                candidates_.begin(), candidates_.begin() + k, candidates_.end(),
+                [](const Candidate& a, const Candidate& b) { return a.value > b.value; });
             double mass = 0;
             size_t n = 0;
             while (n < k && mass < params_.top_p) mass += candidates_[n++].value;

@@ -29,7 +29,7 @@ struct SamplingParams {
 };
 
 class Sampler {
-public:
+  public:
     explicit Sampler(const SamplingParams& params);
 
     // `history` holds the tokens so far (prompt and generated); only the last
@@ -38,7 +38,7 @@ public:
 
     const SamplingParams& params() const { return params_; }
 
-private:
+  private:
     struct Candidate {
         int id;
         float value;  // a logit, then a probability
