@@ -1,96 +1,158 @@
-// A small seeded random Qwen2 model built in memory (no file), for tests of the forward pass that
-// need to control every weight. Matrices can be stored in any tensor type through quantize_row.
+// Tiny Qwen2-shaped models written in both formats, for loader tests. Values are a simple
+// deterministic pattern (tests here check structure, not numerics).
 #pragma once
 
-#include <cstdint>
-#include <memory>
-#include <random>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "core/dtype.h"
-#include "model/config.h"
-#include "model/weights.h"
-#include "quant/quant.h"
+#include "core/half.h"
+#include "io/gguf_writer.h"
+#include "io/safetensors_writer.h"
+#include "model/hf_names.h"
 
 namespace qe::test {
 
-struct TinyModel {
-    ModelConfig config;
-    Weights weights;
-    std::vector<std::unique_ptr<std::vector<uint8_t>>> storage;  // bytes the views point into
-
-    // Stores values [rows, cols] as a matrix of type t.
-    TensorView matrix(const std::string& name, const std::vector<float>& values, int64_t rows,
-                      int64_t cols, DType t) {
-        const size_t row_size = *row_bytes(t, cols);
-        auto bytes = std::make_unique<std::vector<uint8_t>>(row_size * size_t(rows));
-        for (int64_t r = 0; r < rows; ++r)
-            quantize_row(t, &values[size_t(r * cols)], bytes->data() + size_t(r) * row_size, cols);
-        TensorView v{name, t, {rows, cols}, bytes->data(), bytes->size()};
-        storage.push_back(std::move(bytes));
-        return v;
-    }
+struct TinyShape {
+    int layers = 2;
+    int dim = 64;
+    int heads = 4;
+    int kv_heads = 2;
+    int ffn = 96;
+    int vocab = 80;
+    bool tied = true;
 };
 
-inline ModelConfig tiny_config(int dim = 64, int n_heads = 4, int n_kv_heads = 2, int ffn = 96) {
-    ModelConfig c;
-    c.architecture = "qwen2";
-    c.name = "tiny";
-    c.n_layers = 2;
-    c.dim = dim;
-    c.n_heads = n_heads;
-    c.n_kv_heads = n_kv_heads;
-    c.head_dim = dim / n_heads;
-    c.ffn_dim = ffn;
-    c.vocab_size = 100;
-    c.context_length = 256;
-    c.rope_theta = 1e6f;
-    c.rms_eps = 1e-6f;
-    c.tied_embeddings = true;
-    return c;
+// Every tensor of a Qwen2 model: GGUF name and shape (outermost first).
+inline std::vector<std::pair<std::string, std::vector<int64_t>>> qwen2_tensors(const TinyShape& s) {
+    const int64_t head_dim = s.dim / s.heads, kv = int64_t(s.kv_heads) * head_dim;
+    std::vector<std::pair<std::string, std::vector<int64_t>>> out = {
+        {"token_embd.weight", {s.vocab, s.dim}}, {"output_norm.weight", {s.dim}}};
+    if (!s.tied) out.push_back({"output.weight", {s.vocab, s.dim}});
+    for (int l = 0; l < s.layers; ++l) {
+        const std::string b = "blk." + std::to_string(l) + ".";
+        out.push_back({b + "attn_norm.weight", {s.dim}});
+        out.push_back({b + "attn_q.weight", {s.dim, s.dim}});
+        out.push_back({b + "attn_q.bias", {s.dim}});
+        out.push_back({b + "attn_k.weight", {kv, s.dim}});
+        out.push_back({b + "attn_k.bias", {kv}});
+        out.push_back({b + "attn_v.weight", {kv, s.dim}});
+        out.push_back({b + "attn_v.bias", {kv}});
+        out.push_back({b + "attn_output.weight", {s.dim, s.dim}});
+        out.push_back({b + "ffn_norm.weight", {s.dim}});
+        out.push_back({b + "ffn_gate.weight", {s.ffn, s.dim}});
+        out.push_back({b + "ffn_up.weight", {s.ffn, s.dim}});
+        out.push_back({b + "ffn_down.weight", {s.dim, s.ffn}});
+    }
+    return out;
 }
 
-// Random weights (normal, std `scale`; norms around 1) with matrices of type t.
-inline std::unique_ptr<TinyModel> make_tiny_model(uint32_t seed, DType t = DType::F32,
-                                                  ModelConfig c = tiny_config(),
-                                                  float scale = 0.15f) {
-    auto m = std::make_unique<TinyModel>();
-    m->config = c;
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal(0.0f, scale);
-    auto random = [&](size_t n, float mean = 0.0f) {
-        std::vector<float> v(n);
-        for (auto& x : v) x = mean + normal(rng);
-        return v;
-    };
-    auto mat = [&](const std::string& name, int64_t rows, int64_t cols) {
-        return m->matrix(name, random(size_t(rows * cols)), rows, cols, t);
-    };
-    const int q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim;
-    Weights& w = m->weights;
-    w.token_embd = m->matrix("token_embd.weight", random(size_t(c.vocab_size) * c.dim, 0.0f),
-                             c.vocab_size, c.dim, t);
-    for (int l = 0; l < c.n_layers; ++l) {
-        const std::string p = "blk." + std::to_string(l) + ".";
-        LayerWeights L;
-        L.attn_norm = random(size_t(c.dim), 1.0f);
-        L.wq = mat(p + "attn_q.weight", q_dim, c.dim);
-        L.bq = random(size_t(q_dim));
-        L.wk = mat(p + "attn_k.weight", kv_dim, c.dim);
-        L.bk = random(size_t(kv_dim));
-        L.wv = mat(p + "attn_v.weight", kv_dim, c.dim);
-        L.bv = random(size_t(kv_dim));
-        L.wo = mat(p + "attn_output.weight", c.dim, q_dim);
-        L.ffn_norm = random(size_t(c.dim), 1.0f);
-        L.w_gate = mat(p + "ffn_gate.weight", c.ffn_dim, c.dim);
-        L.w_up = mat(p + "ffn_up.weight", c.ffn_dim, c.dim);
-        L.w_down = mat(p + "ffn_down.weight", c.dim, c.ffn_dim);
-        w.layers.push_back(std::move(L));
+inline int64_t element_count(const std::vector<int64_t>& shape) {
+    int64_t n = 1;
+    for (auto d : shape) n *= d;
+    return n;
+}
+
+// BF16 bytes of a pattern that depends on the tensor's index.
+inline std::vector<uint8_t> bf16_pattern(size_t index, int64_t n) {
+    std::vector<uint8_t> out(size_t(n) * 2);
+    for (int64_t i = 0; i < n; ++i) {
+        const uint16_t b = f32_to_bf16(float((i * 7 + int64_t(index) * 3) % 23 - 11) / 16.0f);
+        std::memcpy(&out[size_t(i) * 2], &b, 2);
     }
-    w.output_norm = random(size_t(c.dim), 1.0f);
-    w.output = w.token_embd;
-    return m;
+    return out;
+}
+
+inline GgufWriter tiny_gguf(const TinyShape& s) {
+    namespace gv = gguf_value;
+    GgufWriter w;
+    w.set("general.architecture", gv::str("qwen2"));
+    w.set("general.name", gv::str("tiny"));
+    w.set("qwen2.block_count", gv::u32(uint32_t(s.layers)));
+    w.set("qwen2.context_length", gv::u32(256));
+    w.set("qwen2.embedding_length", gv::u32(uint32_t(s.dim)));
+    w.set("qwen2.feed_forward_length", gv::u32(uint32_t(s.ffn)));
+    w.set("qwen2.attention.head_count", gv::u32(uint32_t(s.heads)));
+    w.set("qwen2.attention.head_count_kv", gv::u32(uint32_t(s.kv_heads)));
+    w.set("qwen2.rope.freq_base", gv::f32(1e6f));
+    w.set("qwen2.attention.layer_norm_rms_epsilon", gv::f32(1e-6f));
+    std::vector<std::string> tokens;
+    for (int i = 0; i < s.vocab; ++i) tokens.push_back(std::string("t").append(std::to_string(i)));
+    tokens[size_t(s.vocab - 2)] = "<|endoftext|>";
+    tokens[size_t(s.vocab - 1)] = "<|im_end|>";
+    w.set("tokenizer.ggml.model", gv::str("gpt2"));
+    w.set("tokenizer.ggml.tokens", gv::strings(tokens));
+    w.set("tokenizer.ggml.eos_token_id", gv::u32(uint32_t(s.vocab - 1)));
+    w.set("tokenizer.ggml.padding_token_id", gv::u32(uint32_t(s.vocab - 2)));
+    w.set("tokenizer.ggml.bos_token_id", gv::u32(uint32_t(s.vocab - 2)));
+    w.set("tokenizer.ggml.add_bos_token", gv::boolean(false));
+    w.set("tokenizer.chat_template", gv::str("{{ messages }}"));
+    const auto tensors = qwen2_tensors(s);
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        const auto& [name, shape] = tensors[i];
+        w.add_tensor(name, DType::BF16, shape, bf16_pattern(i, element_count(shape)));
+    }
+    return w;
+}
+
+inline void write_json(const std::filesystem::path& path, const nlohmann::json& j) {
+    std::ofstream(path) << j.dump(2);
+}
+
+inline nlohmann::json tiny_hf_config(const TinyShape& s) {
+    return {{"architectures", {"Qwen2ForCausalLM"}},
+            {"model_type", "qwen2"},
+            {"num_hidden_layers", s.layers},
+            {"hidden_size", s.dim},
+            {"num_attention_heads", s.heads},
+            {"num_key_value_heads", s.kv_heads},
+            {"intermediate_size", s.ffn},
+            {"vocab_size", s.vocab},
+            {"max_position_embeddings", 256},
+            {"rope_theta", 1000000.0},
+            {"rms_norm_eps", 1e-6},
+            {"tie_word_embeddings", s.tied},
+            {"bos_token_id", s.vocab - 2},
+            {"eos_token_id", s.vocab - 1},
+            {"torch_dtype", "bfloat16"}};
+}
+
+// A Hugging Face folder with the same tensors as tiny_gguf(s): one file, or one shard per layer
+// group plus model.safetensors.index.json.
+inline void write_tiny_hf(const std::filesystem::path& dir, const TinyShape& s, bool sharded) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    write_json(dir / "config.json", tiny_hf_config(s));
+    write_json(dir / "generation_config.json", {{"bos_token_id", s.vocab - 2},
+                                                {"eos_token_id", {s.vocab - 1, s.vocab - 2}},
+                                                {"pad_token_id", s.vocab - 2}});
+    write_json(dir / "tokenizer_config.json",
+               {{"add_bos_token", false}, {"chat_template", "{{ messages }}"}});
+    const auto tensors = qwen2_tensors(s);
+    std::vector<SafetensorsWriter> shards(sharded ? 2 : 1);
+    nlohmann::json weight_map = nlohmann::json::object();
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        const auto& [name, shape] = tensors[i];
+        const std::string hf = hf_name_from_gguf(name).value();
+        const size_t shard = sharded ? i % 2 : 0;
+        shards[shard].add_tensor(hf, DType::BF16, shape, bf16_pattern(i, element_count(shape)));
+        weight_map[hf] = "model-0000" + std::to_string(shard + 1) + "-of-00002.safetensors";
+    }
+    if (!sharded) {
+        shards[0].set_metadata("format", "pt");
+        shards[0].write_file((dir / "model.safetensors").string());
+        return;
+    }
+    for (size_t k = 0; k < shards.size(); ++k) {
+        shards[k].write_file(
+            (dir / ("model-0000" + std::to_string(k + 1) + "-of-00002.safetensors")).string());
+    }
+    write_json(dir / "model.safetensors.index.json",
+               {{"metadata", {{"total_size", 0}}}, {"weight_map", weight_map}});
 }
 
 }  // namespace qe::test
