@@ -12,3 +12,6 @@ ctest --preset release -j "$jobs"
 scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --preset asan -j "$jobs" -LE no_asan
+
+# Each fuzz target for a short, bounded time (long runs by hand: scripts/fuzz.sh 1800).
+scripts/fuzz.sh "${QE_FUZZ_SECONDS:-20}"

@@ -17,7 +17,9 @@ int main(int argc, char** argv) {
         auto runner = reg(app);
         commands.emplace_back(app.get_subcommands({}).at(before), std::move(runner));
     };
-    (void)add;
+    add(qe::cli::register_info);
+    add(qe::cli::register_logits);
+    add(qe::cli::register_generate);
 
     try {
         app.parse(argc, argv);

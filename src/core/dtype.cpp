@@ -24,9 +24,13 @@ const DTypeInfo* dtype_info(uint32_t id) {
     return nullptr;
 }
 
-const DTypeInfo& dtype_info(DType t) { return *dtype_info(uint32_t(t)); }
+const DTypeInfo& dtype_info(DType t) {
+    return *dtype_info(uint32_t(t));
+}
 
-std::string_view dtype_name(DType t) { return dtype_info(t).name; }
+std::string_view dtype_name(DType t) {
+    return dtype_info(t).name;
+}
 
 std::optional<DType> dtype_from_name(std::string_view name) {
     for (const auto& t : kTypes)

@@ -40,8 +40,8 @@ inline uint16_t f32_to_f16(float f) {
         return uint16_t(sign | 0x7c00 | (absx > 0x7f800000u ? 0x200 : 0));
     }
     if (absx >= 0x477ff000u) return uint16_t(sign | 0x7c00);  // rounds to >= 65520: overflow
-    if (absx < 0x38800000u) {                                  // below smallest normal half
-        if (absx < 0x33000000u) return uint16_t(sign);         // rounds to zero
+    if (absx < 0x38800000u) {                                 // below smallest normal half
+        if (absx < 0x33000000u) return uint16_t(sign);        // rounds to zero
         const uint32_t exp = absx >> 23;
         const uint32_t mant = (absx & 0x7fffff) | 0x800000;
         const uint32_t shift = 126 - exp;  // 14 + (113 - exp) ... places the value at 2^-24 units
@@ -57,12 +57,14 @@ inline uint16_t f32_to_f16(float f) {
     return uint16_t(sign | h);
 }
 
-inline float bf16_to_f32(uint16_t b) { return std::bit_cast<float>(uint32_t(b) << 16); }
+inline float bf16_to_f32(uint16_t b) {
+    return std::bit_cast<float>(uint32_t(b) << 16);
+}
 
 inline uint16_t f32_to_bf16(float f) {
     uint32_t x = std::bit_cast<uint32_t>(f);
     if ((x & 0x7fffffff) > 0x7f800000u) return uint16_t((x >> 16) | 0x40);  // quiet nan
-    x += 0x7fff + ((x >> 16) & 1);  // round to nearest even
+    x += 0x7fff + ((x >> 16) & 1);                                          // round to nearest even
     return uint16_t(x >> 16);
 }
 

@@ -9,7 +9,7 @@
 namespace qe {
 
 class MappedFile {
-public:
+  public:
     // Throws qe::Error naming the path and the system's reason.
     explicit MappedFile(const std::string& path);
     ~MappedFile();
@@ -24,7 +24,7 @@ public:
     // Ask the kernel to read the whole file ahead (best effort).
     void prefetch() const;
 
-private:
+  private:
     std::string path_;
     const uint8_t* data_ = nullptr;
     size_t size_ = 0;

@@ -10,6 +10,13 @@
 //
 // Every offset, size, count and length is checked against the file size with overflow-safe
 // arithmetic; a bad file throws qe::Error naming the file, what is wrong and the byte offset.
+// Besides truncation, parse_gguf rejects: a bad magic, versions other than 2 and 3, counts that
+// the remaining bytes cannot hold, duplicate keys or tensor names, keys longer than 65535 bytes,
+// tensor names longer than 64 bytes, arrays nested deeper than kGgufMaxArrayDepth, more than
+// kGgufMaxMetadataValues values in all, bools other than 0/1, unknown value or tensor types,
+// n_dims outside 1..4, zero dims, element counts or byte sizes that overflow, rows that are not
+// whole blocks, a general.alignment that is not a non-zero power of two, tensor offsets that are
+// misaligned, and tensor data that overlaps another tensor or reaches past the end of the file.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +60,7 @@ struct GgufValue {
     // Lenient numeric access: any integer type converts when the value fits; nullopt otherwise.
     std::optional<int64_t> as_int() const;
     std::optional<double> as_float() const;  // floats and integers
+    std::optional<bool> as_bool() const;     // BOOL only
     const std::string* as_string() const;
     const GgufArray* as_array() const;
 };
@@ -73,6 +81,15 @@ struct GgufFile {
     const GgufValue* find(std::string_view key) const;
     const TensorView* tensor(std::string_view name) const;
 };
+
+// Limits that keep a hostile file from making the parser recurse deeply or allocate far more
+// memory than the file's own size (a u8 array item costs 1 byte on disk, a GgufValue in memory).
+// Real models stay far below: Qwen2.5's vocabulary is about 455k values in all.
+inline constexpr int kGgufMaxArrayDepth = 8;
+inline constexpr uint64_t kGgufMaxMetadataValues = uint64_t(1) << 23;
+
+// The human name of a metadata value type ("uint32", "string", ...); "type N" when unknown.
+std::string gguf_type_name(GgufType t);
 
 // `name` is used in error messages (the file path).
 GgufFile parse_gguf(std::span<const uint8_t> bytes, const std::string& name);

@@ -28,7 +28,7 @@ TEST(Half, KnownValues) {
     EXPECT_EQ(f32_to_f16(65519.0f), 0x7bff);
     EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -25)), 0x0000);  // tie to even: zero
     EXPECT_EQ(f32_to_f16(std::ldexp(1.5f, -25)), 0x0001);
-    EXPECT_EQ(f32_to_f16(1.0f + std::ldexp(1.0f, -11)), 0x3c00);  // tie to even: down
+    EXPECT_EQ(f32_to_f16(1.0f + std::ldexp(1.0f, -11)), 0x3c00);      // tie to even: down
     EXPECT_EQ(f32_to_f16(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3c02);  // tie to even: up
 }
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, ASan + UBSan) and runs each for a bounded time.
+#   scripts/fuzz.sh [seconds per target, default 30] [target name filter]
+# New inputs that find coverage go to build-fuzz/corpus/<target>; the committed seeds stay as they are.
+# A crash leaves its input in build-fuzz/crashes/ and fails the run: turn it into a regression test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+filter=${2:-}
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz --target fuzz_targets
+mkdir -p build-fuzz/crashes
+status=0
+for target in build-fuzz/bin/*_fuzz; do
+    name=$(basename "$target")
+    [[ -n $filter && $name != *$filter* ]] && continue
+    seeds=tests/fuzz/corpus/${name%_fuzz}
+    work=build-fuzz/corpus/${name%_fuzz}
+    mkdir -p "$work" "$seeds"
+    echo "fuzz: $name for ${seconds}s"
+    if ! "$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+            -artifact_prefix=build-fuzz/crashes/"$name"- -print_final_stats=1 "$work" "$seeds" \
+            > build-fuzz/"$name".log 2>&1; then
+        echo "fuzz: $name FAILED (see build-fuzz/$name.log and build-fuzz/crashes/)"
+        tail -30 build-fuzz/"$name".log
+        status=1
+    else
+        grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' build-fuzz/"$name".log | tr '\n' ' '
+        echo
+    fi
+done
+exit $status

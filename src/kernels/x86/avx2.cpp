@@ -1,0 +1,660 @@
+// The AVX2 table (AVX2 + FMA + F16C): any x86-64 since Haswell / Zen.
+//
+// Quantized dot products: weights unpack to 32 bytes per block (unsigned nibbles, or signed int8
+// for Q8_0), _mm256_maddubs_epi16 multiplies with the int8 activations into int16 pairs (never
+// saturating here: |pair| <= 2 * 31 * 127), _mm256_madd_epi16 widens to int32, and one FMA per
+// block applies both scales. Offsets (Q4_0's -8, Q5_0's -16) and mins (Q4_1, Q5_1) are applied
+// through the activation block sums, in scalar, once per block.
+// Tiles: matvec does 4 rows at once (4 independent FMA chains hide FMA latency); matmul does
+// 2 rows x 4 tokens so each weight block is unpacked once for 4 tokens.
+#include <immintrin.h>
+
+#include <cmath>
+
+#include "kernels/act_layout.h"
+#include "kernels/pack_x8.h"
+#include "kernels/tables.h"
+#include "quant/blocks.h"
+
+namespace qe {
+namespace {
+
+inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+inline int32_t hsum_i32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}
+
+inline float hmax(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+inline float half(uint16_t h) {
+    return _cvtsh_ss(h);
+}
+
+// ---- activation quantization (bit-identical to the generic table) ----
+
+// Rounds 32 floats (times id) to int8 in element order; returns their sum.
+inline int32_t round_pack_32(const float* x, __m256 id, int8_t* out, int32_t* sum16 = nullptr) {
+    __m256i i[4];
+    for (int k = 0; k < 4; ++k) {
+        const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + 8 * k), id);
+        i[k] =
+            _mm256_cvtps_epi32(_mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+    const __m256i s01 = _mm256_add_epi32(i[0], i[1]), s23 = _mm256_add_epi32(i[2], i[3]);
+    if (sum16) {
+        sum16[0] = hsum_i32(s01);
+        sum16[1] = hsum_i32(s23);
+    }
+    // packs work within 128-bit lanes: fix the order with one cross-lane permute.
+    const __m256i p16a = _mm256_packs_epi32(i[0], i[1]), p16b = _mm256_packs_epi32(i[2], i[3]);
+    const __m256i p8 = _mm256_packs_epi16(p16a, p16b);
+    const __m256i ordered =
+        _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), ordered);
+    return sum16 ? sum16[0] + sum16[1] : hsum_i32(_mm256_add_epi32(s01, s23));
+}
+
+inline float absmax(const float* x, int n) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_setzero_ps();
+    for (int k = 0; k < n; k += 8)
+        m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + k)));
+    return hmax(m);
+}
+
+void quantize_f32(const float* x, uint8_t* xq, int64_t cols) {
+    auto* y = reinterpret_cast<float*>(xq);
+    for (int64_t i = 0; i < cols; ++i) y[i] = x[i];
+}
+
+void quantize_q8_32(const float* x, uint8_t* xq, int64_t cols) {
+    const int64_t nb = cols / 32;
+    auto* qs = reinterpret_cast<int8_t*>(xq);
+    auto* d = reinterpret_cast<float*>(xq + cols);
+    auto* sum = reinterpret_cast<int32_t*>(xq + cols + 4 * nb);
+    for (int64_t b = 0; b < nb; ++b) {
+        const float amax = absmax(x + 32 * b, 32);
+        const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
+        d[b] = amax / 127.0f;
+        sum[b] = round_pack_32(x + 32 * b, _mm256_set1_ps(id), qs + 32 * b);
+    }
+}
+
+void quantize_q8_256(const float* x, uint8_t* xq, int64_t cols) {
+    const int64_t nb = cols / 256;
+    auto* qs = reinterpret_cast<int8_t*>(xq);
+    auto* d = reinterpret_cast<float*>(xq + cols);
+    auto* bsums = reinterpret_cast<int16_t*>(xq + cols + 4 * nb);
+    for (int64_t b = 0; b < nb; ++b) {
+        const float amax = absmax(x + 256 * b, 256);
+        const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
+        d[b] = amax / 127.0f;
+        const __m256 vid = _mm256_set1_ps(id);
+        for (int k = 0; k < 8; ++k) {
+            int32_t s[2];
+            round_pack_32(x + 256 * b + 32 * k, vid, qs + 256 * b + 32 * k, s);
+            bsums[16 * b + 2 * k] = int16_t(s[0]);
+            bsums[16 * b + 2 * k + 1] = int16_t(s[1]);
+        }
+    }
+}
+
+// ---- weight block decoders for the 32-element types ----
+
+inline __m256i nibbles(const uint8_t* qs) {
+    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(q, 4), q);
+    return _mm256_and_si256(both, _mm256_set1_epi8(0x0f));
+}
+
+// 0x10 in byte j where bit j of the little-endian qh is set.
+inline __m256i fifth_bits(const uint8_t* qh_bytes) {
+    uint32_t qh;
+    __builtin_memcpy(&qh, qh_bytes, 4);
+    const __m256i shuf =
+        _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303);
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32(int(qh)), shuf);
+    v = _mm256_or_si256(v, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe));  // all bits but bit j % 8
+    v = _mm256_cmpeq_epi8(v, _mm256_set1_epi64x(-1));
+    return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
+}
+
+// u8 x s8 -> 8 int32 partial sums
+inline __m256i dot_u8s8(__m256i u, __m256i s) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+}
+
+// Each decoder: load() -> 32 bytes, dot() of those with activations, d() weight scale, and the
+// per-block scalar correction given s = d_w * d_a, d_a and the activation sum.
+struct Q4_0K {
+    using Block = BlockQ4_0;
+    static __m256i load(const Block& b) { return nibbles(b.qs); }
+    static __m256i dot(__m256i w, __m256i a) { return dot_u8s8(w, a); }
+    static float d(const Block& b) { return half(b.d); }
+    static float corr(const Block&, float s, float, int32_t sum) { return -8.0f * s * float(sum); }
+};
+
+struct Q4_1K {
+    using Block = BlockQ4_1;
+    static __m256i load(const Block& b) { return nibbles(b.qs); }
+    static __m256i dot(__m256i w, __m256i a) { return dot_u8s8(w, a); }
+    static float d(const Block& b) { return half(b.d); }
+    static float corr(const Block& b, float, float da, int32_t sum) {
+        return half(b.m) * da * float(sum);
+    }
+};
+
+struct Q5_0K {
+    using Block = BlockQ5_0;
+    static __m256i load(const Block& b) { return _mm256_or_si256(nibbles(b.qs), fifth_bits(b.qh)); }
+    static __m256i dot(__m256i w, __m256i a) { return dot_u8s8(w, a); }
+    static float d(const Block& b) { return half(b.d); }
+    static float corr(const Block&, float s, float, int32_t sum) { return -16.0f * s * float(sum); }
+};
+
+struct Q5_1K {
+    using Block = BlockQ5_1;
+    static __m256i load(const Block& b) { return _mm256_or_si256(nibbles(b.qs), fifth_bits(b.qh)); }
+    static __m256i dot(__m256i w, __m256i a) { return dot_u8s8(w, a); }
+    static float d(const Block& b) { return half(b.d); }
+    static float corr(const Block& b, float, float da, int32_t sum) {
+        return half(b.m) * da * float(sum);
+    }
+};
+
+struct Q8_0K {
+    using Block = BlockQ8_0;
+    static __m256i load(const Block& b) {
+        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs));
+    }
+    // signed x signed: |w| x (a with w's sign); |w| <= 128 fits u8 and a != -128.
+    static __m256i dot(__m256i w, __m256i a) {
+        return dot_u8s8(_mm256_sign_epi8(w, w), _mm256_sign_epi8(a, w));
+    }
+    static float d(const Block& b) { return half(b.d); }
+    static float corr(const Block&, float, float, int32_t) { return 0.0f; }
+};
+
+// R weight rows x T activation rows over nb blocks; res[r][t] = dot.
+template <class K, int R, int T>
+inline void tile32(const typename K::Block* const* w, const act::Q8_32Row* a, int64_t nb,
+                   float (*res)[T]) {
+    __m256 acc[R][T];
+    float corr[R][T];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int t = 0; t < T; ++t) {
+            acc[r][t] = _mm256_setzero_ps();
+            corr[r][t] = 0.0f;
+        }
+    for (int64_t b = 0; b < nb; ++b) {
+        __m256i av[T];
+#pragma GCC unroll 4
+        for (int t = 0; t < T; ++t)
+            av[t] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[t].qs + 32 * b));
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) {
+            const auto& blk = w[r][b];
+            const __m256i wv = K::load(blk);
+            const float dw = K::d(blk);
+#pragma GCC unroll 4
+            for (int t = 0; t < T; ++t) {
+                const float da = a[t].d[b];
+                const float s = dw * da;
+                acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(K::dot(wv, av[t])),
+                                            _mm256_set1_ps(s), acc[r][t]);
+                corr[r][t] += K::corr(blk, s, da, a[t].sum[b]);
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int t = 0; t < T; ++t) res[r][t] = hsum(acc[r][t]) + corr[r][t];
+}
+
+template <class K>
+const typename K::Block* row_ptr(const Matrix& w, int64_t r) {
+    return reinterpret_cast<const typename K::Block*>(w.data + size_t(r) * w.row_bytes);
+}
+
+template <class K>
+void matvec32(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+    const int64_t nb = w.cols / 32;
+    const act::Q8_32Row a = act::q8_32_row(xq, w.cols);
+    int64_t r = r0;
+    for (; r + 4 <= r1; r += 4) {
+        const typename K::Block* rows[4] = {row_ptr<K>(w, r), row_ptr<K>(w, r + 1),
+                                            row_ptr<K>(w, r + 2), row_ptr<K>(w, r + 3)};
+        float res[4][1];
+        tile32<K, 4, 1>(rows, &a, nb, res);
+        for (int i = 0; i < 4; ++i) y[r + i] = res[i][0];
+    }
+    for (; r < r1; ++r) {
+        const typename K::Block* rows[1] = {row_ptr<K>(w, r)};
+        float res[1][1];
+        tile32<K, 1, 1>(rows, &a, nb, res);
+        y[r] = res[0][0];
+    }
+}
+
+template <class K, int T>
+void matmul32_tokens(const Matrix& w, const act::Q8_32Row* a, float* y, int64_t ldy, int64_t r0,
+                     int64_t r1) {
+    const int64_t nb = w.cols / 32;
+    int64_t r = r0;
+    for (; r + 2 <= r1; r += 2) {
+        const typename K::Block* rows[2] = {row_ptr<K>(w, r), row_ptr<K>(w, r + 1)};
+        float res[2][T];
+        tile32<K, 2, T>(rows, a, nb, res);
+        for (int i = 0; i < 2; ++i)
+            for (int t = 0; t < T; ++t) y[t * ldy + r + i] = res[i][t];
+    }
+    for (; r < r1; ++r) {
+        const typename K::Block* rows[1] = {row_ptr<K>(w, r)};
+        float res[1][T];
+        tile32<K, 1, T>(rows, a, nb, res);
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = res[0][t];
+    }
+}
+
+// Tokens in chunks whose activations stay in L2; rows in tiles; 4 tokens per tile.
+template <class K>
+void matmul32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
+              int64_t ldy, int64_t r0, int64_t r1) {
+    constexpr int64_t kRowChunk = 64;
+    for (int64_t rc = r0; rc < r1; rc += kRowChunk) {
+        const int64_t rc1 = rc + kRowChunk < r1 ? rc + kRowChunk : r1;
+        for (int64_t t = 0; t < n; t += 4) {
+            act::Q8_32Row a[4];
+            const int nt = int(n - t < 4 ? n - t : 4);
+            for (int i = 0; i < nt; ++i)
+                a[i] = act::q8_32_row(xq + size_t(t + i) * xq_row_bytes, w.cols);
+            float* yt = y + t * ldy;
+            switch (nt) {
+                case 4:
+                    matmul32_tokens<K, 4>(w, a, yt, ldy, rc, rc1);
+                    break;
+                case 3:
+                    matmul32_tokens<K, 3>(w, a, yt, ldy, rc, rc1);
+                    break;
+                case 2:
+                    matmul32_tokens<K, 2>(w, a, yt, ldy, rc, rc1);
+                    break;
+                default:
+                    matmul32_tokens<K, 1>(w, a, yt, ldy, rc, rc1);
+                    break;
+            }
+        }
+    }
+}
+
+// ---- the x8 layout (pack_x8.h): 8 rows per register, no per-block scalar work ----
+
+inline __m256i bcast4(const int8_t* p) {
+    int32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return _mm256_set1_epi32(v);
+}
+
+// 0x10 in each byte whose bit g is set (bit g moved to bit 4; the byte mask drops what a 16-bit
+// shift carries in from the neighbouring byte).
+inline __m256i fifth_bits_group(__m256i qh, int g) {
+    const __m256i moved = g <= 4 ? _mm256_slli_epi16(qh, 4 - g) : _mm256_srli_epi16(qh, g - 4);
+    return _mm256_and_si256(moved, _mm256_set1_epi8(0x10));
+}
+
+// Traits of each record type: groups() unpacks the 8 group vectors; offset(k) is the element
+// offset of group k inside the block; kAdd16 how many maddubs results fit an int16 sum.
+template <typename R>
+inline void nibble_groups(const R& p, __m256i g[8]) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    for (int c = 0; c < 4; ++c) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qs + 32 * c));
+        g[c] = _mm256_and_si256(v, m4);
+        g[c + 4] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+    }
+}
+
+template <typename R>
+inline void q5_groups(const R& p, __m256i g[8]) {
+    nibble_groups(p, g);
+    const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qh));
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; ++k) g[k] = _mm256_or_si256(g[k], fifth_bits_group(qh, k));
+}
+
+inline int nibble_offset(int k) {
+    return k < 4 ? 4 * k : 16 + 4 * (k - 4);
+}
+
+struct X8Q4_0 {
+    using Rec = x8::Q4_0;
+    static constexpr int kAdd16 = 8, kOffset = 8;
+    static constexpr bool kSigned = false, kMin = false;
+    static void groups(const Rec& p, __m256i g[8]) { nibble_groups(p, g); }
+    static int offset(int k) { return nibble_offset(k); }
+};
+struct X8Q4_1 {
+    using Rec = x8::Q4_1;
+    static constexpr int kAdd16 = 8, kOffset = 0;
+    static constexpr bool kSigned = false, kMin = true;
+    static void groups(const Rec& p, __m256i g[8]) { nibble_groups(p, g); }
+    static int offset(int k) { return nibble_offset(k); }
+};
+struct X8Q5_0 {
+    using Rec = x8::Q5_0;
+    static constexpr int kAdd16 = 4, kOffset = 16;
+    static constexpr bool kSigned = false, kMin = false;
+    static void groups(const Rec& p, __m256i g[8]) { q5_groups(p, g); }
+    static int offset(int k) { return nibble_offset(k); }
+};
+struct X8Q5_1 {
+    using Rec = x8::Q5_1;
+    static constexpr int kAdd16 = 4, kOffset = 0;
+    static constexpr bool kSigned = false, kMin = true;
+    static void groups(const Rec& p, __m256i g[8]) { q5_groups(p, g); }
+    static int offset(int k) { return nibble_offset(k); }
+};
+struct X8Q8_0 {
+    using Rec = x8::Q8_0;
+    static constexpr int kAdd16 = 1, kOffset = 0;
+    static constexpr bool kSigned = true, kMin = false;
+    static void groups(const Rec& p, __m256i g[8]) {
+        for (int k = 0; k < 8; ++k)
+            g[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qs + 32 * k));
+    }
+    static int offset(int k) { return 4 * k; }
+};
+
+// One group of 8 rows against T activation rows: acc[t] lane r = row r . token t.
+template <class Tr, int T>
+inline void x8_tile(const typename Tr::Rec* rec, const act::Q8_32Row* a, int64_t nb, __m256* acc) {
+    const __m256i ones = _mm256_set1_epi16(1);
+#pragma GCC unroll 4
+    for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; ++b) {
+        const auto& p = rec[b];
+        __m256i g[8];
+        Tr::groups(p, g);
+        const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.d)));
+#pragma GCC unroll 4
+        for (int t = 0; t < T; ++t) {
+            const int8_t* q = a[t].qs + 32 * b;
+            __m256i i32 = _mm256_setzero_si256(), s16 = _mm256_setzero_si256();
+#pragma GCC unroll 8
+            for (int k = 0; k < 8; ++k) {
+                const __m256i av = bcast4(q + Tr::offset(k));
+                __m256i prod;
+                if constexpr (Tr::kSigned)
+                    prod = _mm256_maddubs_epi16(_mm256_sign_epi8(g[k], g[k]),
+                                                _mm256_sign_epi8(av, g[k]));
+                else
+                    prod = _mm256_maddubs_epi16(g[k], av);
+                if constexpr (Tr::kAdd16 == 1) {
+                    i32 = _mm256_add_epi32(i32, _mm256_madd_epi16(prod, ones));
+                } else {
+                    s16 = _mm256_add_epi16(s16, prod);
+                    if ((k + 1) % Tr::kAdd16 == 0) {
+                        i32 = _mm256_add_epi32(i32, _mm256_madd_epi16(s16, ones));
+                        s16 = _mm256_setzero_si256();
+                    }
+                }
+            }
+            if constexpr (Tr::kOffset != 0)
+                i32 = _mm256_sub_epi32(i32, _mm256_set1_epi32(Tr::kOffset * a[t].sum[b]));
+            const float da = a[t].d[b];
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32), _mm256_mul_ps(dw, _mm256_set1_ps(da)),
+                                     acc[t]);
+            if constexpr (Tr::kMin) {
+                const __m256 mw =
+                    _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.m)));
+                acc[t] = _mm256_fmadd_ps(mw, _mm256_set1_ps(da * float(a[t].sum[b])), acc[t]);
+            }
+        }
+    }
+}
+
+// Stores the rows of group g that fall in [r0, r1) (and inside the matrix).
+inline void store_group(__m256 v, float* y, int64_t g, int64_t r0, int64_t r1) {
+    const int64_t base = 8 * g;
+    if (base >= r0 && base + 8 <= r1) {
+        _mm256_storeu_ps(y + base, v);
+        return;
+    }
+    alignas(32) float tmp[8];
+    _mm256_store_ps(tmp, v);
+    for (int i = 0; i < 8; ++i)
+        if (base + i >= r0 && base + i < r1) y[base + i] = tmp[i];
+}
+
+template <class Tr>
+void matvec_x8(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+    const int64_t nb = w.cols / 32;
+    const act::Q8_32Row a = act::q8_32_row(xq, w.cols);
+    for (int64_t g = r0 / 8; g * 8 < r1; ++g) {
+        __m256 acc[1];
+        x8_tile<Tr, 1>(x8::group<typename Tr::Rec>(w, g), &a, nb, acc);
+        store_group(acc[0], y, g, r0, r1);
+    }
+}
+
+template <class Tr, int T>
+void matmul_x8_tokens(const Matrix& w, const act::Q8_32Row* a, float* y, int64_t ldy, int64_t g0,
+                      int64_t g1, int64_t r0, int64_t r1) {
+    const int64_t nb = w.cols / 32;
+    for (int64_t g = g0; g < g1; ++g) {
+        __m256 acc[T];
+        x8_tile<Tr, T>(x8::group<typename Tr::Rec>(w, g), a, nb, acc);
+        for (int t = 0; t < T; ++t) store_group(acc[t], y + t * ldy, g, r0, r1);
+    }
+}
+
+template <class Tr>
+void matmul_x8(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
+               int64_t ldy, int64_t r0, int64_t r1) {
+    constexpr int64_t kGroupChunk = 8;  // 64 rows of weights stay in L1/L2 across all tokens
+    const int64_t gend = (r1 + 7) / 8;
+    for (int64_t gc = r0 / 8; gc < gend; gc += kGroupChunk) {
+        const int64_t gc1 = gc + kGroupChunk < gend ? gc + kGroupChunk : gend;
+        for (int64_t t = 0; t < n; t += 4) {
+            act::Q8_32Row a[4];
+            const int nt = int(n - t < 4 ? n - t : 4);
+            for (int i = 0; i < nt; ++i)
+                a[i] = act::q8_32_row(xq + size_t(t + i) * xq_row_bytes, w.cols);
+            float* yt = y + t * ldy;
+            switch (nt) {
+                case 4:
+                    matmul_x8_tokens<Tr, 4>(w, a, yt, ldy, gc, gc1, r0, r1);
+                    break;
+                case 3:
+                    matmul_x8_tokens<Tr, 3>(w, a, yt, ldy, gc, gc1, r0, r1);
+                    break;
+                case 2:
+                    matmul_x8_tokens<Tr, 2>(w, a, yt, ldy, gc, gc1, r0, r1);
+                    break;
+                default:
+                    matmul_x8_tokens<Tr, 1>(w, a, yt, ldy, gc, gc1, r0, r1);
+                    break;
+            }
+        }
+    }
+}
+
+// Entries that take either layout.
+template <class K, class Tr>
+void matvec_any(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+    if (w.layout == kLayoutX8) return matvec_x8<Tr>(w, xq, y, r0, r1);
+    matvec32<K>(w, xq, y, r0, r1);
+}
+
+template <class K, class Tr>
+void matmul_any(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
+                int64_t ldy, int64_t r0, int64_t r1) {
+    if (w.layout == kLayoutX8) return matmul_x8<Tr>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+    matmul32<K>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+}
+
+template <class K, class Tr>
+constexpr MatKernels mat32() {
+    return {matvec_any<K, Tr>, matmul_any<K, Tr>};
+}
+
+// ---- float weights ----
+
+inline __m256 load8_f32(const float* p) {
+    return _mm256_loadu_ps(p);
+}
+inline __m256 load8_f16(const uint16_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+inline __m256 load8_bf16(const uint16_t* p) {
+    const __m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
+}
+
+float scalar_f32(const float* p) {
+    return *p;
+}
+float scalar_f16(const uint16_t* p) {
+    return half(*p);
+}
+float scalar_bf16(const uint16_t* p) {
+    const uint32_t u = uint32_t(*p) << 16;
+    float f;
+    __builtin_memcpy(&f, &u, 4);
+    return f;
+}
+
+// dot of n weights (any of the float types) with n floats; 4 accumulators of 8.
+template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*)>
+inline float dot_float(const W* w, const float* x, int64_t n) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        acc0 = _mm256_fmadd_ps(kLoad(w + i), _mm256_loadu_ps(x + i), acc0);
+        acc1 = _mm256_fmadd_ps(kLoad(w + i + 8), _mm256_loadu_ps(x + i + 8), acc1);
+        acc2 = _mm256_fmadd_ps(kLoad(w + i + 16), _mm256_loadu_ps(x + i + 16), acc2);
+        acc3 = _mm256_fmadd_ps(kLoad(w + i + 24), _mm256_loadu_ps(x + i + 24), acc3);
+    }
+    for (; i + 8 <= n; i += 8) acc0 = _mm256_fmadd_ps(kLoad(w + i), _mm256_loadu_ps(x + i), acc0);
+    float s = hsum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
+    for (; i < n; ++i) s += kScalar(w + i) * x[i];
+    return s;
+}
+
+template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*)>
+void matvec_float(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+    const auto* x = reinterpret_cast<const float*>(xq);
+    for (int64_t r = r0; r < r1; ++r)
+        y[r] = dot_float<W, kLoad, kScalar>(
+            reinterpret_cast<const W*>(w.data + size_t(r) * w.row_bytes), x, w.cols);
+}
+
+template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*)>
+void matmul_float(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
+                  int64_t ldy, int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+        const auto* wr = reinterpret_cast<const W*>(w.data + size_t(r) * w.row_bytes);
+        for (int64_t t = 0; t < n; ++t)
+            y[t * ldy + r] = dot_float<W, kLoad, kScalar>(
+                wr, reinterpret_cast<const float*>(xq + size_t(t) * xq_row_bytes), w.cols);
+    }
+}
+
+template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*)>
+constexpr MatKernels mat_float() {
+    return {matvec_float<W, kLoad, kScalar>, matmul_float<W, kLoad, kScalar>};
+}
+
+// ---- vector ops ----
+
+float dot_f32(const float* a, const float* b, int64_t n) {
+    return dot_float<float, load8_f32, scalar_f32>(a, b, n);
+}
+
+float dot_f16(const uint16_t* a, const float* b, int64_t n) {
+    return dot_float<uint16_t, load8_f16, scalar_f16>(a, b, n);
+}
+
+void axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, load8_f16(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i) y[i] = std::fma(a, half(x[i]), y[i]);
+}
+
+void f16_to_f32_row(const uint16_t* x, float* y, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, load8_f16(x + i));
+    for (; i < n; ++i) y[i] = half(x[i]);
+}
+
+void f32_to_f16_row(const float* x, uint16_t* y, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i),
+                         _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; ++i) y[i] = _cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
+}
+
+void rmsnorm(const float* x, const float* w, float* y, int64_t n, float eps) {
+    const float ss = dot_f32(x, x, n);
+    const float scale = 1.0f / std::sqrt(ss / float(n) + eps);
+    const __m256 vs = _mm256_set1_ps(scale);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), vs),
+                                              _mm256_loadu_ps(w + i)));
+    for (; i < n; ++i) y[i] = x[i] * scale * w[i];
+}
+
+KernelTable make_table() {
+    KernelTable t = generic_table();  // vector ops not written here fall back to generic
+    t.isa = Isa::Avx2;
+    t.name = "avx2";
+    t.quantize[int(ActFormat::F32)] = quantize_f32;
+    t.quantize[int(ActFormat::Q8_32)] = quantize_q8_32;
+    t.quantize[int(ActFormat::Q8_256)] = quantize_q8_256;
+    t.mat[int(DType::F32)] = mat_float<float, load8_f32, scalar_f32>();
+    t.mat[int(DType::F16)] = mat_float<uint16_t, load8_f16, scalar_f16>();
+    t.mat[int(DType::BF16)] = mat_float<uint16_t, load8_bf16, scalar_bf16>();
+    t.pack = x8::pack;
+    t.mat[int(DType::Q4_0)] = mat32<Q4_0K, X8Q4_0>();
+    t.mat[int(DType::Q4_1)] = mat32<Q4_1K, X8Q4_1>();
+    t.mat[int(DType::Q5_0)] = mat32<Q5_0K, X8Q5_0>();
+    t.mat[int(DType::Q5_1)] = mat32<Q5_1K, X8Q5_1>();
+    t.mat[int(DType::Q8_0)] = mat32<Q8_0K, X8Q8_0>();
+    t.dot_f32 = dot_f32;
+    t.dot_f16 = dot_f16;
+    t.axpy_f16 = axpy_f16;
+    t.f16_to_f32 = f16_to_f32_row;
+    t.f32_to_f16 = f32_to_f16_row;
+    t.rmsnorm = rmsnorm;
+    return t;
+}
+
+}  // namespace
+
+const KernelTable& avx2_table() {
+    static const KernelTable table = make_table();
+    return table;
+}
+
+}  // namespace qe

@@ -1,0 +1,57 @@
+// Turns one position's logits into the next token id.
+//
+// Order of operations (as Hugging Face's generate applies them): penalties over the recent
+// history -> temperature -> top-k -> softmax -> top-p -> min-p -> draw. Temperature 0 is greedy.
+// No full sort of the vocabulary: candidates are found by partial selection.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <span>
+#include <vector>
+
+namespace qe {
+
+struct SamplingParams {
+    // Defaults are Qwen2.5-Instruct's generation_config.json.
+    float temperature = 0.7f;
+    int top_k = 20;                   // 0 = off
+    float top_p = 0.8f;               // 1 = off
+    float min_p = 0.0f;               // 0 = off; relative to the most likely token
+    float repetition_penalty = 1.1f;  // 1 = off; divides positive logits, multiplies negative
+    float presence_penalty = 0.0f;    // subtracted once from every token seen in the window
+    float frequency_penalty = 0.0f;   // subtracted per occurrence in the window
+    int penalty_window = 64;          // how many recent tokens the penalties look at; 0 = none
+    uint64_t seed = 0;
+
+    // Throws qe::Error naming the first parameter out of range.
+    void validate() const;
+};
+
+class Sampler {
+  public:
+    explicit Sampler(const SamplingParams& params);
+
+    // `history` holds the tokens so far (prompt and generated); only the last
+    // penalty_window of them are penalised. `logits` is not modified.
+    int sample(std::span<const float> logits, std::span<const int> history);
+
+    const SamplingParams& params() const { return params_; }
+
+  private:
+    struct Candidate {
+        int id;
+        float value;  // a logit, then a probability
+    };
+
+    void apply_penalties(std::span<const int> history);
+    void keep_top(size_t k);
+    double uniform();  // [0, 1), the same sequence on every platform for a seed
+
+    SamplingParams params_;
+    std::mt19937_64 rng_;
+    std::vector<Candidate> candidates_;
+    std::vector<float> scratch_;  // penalised logits, when penalties apply
+};
+
+}  // namespace qe

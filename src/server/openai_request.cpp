@@ -1,0 +1,243 @@
+#include "server/openai_request.h"
+
+#include <cmath>
+#include <limits>
+
+namespace qe {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+const json* field(const json& body, const char* name) {
+    auto it = body.find(name);
+    if (it == body.end() || it->is_null()) return nullptr;
+    return &*it;
+}
+
+double number_in(const json& body, const char* name, double lo, double hi, double fallback) {
+    const json* v = field(body, name);
+    if (!v) return fallback;
+    if (!v->is_number())
+        api_fail(name, std::string("'") + name + "' must be a number", "invalid_type");
+    const double x = v->get<double>();
+    if (!(x >= lo && x <= hi))
+        api_fail(name, std::string("'") + name + "' must be between " + std::to_string(lo) +
+                           " and " + std::to_string(hi));
+    return x;
+}
+
+std::optional<int64_t> integer_in(const json& body, const char* name, int64_t lo, int64_t hi) {
+    const json* v = field(body, name);
+    if (!v) return std::nullopt;
+    const bool integral =
+        v->is_number_integer() ||
+        (v->is_number_float() && std::floor(v->get<double>()) == v->get<double>());
+    if (!integral) api_fail(name, std::string("'") + name + "' must be an integer", "invalid_type");
+    if (v->is_number_float()) {
+        const double d = v->get<double>();
+        if (d < double(lo) || d > double(hi))
+            api_fail(name, std::string("'") + name + "' is out of range");
+        return int64_t(d);
+    }
+    if (v->is_number_unsigned()) {
+        const uint64_t u = v->get<uint64_t>();
+        if (u > uint64_t(hi))
+            api_fail(name, std::string("'") + name + "' must be at most " + std::to_string(hi));
+        return int64_t(u);
+    }
+    const int64_t x = v->get<int64_t>();
+    if (x < lo || x > hi)
+        api_fail(name, std::string("'") + name + "' must be between " + std::to_string(lo) +
+                           " and " + std::to_string(hi));
+    return x;
+}
+
+bool boolean(const json& body, const char* name, bool fallback) {
+    const json* v = field(body, name);
+    if (!v) return fallback;
+    if (!v->is_boolean())
+        api_fail(name, std::string("'") + name + "' must be true or false", "invalid_type");
+    return v->get<bool>();
+}
+
+GenerationOptions parse_options(const json& body, const SamplingParams& defaults,
+                                const RequestLimits& limits) {
+    GenerationOptions o;
+    if (const json* m = field(body, "model")) {
+        if (!m->is_string()) api_fail("model", "'model' must be a string", "invalid_type");
+        o.model = m->get<std::string>();
+    }
+    SamplingParams& s = o.sampling;
+    s = defaults;
+    s.temperature = float(number_in(body, "temperature", 0, 2, defaults.temperature));
+    s.top_p = float(number_in(body, "top_p", 0, 1, defaults.top_p));
+    if (s.top_p == 0) s.top_p = std::numeric_limits<float>::min();  // OpenAI allows 0: ~greedy
+    s.min_p = float(number_in(body, "min_p", 0, 1, defaults.min_p));
+    s.repetition_penalty =
+        float(number_in(body, "repetition_penalty", 0.01, 10, defaults.repetition_penalty));
+    s.presence_penalty =
+        float(number_in(body, "presence_penalty", -2, 2, defaults.presence_penalty));
+    s.frequency_penalty =
+        float(number_in(body, "frequency_penalty", -2, 2, defaults.frequency_penalty));
+    if (auto k = integer_in(body, "top_k", 0, 1 << 20)) s.top_k = int(*k);
+    if (auto seed = integer_in(body, "seed", std::numeric_limits<int64_t>::min(),
+                               std::numeric_limits<int64_t>::max()))
+        s.seed = uint64_t(*seed);
+
+    auto max_tokens = integer_in(body, "max_completion_tokens", 1, limits.max_tokens);
+    if (!max_tokens) max_tokens = integer_in(body, "max_tokens", 1, limits.max_tokens);
+    if (max_tokens) o.max_tokens = int(*max_tokens);
+
+    if (const json* stop = field(body, "stop")) {
+        if (stop->is_string()) {
+            o.stop.push_back(stop->get<std::string>());
+        } else if (stop->is_array()) {
+            if (stop->size() > limits.max_stop_strings)
+                api_fail("stop", "'stop' may hold at most " +
+                                     std::to_string(limits.max_stop_strings) + " strings");
+            for (const auto& s1 : *stop) {
+                if (!s1.is_string())
+                    api_fail("stop", "'stop' must be a string or an array of strings",
+                             "invalid_type");
+                o.stop.push_back(s1.get<std::string>());
+            }
+        } else {
+            api_fail("stop", "'stop' must be a string or an array of strings", "invalid_type");
+        }
+        for (const auto& s1 : o.stop) {
+            if (s1.empty()) api_fail("stop", "stop strings must not be empty");
+            if (s1.size() > limits.max_stop_length)
+                api_fail("stop", "a stop string may be at most " +
+                                     std::to_string(limits.max_stop_length) + " bytes");
+        }
+    }
+
+    o.stream = boolean(body, "stream", false);
+    if (const json* so = field(body, "stream_options")) {
+        if (!so->is_object())
+            api_fail("stream_options", "'stream_options' must be an object", "invalid_type");
+        o.include_usage = boolean(*so, "include_usage", false);
+    }
+    if (auto n = integer_in(body, "n", 1, 128); n && *n != 1)
+        api_fail("n", "only n = 1 is supported: ask several times for several answers",
+                 "unsupported_value");
+    if (boolean(body, "logprobs", false))
+        api_fail("logprobs", "logprobs are not supported", "unsupported_value");
+    if (const json* guard = field(body, "loop_guard")) {
+        if (!guard->is_boolean())
+            api_fail("loop_guard", "'loop_guard' must be true or false", "invalid_type");
+        o.loop_guard.enabled = guard->get<bool>();
+    }
+    return o;
+}
+
+// Content may be a string, null, or an array of parts of which only text parts are accepted.
+std::string message_text(const json& content, size_t index) {
+    const std::string where = "messages[" + std::to_string(index) + "].content";
+    if (content.is_null()) return {};
+    if (content.is_string()) return content.get<std::string>();
+    if (!content.is_array())
+        api_fail(where, "'" + where + "' must be a string or an array of text parts",
+                 "invalid_type");
+    std::string text;
+    for (const auto& part : content) {
+        if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") ||
+            !part["text"].is_string())
+            api_fail(where,
+                     "'" + where +
+                         "' parts must be {\"type\": \"text\", \"text\": \"...\"} (this model "
+                         "reads text only)",
+                     "unsupported_value");
+        text += part["text"].get<std::string>();
+    }
+    return text;
+}
+
+}  // namespace
+
+json parse_json_body(const std::string& body) {
+    try {
+        return json::parse(body);
+    } catch (const json::parse_error& e) {
+        api_fail("",
+                 std::string("the request body is not valid JSON (at byte ") +
+                     std::to_string(e.byte) + ")",
+                 "invalid_json");
+    }
+}
+
+ChatCompletionRequest parse_chat_request(const json& body, const SamplingParams& defaults,
+                                         const RequestLimits& limits) {
+    if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
+    ChatCompletionRequest r;
+    r.options = parse_options(body, defaults, limits);
+
+    const json* messages = field(body, "messages");
+    if (!messages) api_fail("messages", "'messages' is required", "missing_required_parameter");
+    if (!messages->is_array()) api_fail("messages", "'messages' must be an array", "invalid_type");
+    if (messages->empty()) api_fail("messages", "'messages' must not be empty");
+    if (messages->size() > limits.max_messages)
+        api_fail("messages",
+                 "at most " + std::to_string(limits.max_messages) + " messages per request");
+    for (size_t i = 0; i < messages->size(); ++i) {
+        const json& m = (*messages)[i];
+        const std::string where = "messages[" + std::to_string(i) + "]";
+        if (!m.is_object()) api_fail(where, "'" + where + "' must be an object", "invalid_type");
+        const json* role = field(m, "role");
+        if (!role || !role->is_string())
+            api_fail(where + ".role", "'" + where + ".role' must be a string", "invalid_type");
+        std::string role_name = role->get<std::string>();
+        if (role_name == "developer") role_name = "system";  // OpenAI's newer name for it
+        if (role_name != "system" && role_name != "user" && role_name != "assistant" &&
+            role_name != "tool")
+            api_fail(where + ".role", "'" + where +
+                                          ".role' must be system, user, assistant or tool, not '" +
+                                          role_name + "'");
+        json out = {{"role", role_name}, {"content", message_text(m.value("content", json()), i)}};
+        if (const json* calls = field(m, "tool_calls")) {
+            if (role_name != "assistant" || !calls->is_array())
+                api_fail(where + ".tool_calls",
+                         "'tool_calls' must be an array on an assistant message", "invalid_type");
+            json converted = json::array();
+            for (const auto& call : *calls) {
+                json c = call;
+                // The template prints arguments with tojson: decode OpenAI's JSON-in-a-string.
+                if (c.is_object() && c.contains("function") && c["function"].is_object() &&
+                    c["function"].contains("arguments") && c["function"]["arguments"].is_string()) {
+                    const auto parsed =
+                        json::parse(c["function"]["arguments"].get<std::string>(), nullptr, false);
+                    if (!parsed.is_discarded()) c["function"]["arguments"] = parsed;
+                }
+                converted.push_back(std::move(c));
+            }
+            out["tool_calls"] = std::move(converted);
+        }
+        for (const char* key : {"name", "tool_call_id"})
+            if (const json* v = field(m, key); v && v->is_string()) out[key] = *v;
+        r.messages.push_back(std::move(out));
+    }
+
+    if (const json* tools = field(body, "tools")) {
+        if (!tools->is_array()) api_fail("tools", "'tools' must be an array", "invalid_type");
+        r.tools = *tools;
+    }
+    if (auto rounds = integer_in(body, "max_rounds", 0, 1 << 20)) r.max_rounds = int(*rounds);
+    return r;
+}
+
+CompletionRequest parse_completion_request(const json& body, const SamplingParams& defaults,
+                                           const RequestLimits& limits) {
+    if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
+    CompletionRequest r;
+    r.options = parse_options(body, defaults, limits);
+    const json* prompt = field(body, "prompt");
+    if (!prompt) api_fail("prompt", "'prompt' is required", "missing_required_parameter");
+    if (prompt->is_array() && prompt->size() == 1 && (*prompt)[0].is_string())
+        prompt = &(*prompt)[0];
+    if (!prompt->is_string())
+        api_fail("prompt", "'prompt' must be a string (one prompt per request)", "invalid_type");
+    r.prompt = prompt->get<std::string>();
+    return r;
+}
+
+}  // namespace qe

@@ -1,0 +1,347 @@
+// Every SIMD kernel table this machine can run (plus the AVX-512 table built through SIMDe) against
+// the generic scalar table: activation quantization must be byte-identical; matrix products must
+// agree within float rounding (integer block sums are exact, only the order of float additions
+// differs), over many lengths (in blocks), row counts covering every tile remainder, row ranges,
+// token counts and misaligned inputs.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/half.h"
+#include "kernels/kernels.h"
+#include "quant/quant.h"
+
+namespace qe {
+#ifdef QE_HAVE_AVX512_EMULATED
+const KernelTable& avx512_emulated_table();
+#endif
+
+namespace {
+
+std::vector<const KernelTable*> simd_tables() {
+    std::vector<const KernelTable*> v;
+    for (Isa isa : {Isa::Avx2, Isa::Avx512, Isa::Neon})
+        if (const KernelTable* t = kernel_table(isa)) v.push_back(t);
+#ifdef QE_HAVE_AVX512_EMULATED
+    if (kernel_table(Isa::Avx2)) v.push_back(&avx512_emulated_table());  // runs on AVX2 code
+#endif
+    return v;
+}
+
+const KernelTable& ref() {
+    return *kernel_table(Isa::Generic);
+}
+
+std::string table_name(const KernelTable& t) {
+    return std::string(t.name) + (&t == kernel_table(t.isa) ? "" : " (emulated)");
+}
+
+std::vector<float> random_floats(size_t n, uint32_t seed, float scale = 1.0f) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> dist(0.0f, scale);
+    std::vector<float> x(n);
+    for (auto& v : x) v = dist(rng);
+    return x;
+}
+
+constexpr DType kWeightTypes[] = {DType::F32,  DType::F16,  DType::BF16, DType::Q4_0, DType::Q4_1,
+                                  DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::Q2_K, DType::Q3_K,
+                                  DType::Q4_K, DType::Q5_K, DType::Q6_K};
+
+// A weight matrix with random values stored at a byte offset from an aligned buffer.
+struct TestMatrix {
+    std::vector<uint8_t> storage;
+    std::vector<float> values;  // dequantized, [rows, cols]
+    Matrix m;
+};
+
+TestMatrix make_test_matrix(DType t, int64_t rows, int64_t cols, size_t offset, uint32_t seed) {
+    TestMatrix tm;
+    const auto src = random_floats(size_t(rows * cols), seed);
+    const size_t rb = *row_bytes(t, cols);
+    tm.storage.assign(offset + size_t(rows) * rb + 64, 0xcd);
+    uint8_t* data = tm.storage.data() + offset;
+    for (int64_t r = 0; r < rows; ++r) quantize_row(t, src.data() + r * cols, data + r * rb, cols);
+    tm.values.resize(size_t(rows * cols));
+    for (int64_t r = 0; r < rows; ++r)
+        dequantize_row(t, data + r * rb, tm.values.data() + r * cols, cols);
+    tm.m = Matrix{t, rows, cols, data, rb, kLayoutRows, nullptr};
+    return tm;
+}
+
+// Float rounding bound for one dot product: a few float epsilons times the sum of |w * x|
+// (sequential float sums of k terms err by at most ~k * eps relative to that sum; the tables
+// use <= ~64 sequential additions per dot at these sizes, and the offset/min corrections at most
+// double the magnitudes involved).
+double tolerance(const float* w, const float* x, int64_t n) {
+    double mag = 0;
+    for (int64_t i = 0; i < n; ++i) mag += std::fabs(double(w[i]) * double(x[i]));
+    return 64 * 6e-8 * mag + 1e-30;
+}
+
+int64_t block_of(DType t) {
+    return dtype_info(t).block_elems;
+}
+
+std::vector<int64_t> col_counts(DType t) {
+    // Lengths in blocks 1 .. 2 x (blocks per widest register pair) and beyond; float types in
+    // elements 1 .. 2 x 64 plus odd tails.
+    if (block_of(t) == 1) return {1, 2, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 100, 128, 129, 200};
+    if (block_of(t) == 32) {
+        std::vector<int64_t> v;
+        for (int nb = 1; nb <= 10; ++nb) v.push_back(32 * nb);
+        v.push_back(32 * 28);  // 896
+        return v;
+    }
+    return {256, 512, 768, 1024};
+}
+
+TEST(Kernels, TablesExist) {
+    ASSERT_NE(kernel_table(Isa::Generic), nullptr);
+    EXPECT_EQ(kernel_table(Isa::Generic)->isa, Isa::Generic);
+    EXPECT_NE(kernels().name, nullptr);
+    for (const KernelTable* t : simd_tables()) {
+        for (DType d : kWeightTypes) {
+            EXPECT_NE(t->mat[int(d)].matvec, nullptr) << t->name << " " << dtype_name(d);
+            EXPECT_NE(t->mat[int(d)].matmul, nullptr) << t->name << " " << dtype_name(d);
+        }
+    }
+    std::printf("tables under test:");
+    for (const KernelTable* t : simd_tables()) std::printf(" %s", table_name(*t).c_str());
+    std::printf("\n");
+}
+
+TEST(Kernels, ActFormatsAndMatrixChecks) {
+    EXPECT_EQ(act_format(DType::Q4_0), ActFormat::Q8_32);
+    EXPECT_EQ(act_format(DType::Q6_K), ActFormat::Q8_256);
+    EXPECT_EQ(act_format(DType::BF16), ActFormat::F32);
+    EXPECT_THROW(act_format(DType::Q8_K), Error);
+    EXPECT_EQ(act_row_bytes(ActFormat::Q8_32, 896) % 64, 0u);
+    EXPECT_GE(act_row_bytes(ActFormat::Q8_32, 896), 896u + 28 * 8);
+
+    std::vector<uint8_t> bytes(18 * 3 * 2);
+    TensorView t{"w", DType::Q4_0, {2, 96}, bytes.data(), bytes.size()};
+    const Matrix m = make_matrix(t);
+    EXPECT_EQ(m.rows, 2);
+    EXPECT_EQ(m.cols, 96);
+    EXPECT_EQ(m.row_bytes, 54u);
+    t.nbytes -= 1;
+    EXPECT_THROW(make_matrix(t), Error);
+    t.nbytes += 1;
+    t.shape = {2, 95};
+    EXPECT_THROW(make_matrix(t), Error);
+    t.shape = {2, 2, 24};
+    EXPECT_THROW(make_matrix(t), Error);
+}
+
+TEST(Kernels, ActivationQuantizationIsBitIdentical) {
+    for (const KernelTable* t : simd_tables()) {
+        SCOPED_TRACE(table_name(*t));
+        for (ActFormat f : {ActFormat::F32, ActFormat::Q8_32, ActFormat::Q8_256}) {
+            const int64_t blk = f == ActFormat::F32 ? 32 : act_block(f);
+            for (int64_t nb = 1; nb <= 9; ++nb) {
+                const int64_t cols = blk * nb;
+                auto x = random_floats(size_t(cols), uint32_t(nb * 7 + int(f)), 3.0f);
+                if (nb == 2) std::fill(x.begin(), x.begin() + blk, 0.0f);  // an all-zero block
+                const size_t rb = act_row_bytes(f, cols);
+                std::vector<uint8_t> a(rb, 0), b(rb, 0);
+                ref().quantize[int(f)](x.data(), a.data(), cols);
+                t->quantize[int(f)](x.data(), b.data(), cols);
+                ASSERT_EQ(a, b) << "format " << int(f) << " cols " << cols;
+            }
+        }
+    }
+}
+
+void check_matvec(const KernelTable& t, DType type, int64_t rows, int64_t cols, size_t offset,
+                  uint32_t seed) {
+    const TestMatrix tm = make_test_matrix(type, rows, cols, offset, seed);
+    const ActFormat f = act_format(type);
+    const auto x = random_floats(size_t(cols), seed + 1);
+    std::vector<uint8_t> xq(act_row_bytes(f, cols) + 64);
+    uint8_t* xa = xq.data() + (64 - reinterpret_cast<uintptr_t>(xq.data()) % 64) % 64;
+    ref().quantize[int(f)](x.data(), xa, cols);
+
+    // Both layouts the table accepts: GGUF rows, and its own packing (if any).
+    Matrix packed = tm.m;
+    if (t.pack) t.pack(packed);
+    // Full range, and a sub-range that must leave the rest of y untouched.
+    for (const Matrix* m : std::array<const Matrix*, 2>{&tm.m, &packed})
+        for (auto [r0, r1] : {std::pair<int64_t, int64_t>{0, rows}, {rows / 3, rows - rows / 4}}) {
+            std::vector<float> want(static_cast<size_t>(rows), -7.0f), got(size_t(rows), -7.0f);
+            ref().mat[int(type)].matvec(tm.m, xa, want.data(), r0, r1);
+            t.mat[int(type)].matvec(*m, xa, got.data(), r0, r1);
+            for (int64_t r = 0; r < rows; ++r) {
+                if (r < r0 || r >= r1) {
+                    ASSERT_EQ(got[size_t(r)], -7.0f) << "wrote outside its rows, row " << r;
+                    continue;
+                }
+                const double tol = tolerance(tm.values.data() + r * cols, x.data(), cols);
+                ASSERT_NEAR(got[size_t(r)], want[size_t(r)], tol)
+                    << dtype_name(type) << " rows " << rows << " cols " << cols << " offset "
+                    << offset << " row " << r;
+            }
+        }
+}
+
+TEST(Kernels, MatvecMatchesReference) {
+    for (const KernelTable* t : simd_tables()) {
+        SCOPED_TRACE(table_name(*t));
+        for (DType type : kWeightTypes) {
+            const size_t align =
+                dtype_info(type).block_elems == 1 ? dtype_info(type).block_bytes : 2;
+            uint32_t seed = 1;
+            for (int64_t cols : col_counts(type))
+                for (int64_t rows : {1, 3, 4, 5, 9, 16, 17})
+                    for (size_t offset : {size_t(0), align, 3 * align})
+                        check_matvec(*t, type, rows, cols, offset, seed++);
+        }
+    }
+}
+
+TEST(Kernels, MatmulMatchesReference) {
+    for (const KernelTable* t : simd_tables()) {
+        SCOPED_TRACE(table_name(*t));
+        for (DType type : kWeightTypes) {
+            const ActFormat f = act_format(type);
+            const int64_t cols = block_of(type) == 256 ? 512 : (block_of(type) == 32 ? 160 : 67);
+            for (int64_t rows : {1, 2, 3, 7, 8, 19}) {
+                for (int64_t n : {1, 2, 3, 4, 5, 9}) {
+                    const TestMatrix tm = make_test_matrix(type, rows, cols, 2, uint32_t(rows * n));
+                    const auto x = random_floats(size_t(n * cols), uint32_t(100 + n));
+                    QuantizedActs xq;
+                    xq.resize(f, n, cols);
+                    for (int64_t i = 0; i < n; ++i)
+                        ref().quantize[int(f)](x.data() + i * cols, xq.row(i), cols);
+                    const int64_t ldy = rows + 3;
+                    std::vector<float> want(static_cast<size_t>(n * ldy), -7.0f), got(want);
+                    ref().mat[int(type)].matmul(tm.m, xq.row(0), xq.row_bytes, n, want.data(), ldy,
+                                                0, rows);
+                    t->mat[int(type)].matmul(tm.m, xq.row(0), xq.row_bytes, n, got.data(), ldy, 0,
+                                             rows);
+                    for (int64_t i = 0; i < n; ++i) {
+                        for (int64_t r = 0; r < ldy; ++r) {
+                            const size_t k = size_t(i * ldy + r);
+                            if (r >= rows) {
+                                ASSERT_EQ(got[k], -7.0f);
+                                continue;
+                            }
+                            const double tol =
+                                tolerance(tm.values.data() + r * cols, x.data() + i * cols, cols);
+                            ASSERT_NEAR(got[k], want[k], tol)
+                                << dtype_name(type) << " rows " << rows << " n " << n << " token "
+                                << i << " row " << r;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(Kernels, MatvecApproximatesFloatProduct) {
+    // The reference itself: quantized products stay close to the exact product of the dequantized
+    // weights with the unquantized activations (activation quantization error only).
+    const int64_t rows = 16, cols = 512;
+    for (DType type : kWeightTypes) {
+        const TestMatrix tm = make_test_matrix(type, rows, cols, 0, 5);
+        const ActFormat f = act_format(type);
+        const auto x = random_floats(size_t(cols), 6);
+        QuantizedActs xq;
+        xq.resize(f, 1, cols);
+        ref().quantize[int(f)](x.data(), xq.row(0), cols);
+        std::vector<float> y(static_cast<size_t>(rows));
+        ref().mat[int(type)].matvec(tm.m, xq.row(0), y.data(), 0, rows);
+        for (int64_t r = 0; r < rows; ++r) {
+            double exact = 0, mag = 0;
+            for (int64_t c = 0; c < cols; ++c) {
+                exact += double(tm.values[size_t(r * cols + c)]) * x[size_t(c)];
+                mag += std::fabs(double(tm.values[size_t(r * cols + c)]) * x[size_t(c)]);
+            }
+            // int8 activations: relative error per element <= 1/254 of the block's absmax.
+            const double tol = f == ActFormat::F32 ? 1e-5 * mag : 0.02 * mag;
+            EXPECT_NEAR(y[size_t(r)], exact, tol) << dtype_name(type) << " row " << r;
+        }
+    }
+}
+
+TEST(Kernels, VectorOpsMatchReference) {
+    for (const KernelTable* t : simd_tables()) {
+        SCOPED_TRACE(table_name(*t));
+        for (int64_t n = 0; n <= 2 * 64 + 3; ++n) {
+            for (int64_t mis = 0; mis < 3; ++mis) {
+                const auto a = random_floats(size_t(n + mis), uint32_t(n * 3 + mis));
+                const auto b = random_floats(size_t(n + mis), uint32_t(n * 5 + mis + 1));
+                const float* pa = a.data() + mis;
+                const float* pb = b.data() + mis;
+                std::vector<uint16_t> h(static_cast<size_t>(n + mis));
+                for (size_t i = 0; i < h.size(); ++i) h[i] = f32_to_f16(a[i]);
+                const uint16_t* ph = h.data() + mis;
+                std::vector<float> absprod(static_cast<size_t>(n));
+                for (int64_t i = 0; i < n; ++i) absprod[size_t(i)] = std::fabs(pa[i]);
+
+                ASSERT_NEAR(t->dot_f32(pa, pb, n), ref().dot_f32(pa, pb, n),
+                            tolerance(absprod.data(), pb, n))
+                    << "dot_f32 n " << n;
+                ASSERT_NEAR(t->dot_f16(ph, pb, n), ref().dot_f16(ph, pb, n),
+                            tolerance(absprod.data(), pb, n) + 1e-3 * tolerance(pb, pb, n))
+                    << "dot_f16 n " << n;
+
+                std::vector<float> y1(pb, pb + n), y2(pb, pb + n);
+                ref().axpy_f16(0.75f, ph, y1.data(), n);
+                t->axpy_f16(0.75f, ph, y2.data(), n);
+                for (int64_t i = 0; i < n; ++i) ASSERT_NEAR(y1[size_t(i)], y2[size_t(i)], 1e-6f);
+
+                std::vector<float> f1(static_cast<size_t>(n)), f2(static_cast<size_t>(n));
+                ref().f16_to_f32(ph, f1.data(), n);
+                t->f16_to_f32(ph, f2.data(), n);
+                ASSERT_EQ(f1, f2) << "f16_to_f32 n " << n;
+                std::vector<uint16_t> h1(static_cast<size_t>(n)), h2(static_cast<size_t>(n));
+                ref().f32_to_f16(pa, h1.data(), n);
+                t->f32_to_f16(pa, h2.data(), n);
+                ASSERT_EQ(h1, h2) << "f32_to_f16 n " << n;
+
+                if (n > 0) {
+                    ref().rmsnorm(pa, pb, f1.data(), n, 1e-6f);
+                    t->rmsnorm(pa, pb, f2.data(), n, 1e-6f);
+                    for (int64_t i = 0; i < n; ++i)
+                        ASSERT_NEAR(f1[size_t(i)], f2[size_t(i)],
+                                    1e-5f * (1 + std::fabs(f1[size_t(i)])));
+                    std::vector<float> s1(pa, pa + n), s2(pa, pa + n);
+                    ref().softmax(s1.data(), n);
+                    t->softmax(s2.data(), n);
+                    for (int64_t i = 0; i < n; ++i)
+                        ASSERT_NEAR(s1[size_t(i)], s2[size_t(i)], 1e-6f);
+                    ref().silu_mul(pa, pb, f1.data(), n);
+                    t->silu_mul(pa, pb, f2.data(), n);
+                    for (int64_t i = 0; i < n; ++i)
+                        ASSERT_NEAR(f1[size_t(i)], f2[size_t(i)],
+                                    1e-5f * (1 + std::fabs(f1[size_t(i)])));
+                }
+            }
+        }
+    }
+}
+
+TEST(Kernels, ConvenienceApiUsesActiveTable) {
+    const int64_t rows = 8, cols = 96;
+    const TestMatrix tm = make_test_matrix(DType::Q8_0, rows, cols, 0, 11);
+    const auto x = random_floats(size_t(cols), 12);
+    QuantizedActs xq;
+    quantize_acts(ActFormat::Q8_32, x.data(), 1, cols, xq);
+    std::vector<float> y(static_cast<size_t>(rows)), want(static_cast<size_t>(rows));
+    matvec(tm.m, xq, y.data(), 0, rows);
+    ref().mat[int(DType::Q8_0)].matvec(tm.m, xq.row(0), want.data(), 0, rows);
+    for (int64_t r = 0; r < rows; ++r)
+        EXPECT_NEAR(y[size_t(r)], want[size_t(r)],
+                    tolerance(tm.values.data() + r * cols, x.data(), cols));
+}
+
+}  // namespace
+}  // namespace qe

@@ -1,0 +1,159 @@
+#include "server/openai_request.h"
+
+#include <gtest/gtest.h>
+
+namespace qe {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+ApiError error_of(const json& body) {
+    try {
+        parse_chat_request(body, SamplingParams{}, RequestLimits{});
+    } catch (const ApiException& e) {
+        return e.error;
+    }
+    ADD_FAILURE() << "no error for " << body.dump();
+    return {};
+}
+
+json chat(json extra = json::object()) {
+    json body = {{"model", "qwen"}, {"messages", {{{"role", "user"}, {"content", "你好"}}}}};
+    body.update(extra);
+    return body;
+}
+
+TEST(OpenAIRequest, ParsesAFullRequest) {
+    const json body = chat({{"temperature", 0.2},
+                            {"top_p", 0.5},
+                            {"top_k", 5},
+                            {"min_p", 0.05},
+                            {"repetition_penalty", 1.2},
+                            {"presence_penalty", 0.5},
+                            {"frequency_penalty", -0.5},
+                            {"seed", 7},
+                            {"max_tokens", 64},
+                            {"stop", {"\n\n", "END"}},
+                            {"stream", true},
+                            {"stream_options", {{"include_usage", true}}},
+                            {"max_rounds", 3},
+                            {"user", "ignored extra field"}});
+    const auto r = parse_chat_request(body, SamplingParams{}, RequestLimits{});
+    EXPECT_FLOAT_EQ(r.options.sampling.temperature, 0.2f);
+    EXPECT_FLOAT_EQ(r.options.sampling.top_p, 0.5f);
+    EXPECT_EQ(r.options.sampling.top_k, 5);
+    EXPECT_FLOAT_EQ(r.options.sampling.min_p, 0.05f);
+    EXPECT_FLOAT_EQ(r.options.sampling.repetition_penalty, 1.2f);
+    EXPECT_FLOAT_EQ(r.options.sampling.frequency_penalty, -0.5f);
+    EXPECT_EQ(r.options.sampling.seed, 7u);
+    EXPECT_EQ(r.options.max_tokens, 64);
+    EXPECT_EQ(r.options.stop, (std::vector<std::string>{"\n\n", "END"}));
+    EXPECT_TRUE(r.options.stream);
+    EXPECT_TRUE(r.options.include_usage);
+    EXPECT_EQ(r.max_rounds, 3);
+    EXPECT_EQ(r.options.model, "qwen");
+    ASSERT_EQ(r.messages.size(), 1u);
+    EXPECT_EQ(r.messages[0]["content"], "你好");
+}
+
+TEST(OpenAIRequest, ModelDefaultsApplyWhenAbsent) {
+    SamplingParams defaults;
+    defaults.temperature = 0.7f;
+    defaults.top_k = 20;
+    const auto r = parse_chat_request(chat(), defaults, RequestLimits{});
+    EXPECT_FLOAT_EQ(r.options.sampling.temperature, 0.7f);
+    EXPECT_EQ(r.options.sampling.top_k, 20);
+    EXPECT_FALSE(r.options.max_tokens.has_value());
+    EXPECT_FALSE(r.options.stream);
+}
+
+TEST(OpenAIRequest, MaxCompletionTokensWinsOverMaxTokens) {
+    const auto r = parse_chat_request(chat({{"max_tokens", 10}, {"max_completion_tokens", 20}}),
+                                      SamplingParams{}, RequestLimits{});
+    EXPECT_EQ(r.options.max_tokens, 20);
+}
+
+TEST(OpenAIRequest, TextPartsAreJoinedAndDeveloperIsSystem) {
+    json body = chat();
+    body["messages"] = {
+        {{"role", "developer"}, {"content", "be brief"}},
+        {{"role", "user"},
+         {"content", {{{"type", "text"}, {"text", "a"}}, {{"type", "text"}, {"text", "b"}}}}}};
+    const auto r = parse_chat_request(body, SamplingParams{}, RequestLimits{});
+    EXPECT_EQ(r.messages[0]["role"], "system");
+    EXPECT_EQ(r.messages[1]["content"], "ab");
+}
+
+TEST(OpenAIRequest, ToolCallArgumentsAreDecoded) {
+    json body = chat();
+    body["messages"].push_back(
+        {{"role", "assistant"},
+         {"content", nullptr},
+         {"tool_calls",
+          {{{"id", "c1"},
+            {"type", "function"},
+            {"function", {{"name", "get_weather"}, {"arguments", "{\"city\": \"北京\"}"}}}}}}});
+    body["messages"].push_back({{"role", "tool"}, {"tool_call_id", "c1"}, {"content", "晴"}});
+    const auto r = parse_chat_request(body, SamplingParams{}, RequestLimits{});
+    EXPECT_EQ(r.messages[1]["content"], "");
+    EXPECT_EQ(r.messages[1]["tool_calls"][0]["function"]["arguments"]["city"], "北京");
+    EXPECT_EQ(r.messages[2]["tool_call_id"], "c1");
+}
+
+TEST(OpenAIRequest, ErrorsNameTheField) {
+    EXPECT_EQ(error_of(json::array()).code, "invalid_type");
+    EXPECT_EQ(error_of({{"model", "x"}}).param, "messages");
+    EXPECT_EQ(error_of(chat({{"messages", json::array()}})).param, "messages");
+    EXPECT_EQ(error_of(chat({{"temperature", "hot"}})).code, "invalid_type");
+    EXPECT_EQ(error_of(chat({{"temperature", 3}})).param, "temperature");
+    EXPECT_EQ(error_of(chat({{"max_tokens", 0}})).param, "max_tokens");
+    EXPECT_EQ(error_of(chat({{"max_tokens", 1e12}})).param, "max_tokens");
+    EXPECT_EQ(error_of(chat({{"max_tokens", 2.5}})).code, "invalid_type");
+    EXPECT_EQ(error_of(chat({{"n", 2}})).code, "unsupported_value");
+    EXPECT_EQ(error_of(chat({{"stop", {"a", "b", "c", "d", "e"}}})).param, "stop");
+    EXPECT_EQ(error_of(chat({{"stop", {1}}})).param, "stop");
+    EXPECT_EQ(error_of(chat({{"stop", ""}})).param, "stop");
+    EXPECT_EQ(error_of(chat({{"stream", "yes"}})).param, "stream");
+    EXPECT_EQ(error_of(chat({{"messages", {{{"role", "wizard"}, {"content", "x"}}}}})).param,
+              "messages[0].role");
+    EXPECT_EQ(error_of(chat({{"messages", {{{"role", "user"}, {"content", 5}}}}})).param,
+              "messages[0].content");
+    EXPECT_EQ(
+        error_of(chat({{"messages", {{{"role", "user"}, {"content", {{{"type", "image_url"}}}}}}}}))
+            .code,
+        "unsupported_value");
+    EXPECT_EQ(error_of(chat({{"logprobs", true}})).param, "logprobs");
+}
+
+TEST(OpenAIRequest, MessageCountIsLimited) {
+    RequestLimits limits;
+    limits.max_messages = 2;
+    json body = chat();
+    for (int i = 0; i < 3; ++i) body["messages"].push_back({{"role", "user"}, {"content", "x"}});
+    EXPECT_THROW(parse_chat_request(body, SamplingParams{}, limits), ApiException);
+}
+
+TEST(OpenAIRequest, MalformedJsonSaysWhere) {
+    try {
+        parse_json_body("{\"model\": ");
+        FAIL();
+    } catch (const ApiException& e) {
+        EXPECT_EQ(e.error.status, 400);
+        EXPECT_EQ(e.error.code, "invalid_json");
+        EXPECT_NE(e.error.message.find("byte"), std::string::npos);
+    }
+}
+
+TEST(CompletionRequest, TakesOnePrompt) {
+    const auto r = parse_completion_request({{"prompt", {"once upon"}}, {"max_tokens", 5}},
+                                            SamplingParams{}, RequestLimits{});
+    EXPECT_EQ(r.prompt, "once upon");
+    EXPECT_THROW(
+        parse_completion_request({{"prompt", {"a", "b"}}}, SamplingParams{}, RequestLimits{}),
+        ApiException);
+    EXPECT_THROW(parse_completion_request(json::object(), SamplingParams{}, RequestLimits{}),
+                 ApiException);
+}
+
+}  // namespace
+}  // namespace qe
