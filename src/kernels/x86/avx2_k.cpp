@@ -44,14 +44,29 @@ inline __m256i move_bit(__m256i v, int mask) {
     return _mm256_and_si256(v, m);
 }
 
-// The 6-bit scale/min pairs of a Q4_K/Q5_K block (same packing as quant/codecs.h).
-inline void scales_k4(const uint8_t* s, int* sc, int* m) {
-    for (int i = 0; i < 4; ++i) {
-        sc[i] = s[i] & 63;
-        m[i] = s[i + 4] & 63;
-        sc[i + 4] = (s[i + 8] & 0x0f) | ((s[i] >> 6) << 4);
-        m[i + 4] = (s[i + 8] >> 4) | ((s[i + 4] >> 6) << 4);
-    }
+// The 6-bit scale/min pairs of a Q4_K/Q5_K block (packing as in quant/codecs.h), unpacked
+// four bytes at a time: sc[0..7] and m[0..7] as bytes.
+inline void scales_k4(const uint8_t* s, uint8_t* sc, uint8_t* m) {
+    uint32_t w[3];
+    __builtin_memcpy(w, s, 12);
+    const uint32_t sc_lo = w[0] & 0x3f3f3f3fu;
+    const uint32_t sc_hi = (w[2] & 0x0f0f0f0fu) | ((w[0] >> 2) & 0x30303030u);
+    const uint32_t m_lo = w[1] & 0x3f3f3f3fu;
+    const uint32_t m_hi = ((w[2] >> 4) & 0x0f0f0f0fu) | ((w[1] >> 2) & 0x30303030u);
+    __builtin_memcpy(sc, &sc_lo, 4);
+    __builtin_memcpy(sc + 4, &sc_hi, 4);
+    __builtin_memcpy(m, &m_lo, 4);
+    __builtin_memcpy(m + 4, &m_hi, 4);
+}
+
+// sum_j m_j * (bsums[2j] + bsums[2j + 1]) with each min paired to its two 16-element sums.
+inline int32_t min_sum(const uint8_t* m, const int16_t* bsums) {
+    uint64_t m8;
+    __builtin_memcpy(&m8, m, 8);
+    const __m128i dup =
+        _mm_shuffle_epi8(_mm_cvtsi64_si128(int64_t(m8)),
+                         _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
+    return hsum_i32(_mm256_madd_epi16(loadu(bsums), _mm256_cvtepu8_epi16(dup)));
 }
 
 template <typename Block, bool kQ5>
@@ -61,11 +76,9 @@ float dot_q45_k(const Block* b, const act::Q8_256Row& a, int64_t nsb) {
     float mins = 0.0f;
     for (int64_t i = 0; i < nsb; ++i) {
         const int8_t* q8 = a.qs + 256 * i;
-        int sc[8], m[8];
+        uint8_t sc[8], m[8];
         scales_k4(b[i].scales, sc, m);
-        int32_t msum = 0;
-        for (int j = 0; j < 8; ++j)
-            msum += m[j] * (a.bsums[16 * i + 2 * j] + a.bsums[16 * i + 2 * j + 1]);
+        const int32_t msum = min_sum(m, a.bsums + 16 * i);
         __m256i qh = _mm256_setzero_si256();
         if constexpr (kQ5) qh = loadu(b[i].qh);
         __m256i isum = _mm256_setzero_si256();
