@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/run_command.h"
-#include "support/tiny_model.h"
+#include "support/tiny_model_files.h"
 
 namespace qe {
 namespace {

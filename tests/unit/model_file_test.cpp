@@ -10,7 +10,7 @@
 #include "model/hf_names.h"
 #include "model/model_info.h"
 #include "support/expect_error.h"
-#include "support/tiny_model.h"
+#include "support/tiny_model_files.h"
 
 namespace qe {
 namespace {
