@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     add(qe::cli::register_info);
     add(qe::cli::register_logits);
     add(qe::cli::register_generate);
+    add(qe::cli::register_template);
 
     try {
         app.parse(argc, argv);
