@@ -16,5 +16,6 @@ Runner register_logits(CLI::App& app);
 Runner register_generate(CLI::App& app);
 Runner register_tokenize(CLI::App& app);
 Runner register_detokenize(CLI::App& app);
+Runner register_template(CLI::App& app);
 
 }  // namespace qe::cli

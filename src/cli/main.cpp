@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     add(qe::cli::register_generate);
     add(qe::cli::register_tokenize);
     add(qe::cli::register_detokenize);
+    add(qe::cli::register_template);
 
     try {
         app.parse(argc, argv);

@@ -100,7 +100,7 @@ std::string render_chatml(const nlohmann::ordered_json& messages, bool add_gener
 PromptFormatter::PromptFormatter(std::string_view template_source, jinja::RenderLimits limits) {
     if (template_source.empty()) {
         load_failure_ = PromptFallback::NoTemplate;
-        load_warning_ = "the model has no chat template; using ChatML";
+        load_warning_ = "no chat template; using ChatML";
         return;
     }
     try {
