@@ -14,5 +14,7 @@ using Runner = std::function<int()>;
 Runner register_info(CLI::App& app);
 Runner register_logits(CLI::App& app);
 Runner register_generate(CLI::App& app);
+Runner register_tokenize(CLI::App& app);
+Runner register_detokenize(CLI::App& app);
 
 }  // namespace qe::cli

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     add(qe::cli::register_info);
     add(qe::cli::register_logits);
     add(qe::cli::register_generate);
+    add(qe::cli::register_tokenize);
+    add(qe::cli::register_detokenize);
 
     try {
         app.parse(argc, argv);
