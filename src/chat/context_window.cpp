@@ -7,7 +7,7 @@
 
 namespace qe {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 ContextWindow fit_context(const json& messages, std::optional<int> max_rounds, int budget,
                           const std::function<int(const json&)>& count_tokens) {

@@ -11,7 +11,7 @@
 namespace qe {
 
 struct ContextWindow {
-    nlohmann::json messages;  // what to render: system (if any) + kept rounds + current round
+    nlohmann::ordered_json messages;  // what to render: system (if any) + kept rounds + current round
     int dropped_rounds = 0;   // earlier rounds left out
     int prompt_tokens = 0;    // tokens of the rendered prompt
 };
@@ -19,7 +19,7 @@ struct ContextWindow {
 // `count_tokens` renders messages with the chat template and returns their token count.
 // `budget`: tokens the prompt may use (context length minus room for the answer).
 // Throws qe::Error when even the system prompt and the current round don't fit.
-ContextWindow fit_context(const nlohmann::json& messages, std::optional<int> max_rounds, int budget,
-                          const std::function<int(const nlohmann::json&)>& count_tokens);
+ContextWindow fit_context(const nlohmann::ordered_json& messages, std::optional<int> max_rounds, int budget,
+                          const std::function<int(const nlohmann::ordered_json&)>& count_tokens);
 
 }  // namespace qe

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
         auto runner = reg(app);
         commands.emplace_back(app.get_subcommands({}).at(before), std::move(runner));
     };
-    (void)add;
+    add(qe::cli::register_info);
 
     try {
         app.parse(argc, argv);

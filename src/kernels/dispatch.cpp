@@ -62,6 +62,10 @@ size_t act_row_bytes(ActFormat f, int64_t cols) {
 }
 
 Matrix make_matrix(const TensorView& t) {
+    return make_matrix_for(kernels(), t);
+}
+
+Matrix make_matrix_for(const KernelTable& table, const TensorView& t) {
     const std::string where = "tensor '" + t.name + "'";
     if (t.shape.empty() || t.shape.size() > 2)
         throw Error(where + ": expected a matrix, got " + std::to_string(t.shape.size()) +
@@ -75,7 +79,9 @@ Matrix make_matrix(const TensorView& t) {
         throw Error(where + ": " + std::to_string(t.nbytes) + " bytes, expected " +
                     std::to_string(size_t(rows) * *rb));
     (void)act_format(t.dtype);  // throws for types without kernels
-    return Matrix{t.dtype, rows, cols, static_cast<const uint8_t*>(t.data), *rb};
+    Matrix m{t.dtype, rows, cols, static_cast<const uint8_t*>(t.data), *rb, kLayoutRows, nullptr};
+    if (table.pack) table.pack(m);
+    return m;
 }
 
 void QuantizedActs::Free::operator()(uint8_t* p) const {

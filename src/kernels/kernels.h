@@ -49,17 +49,29 @@ int64_t act_block(ActFormat f);                   // elements per block: 1, 32 o
 size_t act_row_bytes(ActFormat f, int64_t cols);  // bytes of one quantized row (64-multiple)
 
 // A weight matrix W: [rows, cols] ready for the kernels. data points into the model file (GGUF row
-// layout) and is never copied; repacked layouts, if a table ever wants them, live behind this type.
+// layout). A table may repack it at load into a layout its kernels read faster (`packed`, with
+// `layout` != kLayoutRows); the packed copy has the same size as the original, whose pages are
+// then no longer read.
+struct KernelTable;
+
+inline constexpr int kLayoutRows = 0;  // GGUF rows: [rows, row_bytes]
+inline constexpr int kLayoutX8 = 1;    // 8-row interleaved blocks (x86 tables; see x86/pack_x8.h)
+
 struct Matrix {
     DType type = DType::F32;
     int64_t rows = 0, cols = 0;
-    const uint8_t* data = nullptr;  // [rows, row_bytes]
+    const uint8_t* data = nullptr;  // [rows, row_bytes] in the file
     size_t row_bytes = 0;
+    int layout = kLayoutRows;
+    std::shared_ptr<const uint8_t[]> packed;  // the repacked copy when layout != kLayoutRows
 };
 
 // Throws qe::Error if t is not 2-D (or 1-D: one row), its rows are not whole blocks, its byte size
-// does not match, or its type has no kernels.
+// does not match, or its type has no kernels. Repacks for the active table (kernels()) when it
+// has a faster layout for the type.
 Matrix make_matrix(const TensorView& t);
+// As make_matrix for a specific table (tests, benchmarks).
+Matrix make_matrix_for(const KernelTable& table, const TensorView& t);
 
 // Activation rows quantized for one ActFormat; a reusable buffer (64-byte aligned).
 class QuantizedActs {
@@ -98,7 +110,10 @@ struct KernelTable {
     Isa isa = Isa::Generic;
     const char* name = "generic";
     QuantizeActFn quantize[3] = {};  // indexed by ActFormat
-    MatKernels mat[32] = {};         // indexed by DType id; empty for types without kernels
+    // Repacks m (a kLayoutRows matrix) into this table's preferred layout, or leaves it; the
+    // table's kernels accept both layouts.
+    void (*pack)(Matrix& m) = nullptr;
+    MatKernels mat[32] = {};  // indexed by DType id; empty for types without kernels
 
     // Vector ops (n elements, any n >= 0, no alignment required).
     float (*dot_f32)(const float* a, const float* b, int64_t n) = nullptr;

@@ -6,7 +6,7 @@
 namespace qe {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 const json* field(const json& body, const char* name) {
     auto it = body.find(name);

@@ -36,8 +36,8 @@ struct ChatCompletionRequest {
     GenerationOptions options;
     // Messages as the chat template expects them: role, content (text parts joined), and for
     // assistant messages tool_calls; tool messages may carry tool_call_id and name.
-    nlohmann::json messages = nlohmann::json::array();
-    nlohmann::json tools = nlohmann::json::array();
+    nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+    nlohmann::ordered_json tools = nlohmann::ordered_json::array();
     std::optional<int> max_rounds;  // keep the system prompt + the last N rounds
 };
 
@@ -47,13 +47,13 @@ struct CompletionRequest {
 };
 
 // `defaults` carry the model's own sampling defaults; the request overrides them field by field.
-ChatCompletionRequest parse_chat_request(const nlohmann::json& body, const SamplingParams& defaults,
+ChatCompletionRequest parse_chat_request(const nlohmann::ordered_json& body, const SamplingParams& defaults,
                                          const RequestLimits& limits);
-CompletionRequest parse_completion_request(const nlohmann::json& body,
+CompletionRequest parse_completion_request(const nlohmann::ordered_json& body,
                                            const SamplingParams& defaults,
                                            const RequestLimits& limits);
 
 // Parses a request body, answering malformed JSON with a 400 that says where it broke.
-nlohmann::json parse_json_body(const std::string& body);
+nlohmann::ordered_json parse_json_body(const std::string& body);
 
 }  // namespace qe

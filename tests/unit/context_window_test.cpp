@@ -7,7 +7,7 @@
 namespace qe {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json msg(const char* role, const std::string& content) {
     return {{"role", role}, {"content", content}};

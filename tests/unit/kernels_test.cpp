@@ -5,6 +5,7 @@
 // token counts and misaligned inputs.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -70,7 +71,7 @@ TestMatrix make_test_matrix(DType t, int64_t rows, int64_t cols, size_t offset, 
     tm.values.resize(size_t(rows * cols));
     for (int64_t r = 0; r < rows; ++r)
         dequantize_row(t, data + r * rb, tm.values.data() + r * cols, cols);
-    tm.m = Matrix{t, rows, cols, data, rb};
+    tm.m = Matrix{t, rows, cols, data, rb, kLayoutRows, nullptr};
     return tm;
 }
 
@@ -167,22 +168,26 @@ void check_matvec(const KernelTable& t, DType type, int64_t rows, int64_t cols, 
     uint8_t* xa = xq.data() + (64 - reinterpret_cast<uintptr_t>(xq.data()) % 64) % 64;
     ref().quantize[int(f)](x.data(), xa, cols);
 
+    // Both layouts the table accepts: GGUF rows, and its own packing (if any).
+    Matrix packed = tm.m;
+    if (t.pack) t.pack(packed);
     // Full range, and a sub-range that must leave the rest of y untouched.
-    for (auto [r0, r1] : {std::pair<int64_t, int64_t>{0, rows}, {rows / 3, rows - rows / 4}}) {
-        std::vector<float> want(static_cast<size_t>(rows), -7.0f), got(size_t(rows), -7.0f);
-        ref().mat[int(type)].matvec(tm.m, xa, want.data(), r0, r1);
-        t.mat[int(type)].matvec(tm.m, xa, got.data(), r0, r1);
-        for (int64_t r = 0; r < rows; ++r) {
-            if (r < r0 || r >= r1) {
-                ASSERT_EQ(got[size_t(r)], -7.0f) << "wrote outside its rows, row " << r;
-                continue;
+    for (const Matrix* m : std::array<const Matrix*, 2>{&tm.m, &packed})
+        for (auto [r0, r1] : {std::pair<int64_t, int64_t>{0, rows}, {rows / 3, rows - rows / 4}}) {
+            std::vector<float> want(static_cast<size_t>(rows), -7.0f), got(size_t(rows), -7.0f);
+            ref().mat[int(type)].matvec(tm.m, xa, want.data(), r0, r1);
+            t.mat[int(type)].matvec(*m, xa, got.data(), r0, r1);
+            for (int64_t r = 0; r < rows; ++r) {
+                if (r < r0 || r >= r1) {
+                    ASSERT_EQ(got[size_t(r)], -7.0f) << "wrote outside its rows, row " << r;
+                    continue;
+                }
+                const double tol = tolerance(tm.values.data() + r * cols, x.data(), cols);
+                ASSERT_NEAR(got[size_t(r)], want[size_t(r)], tol)
+                    << dtype_name(type) << " rows " << rows << " cols " << cols << " offset "
+                    << offset << " row " << r;
             }
-            const double tol = tolerance(tm.values.data() + r * cols, x.data(), cols);
-            ASSERT_NEAR(got[size_t(r)], want[size_t(r)], tol)
-                << dtype_name(type) << " rows " << rows << " cols " << cols << " offset " << offset
-                << " row " << r;
         }
-    }
 }
 
 TEST(Kernels, MatvecMatchesReference) {
@@ -193,7 +198,7 @@ TEST(Kernels, MatvecMatchesReference) {
                 dtype_info(type).block_elems == 1 ? dtype_info(type).block_bytes : 2;
             uint32_t seed = 1;
             for (int64_t cols : col_counts(type))
-                for (int64_t rows : {1, 3, 4, 5, 9})
+                for (int64_t rows : {1, 3, 4, 5, 9, 16, 17})
                     for (size_t offset : {size_t(0), align, 3 * align})
                         check_matvec(*t, type, rows, cols, offset, seed++);
         }
@@ -206,7 +211,7 @@ TEST(Kernels, MatmulMatchesReference) {
         for (DType type : kWeightTypes) {
             const ActFormat f = act_format(type);
             const int64_t cols = block_of(type) == 256 ? 512 : (block_of(type) == 32 ? 160 : 67);
-            for (int64_t rows : {1, 2, 3, 7}) {
+            for (int64_t rows : {1, 2, 3, 7, 8, 19}) {
                 for (int64_t n : {1, 2, 3, 4, 5, 9}) {
                     const TestMatrix tm = make_test_matrix(type, rows, cols, 2, uint32_t(rows * n));
                     const auto x = random_floats(size_t(n * cols), uint32_t(100 + n));

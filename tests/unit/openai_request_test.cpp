@@ -5,7 +5,7 @@
 namespace qe {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 ApiError error_of(const json& body) {
     try {

@@ -245,9 +245,24 @@ void matmul32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n
     }
 }
 
-template <class K>
+// x8-packed matrices (the AVX2 table's pack, inherited) go to the AVX2 table's kernels.
+template <class K, DType kType>
+void matvec_any(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+    if (w.layout != kLayoutRows) return avx2_table().mat[int(kType)].matvec(w, xq, y, r0, r1);
+    matvec32<K>(w, xq, y, r0, r1);
+}
+
+template <class K, DType kType>
+void matmul_any(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
+                int64_t ldy, int64_t r0, int64_t r1) {
+    if (w.layout != kLayoutRows)
+        return avx2_table().mat[int(kType)].matmul(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+    matmul32<K>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+}
+
+template <class K, DType kType>
 constexpr MatKernels mat32() {
-    return {matvec32<K>, matmul32<K>};
+    return {matvec_any<K, kType>, matmul_any<K, kType>};
 }
 
 // ---- float weights: 16 lanes, 4 accumulators ----
@@ -332,11 +347,11 @@ KernelTable make_table() {
     t.mat[int(DType::F32)] = mat_float<float, load16_f32, scalar_f32>();
     t.mat[int(DType::F16)] = mat_float<uint16_t, load16_f16, scalar_f16>();
     t.mat[int(DType::BF16)] = mat_float<uint16_t, load16_bf16, scalar_bf16>();
-    t.mat[int(DType::Q4_0)] = mat32<Q4_0K>();
-    t.mat[int(DType::Q4_1)] = mat32<Q4_1K>();
-    t.mat[int(DType::Q5_0)] = mat32<Q5_0K>();
-    t.mat[int(DType::Q5_1)] = mat32<Q5_1K>();
-    t.mat[int(DType::Q8_0)] = mat32<Q8_0K>();
+    t.mat[int(DType::Q4_0)] = mat32<Q4_0K, DType::Q4_0>();
+    t.mat[int(DType::Q4_1)] = mat32<Q4_1K, DType::Q4_1>();
+    t.mat[int(DType::Q5_0)] = mat32<Q5_0K, DType::Q5_0>();
+    t.mat[int(DType::Q5_1)] = mat32<Q5_1K, DType::Q5_1>();
+    t.mat[int(DType::Q8_0)] = mat32<Q8_0K, DType::Q8_0>();
     t.dot_f32 = dot_f32;
     t.dot_f16 = dot_f16;
     return t;

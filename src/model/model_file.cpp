@@ -1,0 +1,185 @@
+#include "model/model_file.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.h"
+#include "io/safetensors.h"
+#include "model/config_loaders.h"
+#include "model/hf_names.h"
+#include "model/json_file.h"
+
+namespace qe {
+
+namespace fs = std::filesystem;
+
+std::string shape_string(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+ModelFile ModelFile::open(const std::string& path) {
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) throw Error(path + ": no such file or folder");
+    ModelFile model;
+    model.path_ = path;
+    if (fs::is_directory(status)) {
+        model.open_hf(path);
+    } else {
+        model.open_gguf(path);
+    }
+    model.index_tensors();
+    try {
+        model.config_.validate();
+    } catch (const Error& e) {
+        throw Error(path + ": " + e.what());
+    }
+    return model;
+}
+
+void ModelFile::open_gguf(const std::string& path) {
+    format_ = ModelFormat::Gguf;
+    const fs::path p(path);
+    if (p.extension() == ".safetensors" || p.extension() == ".json") {
+        throw Error(path + ": part of a Hugging Face model: open its folder instead");
+    }
+    mappings_.emplace_back(path);
+    gguf_ = parse_gguf(mappings_.back().bytes(), path);
+    tensors_ = gguf_->tensors;
+    config_ = config_from_gguf(*gguf_, path);
+}
+
+void ModelFile::add_safetensors(const fs::path& file,
+                                const std::map<std::string, std::string, std::less<>>* expected) {
+    mappings_.emplace_back(file.string());
+    const SafetensorsFile st = parse_safetensors(mappings_.back().bytes(), file.string());
+    for (const auto& t : st.tensors) {
+        if (expected) {
+            const auto it = expected->find(t.name);
+            if (it == expected->end() || it->second != file.filename().string()) {
+                throw Error(file.string() + ": holds tensor '" + t.name +
+                            "', which model.safetensors.index.json places " +
+                            (it == expected->end() ? "nowhere" : "in " + it->second));
+            }
+        }
+        TensorView view = t;
+        if (auto gguf_name = gguf_name_from_hf(t.name)) view.name = *gguf_name;
+        const size_t elem = dtype_info(view.dtype).block_bytes;
+        if (reinterpret_cast<uintptr_t>(view.data) % elem != 0) {
+            auto& copy = aligned_copies_.emplace_back((view.nbytes + 7) / 8);
+            std::memcpy(copy.data(), view.data, view.nbytes);
+            view.data = copy.data();
+        }
+        tensors_.push_back(std::move(view));
+    }
+}
+
+void ModelFile::open_hf(const fs::path& folder) {
+    format_ = ModelFormat::HfFolder;
+    hf_folder_ = folder;
+    if (!fs::exists(folder / "config.json")) {
+        throw Error(folder.string() + ": not a model folder: it has no config.json (a model is a " +
+                    ".gguf file or a Hugging Face folder)");
+    }
+    const fs::path single = folder / "model.safetensors";
+    const fs::path index_path = folder / "model.safetensors.index.json";
+    if (fs::exists(single)) {
+        add_safetensors(single, nullptr);
+    } else if (fs::exists(index_path)) {
+        const auto doc = read_json_file(index_path);
+        const SafetensorsIndex index = parse_safetensors_index(doc.dump(), index_path.string());
+        for (const auto& shard : index.shards) add_safetensors(folder / shard, &index.weight_map);
+        // Every shard tensor was found in the index under its own shard; now the reverse.
+        for (const auto& [name, shard] : index.weight_map) {
+            const std::string ours = gguf_name_from_hf(name).value_or(name);
+            const bool present = std::any_of(tensors_.begin(), tensors_.end(),
+                                             [&](const TensorView& t) { return t.name == ours; });
+            if (!present) {
+                throw Error(index_path.string() + ": tensor '" + name + "' is listed in " + shard +
+                            " but that file does not hold it");
+            }
+        }
+    } else {
+        throw Error(folder.string() + ": has neither model.safetensors nor " +
+                    "model.safetensors.index.json");
+    }
+    const auto embd = std::find_if(tensors_.begin(), tensors_.end(), [](const TensorView& t) {
+        return t.name == "token_embd.weight";
+    });
+    if (embd == tensors_.end() || embd->shape.size() != 2) {
+        throw Error(folder.string() + ": model.embed_tokens.weight is missing or not a matrix");
+    }
+    config_ = config_from_hf(folder, embd->shape[0]);
+    const auto output = std::find_if(tensors_.begin(), tensors_.end(),
+                                     [](const TensorView& t) { return t.name == "output.weight"; });
+    if (config_.tied_embeddings && output != tensors_.end()) {
+        tensors_.erase(output);  // transformers ties lm_head to the embedding, ignoring this copy
+    } else if (!config_.tied_embeddings && output == tensors_.end()) {
+        throw Error(folder.string() + ": tie_word_embeddings is false but lm_head.weight is " +
+                    "missing");
+    }
+}
+
+void ModelFile::index_tensors() {
+    by_name_.clear();
+    for (size_t i = 0; i < tensors_.size(); ++i) {
+        if (!by_name_.emplace(tensors_[i].name, i).second) {
+            throw Error(path_ + ": two tensors are named '" + tensors_[i].name + "'");
+        }
+    }
+}
+
+const TensorView* ModelFile::find(std::string_view name) const {
+    const auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : &tensors_[it->second];
+}
+
+const TensorView& ModelFile::get(std::string_view name, const std::vector<DType>& dtypes,
+                                 const std::vector<int64_t>& shape) const {
+    const TensorView* t = find(name);
+    if (!t) {
+        throw Error(path_ + ": tensor '" + std::string(name) + "' is missing (the model has " +
+                    std::to_string(tensors_.size()) + " tensors; is it a " + config_.architecture +
+                    " model of the expected layout?)");
+    }
+    if (!dtypes.empty() && std::find(dtypes.begin(), dtypes.end(), t->dtype) == dtypes.end()) {
+        std::string expected;
+        for (size_t i = 0; i < dtypes.size(); ++i) {
+            expected += (i ? ", " : "") + std::string(dtype_name(dtypes[i]));
+        }
+        throw Error(path_ + ": tensor '" + t->name + "' has type " +
+                    std::string(dtype_name(t->dtype)) + ", expected " +
+                    (dtypes.size() > 1 ? "one of " : "") + expected);
+    }
+    if (t->shape != shape) {
+        throw Error(path_ + ": tensor '" + t->name + "' has shape " + shape_string(t->shape) +
+                    ", expected " + shape_string(shape));
+    }
+    return *t;
+}
+
+int64_t ModelFile::parameter_count() const {
+    int64_t n = 0;
+    for (const auto& t : tensors_) n += t.elements();
+    return n;
+}
+
+uint64_t ModelFile::weight_bytes() const {
+    uint64_t n = 0;
+    for (const auto& t : tensors_) n += t.nbytes;
+    return n;
+}
+
+uint64_t ModelFile::file_bytes() const {
+    uint64_t n = 0;
+    for (const auto& m : mappings_) n += m.bytes().size();
+    return n;
+}
+
+void ModelFile::prefetch() const {
+    for (const auto& m : mappings_) m.prefetch();
+}
+
+}  // namespace qe
