@@ -104,7 +104,9 @@ std::shared_ptr<JobHandle> Scheduler::submit(JobRequest request) {
     auto handle = job->handle;
     {
         std::lock_guard lock(mutex_);
-        if (stopping_ || int(queue_.size()) >= options_.max_queue) return nullptr;
+        // Room for every slot plus the queue; jobs pass through the queue even when a slot is free.
+        if (stopping_ || in_system_ >= options_.slots + options_.max_queue) return nullptr;
+        ++in_system_;
         queue_.push_back(std::move(job));
         counters_.queued = int(queue_.size());
     }
@@ -159,6 +161,10 @@ void Scheduler::engine_loop() {
         left.swap(queue_);
     }
     for (auto& job : left) {
+        {
+            std::lock_guard lock(mutex_);
+            --in_system_;
+        }
         JobEvent ev;
         ev.done = true;
         ev.finish_reason = "cancelled";
@@ -304,6 +310,7 @@ void Scheduler::finish(Slot& slot, const std::string& reason, const std::string&
     slot.job->request.on_event(ev);
     {
         std::lock_guard lock(mutex_);
+        --in_system_;
         ++counters_.jobs_finished;
         counters_.cached_tokens += uint64_t(slot.cached_at_start);
     }

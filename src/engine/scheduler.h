@@ -124,6 +124,7 @@ class Scheduler {
     std::condition_variable wake_;
     std::condition_variable idle_;
     std::deque<std::unique_ptr<Job>> queue_;
+    int in_system_ = 0;      // jobs queued or running
     bool stopping_ = false;  // no new jobs
     bool quit_ = false;      // engine thread exits
     SchedulerStats counters_;
