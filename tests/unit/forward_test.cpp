@@ -13,13 +13,13 @@
 #include "model/qwen2.h"
 #include "model/qwen2_reference.h"
 #include "support/logits_compare.h"
-#include "support/tiny_model.h"
+#include "support/memory_model.h"
 
 namespace qe {
 namespace {
 
 using test::cosine;
-using test::make_tiny_model;
+using test::make_memory_model;
 using test::max_abs_diff;
 
 const std::vector<int> kIds = {1, 17, 42, 99, 0, 5, 63, 17, 8, 77, 23, 42, 11};
@@ -45,7 +45,7 @@ std::string fresh_dir(const std::string& name) {
 TEST(ForwardReference, ZeroQueriesAttendUniformlyToEveryEarlierValue) {
     // With W_q = 0 and b_q = 0 every score is 0, so attention at position t must be the plain mean
     // of the values at positions 0..t: checked against the dumped values, per KV head.
-    auto m = make_tiny_model(1);
+    auto m = make_memory_model(1);
     for (auto& L : m->weights.layers) {
         std::vector<float> zeros(size_t(L.wq.rows() * L.wq.cols()), 0.0f);
         L.wq = m->matrix("attn_q.weight", zeros, L.wq.rows(), L.wq.cols(), DType::F32);
@@ -78,7 +78,7 @@ TEST(ForwardReference, ZeroQueriesAttendUniformlyToEveryEarlierValue) {
 }
 
 TEST(ForwardReference, DumpsEveryNamedActivation) {
-    auto m = make_tiny_model(2);
+    auto m = make_memory_model(2);
     const std::string dir = fresh_dir("dump_names");
     ActivationDump dump(dir);
     KVCache kv(m->config, 32);
@@ -100,7 +100,7 @@ TEST(ForwardReference, DumpsEveryNamedActivation) {
 }
 
 TEST(ForwardReference, PrefillThenDecodeEqualsOneBatch) {
-    auto m = make_tiny_model(3);
+    auto m = make_memory_model(3);
     KVCache kv_all(m->config, 32), kv_split(m->config, 32);
     const auto all = forward_reference(m->config, m->weights, kv_all, kIds, 0, LogitsFor::All);
     const size_t vocab = size_t(m->config.vocab_size);
@@ -117,7 +117,7 @@ TEST(ForwardReference, PrefillThenDecodeEqualsOneBatch) {
 }
 
 TEST(ForwardReference, F16CacheStaysCloseToF32Cache) {
-    auto m = make_tiny_model(4);
+    auto m = make_memory_model(4);
     KVCache kv32(m->config, 32, DType::F32), kv16(m->config, 32, DType::F16);
     const auto a = forward_reference(m->config, m->weights, kv32, kIds, 0, LogitsFor::All);
     const auto b = forward_reference(m->config, m->weights, kv16, kIds, 0, LogitsFor::All);
@@ -127,7 +127,7 @@ TEST(ForwardReference, F16CacheStaysCloseToF32Cache) {
 
 TEST(ForwardReference, RopeThetaChangesTheResult) {
     // The rotary base is read from the config: a different theta must change later positions.
-    auto m = make_tiny_model(5);
+    auto m = make_memory_model(5);
     KVCache kv1(m->config, 32), kv2(m->config, 32);
     const auto a = forward_reference(m->config, m->weights, kv1, kIds, 0, LogitsFor::Last);
     m->config.rope_theta = 1e4f;
@@ -136,7 +136,7 @@ TEST(ForwardReference, RopeThetaChangesTheResult) {
 }
 
 TEST(ForwardReference, BadBatchesAreClearErrors) {
-    auto m = make_tiny_model(6);
+    auto m = make_memory_model(6);
     KVCache kv(m->config, 8);
     auto message = [&](std::vector<int> ids, int start) {
         try {
@@ -159,7 +159,7 @@ TEST(ForwardReference, BadBatchesAreClearErrors) {
 class FastPath : public testing::TestWithParam<DType> {};
 
 TEST_P(FastPath, MatchesReferenceForEveryPosition) {
-    auto m = make_tiny_model(7, GetParam());
+    auto m = make_memory_model(7, GetParam());
     ThreadPool pool(2);
     Qwen2 fast(m->config, m->weights, pool);
     KVCache kv_ref(m->config, 64), kv_fast(m->config, 64);
@@ -175,7 +175,7 @@ TEST_P(FastPath, MatchesReferenceForEveryPosition) {
 }
 
 TEST_P(FastPath, PiecesAndDecodeStepsEqualOneBatch) {
-    auto m = make_tiny_model(8, GetParam());
+    auto m = make_memory_model(8, GetParam());
     ThreadPool pool(2);
     Qwen2 whole(m->config, m->weights, pool), pieces(m->config, m->weights, pool, 4);
     KVCache kv1(m->config, 64), kv2(m->config, 64);
@@ -195,7 +195,7 @@ TEST_P(FastPath, PiecesAndDecodeStepsEqualOneBatch) {
 }
 
 TEST_P(FastPath, GreedyGenerationEqualsReference) {
-    auto m = make_tiny_model(9, GetParam());
+    auto m = make_memory_model(9, GetParam());
     ThreadPool pool(2);
     Qwen2 fast(m->config, m->weights, pool);
     KVCache kv_ref(m->config, 64), kv_fast(m->config, 64);
@@ -217,7 +217,7 @@ INSTANTIATE_TEST_SUITE_P(Types, FastPath, testing::Values(DType::F32, DType::F16
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
 TEST(FastPathErrors, BadBatchesAreClearErrors) {
-    auto m = make_tiny_model(10);
+    auto m = make_memory_model(10);
     ThreadPool pool(2);
     Qwen2 fast(m->config, m->weights, pool);
     KVCache kv(m->config, 8);

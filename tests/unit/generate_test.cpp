@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "support/logits_compare.h"
-#include "support/tiny_model.h"
+#include "support/memory_model.h"
 
 namespace qe {
 namespace {
@@ -21,7 +21,7 @@ SamplingParams greedy() {
 }
 
 // Greedy continuation computed step by step with the reference path, as the spec of generate().
-std::vector<int> reference_greedy(const test::TinyModel& m, std::vector<int> ids, int n) {
+std::vector<int> reference_greedy(const test::MemoryModel& m, std::vector<int> ids, int n) {
     SessionOptions o;
     o.path = ForwardPath::Reference;
     o.n_ctx = 64;
@@ -37,7 +37,7 @@ std::vector<int> reference_greedy(const test::TinyModel& m, std::vector<int> ids
 }
 
 TEST(Session, CapsTheContextAtTheModelsAndTracksPositions) {
-    auto m = test::make_tiny_model(11);
+    auto m = test::make_memory_model(11);
     m->config.context_length = 32;
     SessionOptions o;
     o.n_ctx = 4096;
@@ -59,7 +59,7 @@ TEST(Session, CapsTheContextAtTheModelsAndTracksPositions) {
 }
 
 TEST(Session, RewindThenEvalEqualsFreshEval) {
-    auto m = test::make_tiny_model(12);
+    auto m = test::make_memory_model(12);
     Session a(m->config, m->weights), b(m->config, m->weights);
     a.eval(std::vector<int>{4, 5, 6, 7});
     a.rewind(2);
@@ -70,7 +70,7 @@ TEST(Session, RewindThenEvalEqualsFreshEval) {
 }
 
 TEST(Generate, GreedyFastPathFollowsTheReference) {
-    auto m = test::make_tiny_model(13);
+    auto m = test::make_memory_model(13);
     const std::vector<int> prompt = {7, 8, 9};
     SessionOptions o;
     o.n_ctx = 64;
@@ -92,7 +92,7 @@ TEST(Generate, GreedyFastPathFollowsTheReference) {
 }
 
 TEST(Generate, StopsAtStopTokensContextAndCancellation) {
-    auto m = test::make_tiny_model(14);
+    auto m = test::make_memory_model(14);
     const std::vector<int> prompt = {7, 8, 9};
     const auto expected = reference_greedy(*m, prompt, 8);
     GenerateOptions g;

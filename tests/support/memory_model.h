@@ -15,7 +15,7 @@
 
 namespace qe::test {
 
-struct TinyModel {
+struct MemoryModel {
     ModelConfig config;
     Weights weights;
     std::vector<std::unique_ptr<std::vector<uint8_t>>> storage;  // bytes the views point into
@@ -33,10 +33,11 @@ struct TinyModel {
     }
 };
 
-inline ModelConfig tiny_config(int dim = 64, int n_heads = 4, int n_kv_heads = 2, int ffn = 96) {
+inline ModelConfig memory_model_config(int dim = 64, int n_heads = 4, int n_kv_heads = 2,
+                                       int ffn = 96) {
     ModelConfig c;
     c.architecture = "qwen2";
-    c.name = "tiny";
+    c.name = "memory";
     c.n_layers = 2;
     c.dim = dim;
     c.n_heads = n_heads;
@@ -52,10 +53,10 @@ inline ModelConfig tiny_config(int dim = 64, int n_heads = 4, int n_kv_heads = 2
 }
 
 // Random weights (normal, std `scale`; norms around 1) with matrices of type t.
-inline std::unique_ptr<TinyModel> make_tiny_model(uint32_t seed, DType t = DType::F32,
-                                                  ModelConfig c = tiny_config(),
-                                                  float scale = 0.15f) {
-    auto m = std::make_unique<TinyModel>();
+inline std::unique_ptr<MemoryModel> make_memory_model(uint32_t seed, DType t = DType::F32,
+                                                      ModelConfig c = memory_model_config(),
+                                                      float scale = 0.15f) {
+    auto m = std::make_unique<MemoryModel>();
     m->config = c;
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal(0.0f, scale);

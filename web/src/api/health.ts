@@ -1,0 +1,92 @@
+// Watches the server's /health and tells the UI whether it is loading, ready or unreachable,
+// polling faster while it is not ready so the UI reconnects by itself when the server returns.
+
+export type HealthState = 'loading' | 'ready' | 'unreachable';
+
+export async function checkHealth(
+  url: string,
+  fetchImpl: typeof fetch = fetch,
+  timeoutMs = 4000,
+): Promise<HealthState> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetchImpl(url, { cache: 'no-store', signal: controller.signal });
+    let status: unknown;
+    try {
+      status = ((await response.json()) as { status?: unknown })?.status;
+    } catch {
+      status = undefined;
+    }
+    if (status === 'loading') return 'loading';
+    if (response.ok) return 'ready';
+    // 503 without a body is a server that is up but not ready; anything else is not our server.
+    return response.status === 503 ? 'loading' : 'unreachable';
+  } catch {
+    return 'unreachable';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface HealthMonitorOptions {
+  url: string;
+  onChange: (state: HealthState) => void;
+  fetchImpl?: typeof fetch;
+  readyIntervalMs?: number;
+  loadingIntervalMs?: number;
+  maxBackoffMs?: number;
+}
+
+export class HealthMonitor {
+  private state: HealthState | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+  private running = false;
+  private inFlight = false;
+
+  constructor(private readonly options: HealthMonitorOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.poll();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+
+  // Checks now (after a failed request, or when the tab becomes visible again).
+  poke(): void {
+    if (!this.running || this.inFlight) return;
+    clearTimeout(this.timer);
+    void this.poll();
+  }
+
+  get current(): HealthState | null {
+    return this.state;
+  }
+
+  // How long to wait before the next check, given the state just seen.
+  nextDelay(state: HealthState): number {
+    const o = this.options;
+    if (state === 'ready') return o.readyIntervalMs ?? 10_000;
+    if (state === 'loading') return o.loadingIntervalMs ?? 1_000;
+    return Math.min(o.maxBackoffMs ?? 10_000, 1000 * 2 ** Math.min(this.failures - 1, 4));
+  }
+
+  private async poll(): Promise<void> {
+    this.inFlight = true;
+    const state = await checkHealth(this.options.url, this.options.fetchImpl);
+    this.inFlight = false;
+    if (!this.running) return;
+    this.failures = state === 'unreachable' ? this.failures + 1 : 0;
+    if (state !== this.state) {
+      this.state = state;
+      this.options.onChange(state);
+    }
+    this.timer = setTimeout(() => void this.poll(), this.nextDelay(state));
+  }
+}

@@ -1,0 +1,104 @@
+// Generation settings, remembered per browser in localStorage. Whatever is stored is re-checked
+// on load: a value out of range or of the wrong type falls back to its default.
+import type { ChatRequest } from './api/chat';
+
+export type LanguageChoice = 'auto' | 'zh' | 'en';
+
+export interface Settings {
+  systemPrompt: string;
+  temperature: number;
+  topP: number;
+  maxTokens: number;
+  contextRounds: number;
+  // null: leave it to the server's default for the model.
+  topK: number | null;
+  minP: number | null;
+  repetitionPenalty: number | null;
+  language: LanguageChoice;
+}
+
+export const SETTINGS_KEY = 'qwen-edge.settings.v1';
+
+// Qwen2.5-Instruct's generation defaults; three earlier rounds kept, as the server does.
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  systemPrompt: '',
+  temperature: 0.7,
+  topP: 0.8,
+  maxTokens: 1024,
+  contextRounds: 3,
+  topK: null,
+  minP: null,
+  repetitionPenalty: null,
+  language: 'auto',
+});
+
+type NumericKey = 'temperature' | 'topP' | 'maxTokens' | 'contextRounds' | 'topK' | 'minP' | 'repetitionPenalty';
+
+export const LIMITS: Record<NumericKey, { min: number; max: number; step: number; integer: boolean }> = {
+  temperature: { min: 0, max: 2, step: 0.05, integer: false },
+  topP: { min: 0, max: 1, step: 0.05, integer: false },
+  maxTokens: { min: 1, max: 4096, step: 1, integer: true },
+  contextRounds: { min: 0, max: 50, step: 1, integer: true },
+  topK: { min: 0, max: 1000, step: 1, integer: true },
+  minP: { min: 0, max: 1, step: 0.01, integer: false },
+  repetitionPenalty: { min: 0.5, max: 2, step: 0.01, integer: false },
+};
+
+// A number for `key` when `value` is one in range; undefined otherwise.
+export function validNumber(key: NumericKey, value: unknown): number | undefined {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) return undefined;
+  const limit = LIMITS[key];
+  if (n < limit.min || n > limit.max) return undefined;
+  if (limit.integer && !Number.isInteger(n)) return undefined;
+  return n;
+}
+
+export function sanitizeSettings(raw: unknown): Settings {
+  const s: Settings = { ...DEFAULT_SETTINGS };
+  if (typeof raw !== 'object' || raw === null) return s;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.systemPrompt === 'string') s.systemPrompt = r.systemPrompt.slice(0, 20_000);
+  for (const key of ['temperature', 'topP', 'maxTokens', 'contextRounds'] as const) {
+    s[key] = validNumber(key, r[key]) ?? DEFAULT_SETTINGS[key];
+  }
+  for (const key of ['topK', 'minP', 'repetitionPenalty'] as const) {
+    s[key] = r[key] === null ? null : (validNumber(key, r[key]) ?? DEFAULT_SETTINGS[key]);
+  }
+  if (r.language === 'zh' || r.language === 'en' || r.language === 'auto') s.language = r.language;
+  return s;
+}
+
+export function loadSettings(storage: Pick<Storage, 'getItem'> | null): Settings {
+  try {
+    const text = storage?.getItem(SETTINGS_KEY);
+    return sanitizeSettings(text ? JSON.parse(text) : null);
+  } catch {
+    return { ...DEFAULT_SETTINGS };
+  }
+}
+
+export function saveSettings(storage: Pick<Storage, 'setItem'> | null, settings: Settings): boolean {
+  try {
+    storage?.setItem(SETTINGS_KEY, JSON.stringify(sanitizeSettings(settings)));
+    return storage !== null;
+  } catch {
+    return false; // storage full or refused: the settings still hold for this visit
+  }
+}
+
+// The request fields these settings stand for.
+export function requestFields(
+  s: Settings,
+): Pick<ChatRequest, 'temperature' | 'top_p' | 'max_tokens' | 'max_rounds' | 'top_k' | 'min_p' | 'repetition_penalty'> {
+  const fields: ReturnType<typeof requestFields> = {
+    temperature: s.temperature,
+    top_p: s.topP,
+    max_tokens: s.maxTokens,
+    max_rounds: s.contextRounds,
+  };
+  if (s.topK !== null) fields.top_k = s.topK;
+  if (s.minP !== null) fields.min_p = s.minP;
+  if (s.repetitionPenalty !== null) fields.repetition_penalty = s.repetitionPenalty;
+  return fields;
+}

@@ -1,0 +1,292 @@
+#!/usr/bin/env node
+// A stand-in for `qwen-edge serve` that implements the web chat's server contract (web/README.md)
+// with canned answers streamed slowly and deterministically. It serves the built page from dist/
+// and records the requests it gets so tests can check what the page sent.
+//
+//   node tests/mock-server.mjs [--port 8080] [--host 127.0.0.1] [--dist dist]
+//   env: MOCK_TOKEN_MS (delay between tokens, default 35), MOCK_TTFT_MS (before the first, 150),
+//        MOCK_LOADING_MS (answer /health with "loading" this long after start, 0),
+//        MOCK_MAX_ACTIVE (streams at once before 429, 4)
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+const PORT = Number(arg('port', process.env.PORT ?? 8080));
+const HOST = arg('host', '127.0.0.1');
+const DIST = resolve(arg('dist', join(here, '..', 'dist')));
+const TOKEN_MS = Number(process.env.MOCK_TOKEN_MS ?? 35);
+const TTFT_MS = Number(process.env.MOCK_TTFT_MS ?? 150);
+const LOADING_MS = Number(process.env.MOCK_LOADING_MS ?? 0);
+const MAX_ACTIVE = Number(process.env.MOCK_MAX_ACTIVE ?? 4);
+const MODEL = 'qwen2.5-0.5b-instruct (mock)';
+const MAX_BODY = 1 << 20;
+const started = Date.now();
+
+const state = { requests: [], active: 0, aborted: 0 };
+
+// ---- canned answers -----------------------------------------------------------------------
+
+const ANSWERS = [
+  {
+    match: /递归|recursion/i,
+    text:
+      '**Recursion** is when a function solves a problem by calling itself on a smaller piece of the same problem.\n\n' +
+      'Every recursive function needs two parts:\n\n' +
+      '1. A **base case** that stops the calls.\n' +
+      '2. A **recursive step** that moves toward the base case.\n\n' +
+      '```python\ndef factorial(n: int) -> int:\n    """n! = n × (n-1)!, and 0! = 1."""\n    if n == 0:          # base case\n        return 1\n    return n * factorial(n - 1)  # recursive step\n\nprint(factorial(5))  # 120\n```\n\n' +
+      '| n | factorial(n) |\n|---|---:|\n| 3 | 6 |\n| 5 | 120 |\n\n' +
+      'Without a base case the calls never end and the program runs out of stack.',
+  },
+  {
+    match: /春|spring|poem|诗/i,
+    text:
+      '## 春日\n\n春风拂过柳梢头，\n细雨轻敲燕子楼。\n桃花含笑迎新客，\n一溪流水绕山流。\n\n' +
+      '> 这首七言绝句写了春风、细雨、桃花与流水，描绘出春天万物复苏的景象。',
+  },
+  {
+    match: /login|登录|表单|form/i,
+    text:
+      '下面是一个简洁的 HTML 登录表单：\n\n' +
+      '```html\n<form action="/login" method="post">\n  <label for="user">用户名</label>\n  <input id="user" name="user" required>\n\n  <label for="pass">密码</label>\n  <input id="pass" name="pass" type="password" required>\n\n  <button type="submit">登录</button>\n</form>\n```\n\n' +
+      '- `required` 让浏览器检查必填项\n- `type="password"` 隐藏输入的密码',
+  },
+  {
+    match: /xss|<script|script tag/i,
+    text:
+      'Careful: <script>window.__pwned = 1</script> and <img src=x onerror="window.__pwned = 2"> are shown as text.\n\n' +
+      '[click me](javascript:window.__pwned=3)\n\n' +
+      '```html\n<script>alert("inside a code block is fine")</script>\n```',
+  },
+  {
+    match: /long|长文/i,
+    text: Array.from(
+      { length: 8 },
+      (_, i) =>
+        `Paragraph ${i + 1}. This is a long answer that streams for a while so that a test can press Stop in the middle of it. ` +
+        'It keeps going with more words, one token at a time, just like a model would.',
+    ).join('\n\n'),
+  },
+];
+
+function answerFor(text) {
+  const hit = ANSWERS.find((a) => a.match.test(text));
+  if (hit) return hit.text;
+  return /[\u3400-\u9fff]/.test(text)
+    ? `收到：「${text}」。这是模拟服务器的回答，用来测试界面。`
+    : `You said: "${text}". This is the mock server's answer, made for testing the page. ` +
+        'It arrives one word at a time, the way a model writes, so the page can show it growing.';
+}
+
+// Token-like pieces: each CJK character alone, other words with their trailing space.
+function tokens(text) {
+  return text.match(/[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]|[^\s\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+\s*|\s+/gu) ?? [];
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+function sendJson(res, status, body, headers = {}) {
+  const data = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-store', ...headers });
+  res.end(data);
+}
+
+function sendError(res, status, message, type, code = null, headers = {}) {
+  sendJson(res, status, { error: { message, type, code } }, headers);
+}
+
+function readBody(req) {
+  return new Promise((resolvePromise, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(Object.assign(new Error('body too large'), { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8', '.json': 'application/json', '.png': 'image/png' };
+
+function serveStatic(req, res, pathname) {
+  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  const file = normalize(join(DIST, rel));
+  if (!file.startsWith(DIST + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    sendError(res, 404, `no such path: ${pathname}`, 'not_found_error');
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+  createReadStream(file).pipe(res);
+}
+
+// Rounds before the final user message, and how many of them `max_rounds` leaves out.
+function droppedRounds(messages, maxRounds) {
+  const users = messages.filter((m) => m.role === 'user').length;
+  const earlier = Math.max(0, users - 1);
+  return Math.max(0, earlier - maxRounds);
+}
+
+// ---- /v1/chat/completions -----------------------------------------------------------------
+
+async function chat(req, res) {
+  let body;
+  try {
+    body = JSON.parse(await readBody(req));
+  } catch (e) {
+    if (e.status === 413) return sendError(res, 413, 'the request body is too large', 'invalid_request_error', 'body_too_large');
+    return sendError(res, 400, 'the request body is not valid JSON', 'invalid_request_error', 'invalid_json');
+  }
+  if (typeof body !== 'object' || body === null || !Array.isArray(body.messages) || body.messages.length === 0) {
+    return sendError(res, 400, "'messages' must be a non-empty array", 'invalid_request_error', 'invalid_type');
+  }
+  const record = { body, aborted: false, at: Date.now() };
+  state.requests.push(record);
+  if (state.requests.length > 50) state.requests.shift();
+  if (Date.now() - started < LOADING_MS) {
+    return sendError(res, 503, 'the model is loading', 'server_busy', 'loading', { 'Retry-After': '1' });
+  }
+  if (state.active >= MAX_ACTIVE) {
+    return sendError(res, 429, 'too many requests at once', 'server_busy', 'queue_full', { 'Retry-After': '2' });
+  }
+
+  const last = [...body.messages].reverse().find((m) => m.role === 'user');
+  const pieces = tokens(answerFor(typeof last?.content === 'string' ? last.content : ''));
+  const maxTokens = Number.isInteger(body.max_tokens) && body.max_tokens > 0 ? body.max_tokens : Infinity;
+  const out = pieces.slice(0, maxTokens);
+  const finish = out.length < pieces.length ? 'length' : 'stop';
+  const maxRounds = Number.isInteger(body.max_rounds) && body.max_rounds >= 0 ? body.max_rounds : 3;
+  const context = { dropped_rounds: droppedRounds(body.messages, maxRounds) };
+  const promptTokens = body.messages.reduce((n, m) => n + tokens(String(m.content ?? '')).length + 4, 0);
+  const id = `chatcmpl-mock-${state.requests.length}`;
+  const created = Math.floor(Date.now() / 1000);
+  const usage = { prompt_tokens: promptTokens, completion_tokens: out.length, total_tokens: promptTokens + out.length };
+
+  if (!body.stream) {
+    const ttft = TTFT_MS;
+    return sendJson(res, 200, {
+      id,
+      object: 'chat.completion',
+      created,
+      model: MODEL,
+      choices: [{ index: 0, message: { role: 'assistant', content: out.join('') }, finish_reason: finish }],
+      usage,
+      timings: { ttft_ms: ttft, tokens_per_second: 1000 / TOKEN_MS, prompt_tokens: promptTokens, cached_tokens: 0 },
+      context,
+    });
+  }
+
+  state.active++;
+  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', Connection: 'keep-alive' });
+  res.flushHeaders();
+  const t0 = performance.now();
+  let firstAt = 0;
+  let i = 0;
+  let timer;
+  let closed = false;
+  const finishUp = () => {
+    if (closed) return;
+    closed = true;
+    state.active--;
+    clearTimeout(timer);
+  };
+  res.on('close', () => {
+    if (!res.writableEnded) {
+      record.aborted = true;
+      state.aborted++;
+    }
+    finishUp();
+  });
+
+  // Each event goes out in two writes cut mid-way, often inside a UTF-8 character, so the page's
+  // stream decoder is exercised by real network reads.
+  const send = (obj, then) => {
+    const bytes = Buffer.from(typeof obj === 'string' ? obj : `data: ${JSON.stringify(obj)}\n\n`);
+    const cut = Math.max(1, Math.floor(bytes.length / 2) + 1);
+    res.write(bytes.subarray(0, cut));
+    timer = setTimeout(() => {
+      if (closed) return;
+      res.write(bytes.subarray(cut));
+      then?.();
+    }, 2);
+  };
+  const chunk = (delta, finishReason = null, extra = {}) => ({ id, object: 'chat.completion.chunk', created, model: MODEL, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra });
+
+  const step = () => {
+    if (closed) return;
+    if (i < out.length) {
+      if (i === 0) firstAt = performance.now();
+      send(chunk({ content: out[i++] }), () => (timer = setTimeout(step, TOKEN_MS)));
+      return;
+    }
+    const end = performance.now();
+    const timings = {
+      ttft_ms: Math.round((firstAt - t0) * 10) / 10,
+      tokens_per_second: out.length > 1 ? Math.round(((out.length - 1) / ((end - firstAt) / 1000)) * 10) / 10 : 0,
+      prompt_tokens: promptTokens,
+      cached_tokens: 0,
+    };
+    send(chunk({}, finish, { timings, context }), () => {
+      const tail = body.stream_options?.include_usage ? `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: MODEL, choices: [], usage })}\n\n` : '';
+      res.end(`${tail}data: [DONE]\n\n`);
+      finishUp();
+    });
+  };
+  send(': mock stream\n\n', () => send(chunk({ role: 'assistant', content: '' }), () => (timer = setTimeout(step, TTFT_MS))));
+}
+
+// ---- routing ------------------------------------------------------------------------------
+
+const server = createServer(async (req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname;
+  try {
+    if (path === '/health' && req.method === 'GET') {
+      return Date.now() - started < LOADING_MS ? sendJson(res, 503, { status: 'loading' }) : sendJson(res, 200, { status: 'ok' });
+    }
+    if (path === '/v1/models' && req.method === 'GET') {
+      return sendJson(res, 200, { object: 'list', data: [{ id: MODEL, object: 'model', created: Math.floor(started / 1000), owned_by: 'qwen-edge' }] });
+    }
+    if (path === '/v1/chat/completions') {
+      if (req.method !== 'POST') return sendError(res, 405, 'use POST', 'invalid_request_error', 'method_not_allowed');
+      return await chat(req, res);
+    }
+    // Test hooks: what the page sent.
+    if (path === '/__mock/last-request') {
+      const last = state.requests.at(-1);
+      return last ? sendJson(res, 200, last) : sendError(res, 404, 'no request yet', 'not_found_error');
+    }
+    if (path === '/__mock/stats') return sendJson(res, 200, { requests: state.requests.length, active: state.active, aborted: state.aborted });
+    if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(req, res, path);
+    return sendError(res, 404, `no such endpoint: ${req.method} ${path}`, 'not_found_error');
+  } catch (e) {
+    if (!res.headersSent) sendError(res, 500, String(e?.message ?? e), 'server_error');
+    else res.destroy();
+  }
+});
+
+server.listen(PORT, HOST, () => {
+  const { port } = server.address();
+  console.log(`mock server listening on http://${HOST}:${port}`);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    server.closeAllConnections?.();
+    server.close(() => process.exit(0));
+  });
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_SETTINGS,
+  loadSettings,
+  requestFields,
+  sanitizeSettings,
+  saveSettings,
+  SETTINGS_KEY,
+} from '../../src/settings';
+
+class MemoryStorage {
+  items = new Map<string, string>();
+  getItem(k: string) {
+    return this.items.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    this.items.set(k, v);
+  }
+}
+
+describe('settings', () => {
+  it('defaults to Qwen2.5 sampling and three context rounds', () => {
+    const s = loadSettings(new MemoryStorage());
+    expect(s).toEqual(DEFAULT_SETTINGS);
+    expect(s.contextRounds).toBe(3);
+  });
+
+  it('survives a save and load (a reload of the page)', () => {
+    const storage = new MemoryStorage();
+    const changed = { ...DEFAULT_SETTINGS, systemPrompt: '用中文回答', temperature: 0.3, contextRounds: 1, topK: 40, language: 'en' as const };
+    expect(saveSettings(storage, changed)).toBe(true);
+    expect(loadSettings(storage)).toEqual(changed);
+  });
+
+  it('falls back per field on bad stored values', () => {
+    const storage = new MemoryStorage();
+    storage.setItem(
+      SETTINGS_KEY,
+      JSON.stringify({ temperature: 9, topP: 'abc', maxTokens: 2.5, contextRounds: -1, topK: null, minP: 0.05, language: 'fr', systemPrompt: 7 }),
+    );
+    const s = loadSettings(storage);
+    expect(s.temperature).toBe(DEFAULT_SETTINGS.temperature);
+    expect(s.topP).toBe(DEFAULT_SETTINGS.topP);
+    expect(s.maxTokens).toBe(DEFAULT_SETTINGS.maxTokens);
+    expect(s.contextRounds).toBe(DEFAULT_SETTINGS.contextRounds);
+    expect(s.minP).toBe(0.05);
+    expect(s.language).toBe('auto');
+    expect(s.systemPrompt).toBe('');
+  });
+
+  it('falls back to defaults on unreadable storage', () => {
+    const storage = new MemoryStorage();
+    storage.setItem(SETTINGS_KEY, '{broken');
+    expect(loadSettings(storage)).toEqual(DEFAULT_SETTINGS);
+    const throwing = { getItem: () => { throw new Error('denied'); } };
+    expect(loadSettings(throwing)).toEqual(DEFAULT_SETTINGS);
+    expect(saveSettings({ setItem: () => { throw new Error('quota'); } }, DEFAULT_SETTINGS)).toBe(false);
+  });
+
+  it('maps to request fields, leaving server defaults out', () => {
+    expect(requestFields(DEFAULT_SETTINGS)).toEqual({ temperature: 0.7, top_p: 0.8, max_tokens: 1024, max_rounds: 3 });
+    const s = sanitizeSettings({ ...DEFAULT_SETTINGS, topK: 20, minP: 0, repetitionPenalty: 1.1 });
+    expect(requestFields(s)).toMatchObject({ top_k: 20, min_p: 0, repetition_penalty: 1.1 });
+  });
+});
