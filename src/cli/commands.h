@@ -16,5 +16,7 @@ Runner register_serve(CLI::App& app);
 Runner register_chat(CLI::App& app);
 Runner register_logits(CLI::App& app);
 Runner register_generate(CLI::App& app);
+Runner register_tokenize(CLI::App& app);
+Runner register_detokenize(CLI::App& app);
 
 }  // namespace qe::cli

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
     add(qe::cli::register_chat);
     add(qe::cli::register_logits);
     add(qe::cli::register_generate);
+    add(qe::cli::register_tokenize);
+    add(qe::cli::register_detokenize);
 
     try {
         app.parse(argc, argv);
