@@ -19,6 +19,7 @@
 #include "chat/context_window.h"
 #include "chat/prompt_encoder.h"
 #include "cli/commands.h"
+#include "cli/model_choice.h"
 #include "core/error.h"
 #include "engine/scheduler.h"
 #include "tokenizer/stream_decoder.h"
@@ -33,6 +34,7 @@ void on_sigint(int) { g_interrupted = true; }
 
 struct ChatArgs {
     std::string model;
+    bool demo = false;
     std::string system;
     int ctx = 4096, threads = 0, max_tokens = 1024, rounds = 3;
     bool verbose = false;
@@ -85,7 +87,8 @@ std::string apply_set(Settings& s, const std::string& args) {
 }
 
 int chat(const ChatArgs& a) {
-    auto model = ChatModel::load(a.model);
+    auto model = ChatModel::load(choose_model(a.model, a.demo));
+    if (a.demo) std::fprintf(stderr, "qwen-edge chat: DEMO model with random weights: its answers are noise\n");
     SchedulerOptions so;
     so.slots = 1;
     so.max_queue = 0;
@@ -226,7 +229,8 @@ int chat(const ChatArgs& a) {
 Runner register_chat(CLI::App& app) {
     auto args = std::make_shared<ChatArgs>();
     auto* cmd = app.add_subcommand("chat", "Chat in the terminal");
-    cmd->add_option("-m,--model", args->model, "Model: a .gguf file or a Hugging Face folder")->required();
+    cmd->add_option("-m,--model", args->model, "Model: a .gguf file or a Hugging Face folder (default: the downloaded Qwen2.5-0.5B-Instruct)");
+    cmd->add_flag("--demo", args->demo, "Make and use a model with random weights (answers are noise): for trying it out without a download");
     cmd->add_option("--system", args->system, "System prompt (default: the model's own)");
     cmd->add_option("-c,--ctx", args->ctx, "Context in tokens")->capture_default_str()->check(CLI::Range(16, 1 << 20));
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str();
