@@ -5,7 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "io/gguf.h"
+#include "tokenizer/chat_template_load.h"
 #include "tokenizer/load.h"
 
 namespace qe {
@@ -50,18 +50,6 @@ SamplingParams sampling_defaults(const ModelFile& file) {
 
 }  // namespace
 
-std::string chat_template_source(const ModelFile& file) {
-    if (const GgufFile* g = file.gguf()) {
-        if (const GgufValue* v = g->find("tokenizer.chat_template"))
-            if (const std::string* s = v->as_string()) return *s;
-        return {};
-    }
-    const auto cfg = read_json(file.hf_folder() / "tokenizer_config.json");
-    if (cfg.is_object() && cfg.contains("chat_template") && cfg["chat_template"].is_string())
-        return cfg["chat_template"].get<std::string>();
-    return {};
-}
-
 ChatModel::ChatModel(ModelFile f, Tokenizer t, std::string template_source)
     : file(std::move(f)),
       config(file.config()),
@@ -71,7 +59,7 @@ ChatModel::ChatModel(ModelFile f, Tokenizer t, std::string template_source)
 std::unique_ptr<ChatModel> ChatModel::load(const std::string& path) {
     ModelFile file = ModelFile::open(path);
     Tokenizer tokenizer = load_tokenizer(file);
-    std::string source = chat_template_source(file);
+    std::string source = load_chat_template(file).source;
     std::unique_ptr<ChatModel> m(new ChatModel(std::move(file), std::move(tokenizer), std::move(source)));
     m->weights = bind_weights(m->file, m->config);
     if (m->tokenizer.size() > m->config.vocab_size)

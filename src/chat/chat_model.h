@@ -32,8 +32,4 @@ private:
     ChatModel(ModelFile f, Tokenizer t, std::string template_source);
 };
 
-// The chat template text a model carries: GGUF tokenizer.chat_template, or the folder's
-// tokenizer_config.json chat_template. Empty when it has none.
-std::string chat_template_source(const ModelFile& file);
-
 }  // namespace qe
