@@ -32,7 +32,9 @@ TEST(PromptEncoder, PlainConversationEqualsEncodingTheRenderedText) {
 TEST(PromptEncoder, MatchesTheGoldenChatIds) {
     // ../shared/golden's chat sequence is llama.cpp's tokenization of this very conversation.
     const auto& m = golden_model();
-    const json messages = json::array({{{"role", "user"}, {"content", "Hello! 你好，请写一首诗。"}}});
+    const json messages =
+        json::array({{{"role", "system"}, {"content", "You are a helpful assistant."}},
+                     {{"role", "user"}, {"content", "Hello! 你好，请写一首诗。"}}});
     const auto p = encode_conversation(m.formatter, m.tokenizer, messages, nullptr, true);
     std::ifstream in(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.chat.ids");
     std::vector<int32_t> golden;

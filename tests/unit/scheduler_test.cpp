@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "engine/session.h"
-#include "support/tiny_model.h"
+#include "support/memory_model.h"
 
 namespace qe {
 namespace {
@@ -58,7 +58,7 @@ struct Collector {
     }
 };
 
-std::vector<int> plain_generate(const test::TinyModel& m, const std::vector<int>& prompt, int n) {
+std::vector<int> plain_generate(const test::MemoryModel& m, const std::vector<int>& prompt, int n) {
     SessionOptions o;
     o.n_ctx = 128;
     o.n_threads = 1;
@@ -77,7 +77,7 @@ SchedulerOptions small(int slots = 2, int queue = 8) {
 }
 
 TEST(Scheduler, OneJobMatchesThePlainLoop) {
-    auto m = test::make_tiny_model(5);
+    auto m = test::make_memory_model(5);
     Scheduler s(m->config, m->weights, small());
     const std::vector<int> prompt{3, 14, 15, 92, 65, 35, 89, 79, 32};
     Collector c;
@@ -91,7 +91,7 @@ TEST(Scheduler, OneJobMatchesThePlainLoop) {
 }
 
 TEST(Scheduler, ConcurrentJobsDoNotDisturbEachOther) {
-    auto m = test::make_tiny_model(6);
+    auto m = test::make_memory_model(6);
     Scheduler s(m->config, m->weights, small(3, 8));
     std::vector<std::vector<int>> prompts = {
         {1, 2, 3}, {4, 5, 6, 7, 8, 9, 10}, {11}, {12, 13, 14, 15, 16}, {17, 18}};
@@ -108,7 +108,7 @@ TEST(Scheduler, ConcurrentJobsDoNotDisturbEachOther) {
 }
 
 TEST(Scheduler, NextTurnReusesTheCachedPrefix) {
-    auto m = test::make_tiny_model(7);
+    auto m = test::make_memory_model(7);
     Scheduler s(m->config, m->weights, small(1));
     const std::vector<int> turn1{5, 6, 7, 8, 9, 10};
     Collector a;
@@ -138,7 +138,7 @@ TEST(Scheduler, NextTurnReusesTheCachedPrefix) {
 }
 
 TEST(Scheduler, StopTokensEndTheAnswer) {
-    auto m = test::make_tiny_model(8);
+    auto m = test::make_memory_model(8);
     const std::vector<int> prompt{9, 8, 7};
     const auto expected = plain_generate(*m, prompt, 8);
     Scheduler s(m->config, m->weights, small());
@@ -153,7 +153,7 @@ TEST(Scheduler, StopTokensEndTheAnswer) {
 }
 
 TEST(Scheduler, CancellingFreesTheSlotAtTheNextToken) {
-    auto m = test::make_tiny_model(9);
+    auto m = test::make_memory_model(9);
     Scheduler s(m->config, m->weights, small(1));
     Collector c;
     c.cancel_after = 3;
@@ -175,7 +175,7 @@ TEST(Scheduler, CancellingFreesTheSlotAtTheNextToken) {
 }
 
 TEST(Scheduler, BoundedQueueRefusesAndBadJobsThrow) {
-    auto m = test::make_tiny_model(10);
+    auto m = test::make_memory_model(10);
     std::vector<Collector> c(3);  // outlives the scheduler, which reports to it when it stops
     Scheduler s(m->config, m->weights, small(1, 1));
     c[0].hold = true;  // the first job keeps the only slot busy
@@ -190,7 +190,7 @@ TEST(Scheduler, BoundedQueueRefusesAndBadJobsThrow) {
 }
 
 TEST(Scheduler, ContextEndStopsGeneration) {
-    auto m = test::make_tiny_model(12);
+    auto m = test::make_memory_model(12);
     auto o = small(1);
     o.n_ctx = 16;
     Scheduler s(m->config, m->weights, o);
@@ -202,7 +202,7 @@ TEST(Scheduler, ContextEndStopsGeneration) {
 }
 
 TEST(Scheduler, ShutdownEndsEveryJob) {
-    auto m = test::make_tiny_model(13);
+    auto m = test::make_memory_model(13);
     std::vector<Collector> c(4);
     {
         Scheduler s(m->config, m->weights, small(1, 8));
