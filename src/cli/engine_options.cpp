@@ -35,8 +35,10 @@ SessionOptions EngineOptions::session_options() const {
 LoadedModel load_model(const EngineOptions& options) {
     LoadedModel m;
     m.model = Model::open(options.model_path);
-    m.session =
-        std::make_unique<Session>(m.model->config(), m.model->weights(), options.session_options());
+    SessionOptions session_options = options.session_options();
+    // GGUF tensors are used where the file is mapped (safetensors ones may be copies).
+    session_options.weights_in_file_mapping = m.model->file().format() == ModelFormat::Gguf;
+    m.session = std::make_unique<Session>(m.model->config(), m.model->weights(), session_options);
     std::fprintf(stderr, "%s: %s\n", options.model_path.c_str(), m.model->describe().c_str());
     std::fprintf(stderr, "%s\n", m.session->describe().c_str());
     return m;
