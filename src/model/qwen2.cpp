@@ -78,8 +78,7 @@ const uint8_t* row_pointer(const TensorView& w, int64_t row) {
 
 }  // namespace
 
-RunState::RunState(const ModelConfig& c, int max_batch_, int /*n_threads*/)
-    : max_batch(max_batch_) {
+RunState::RunState(const ModelConfig& c, int max_batch_) : max_batch(max_batch_) {
     const size_t b = size_t(max_batch), q_dim = size_t(c.n_heads) * c.head_dim,
                  kv_dim = size_t(c.n_kv_heads) * c.head_dim;
     x.resize(b * c.dim);
@@ -102,7 +101,7 @@ Qwen2::Qwen2(const ModelConfig& config, const Weights& weights, const Matrices& 
       matrices_(matrices),
       pool_(pool),
       k_(*matrices.table),
-      s_(config, std::max(1, max_batch), pool.size()) {}
+      s_(config, std::max(1, max_batch)) {}
 
 std::span<const float> Qwen2::forward(KVCache& kv, std::span<const int> ids, int start_pos,
                                       LogitsFor which, const ActivationDump* dump) {

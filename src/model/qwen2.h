@@ -20,7 +20,7 @@ namespace qe {
 
 // Activations of one batch of up to max_batch positions.
 struct RunState {
-    RunState(const ModelConfig& c, int max_batch, int n_threads);
+    RunState(const ModelConfig& c, int max_batch);
 
     int max_batch;
     std::vector<float> x;               // [max_batch, dim] the residual stream
