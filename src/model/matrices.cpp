@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <utility>
 
@@ -22,7 +23,8 @@ void release_pages(const void* data, size_t n) {
 }  // namespace
 
 Matrices prepare_matrices(const Weights& weights, const KernelTable& table, ThreadPool& pool,
-                          bool release_file_pages) {
+                          bool release_file_pages, int64_t output_slice_rows) {
+    assert(output_slice_rows > 0 && output_slice_rows % 64 == 0);
     Matrices m;
     m.table = &table;
     m.layers.resize(weights.layers.size());
@@ -42,10 +44,9 @@ Matrices prepare_matrices(const Weights& weights, const KernelTable& table, Thre
     // file are resident, not the whole head beside its copy.
     const TensorView& head = weights.output;
     const size_t head_row_bytes = *row_bytes(head.dtype, head.cols());
-    constexpr int64_t kSliceRows = 4096;
     std::vector<TensorView> head_slices;
-    for (int64_t r = 0; r < head.rows(); r += kSliceRows) {
-        const int64_t rows = std::min(kSliceRows, head.rows() - r);
+    for (int64_t r = 0; r < head.rows(); r += output_slice_rows) {
+        const int64_t rows = std::min(output_slice_rows, head.rows() - r);
         head_slices.push_back({head.name,
                                head.dtype,
                                {rows, head.cols()},
@@ -53,7 +54,7 @@ Matrices prepare_matrices(const Weights& weights, const KernelTable& table, Thre
                                size_t(rows) * head_row_bytes});
     }
     m.output.slices.resize(head_slices.size());
-    m.output.slice_rows = kSliceRows;
+    m.output.slice_rows = output_slice_rows;
     m.output.rows = head.rows();
     m.output.cols = head.cols();
     for (size_t i = 0; i < head_slices.size(); ++i)

@@ -32,7 +32,8 @@ struct Matrices {
 // Prepares every matrix for `table`, spread over the pool's threads. Throws qe::Error for a matrix
 // the kernels can't take. `release_file_pages` promises that every matrix's data lies in a
 // read-only file mapping (never on the heap: dropping heap pages would zero them).
+// `output_slice_rows` (a multiple of 64) sets the size of the output head's slices.
 Matrices prepare_matrices(const Weights& weights, const KernelTable& table, ThreadPool& pool,
-                          bool release_file_pages = false);
+                          bool release_file_pages = false, int64_t output_slice_rows = 4096);
 
 }  // namespace qe

@@ -238,6 +238,21 @@ INSTANTIATE_TEST_SUITE_P(Types, FastPath,
                                          DType::Q4_0),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
+TEST(Matrices, OutputHeadSlicesGiveTheSameLogits) {
+    // Vocabulary 100 in slices of 64: one full slice and one of 36 rows, with the threads' row
+    // ranges crossing the boundary.
+    auto m = make_memory_model(11, DType::Q8_0);
+    ThreadPool pool(2);
+    const Matrices whole = prepare_matrices(m->weights, kernels(), pool);
+    const Matrices sliced = prepare_matrices(m->weights, kernels(), pool, false, 64);
+    ASSERT_EQ(sliced.output.slices.size(), 2u);
+    EXPECT_EQ(sliced.output.slices[1].rows, 36);
+    Qwen2 a(m->config, m->weights, whole, pool), b(m->config, m->weights, sliced, pool);
+    KVCache kv1(m->config, 64), kv2(m->config, 64);
+    const auto one = to_vector(a.forward(kv1, kIds, 0, LogitsFor::All));
+    EXPECT_EQ(one, to_vector(b.forward(kv2, kIds, 0, LogitsFor::All)));
+}
+
 TEST(FastPathErrors, BadBatchesAreClearErrors) {
     auto m = make_memory_model(10);
     ThreadPool pool(2);
