@@ -94,6 +94,7 @@ int chat(const ChatArgs& a) {
     so.max_queue = 0;
     so.n_ctx = a.ctx;
     so.n_threads = a.threads;
+    so.weights_in_file_mapping = model->file.format() == ModelFormat::Gguf;
     Scheduler scheduler(model->config, model->weights, so);
 
     struct sigaction sa {};

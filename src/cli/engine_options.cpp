@@ -1,6 +1,7 @@
 #include "cli/engine_options.h"
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 
 #include "core/error.h"
@@ -34,11 +35,21 @@ SessionOptions EngineOptions::session_options() const {
 
 LoadedModel load_model(const EngineOptions& options) {
     LoadedModel m;
+    const auto start = std::chrono::steady_clock::now();
     m.model = Model::open(options.model_path);
-    m.session =
-        std::make_unique<Session>(m.model->config(), m.model->weights(), options.session_options());
+    const auto opened = std::chrono::steady_clock::now();
+    SessionOptions session_options = options.session_options();
+    // GGUF tensors are used where the file is mapped (safetensors ones may be copies).
+    session_options.weights_in_file_mapping = m.model->file().format() == ModelFormat::Gguf;
+    m.session = std::make_unique<Session>(m.model->config(), m.model->weights(), session_options);
+    const auto ready = std::chrono::steady_clock::now();
+    auto ms = [](auto a, auto b) {
+        return std::chrono::duration<double, std::milli>(b - a).count();
+    };
     std::fprintf(stderr, "%s: %s\n", options.model_path.c_str(), m.model->describe().c_str());
-    std::fprintf(stderr, "%s\n", m.session->describe().c_str());
+    std::fprintf(stderr, "%s; loaded in %.0f ms (open %.0f ms, prepare %.0f ms)\n",
+                 m.session->describe().c_str(), ms(start, ready), ms(start, opened),
+                 ms(opened, ready));
     return m;
 }
 

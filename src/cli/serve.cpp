@@ -80,6 +80,7 @@ int serve(ServeArgs a) {
         so.max_queue = a.queue;
         so.n_ctx = a.ctx;
         so.n_threads = a.threads;
+        so.weights_in_file_mapping = model->file.format() == ModelFormat::Gguf;
         auto scheduler = std::make_unique<Scheduler>(model->config, model->weights, so);
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         const auto stats = scheduler->stats();

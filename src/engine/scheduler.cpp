@@ -6,9 +6,11 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "kernels/kernels.h"
 #include "engine/session.h"
 #include "model/batch.h"
 #include "model/kv_cache.h"
+#include "model/matrices.h"
 #include "model/qwen2.h"
 #include "sampling/loop_guard.h"
 #include "sampling/sampler.h"
@@ -58,8 +60,11 @@ struct Scheduler::Slot {
 
 struct Scheduler::Engine {
     Engine(const ModelConfig& config, const Weights& weights, const SchedulerOptions& options)
-        : pool(options.n_threads), model(config, weights, pool, options.prefill_chunk) {}
+        : pool(options.n_threads),
+          matrices(prepare_matrices(weights, kernels(), pool, options.weights_in_file_mapping)),
+          model(config, weights, matrices, pool, options.prefill_chunk) {}
     ThreadPool pool;
+    Matrices matrices;  // prepared once, shared by every slot
     Qwen2 model;
     uint64_t clock = 0;
 };

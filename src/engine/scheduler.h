@@ -67,6 +67,9 @@ struct SchedulerOptions {
     DType kv_type = DType::F16;
     int n_threads = 0;        // 0: one per hardware thread
     int prefill_chunk = 256;  // prompt positions evaluated per step
+    // The weights are read-only file mappings (a GGUF file): once repacked, their file pages can
+    // be handed back to the kernel (see prepare_matrices), so memory holds one copy.
+    bool weights_in_file_mapping = false;
 };
 
 struct SchedulerStats {

@@ -22,8 +22,13 @@ Session::Session(const ModelConfig& config, const Weights& weights, const Sessio
       dump_(ActivationDump::from_env()) {
     if (path_ == ForwardPath::Fast) {
         pool_ = std::make_unique<ThreadPool>(options.n_threads);
-        fast_ =
-            std::make_unique<Qwen2>(config, weights, *pool_, options.max_batch, options.kernels);
+        matrices_ = options.matrices;
+        if (!matrices_) {
+            const KernelTable& table = options.kernels ? *options.kernels : kernels();
+            matrices_ = std::make_shared<Matrices>(
+                prepare_matrices(weights, table, *pool_, options.weights_in_file_mapping));
+        }
+        fast_ = std::make_unique<Qwen2>(config, weights, *matrices_, *pool_, options.max_batch);
     }
 }
 

@@ -14,6 +14,7 @@
 #include "model/batch.h"
 #include "model/config.h"
 #include "model/kv_cache.h"
+#include "model/matrices.h"
 #include "model/qwen2.h"
 #include "model/weights.h"
 
@@ -28,6 +29,12 @@ struct SessionOptions {
     int n_threads = 0;                     // 0: one per hardware thread
     int max_batch = 256;                   // positions per forward piece (bounds activation memory)
     const KernelTable* kernels = nullptr;  // fast path's kernels; nullptr: the best for this CPU
+    // The fast path's matrices, when already prepared (to share one copy between the sessions of
+    // a model); nullptr: the session prepares its own for `kernels`.
+    std::shared_ptr<const Matrices> matrices;
+    // The weights are read-only file mappings (a GGUF file): their pages can be handed back to the
+    // kernel once repacked (see prepare_matrices).
+    bool weights_in_file_mapping = false;
 };
 
 class Session {
@@ -58,6 +65,7 @@ class Session {
     ForwardPath path_;
     KVCache kv_;
     std::unique_ptr<ThreadPool> pool_;
+    std::shared_ptr<const Matrices> matrices_;
     std::unique_ptr<Qwen2> fast_;
     std::unique_ptr<ActivationDump> dump_;
     std::vector<float> reference_logits_;

@@ -1,5 +1,6 @@
 #include "model/matmul.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace qe {
@@ -32,6 +33,21 @@ const QuantizedActs& MatmulInput::as(ActFormat f, ThreadPool& pool, const Kernel
     return acts;
 }
 
+namespace {
+
+// Rows [r0, r1) of w into y[t * ldy + r].
+void rows_of(const MatKernels& k, const Matrix& w, const QuantizedActs& x, float* y, int64_t ldy,
+             int64_t r0, int64_t r1) {
+    if (r0 >= r1) return;
+    if (x.n == 1) {
+        k.matvec(w, x.row(0), y, r0, r1);
+    } else {
+        k.matmul(w, x.row(0), x.row_bytes, x.n, y, ldy, r0, r1);
+    }
+}
+
+}  // namespace
+
 void matmul(ThreadPool& pool, const KernelTable& table, float* out, MatmulInput& in,
             const Matrix& w) {
     const QuantizedActs& x = in.as(act_format(w.type), pool, table);
@@ -39,11 +55,24 @@ void matmul(ThreadPool& pool, const KernelTable& table, float* out, MatmulInput&
     const MatKernels& k = table.mat[size_t(w.type)];
     pool.run([&](int thread, int n_threads) {
         const Range r = split_range(w.rows, thread, n_threads, 16);
-        if (r.begin == r.end) return;
-        if (x.n == 1) {
-            k.matvec(w, x.row(0), out, r.begin, r.end);
-        } else {
-            k.matmul(w, x.row(0), x.row_bytes, x.n, out, w.rows, r.begin, r.end);
+        rows_of(k, w, x, out, w.rows, r.begin, r.end);
+    });
+}
+
+void matmul(ThreadPool& pool, const KernelTable& table, float* out, MatmulInput& in,
+            const SlicedMatrix& w) {
+    const QuantizedActs& x = in.as(act_format(w.slices.at(0).type), pool, table);
+    assert(x.cols == w.cols);
+    const MatKernels& k = table.mat[size_t(w.slices[0].type)];
+    pool.run([&](int thread, int n_threads) {
+        // This thread's rows of the whole matrix, cut where the slices meet.
+        const Range r = split_range(w.rows, thread, n_threads, 16);
+        for (int64_t row = r.begin; row < r.end;) {
+            const size_t s = size_t(row / w.slice_rows);
+            const int64_t first = int64_t(s) * w.slice_rows;
+            const int64_t end = std::min(r.end, first + w.slices[s].rows);
+            rows_of(k, w.slices[s], x, out + first, w.rows, row - first, end - first);
+            row = end;
         }
     });
 }

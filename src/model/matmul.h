@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <vector>
 
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
@@ -33,5 +34,17 @@ class MatmulInput {
 
 // out[t][r] = sum_c w[r][c] * x[t][c]     x: in [n, w.cols], out: [n, w.rows]
 void matmul(ThreadPool& pool, const KernelTable& k, float* out, MatmulInput& in, const Matrix& w);
+
+// A matrix held as consecutive row slices of slice_rows rows each (the last may be shorter), all
+// of one type; slice_rows is a multiple of 64.
+struct SlicedMatrix {
+    std::vector<Matrix> slices;
+    int64_t slice_rows = 0;
+    int64_t rows = 0, cols = 0;
+};
+
+// The same product over a sliced matrix: out: [n, w.rows].
+void matmul(ThreadPool& pool, const KernelTable& k, float* out, MatmulInput& in,
+            const SlicedMatrix& w);
 
 }  // namespace qe

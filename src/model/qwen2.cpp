@@ -78,8 +78,7 @@ const uint8_t* row_pointer(const TensorView& w, int64_t row) {
 
 }  // namespace
 
-RunState::RunState(const ModelConfig& c, int max_batch_, int /*n_threads*/)
-    : max_batch(max_batch_) {
+RunState::RunState(const ModelConfig& c, int max_batch_) : max_batch(max_batch_) {
     const size_t b = size_t(max_batch), q_dim = size_t(c.n_heads) * c.head_dim,
                  kv_dim = size_t(c.n_kv_heads) * c.head_dim;
     x.resize(b * c.dim);
@@ -95,19 +94,14 @@ RunState::RunState(const ModelConfig& c, int max_batch_, int /*n_threads*/)
     rope_sin.resize(b * (c.head_dim / 2));
 }
 
-Qwen2::Qwen2(const ModelConfig& config, const Weights& weights, ThreadPool& pool, int max_batch,
-             const KernelTable* table)
+Qwen2::Qwen2(const ModelConfig& config, const Weights& weights, const Matrices& matrices,
+             ThreadPool& pool, int max_batch)
     : config_(config),
       weights_(weights),
-      output_(make_matrix(weights.output)),
+      matrices_(matrices),
       pool_(pool),
-      k_(table ? *table : kernels()),
-      s_(config, std::max(1, max_batch), pool.size()) {
-    for (const LayerWeights& L : weights.layers)
-        layers_.push_back({make_matrix(L.wq), make_matrix(L.wk), make_matrix(L.wv),
-                           make_matrix(L.wo), make_matrix(L.w_gate), make_matrix(L.w_up),
-                           make_matrix(L.w_down)});
-}
+      k_(*matrices.table),
+      s_(config, std::max(1, max_batch)) {}
 
 std::span<const float> Qwen2::forward(KVCache& kv, std::span<const int> ids, int start_pos,
                                       LogitsFor which, const ActivationDump* dump) {
@@ -141,7 +135,7 @@ void Qwen2::forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, 
 
     for (int l = 0; l < c.n_layers; ++l) {
         const LayerWeights& L = w.layers[l];
-        const LayerMatrices& M = layers_[l];
+        const LayerMatrices& M = matrices_.layers[size_t(l)];
         const std::string p = d ? "blk." + std::to_string(l) + "." : std::string();
 
         // Attention block.
@@ -194,7 +188,7 @@ void Qwen2::forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, 
     rmsnorm(pool_, k_, s.xn.data(), &s.x[size_t(first) * c.dim], w.output_norm, n_out, c.rms_eps);
     dump(d, "output_norm", start_pos + first, s.xn.data(), n_out, c.dim);
     s.xn_in.set(s.xn.data(), n_out, c.dim);
-    matmul(pool_, k_, logits_out, s.xn_in, output_);
+    matmul(pool_, k_, logits_out, s.xn_in, matrices_.output);
     dump(d, "logits", start_pos + first, logits_out, n_out, c.vocab_size);
 }
 

@@ -13,13 +13,14 @@
 #include "model/config.h"
 #include "model/kv_cache.h"
 #include "model/matmul.h"
+#include "model/matrices.h"
 #include "model/weights.h"
 
 namespace qe {
 
 // Activations of one batch of up to max_batch positions.
 struct RunState {
-    RunState(const ModelConfig& c, int max_batch, int n_threads);
+    RunState(const ModelConfig& c, int max_batch);
 
     int max_batch;
     std::vector<float> x;               // [max_batch, dim] the residual stream
@@ -37,24 +38,14 @@ struct RunState {
     MatmulInput xn_in, att_in, act_in;  // xn, att and gate prepared for the kernels
 };
 
-// One layer's matrices as the kernels take them (views of the same file bytes as Weights).
-struct LayerMatrices {
-    Matrix wq;      // [n_heads * head_dim, dim]
-    Matrix wk;      // [n_kv_heads * head_dim, dim]
-    Matrix wv;      // [n_kv_heads * head_dim, dim]
-    Matrix wo;      // [dim, n_heads * head_dim]
-    Matrix w_gate;  // [ffn_dim, dim]
-    Matrix w_up;    // [ffn_dim, dim]
-    Matrix w_down;  // [dim, ffn_dim]
-};
-
 class Qwen2 {
   public:
     // Longer batches are evaluated in pieces of max_batch positions (bounds the activations'
     // memory: about max_batch * (4 * dim + 2 * ffn_dim + ...) floats).
-    // `table` picks the kernels (default: the best for this CPU, see kernels()).
-    Qwen2(const ModelConfig& config, const Weights& weights, ThreadPool& pool, int max_batch = 256,
-          const KernelTable* table = nullptr);
+    // The matrices come prepared for one kernel table (prepare_matrices()), which this pass
+    // then uses for everything; config, weights and matrices must outlive it.
+    Qwen2(const ModelConfig& config, const Weights& weights, const Matrices& matrices,
+          ThreadPool& pool, int max_batch = 256);
 
     // Same contract as forward_reference(): evaluates ids at positions start_pos.. after those
     // already in kv, stores their keys/values, and returns logits [1 or n, vocab_size]. The span
@@ -71,8 +62,7 @@ class Qwen2 {
 
     const ModelConfig& config_;
     const Weights& weights_;
-    std::vector<LayerMatrices> layers_;  // [n_layers]
-    Matrix output_;                      // [vocab_size, dim]
+    const Matrices& matrices_;
     ThreadPool& pool_;
     const KernelTable& k_;
     RunState s_;

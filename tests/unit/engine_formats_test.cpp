@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/session.h"
+#include "model/matrices.h"
 #include "model/model.h"
 #include "support/expect_error.h"
 #include "support/logits_compare.h"
@@ -109,6 +110,31 @@ TEST(EngineFormats, MissingTensorsAndWrongShapesAreClearErrors) {
                                    {shape, "blk.0.ffn_gate.weight", "[128, 64]", "[96, 64]"}));
     EXPECT_TRUE(test::throws_error([&] { Model::open(tmp("no-such-model.gguf").string()); },
                                    {"no-such-model.gguf"}));
+}
+
+TEST(EngineFormats, FilePagesHandedBackAreReadAgain) {
+    // Preparing the matrices of a mapped GGUF hands the file's pages of repacked matrices back to
+    // the kernel; the weights must still read the same afterwards (the reference path and the
+    // embedding lookup read them from the file).
+    const auto model = Model::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf");
+    const std::vector<int> ids = {3841, 82, 612, 198, 2610, 525};
+    auto logits = [&](ForwardPath path, std::shared_ptr<const Matrices> matrices) {
+        SessionOptions o;
+        o.path = path;
+        o.n_ctx = 16;
+        o.matrices = std::move(matrices);
+        Session s(model->config(), model->weights(), o);
+        const auto l = s.eval(ids, LogitsFor::All);
+        return std::vector<float>(l.begin(), l.end());
+    };
+    const auto reference_before = logits(ForwardPath::Reference, nullptr);
+    const auto fast_before = logits(ForwardPath::Fast, nullptr);
+    ThreadPool pool(2);
+    auto released = std::make_shared<Matrices>(
+        prepare_matrices(model->weights(), kernels(), pool, /*release_file_pages=*/true, 1024));
+    EXPECT_EQ(released->output.slices.size(), 4u);
+    EXPECT_EQ(logits(ForwardPath::Fast, released), fast_before);
+    EXPECT_EQ(logits(ForwardPath::Reference, nullptr), reference_before);
 }
 
 TEST(EngineFormats, ReadsAnHfFolderWithShards) {

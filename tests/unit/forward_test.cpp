@@ -164,7 +164,8 @@ TEST_P(FastPath, MatchesReferenceForEveryPosition) {
     const bool quantized = dtype_info(GetParam()).block_elems > 1;
     auto m = make_memory_model(7, GetParam());
     ThreadPool pool(2);
-    Qwen2 fast(m->config, m->weights, pool);
+    const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
+    Qwen2 fast(m->config, m->weights, matrices, pool);
     KVCache kv_ref(m->config, 64), kv_fast(m->config, 64);
     const auto ref = forward_reference(m->config, m->weights, kv_ref, kIds, 0, LogitsFor::All);
     const auto got = fast.forward(kv_fast, kIds, 0, LogitsFor::All);
@@ -182,7 +183,9 @@ TEST_P(FastPath, MatchesReferenceForEveryPosition) {
 TEST_P(FastPath, PiecesAndDecodeStepsEqualOneBatch) {
     auto m = make_memory_model(8, GetParam());
     ThreadPool pool(2);
-    Qwen2 whole(m->config, m->weights, pool), pieces(m->config, m->weights, pool, 4);
+    const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
+    Qwen2 whole(m->config, m->weights, matrices, pool),
+        pieces(m->config, m->weights, matrices, pool, 4);
     KVCache kv1(m->config, 64), kv2(m->config, 64);
     const auto all = to_vector(whole.forward(kv1, kIds, 0, LogitsFor::All));
     const auto cut = to_vector(pieces.forward(kv2, kIds, 0, LogitsFor::All));
@@ -206,7 +209,8 @@ TEST_P(FastPath, GreedyGenerationEqualsReference) {
     const bool quantized = dtype_info(GetParam()).block_elems > 1;
     auto m = make_memory_model(9, GetParam());
     ThreadPool pool(2);
-    Qwen2 fast(m->config, m->weights, pool);
+    const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
+    Qwen2 fast(m->config, m->weights, matrices, pool);
     KVCache kv_ref(m->config, 64), kv_fast(m->config, 64);
     std::vector<int> ids = {3, 14, 15};
     auto ref_logits = forward_reference(m->config, m->weights, kv_ref, ids, 0, LogitsFor::Last);
@@ -234,10 +238,26 @@ INSTANTIATE_TEST_SUITE_P(Types, FastPath,
                                          DType::Q4_0),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
+TEST(Matrices, OutputHeadSlicesGiveTheSameLogits) {
+    // Vocabulary 100 in slices of 64: one full slice and one of 36 rows, with the threads' row
+    // ranges crossing the boundary.
+    auto m = make_memory_model(11, DType::Q8_0);
+    ThreadPool pool(2);
+    const Matrices whole = prepare_matrices(m->weights, kernels(), pool);
+    const Matrices sliced = prepare_matrices(m->weights, kernels(), pool, false, 64);
+    ASSERT_EQ(sliced.output.slices.size(), 2u);
+    EXPECT_EQ(sliced.output.slices[1].rows, 36);
+    Qwen2 a(m->config, m->weights, whole, pool), b(m->config, m->weights, sliced, pool);
+    KVCache kv1(m->config, 64), kv2(m->config, 64);
+    const auto one = to_vector(a.forward(kv1, kIds, 0, LogitsFor::All));
+    EXPECT_EQ(one, to_vector(b.forward(kv2, kIds, 0, LogitsFor::All)));
+}
+
 TEST(FastPathErrors, BadBatchesAreClearErrors) {
     auto m = make_memory_model(10);
     ThreadPool pool(2);
-    Qwen2 fast(m->config, m->weights, pool);
+    const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
+    Qwen2 fast(m->config, m->weights, matrices, pool);
     KVCache kv(m->config, 8);
     EXPECT_THROW(fast.forward(kv, std::vector<int>{5, 100}, 0, LogitsFor::Last), Error);
     EXPECT_THROW(fast.forward(kv, std::vector<int>(9, 1), 0, LogitsFor::Last), Error);
