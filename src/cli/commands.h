@@ -12,8 +12,12 @@ using Runner = std::function<int()>;
 // Each register_* adds its sub-command to `app` and returns the function that runs it.
 // (sub-commands are added here as they land)
 Runner register_info(CLI::App& app);
+Runner register_serve(CLI::App& app);
+Runner register_chat(CLI::App& app);
 Runner register_logits(CLI::App& app);
 Runner register_generate(CLI::App& app);
+Runner register_tokenize(CLI::App& app);
+Runner register_detokenize(CLI::App& app);
 Runner register_template(CLI::App& app);
 
 }  // namespace qe::cli

@@ -18,8 +18,12 @@ int main(int argc, char** argv) {
         commands.emplace_back(app.get_subcommands({}).at(before), std::move(runner));
     };
     add(qe::cli::register_info);
+    add(qe::cli::register_serve);
+    add(qe::cli::register_chat);
     add(qe::cli::register_logits);
     add(qe::cli::register_generate);
+    add(qe::cli::register_tokenize);
+    add(qe::cli::register_detokenize);
     add(qe::cli::register_template);
 
     try {

@@ -22,7 +22,8 @@ Session::Session(const ModelConfig& config, const Weights& weights, const Sessio
       dump_(ActivationDump::from_env()) {
     if (path_ == ForwardPath::Fast) {
         pool_ = std::make_unique<ThreadPool>(options.n_threads);
-        fast_ = std::make_unique<Qwen2>(config, weights, *pool_, options.max_batch);
+        fast_ =
+            std::make_unique<Qwen2>(config, weights, *pool_, options.max_batch, options.kernels);
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/dtype.h"
 #include "core/thread_pool.h"
+#include "kernels/kernels.h"
 #include "model/activation_dump.h"
 #include "model/batch.h"
 #include "model/config.h"
@@ -24,8 +25,9 @@ struct SessionOptions {
     int n_ctx = 4096;            // positions in the KV cache; capped at the model's context length
     DType kv_type = DType::F16;  // F16 or F32
     ForwardPath path = ForwardPath::Fast;
-    int n_threads = 0;    // 0: one per hardware thread
-    int max_batch = 256;  // positions per forward piece (bounds activation memory)
+    int n_threads = 0;                     // 0: one per hardware thread
+    int max_batch = 256;                   // positions per forward piece (bounds activation memory)
+    const KernelTable* kernels = nullptr;  // fast path's kernels; nullptr: the best for this CPU
 };
 
 class Session {

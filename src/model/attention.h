@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/thread_pool.h"
+#include "kernels/kernels.h"
 #include "model/config.h"
 #include "model/kv_cache.h"
 
@@ -11,7 +12,7 @@ namespace qe {
 // reads KV head h / (n_heads / n_kv_heads). Work is split over (position, KV head) pairs, so each
 // cached row is read once for the whole group of query heads that share it.
 // q, out: [n, n_heads * head_dim]
-void attention(ThreadPool& pool, float* out, const float* q, const KVCache& kv, int layer, int n,
-               int start_pos, const ModelConfig& c);
+void attention(ThreadPool& pool, const KernelTable& k, float* out, const float* q,
+               const KVCache& kv, int layer, int n, int start_pos, const ModelConfig& c);
 
 }  // namespace qe

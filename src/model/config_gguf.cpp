@@ -112,6 +112,7 @@ ModelConfig config_from_gguf(const GgufFile& file, const std::string& path) {
     c.bos_id = keys.optional_int("tokenizer.ggml.bos_token_id").value_or(-1);
     c.eos_id = keys.optional_int("tokenizer.ggml.eos_token_id").value_or(-1);
     c.pad_id = keys.optional_int("tokenizer.ggml.padding_token_id").value_or(-1);
+    // Qwen's files state add_bos_token (false); a file that does not is taken not to want one.
     c.add_bos = keys.optional_bool("tokenizer.ggml.add_bos_token").value_or(false);
     const GgufValue* tmpl = keys.find("tokenizer.chat_template");
     c.has_chat_template = tmpl && tmpl->as_string() && !tmpl->as_string()->empty();

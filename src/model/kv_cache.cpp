@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "core/half.h"
+#include "kernels/kernels.h"
 
 namespace qe {
 
@@ -32,8 +32,7 @@ void KVCache::store_row(size_t at, const float* src) {
         std::memcpy(data_.data() + at, src, size_t(head_dim_) * sizeof(float));
         return;
     }
-    auto* dst = reinterpret_cast<uint16_t*>(data_.data() + at);
-    for (int i = 0; i < head_dim_; ++i) dst[i] = f32_to_f16(src[i]);
+    kernels().f32_to_f16(src, reinterpret_cast<uint16_t*>(data_.data() + at), head_dim_);
 }
 
 void KVCache::load_row(size_t at, float* dst) const {
@@ -41,8 +40,7 @@ void KVCache::load_row(size_t at, float* dst) const {
         std::memcpy(dst, data_.data() + at, size_t(head_dim_) * sizeof(float));
         return;
     }
-    const auto* src = reinterpret_cast<const uint16_t*>(data_.data() + at);
-    for (int i = 0; i < head_dim_; ++i) dst[i] = f16_to_f32(src[i]);
+    kernels().f16_to_f32(reinterpret_cast<const uint16_t*>(data_.data() + at), dst, head_dim_);
 }
 
 void KVCache::store(int layer, int pos, int n, const float* k, const float* v) {

@@ -1,38 +1,49 @@
 #include "model/matmul.h"
 
-#include <cstdint>
-#include <vector>
-
-#include "quant/quant.h"
+#include <cassert>
 
 namespace qe {
-namespace {
 
-// Eight independent sums, so the compiler can keep them in vector registers without reordering a
-// single float sum (which it may not do without -ffast-math).
-float dot(const float* a, const float* b, int64_t n) {
-    float acc[8] = {};
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
-    float sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (; i < n; ++i) sum += a[i] * b[i];
-    return sum;
+void MatmulInput::set(const float* x, int n, int64_t cols) {
+    x_ = x;
+    n_ = n;
+    cols_ = cols;
+    ready_.fill(false);
 }
 
-}  // namespace
+const QuantizedActs& MatmulInput::as(ActFormat f, ThreadPool& pool, const KernelTable& k) {
+    const int i = int(f);
+    QuantizedActs& acts = acts_[size_t(i)];
+    if (ready_[size_t(i)]) return acts;
+    acts.resize(f, n_, cols_);
+    const QuantizeActFn quantize = k.quantize[i];
+    auto rows = [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) quantize(x_ + t * cols_, acts.row(t), cols_);
+    };
+    if (n_ == 1) {
+        rows(0, 1);
+    } else {
+        pool.run([&](int thread, int n_threads) {
+            const Range r = split_range(n_, thread, n_threads);
+            rows(r.begin, r.end);
+        });
+    }
+    ready_[size_t(i)] = true;
+    return acts;
+}
 
-void matmul(ThreadPool& pool, float* out, const float* x, const TensorView& w, int n) {
-    const int64_t rows = w.rows(), cols = w.cols();
-    const size_t row_size = *row_bytes(w.dtype, cols);
-    const auto* base = static_cast<const uint8_t*>(w.data);
+void matmul(ThreadPool& pool, const KernelTable& table, float* out, MatmulInput& in,
+            const Matrix& w) {
+    const QuantizedActs& x = in.as(act_format(w.type), pool, table);
+    assert(x.cols == w.cols);
+    const MatKernels& k = table.mat[size_t(w.type)];
     pool.run([&](int thread, int n_threads) {
-        thread_local std::vector<float> row;  // one decoded weight row
-        row.resize(size_t(cols));
-        const Range r = split_range(rows, thread, n_threads, 16);
-        for (int64_t i = r.begin; i < r.end; ++i) {
-            dequantize_row(w.dtype, base + size_t(i) * row_size, row.data(), cols);
-            for (int t = 0; t < n; ++t) out[t * rows + i] = dot(row.data(), x + t * cols, cols);
+        const Range r = split_range(w.rows, thread, n_threads, 16);
+        if (r.begin == r.end) return;
+        if (x.n == 1) {
+            k.matvec(w, x.row(0), out, r.begin, r.end);
+        } else {
+            k.matmul(w, x.row(0), x.row_bytes, x.n, out, w.rows, r.begin, r.end);
         }
     });
 }

@@ -18,18 +18,11 @@ void add_bias(float* x, const std::vector<float>& bias, int n) {
         for (size_t i = 0; i < size; ++i) x[t * size + i] += bias[i];
 }
 
-// out[t] = x[t] / sqrt(mean(x[t]^2) + eps) * weight      x, out: [n, dim]; one position per task
-void rmsnorm(ThreadPool& pool, float* out, const float* x, const std::vector<float>& weight, int n,
-             float eps) {
-    const size_t dim = weight.size();
-    auto one = [&](int64_t t) {
-        const float* xt = x + t * dim;
-        float* ot = out + t * dim;
-        double sum_sq = 0;
-        for (size_t i = 0; i < dim; ++i) sum_sq += double(xt[i]) * xt[i];
-        const float scale = float(1.0 / std::sqrt(sum_sq / double(dim) + double(eps)));
-        for (size_t i = 0; i < dim; ++i) ot[i] = xt[i] * scale * weight[i];
-    };
+// out[t] = x[t] / sqrt(mean(x[t]^2) + eps) * weight      x, out: [n, dim]
+void rmsnorm(ThreadPool& pool, const KernelTable& k, float* out, const float* x,
+             const std::vector<float>& weight, int n, float eps) {
+    const int64_t dim = int64_t(weight.size());
+    auto one = [&](int64_t t) { k.rmsnorm(x + t * dim, weight.data(), out + t * dim, dim, eps); };
     if (n == 1) {
         one(0);
     } else {
@@ -68,11 +61,10 @@ void rope(float* x, int n, int n_heads, int head_dim, const float* cos_t, const 
 }
 
 // gate = silu(gate) * up, split across threads.      gate, up: [size]
-void swiglu(ThreadPool& pool, float* gate, const float* up, size_t size) {
+void swiglu(ThreadPool& pool, const KernelTable& k, float* gate, const float* up, size_t size) {
     pool.run([&](int thread, int n_threads) {
         const Range r = split_range(int64_t(size), thread, n_threads, 16);
-        for (int64_t i = r.begin; i < r.end; ++i)
-            gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+        k.silu_mul(gate + r.begin, up + r.begin, gate + r.begin, r.end - r.begin);
     });
 }
 
@@ -103,11 +95,19 @@ RunState::RunState(const ModelConfig& c, int max_batch_, int /*n_threads*/)
     rope_sin.resize(b * (c.head_dim / 2));
 }
 
-Qwen2::Qwen2(const ModelConfig& config, const Weights& weights, ThreadPool& pool, int max_batch)
+Qwen2::Qwen2(const ModelConfig& config, const Weights& weights, ThreadPool& pool, int max_batch,
+             const KernelTable* table)
     : config_(config),
       weights_(weights),
+      output_(make_matrix(weights.output)),
       pool_(pool),
-      s_(config, std::max(1, max_batch), pool.size()) {}
+      k_(table ? *table : kernels()),
+      s_(config, std::max(1, max_batch), pool.size()) {
+    for (const LayerWeights& L : weights.layers)
+        layers_.push_back({make_matrix(L.wq), make_matrix(L.wk), make_matrix(L.wv),
+                           make_matrix(L.wo), make_matrix(L.w_gate), make_matrix(L.w_up),
+                           make_matrix(L.w_down)});
+}
 
 std::span<const float> Qwen2::forward(KVCache& kv, std::span<const int> ids, int start_pos,
                                       LogitsFor which, const ActivationDump* dump) {
@@ -141,14 +141,16 @@ void Qwen2::forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, 
 
     for (int l = 0; l < c.n_layers; ++l) {
         const LayerWeights& L = w.layers[l];
+        const LayerMatrices& M = layers_[l];
         const std::string p = d ? "blk." + std::to_string(l) + "." : std::string();
 
         // Attention block.
-        rmsnorm(pool_, s.xn.data(), s.x.data(), L.attn_norm, n, c.rms_eps);
+        rmsnorm(pool_, k_, s.xn.data(), s.x.data(), L.attn_norm, n, c.rms_eps);
         dump(d, p + "attn_norm", start_pos, s.xn.data(), n, c.dim);
-        matmul(pool_, s.q.data(), s.xn.data(), L.wq, n);
-        matmul(pool_, s.k.data(), s.xn.data(), L.wk, n);
-        matmul(pool_, s.v.data(), s.xn.data(), L.wv, n);
+        s.xn_in.set(s.xn.data(), n, c.dim);
+        matmul(pool_, k_, s.q.data(), s.xn_in, M.wq);
+        matmul(pool_, k_, s.k.data(), s.xn_in, M.wk);
+        matmul(pool_, k_, s.v.data(), s.xn_in, M.wv);
         add_bias(s.q.data(), L.bq, n);
         add_bias(s.k.data(), L.bk, n);
         add_bias(s.v.data(), L.bv, n);
@@ -160,23 +162,26 @@ void Qwen2::forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, 
         dump(d, p + "q_rope", start_pos, s.q.data(), n, q_dim);
         dump(d, p + "k_rope", start_pos, s.k.data(), n, kv_dim);
         kv.store(l, start_pos, n, s.k.data(), s.v.data());
-        attention(pool_, s.att.data(), s.q.data(), kv, l, n, start_pos, c);
+        attention(pool_, k_, s.att.data(), s.q.data(), kv, l, n, start_pos, c);
         dump(d, p + "attn_out", start_pos, s.att.data(), n, q_dim);
-        matmul(pool_, s.proj.data(), s.att.data(), L.wo, n);
+        s.att_in.set(s.att.data(), n, q_dim);
+        matmul(pool_, k_, s.proj.data(), s.att_in, M.wo);
         dump(d, p + "attn_proj", start_pos, s.proj.data(), n, c.dim);
         add(s.x.data(), s.proj.data(), size_t(n) * c.dim);
         dump(d, p + "attn_resid", start_pos, s.x.data(), n, c.dim);
 
         // Feed-forward block: down(silu(gate(x)) * up(x)).
-        rmsnorm(pool_, s.xn.data(), s.x.data(), L.ffn_norm, n, c.rms_eps);
+        rmsnorm(pool_, k_, s.xn.data(), s.x.data(), L.ffn_norm, n, c.rms_eps);
         dump(d, p + "ffn_norm", start_pos, s.xn.data(), n, c.dim);
-        matmul(pool_, s.gate.data(), s.xn.data(), L.w_gate, n);
-        matmul(pool_, s.up.data(), s.xn.data(), L.w_up, n);
+        s.xn_in.set(s.xn.data(), n, c.dim);
+        matmul(pool_, k_, s.gate.data(), s.xn_in, M.w_gate);
+        matmul(pool_, k_, s.up.data(), s.xn_in, M.w_up);
         dump(d, p + "ffn_gate", start_pos, s.gate.data(), n, c.ffn_dim);
         dump(d, p + "ffn_up", start_pos, s.up.data(), n, c.ffn_dim);
-        swiglu(pool_, s.gate.data(), s.up.data(), size_t(n) * c.ffn_dim);
+        swiglu(pool_, k_, s.gate.data(), s.up.data(), size_t(n) * c.ffn_dim);
         dump(d, p + "ffn_act", start_pos, s.gate.data(), n, c.ffn_dim);
-        matmul(pool_, s.proj.data(), s.gate.data(), L.w_down, n);
+        s.act_in.set(s.gate.data(), n, c.ffn_dim);
+        matmul(pool_, k_, s.proj.data(), s.act_in, M.w_down);
         dump(d, p + "ffn_out", start_pos, s.proj.data(), n, c.dim);
         add(s.x.data(), s.proj.data(), size_t(n) * c.dim);
         dump(d, p + "out", start_pos, s.x.data(), n, c.dim);
@@ -186,9 +191,10 @@ void Qwen2::forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, 
     if (!logits_all && !logits_last) return;
     const int first = logits_all ? 0 : n - 1;
     const int n_out = n - first;
-    rmsnorm(pool_, s.xn.data(), &s.x[size_t(first) * c.dim], w.output_norm, n_out, c.rms_eps);
+    rmsnorm(pool_, k_, s.xn.data(), &s.x[size_t(first) * c.dim], w.output_norm, n_out, c.rms_eps);
     dump(d, "output_norm", start_pos + first, s.xn.data(), n_out, c.dim);
-    matmul(pool_, logits_out, s.xn.data(), w.output, n_out);
+    s.xn_in.set(s.xn.data(), n_out, c.dim);
+    matmul(pool_, k_, logits_out, s.xn_in, output_);
     dump(d, "logits", start_pos + first, logits_out, n_out, c.vocab_size);
 }
 

@@ -54,10 +54,11 @@ void BpeModel::index_tokens() {
             const uint64_t hash = hashes[i];
             for (uint64_t slot = hash & token_mask_;; slot = (slot + 1) & token_mask_) {
                 uint64_t& e = token_slots_[slot];
-                if (e == 0 ||
-                    ((e ^ hash) >> 32 == 0 && vocab_.tokens[(e & 0xFFFFFFFF) - 1] == bytes)) {
-                    e = (hash & ~0xFFFFFFFFull) |
-                        (uint64_t(id) + 1);  // a repeated spelling keeps the last id
+                const bool same =
+                    e != 0 && (e ^ hash) >> 32 == 0 && vocab_.tokens[(e & 0xFFFFFFFF) - 1] == bytes;
+                if (e == 0 || same) {
+                    e = (hash & ~0xFFFFFFFFull) | (uint64_t(id) + 1);  // a repeat: the last id wins
+                    if (same) unique_spellings_ = false;
                     break;
                 }
             }
@@ -82,48 +83,61 @@ void BpeModel::index_merges() {
     const size_t n = vocab_.merges.size();
     merge_slots_.assign(table_size(n), Merge{});
     merge_mask_ = merge_slots_.size() - 1;
-    // Per batch: the halves and the joined token of each rule, looked up together.
-    std::string joined[kBatch];
-    uint64_t hashes[3][kBatch];
-    int32_t ids[3][kBatch];
+    // Vocabularies list merge results in rank order, so the result of a rule is usually the id
+    // after the previous result: checked by comparing bytes, which saves a lookup. (Exact only
+    // when no two ordinary tokens share their bytes; otherwise every result is looked up.)
+    int32_t previous_result = -1;
+    std::string joined;
+    uint64_t hashes[2][kBatch];
+    int32_t left_ids[kBatch], right_ids[kBatch], results[kBatch];
     for (size_t base = 0; base < n; base += kBatch) {
         const size_t count = std::min(kBatch, n - base);
         for (size_t i = 0; i < count; ++i) {
             const auto& [left, right] = vocab_.merges[base + i];
-            joined[i].assign(left).append(right);
             hashes[0][i] = hash_bytes(left);
             hashes[1][i] = hash_bytes(right);
-            hashes[2][i] = hash_bytes(joined[i]);
-            for (int k = 0; k < 3; ++k)
-                __builtin_prefetch(&token_slots_[hashes[k][i] & token_mask_]);
+            __builtin_prefetch(&token_slots_[hashes[0][i] & token_mask_]);
+            __builtin_prefetch(&token_slots_[hashes[1][i] & token_mask_]);
         }
         for (size_t i = 0; i < count; ++i) {  // the candidate tokens, to compare bytes with
-            for (int k = 0; k < 3; ++k) {
+            for (int k = 0; k < 2; ++k) {
                 const uint64_t e = token_slots_[hashes[k][i] & token_mask_];
                 if (e != 0) __builtin_prefetch(&vocab_.tokens[(e & 0xFFFFFFFF) - 1]);
             }
         }
         for (size_t i = 0; i < count; ++i) {
             const auto& [left, right] = vocab_.merges[base + i];
-            ids[0][i] = find_hashed(left, hashes[0][i]);
-            ids[1][i] = find_hashed(right, hashes[1][i]);
-            ids[2][i] = find_hashed(joined[i], hashes[2][i]);
-            if (ids[0][i] < 0 || ids[1][i] < 0 || ids[2][i] < 0) {
+            left_ids[i] = find_hashed(left, hashes[0][i]);
+            right_ids[i] = find_hashed(right, hashes[1][i]);
+            const int32_t guess = previous_result + 1;
+            const std::string* g = unique_spellings_ && guess > 0 && guess < vocab_.size() &&
+                                           vocab_.kinds[size_t(guess)] == TokenKind::kNormal
+                                       ? &vocab_.tokens[size_t(guess)]
+                                       : nullptr;
+            if (g && g->size() == left.size() + right.size() && g->starts_with(left) &&
+                g->ends_with(right)) {
+                results[i] = guess;
+            } else {
+                joined.assign(left).append(right);
+                results[i] = find(joined);
+            }
+            if (left_ids[i] < 0 || right_ids[i] < 0 || results[i] < 0) {
                 throw Error(vocab_.source + ": merge rule " + std::to_string(base + i) + " (\"" +
                             byte_level::encode(left) + " " + byte_level::encode(right) + "\") " +
-                            (ids[0][i] >= 0 && ids[1][i] >= 0 ? "makes" : "uses") +
+                            (left_ids[i] >= 0 && right_ids[i] >= 0 ? "makes" : "uses") +
                             " a token that is not in the vocabulary");
             }
-            __builtin_prefetch(&merge_slots_[mix64(pair_key(ids[0][i], ids[1][i])) & merge_mask_],
-                               1);
+            previous_result = results[i];
+            __builtin_prefetch(
+                &merge_slots_[mix64(pair_key(left_ids[i], right_ids[i])) & merge_mask_], 1);
         }
         for (size_t i = 0; i < count; ++i) {
-            const uint64_t key = pair_key(ids[0][i], ids[1][i]);
+            const uint64_t key = pair_key(left_ids[i], right_ids[i]);
             for (uint64_t slot = mix64(key) & merge_mask_;; slot = (slot + 1) & merge_mask_) {
                 Merge& m = merge_slots_[slot];
                 if (m.pair == ~uint64_t(0) || m.pair == key) {
                     // A repeated rule takes the later rank, as Hugging Face's map building does.
-                    m = Merge{key, uint32_t(base + i), ids[2][i]};
+                    m = Merge{key, uint32_t(base + i), results[i]};
                     break;
                 }
             }

@@ -31,7 +31,7 @@ class BpeModel {
     int32_t find(std::string_view bytes) const;
 
     // Pieces of up to this many bytes take the linear scan.
-    static constexpr size_t kScanLimit = 48;
+    static constexpr size_t kScanLimit = 96;
 
   private:
     struct Merge {
@@ -54,7 +54,8 @@ class BpeModel {
     uint64_t token_mask_ = 0;
     std::vector<Merge> merge_slots_;
     uint64_t merge_mask_ = 0;
-    int32_t byte_token_[256];  // id of each single-byte token, -1 if none
+    int32_t byte_token_[256];       // id of each single-byte token, -1 if none
+    bool unique_spellings_ = true;  // no two ordinary tokens have the same bytes
 };
 
 }  // namespace qe

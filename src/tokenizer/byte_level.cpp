@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "tokenizer/utf8.h"
+#include "tokenizer/utf8.h"  // append
 
 namespace qe::byte_level {
 
@@ -42,18 +42,29 @@ int byte_of(char32_t cp) {
 }
 
 bool decode(std::string_view token, std::string& bytes) {
+    // Every alphabet character is below U+0144: one byte, or two of the form 110xxxxx 10xxxxxx.
     const Tables& t = tables();
-    bytes.clear();
     const auto* s = reinterpret_cast<const unsigned char*>(token.data());
-    for (size_t i = 0; i < token.size();) {
-        const utf8::Sequence seq = utf8::examine(s + i, token.size() - i);
-        if (seq.kind != utf8::Sequence::kComplete || seq.cp >= t.byte_of.size() ||
-            t.byte_of[seq.cp] < 0) {
+    const size_t n = token.size();
+    bytes.resize(n);
+    size_t out = 0;
+    for (size_t i = 0; i < n;) {
+        const unsigned char c = s[i];
+        char32_t cp;
+        if (c < 0x80) {
+            cp = c;
+            i += 1;
+        } else if ((c & 0xE0) == 0xC0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+            cp = char32_t(c & 0x1F) << 6 | (s[i + 1] & 0x3F);
+            if (cp < 0x80) return false;  // overlong form
+            i += 2;
+        } else {
             return false;
         }
-        bytes.push_back(char(t.byte_of[seq.cp]));
-        i += seq.length;
+        if (cp >= t.byte_of.size() || t.byte_of[cp] < 0) return false;
+        bytes[out++] = char(t.byte_of[cp]);
     }
+    bytes.resize(out);
     return true;
 }
 

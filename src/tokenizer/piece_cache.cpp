@@ -17,7 +17,7 @@ bool PieceCache::find(std::string_view piece, uint64_t hash, std::span<const int
 
 void PieceCache::insert(std::string_view piece, uint64_t hash, std::span<const int32_t> ids) {
     if (piece.size() > kMaxPiece || ids.size() > kMaxPiece) return;
-    if (entries_ >= kMaxEntries) clear();
+    if (entries_ >= kMaxEntries || keys_.size() + piece.size() > kMaxBytes) clear();
     if (slots_.empty()) slots_.resize(kSlots);
     size_t slot = hash & (kSlots - 1);
     while (slots_[slot].used) slot = (slot + 1) & (kSlots - 1);

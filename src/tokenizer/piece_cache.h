@@ -14,10 +14,10 @@ namespace qe {
 class PieceCache {
   public:
     static constexpr size_t kMaxEntries = 1 << 15;
-    static constexpr size_t kMaxPiece = 64;  // longer pieces are not cached
+    static constexpr size_t kMaxBytes = 2 << 20;  // of cached piece text
+    static constexpr size_t kMaxPiece = 256;      // longer pieces are not cached
 
-    // Cached ids of `piece` (whose hash_bytes() is `hash`), or nullopt-like empty span with
-    // found == false.
+    // The cached ids of `piece` (whose hash_bytes() is `hash`) into `ids`; false when absent.
     bool find(std::string_view piece, uint64_t hash, std::span<const int32_t>& ids) const;
     void insert(std::string_view piece, uint64_t hash, std::span<const int32_t> ids);
     void clear();

@@ -30,10 +30,10 @@ class CharTable {
         return blocks_[size_t(stage1_[cp >> 8]) * 256 + (cp & 0xFF)];
     }
 
-  private:
-    friend const CharTable& char_table();
+    // Builds a table (about 10 ms); char_table() is the shared one.
     CharTable();
 
+  private:
     uint8_t ascii_[128];
     uint16_t stage1_[0x110000 >> 8];  // block number of each 256-code-point block
     std::vector<uint8_t> blocks_;     // distinct blocks of 256 flag bytes

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,5 +44,11 @@ Vocab vocab_from_gguf(const GgufFile& gguf, const std::string& name);
 // pre-tokenizer and decoder must be Qwen2's) and, when present, tokenizer_config.json
 // (added_tokens_decoder, bos/eos/pad tokens, add_bos_token).
 Vocab vocab_from_hf(const std::string& folder);
+
+// The same over the files' text (a pure function, for tests and fuzzing); the names are used in
+// messages. Without `config_json`, no tokenizer_config.json.
+Vocab vocab_from_hf_json(std::string_view tokenizer_json, const std::string& tokenizer_name,
+                         std::optional<std::string_view> config_json,
+                         const std::string& config_name);
 
 }  // namespace qe

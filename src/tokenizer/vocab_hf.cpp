@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -77,6 +78,12 @@ class HfReader {
         for (const auto& [id, text] : vocab_entries_) n = std::max(n, id + 1);
         for (const AddedToken& t : added_) n = std::max(n, t.id + 1);
         for (const AddedToken& t : extra) n = std::max(n, t.id + 1);
+        // Ids are dense in real vocabularies; refuse to allocate for a few far-flung ones.
+        const int64_t entries = int64_t(vocab_entries_.size() + added_.size() + extra.size());
+        if (n > 2 * entries + 1024) {
+            fail("token ids run up to " + std::to_string(n - 1) + " for only " +
+                 std::to_string(entries) + " tokens");
+        }
         Vocab vocab;
         vocab.tokens.resize(size_t(n));
         vocab.kinds.assign(size_t(n), TokenKind::kUnused);
@@ -313,31 +320,24 @@ int32_t find_literal(const Vocab& vocab, const std::string& text) {
 
 }  // namespace
 
-Vocab vocab_from_hf(const std::string& folder) {
-    namespace fs = std::filesystem;
-    const std::string tokenizer_path = (fs::path(folder) / "tokenizer.json").string();
-    const std::string config_path = (fs::path(folder) / "tokenizer_config.json").string();
-
-    HfReader reader(tokenizer_path);
-    {
-        const MappedFile file(tokenizer_path);
-        reader.read(as_text(file.bytes()));
-    }
+Vocab vocab_from_hf_json(std::string_view tokenizer_json, const std::string& tokenizer_name,
+                         std::optional<std::string_view> config_json,
+                         const std::string& config_name) {
+    HfReader reader(tokenizer_name);
+    reader.read(tokenizer_json);
     for (const AddedToken& t : reader.added()) reader.check_id(t, "added_tokens");
 
     json config;
     std::vector<AddedToken> extra;
-    std::error_code ec;
-    if (fs::exists(config_path, ec)) {
-        const MappedFile file(config_path);
+    if (config_json) {
         try {
-            config = json::parse(as_text(file.bytes()));
+            config = json::parse(*config_json);
         } catch (const json::exception& e) {
-            throw Error(config_path + ": invalid JSON: " + e.what());
+            throw Error(config_name + ": invalid JSON: " + e.what());
         }
-        if (!config.is_object()) throw Error(config_path + ": not a JSON object");
+        if (!config.is_object()) throw Error(config_name + ": not a JSON object");
         if (config.contains("added_tokens_decoder") && config["added_tokens_decoder"].is_object()) {
-            HfReader config_reader(config_path);
+            HfReader config_reader(config_name);
             for (const auto& [key, value] : config["added_tokens_decoder"].items()) {
                 AddedToken t = config_reader.added_token(value, "added_tokens_decoder");
                 try {
@@ -354,16 +354,17 @@ Vocab vocab_from_hf(const std::string& folder) {
     }
 
     Vocab vocab = reader.build(std::move(extra));
-    vocab.source = folder;
+    vocab.source = tokenizer_name;
     if (config.is_object()) {
         auto special = [&](const char* key) {
             if (!config.contains(key)) return int32_t(-1);
             const std::string text = token_text(config[key]);
             if (text.empty()) return int32_t(-1);
             const int32_t id = find_literal(vocab, text);
-            if (id < 0)
-                throw Error(config_path + ": " + key + " \"" + text +
+            if (id < 0) {
+                throw Error(config_name + ": " + key + " \"" + text +
                             "\" is not in the vocabulary");
+            }
             return id;
         };
         vocab.bos_id = special("bos_token");
@@ -373,6 +374,22 @@ Vocab vocab_from_hf(const std::string& folder) {
             vocab.add_bos = config["add_bos_token"].get<bool>();
         }
     }
+    return vocab;
+}
+
+Vocab vocab_from_hf(const std::string& folder) {
+    namespace fs = std::filesystem;
+    const std::string tokenizer_path = (fs::path(folder) / "tokenizer.json").string();
+    const std::string config_path = (fs::path(folder) / "tokenizer_config.json").string();
+    const MappedFile tokenizer_file(tokenizer_path);
+    std::optional<MappedFile> config_file;
+    std::error_code ec;
+    if (fs::exists(config_path, ec)) config_file.emplace(config_path);
+    std::optional<std::string_view> config_text;
+    if (config_file) config_text = as_text(config_file->bytes());
+    Vocab vocab = vocab_from_hf_json(as_text(tokenizer_file.bytes()), tokenizer_path, config_text,
+                                     config_path);
+    vocab.source = folder;
     return vocab;
 }
 

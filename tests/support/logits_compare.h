@@ -29,4 +29,25 @@ inline float max_abs_diff(std::span<const float> a, std::span<const float> b) {
     return m;
 }
 
+// The gap between the largest and the second largest value.
+inline float top2_margin(std::span<const float> a) {
+    float first = -INFINITY, second = -INFINITY;
+    for (float v : a) {
+        if (v > first) {
+            second = first;
+            first = v;
+        } else if (v > second) {
+            second = v;
+        }
+    }
+    return first - second;
+}
+
+// A near-tie: the two best tokens within 1% of the spread of the logits, where 8-bit activations
+// (or any other rounding of that size) may legitimately pick either.
+inline bool near_tie(std::span<const float> a) {
+    const auto [lo, hi] = std::minmax_element(a.begin(), a.end());
+    return top2_margin(a) < 0.01f * (*hi - *lo);
+}
+
 }  // namespace qe::test

@@ -54,16 +54,18 @@ double min_cosine_for(const std::string& name) {
 struct Param {
     std::string model;
     ForwardPath path;
+    Isa isa = Isa::Generic;  // the fast path's kernels
 };
 
 void PrintTo(const Param& p, std::ostream* os) {
-    *os << p.model << (p.path == ForwardPath::Fast ? " fast" : " reference");
+    *os << p.model
+        << (p.path == ForwardPath::Fast ? " fast " + std::string(isa_name(p.isa)) : " reference");
 }
 
 class Golden : public testing::TestWithParam<Param> {};
 
 TEST_P(Golden, LogitsMatchLlamaCpp) {
-    const auto& [name, path] = GetParam();
+    const auto& [name, path, isa] = GetParam();
     const std::string base = std::string(QE_GOLDEN_DIR) + "/" + name;
     const auto model = Model::open(base + ".gguf");
     const size_t vocab = size_t(model->config().vocab_size);
@@ -75,6 +77,7 @@ TEST_P(Golden, LogitsMatchLlamaCpp) {
 
         SessionOptions options;
         options.path = path;
+        options.kernels = kernel_table(isa);
         options.n_ctx = 128;
         Session session(model->config(), model->weights(), options);
         const auto got = session.eval(ids, LogitsFor::All);
@@ -99,18 +102,62 @@ TEST_P(Golden, LogitsMatchLlamaCpp) {
 
 std::vector<Param> all_params() {
     std::vector<Param> params;
-    for (const auto& name : golden_models())
-        for (ForwardPath p : {ForwardPath::Reference, ForwardPath::Fast})
-            params.push_back({name, p});
+    for (const auto& name : golden_models()) {
+        params.push_back({name, ForwardPath::Reference});
+        for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512, Isa::Neon})
+            if (kernel_table(isa)) params.push_back({name, ForwardPath::Fast, isa});
+    }
     return params;
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Golden, testing::ValuesIn(all_params()), [](const auto& info) {
-    std::string n =
-        info.param.model + (info.param.path == ForwardPath::Fast ? "_fast" : "_reference");
+    std::string n = info.param.model + (info.param.path == ForwardPath::Fast
+                                            ? "_fast_" + std::string(isa_name(info.param.isa))
+                                            : "_reference");
     std::replace(n.begin(), n.end(), '-', '_');
     return n;
 });
+
+// 32 greedy tokens after the chat prompt, fast path against reference path, each stepping its
+// own session. A differing token is accepted only at a near-tie of the reference's logits (the
+// fast path's 8-bit activations may pick either), and ends the comparison.
+class GoldenGreedy : public testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenGreedy, FastPathGeneratesTheReferenceTokens) {
+    const std::string base = std::string(QE_GOLDEN_DIR) + "/" + GetParam();
+    const auto model = Model::open(base + ".gguf");
+    SessionOptions options;
+    options.n_ctx = 96;
+    options.path = ForwardPath::Reference;
+    Session ref(model->config(), model->weights(), options);
+    options.path = ForwardPath::Fast;
+    Session fast(model->config(), model->weights(), options);
+
+    const auto prompt = read_ids(base + ".chat.ids");
+    auto ref_logits = ref.eval(prompt);
+    auto fast_logits = fast.eval(prompt);
+    int steps = 0;
+    for (; steps < 32; ++steps) {
+        const int want = int(test::argmax(ref_logits)), got = int(test::argmax(fast_logits));
+        if (got != want) {
+            EXPECT_TRUE(test::near_tie(ref_logits))
+                << "step " << steps << ": " << got << " vs " << want;
+            break;
+        }
+        ref_logits = ref.eval({&want, 1});
+        fast_logits = fast.eval({&got, 1});
+    }
+    RecordProperty("equal_steps", steps);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, GoldenGreedy,
+                         testing::Values("g448-f32", "g448-bf16", "g448-q8_0", "g896-q4_0",
+                                         "g512-q4_k_m"),
+                         [](const auto& info) {
+                             std::string n = info.param;
+                             std::replace(n.begin(), n.end(), '-', '_');
+                             return n;
+                         });
 
 TEST(GoldenFolder, HoldsEveryFamily) {
     // Guards against a silently empty parameter list (a missing folder would test nothing).

