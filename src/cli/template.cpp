@@ -119,7 +119,7 @@ Runner register_template(CLI::App& app) {
             if (!std::filesystem::is_directory(args->model)) model = ModelFile::open(args->model);
             const ModelChatTemplate t =
                 model ? load_chat_template(*model) : load_chat_template(args->model);
-            source = t.for_request(conv.tools.is_array() && !conv.tools.empty());
+            source = t.for_request(conv.tools.is_array());
             origin = t.origin;
             variables = special_token_variables(model ? load_tokenizer(*model)
                                                       : load_tokenizer(args->model));

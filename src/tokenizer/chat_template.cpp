@@ -67,6 +67,8 @@ std::string ChatTemplate::render(const nlohmann::ordered_json& messages,
     variables.emplace_back("messages", convert_input(messages, "messages"));
     variables.emplace_back("tools", convert_input(tools, "tools"));
     variables.emplace_back("add_generation_prompt", add_generation_prompt);
+    // transformers always passes documents (None unless the caller gives some).
+    if (!extra_variables.contains("documents")) variables.emplace_back("documents", nullptr);
     for (const auto& [name, value] : extra_variables.items()) {
         for (std::string_view reserved : kReservedNames) {
             if (name == reserved) {

@@ -30,7 +30,8 @@ class ChatTemplate {
     // What apply_chat_template(messages, tools=tools, add_generation_prompt=...,
     // **extra_variables) renders. `messages` is an array of message objects; `tools` is null
     // (the template then sees None) or an array; `extra_variables` is an object of further
-    // variables (bos_token, eos_token, enable_thinking, ...). Throws jinja::TemplateError when the
+    // variables (bos_token, eos_token, enable_thinking, documents, ...); `documents` is None
+    // unless given there, as in transformers. Throws jinja::TemplateError when the
     // template fails (Kind::Raised when it called raise_exception), qe::Error for input that is
     // not shaped like a conversation. Safe to call from several threads at once.
     std::string render(

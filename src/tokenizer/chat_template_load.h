@@ -16,7 +16,8 @@ struct ModelChatTemplate {
     std::string tool_use_source;  // transformers' "tool_use" template, for requests with tools
     std::string origin;           // where `source` was found, for messages
 
-    // What transformers picks: the tool_use template when there are tools and one exists.
+    // What transformers picks: the tool_use template when the request has tools (even an empty
+    // list) and the model has one.
     const std::string& for_request(bool has_tools) const {
         return has_tools && !tool_use_source.empty() ? tool_use_source : source;
     }

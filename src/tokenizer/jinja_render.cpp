@@ -80,6 +80,12 @@ class Interpreter {
         throw TemplateError(kind, locate(source_, offset), e.what());
     }
 
+    // Anything else thrown while evaluating (std::bad_alloc, a library's exception) is still
+    // reported as a template error: callers rely on TemplateError to fall back, never on luck.
+    static EvalError internal_error(const std::exception& e) {
+        return EvalError(std::string("internal error: ") + e.what());
+    }
+
     void append(std::string& out, std::string_view text) {
         if (out.size() + text.size() > budget_.limits().max_output_bytes) {
             throw EvalError("output longer than the limit of " +
@@ -112,6 +118,10 @@ class Interpreter {
                               stmt.node);
         } catch (const EvalError& e) {
             fail(stmt.offset, e);
+        } catch (const TemplateError&) {
+            throw;
+        } catch (const std::exception& e) {
+            fail(stmt.offset, internal_error(e));
         }
     }
 
@@ -342,6 +352,10 @@ class Interpreter {
             return std::visit([&](const auto& node) { return eval_node(node, frame); }, e.node);
         } catch (const EvalError& err) {
             fail(e.offset, err);
+        } catch (const TemplateError&) {
+            throw;
+        } catch (const std::exception& err) {
+            fail(e.offset, internal_error(err));
         }
     }
 

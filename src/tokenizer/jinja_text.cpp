@@ -197,19 +197,39 @@ std::string title_case(std::string_view s) {
 
 std::string strip(std::string_view s, const std::optional<std::string>& chars, bool left,
                   bool right) {
-    const std::u32string cps = decode_utf8(s);
+    // Works from both ends on the bytes, so stripping a long message doesn't decode all of it.
     const std::u32string set = chars ? decode_utf8(*chars) : std::u32string();
     auto strippable = [&](char32_t cp) {
         return chars ? set.find(cp) != std::u32string::npos : is_space(cp);
     };
-    size_t begin = 0, end = cps.size();
+    size_t begin = 0, end = s.size();
     if (left) {
-        while (begin < end && strippable(cps[begin])) ++begin;
+        while (begin < end) {
+            char32_t cp = 0;
+            size_t len = valid_sequence_length(s, begin, cp);
+            if (len == 0) cp = kEscapeBase + static_cast<unsigned char>(s[begin]), len = 1;
+            if (!strippable(cp)) break;
+            begin += len;
+        }
     }
     if (right) {
-        while (end > begin && strippable(cps[end - 1])) --end;
+        while (end > begin) {
+            // The last character: a valid sequence ending at `end`, else one invalid byte.
+            size_t start = end - 1;
+            char32_t cp = kEscapeBase + static_cast<unsigned char>(s[start]);
+            for (size_t back = 1; back <= 4 && back <= end - begin; ++back) {
+                char32_t candidate = 0;
+                if (valid_sequence_length(s, end - back, candidate) == back) {
+                    start = end - back;
+                    cp = candidate;
+                    break;
+                }
+            }
+            if (!strippable(cp)) break;
+            end = start;
+        }
     }
-    return encode_utf8(std::u32string_view(cps).substr(begin, end - begin));
+    return std::string(s.substr(begin, end - begin));
 }
 
 std::vector<std::string> split(std::string_view s, const std::optional<std::string>& sep,

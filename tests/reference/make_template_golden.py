@@ -43,6 +43,7 @@ def render_case(template, case):
     """transformers: template.render(messages=..., tools=..., documents=None,
     add_generation_prompt=..., **template_kwargs)."""
     kwargs = dict(case.get("extra", {}))
+    kwargs.setdefault("documents", None)
     try:
         text = template.render(messages=case["messages"], tools=case.get("tools"),
                                add_generation_prompt=case["add_generation_prompt"], **kwargs)

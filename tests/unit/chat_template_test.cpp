@@ -92,6 +92,12 @@ TEST(ChatTemplate, ExtraVariablesAreVisible) {
               "<s>HelloTrue");
 }
 
+TEST(ChatTemplate, DocumentsIsNoneUnlessGiven) {
+    const qe::ChatTemplate tmpl("{{ documents is none }}|{{ documents | length if documents }}");
+    EXPECT_EQ(tmpl.render(kHello, nullptr, false), "True|");
+    EXPECT_EQ(tmpl.render(kHello, nullptr, false, {{"documents", {"a", "b"}}}), "False|2");
+}
+
 TEST(ChatTemplate, ToolsNullIsNoneAndArrayIsList) {
     const qe::ChatTemplate tmpl("{{ tools is none }}|{{ tools | length if tools is not none }}");
     EXPECT_EQ(tmpl.render(kHello, nullptr, false), "True|");

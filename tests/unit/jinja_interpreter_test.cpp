@@ -178,6 +178,10 @@ TEST(JinjaText, SplitAndStripFollowPython) {
     EXPECT_EQ(split("", std::string(","), -1, false), V{""});
     EXPECT_EQ(qe::jinja::strip("\u2003 x \n", std::nullopt, true, true), "x");
     EXPECT_EQ(qe::jinja::strip("<<x>>", std::string("<>"), true, false), "x>>");
+    EXPECT_EQ(qe::jinja::strip("\u3000\xc3\xa9\xff \u3000", std::nullopt, true, true),
+              "\xc3\xa9\xff");
+    EXPECT_EQ(qe::jinja::strip("ééaé€", std::string("é€"), true, true), "a");
+    EXPECT_EQ(qe::jinja::strip("\x82\x82", std::string("\x82"), true, true), "");
 }
 
 TEST(JinjaText, InvalidUtf8RoundTrips) {
