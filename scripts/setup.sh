@@ -9,7 +9,7 @@ want_test=0
 [[ "${1:-}" == "--test" ]] && want_test=1
 
 build_pkgs=(build-essential cmake ninja-build pkg-config nlohmann-json3-dev libcpp-httplib-dev
-            libcli11-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev libedit-dev)
+            libcli11-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libedit-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev)
 
 die() { echo "setup: $*" >&2; exit 1; }
