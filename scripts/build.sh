@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Configures and builds a preset (default: release, into build/).
+# Configures and builds a preset (default: release, into build/). Further arguments go to the
+# configure step, e.g. scripts/build.sh release -DQE_BUILD_TESTS=OFF for a build without tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
-cmake --preset "$preset" >/dev/null
+cmake --preset "$preset" "${@:2}" >/dev/null
 cmake --build --preset "$preset"

@@ -10,7 +10,7 @@ want_test=0
 
 build_pkgs=(build-essential cmake ninja-build pkg-config nlohmann-json3-dev libcpp-httplib-dev
             libcli11-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libedit-dev)
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev)
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev systemd)
 
 die() { echo "setup: $*" >&2; exit 1; }
 

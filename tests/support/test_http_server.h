@@ -3,6 +3,7 @@
 // library will not do on purpose. One thread per connection; every response closes its connection.
 #pragma once
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -49,8 +50,9 @@ class TestHttpServer {
     using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
     explicit TestHttpServer(Handler handler) : handler_(std::move(handler)) {
-        listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         if (listen_fd_ < 0) throw std::runtime_error("test server: socket() failed");
+        ::fcntl(listen_fd_, F_SETFD, FD_CLOEXEC);  // not inherited by a qwen-edge the test runs
         const int one = 1;
         ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         sockaddr_in addr{};
@@ -98,8 +100,13 @@ class TestHttpServer {
         while (!stopping_) {
             pollfd p{listen_fd_, POLLIN, 0};
             if (::poll(&p, 1, 50) <= 0) continue;
-            const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            const int fd = ::accept(listen_fd_, nullptr, nullptr);
             if (fd < 0) continue;
+            ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+#ifdef SO_NOSIGPIPE
+            const int one = 1;  // macOS has no MSG_NOSIGNAL
+            ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
             std::lock_guard<std::mutex> lock(mutex_);
             connections_.emplace_back([this, fd] { serve(fd); });
         }
@@ -142,7 +149,11 @@ class TestHttpServer {
 
     bool send_all(int fd, const char* p, size_t n) {
         while (n) {
+#ifdef MSG_NOSIGNAL
             const ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+#else
+            const ssize_t w = ::send(fd, p, n, 0);
+#endif
             if (w <= 0) return false;
             p += w;
             n -= size_t(w);
