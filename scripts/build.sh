@@ -4,5 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
+# The web chat first: the C++ build embeds web/dist into the binary.
+if [[ -d web/node_modules ]]; then
+    (cd web && npm run --silent build >/dev/null) || { echo "build: the web chat failed to build" >&2; exit 1; }
+fi
 cmake --preset "$preset" "${@:2}" >/dev/null
 cmake --build --preset "$preset"

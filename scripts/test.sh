@@ -9,6 +9,9 @@ jobs=$(nproc)
 scripts/build.sh release
 ctest --preset release -j "$jobs"
 
+# The web chat: unit tests (Vitest), then Chromium driving the page.
+(cd web && npm test && npm run test:browser)
+
 scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --preset asan -j "$jobs" -LE no_asan

@@ -15,5 +15,11 @@ Runner register_info(CLI::App& app);
 Runner register_pull(CLI::App& app);
 Runner register_list(CLI::App& app);
 Runner register_rm(CLI::App& app);
+Runner register_serve(CLI::App& app);
+Runner register_chat(CLI::App& app);
+Runner register_logits(CLI::App& app);
+Runner register_generate(CLI::App& app);
+Runner register_tokenize(CLI::App& app);
+Runner register_detokenize(CLI::App& app);
 
 }  // namespace qe::cli

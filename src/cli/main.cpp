@@ -21,6 +21,12 @@ int main(int argc, char** argv) {
     add(qe::cli::register_pull);
     add(qe::cli::register_list);
     add(qe::cli::register_rm);
+    add(qe::cli::register_serve);
+    add(qe::cli::register_chat);
+    add(qe::cli::register_logits);
+    add(qe::cli::register_generate);
+    add(qe::cli::register_tokenize);
+    add(qe::cli::register_detokenize);
 
     try {
         app.parse(argc, argv);

@@ -154,4 +154,8 @@ std::string resolve_model(const std::optional<std::string>& model,
     throw Error(missing_model_help(dir));
 }
 
+std::string resolve_model_option(const std::string& model, const std::string& dir_override) {
+    return resolve_model(model.empty() ? std::nullopt : std::make_optional(model), dir_override);
+}
+
 }  // namespace qe::fetch

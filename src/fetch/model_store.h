@@ -44,6 +44,9 @@ std::string default_model_path(const std::string& dir_override = "");
 std::string resolve_model(const std::optional<std::string>& model,
                           const std::string& dir_override = "");
 
+// The same for a command-line option that is "" when not given.
+std::string resolve_model_option(const std::string& model, const std::string& dir_override = "");
+
 // The text of that error: the pull command, the manual URL and where to put the file.
 std::string missing_model_help(const std::string& dir);
 

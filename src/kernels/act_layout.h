@@ -9,7 +9,10 @@
 #include <cstddef>
 #include <cstdint>
 
+// Internal linkage on purpose: this header is included by files compiled with different ISA
+// flags, and one shared out-of-line copy could carry instructions that the running CPU lacks.
 namespace qe::act {
+namespace {
 
 inline size_t pad64(size_t n) {
     return (n + 63) & ~size_t(63);
@@ -49,4 +52,5 @@ inline size_t f32_bytes(int64_t cols) {
     return pad64(size_t(cols) * 4);
 }
 
+}  // namespace
 }  // namespace qe::act

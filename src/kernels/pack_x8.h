@@ -49,10 +49,13 @@ static_assert(sizeof(Q5_1) == 8 * 24 && sizeof(Q8_0) == 8 * 34);
 // Repacks a Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 matrix into the x8 layout; other types are left as they are.
 void pack(Matrix& m);
 
-// The records of row group g (rows 8g .. 8g + 7), nb = cols / 32 of them.
+// The records of row group g (rows 8g .. 8g + 7), nb = cols / 32 of them. (Internal linkage:
+// included by files compiled with different ISA flags.)
+namespace {
 template <typename Rec>
 const Rec* group(const Matrix& m, int64_t g) {
     return reinterpret_cast<const Rec*>(m.packed.get()) + g * (m.cols / 32);
 }
+}  // namespace
 
 }  // namespace qe::x8

@@ -14,6 +14,8 @@
 #include "kernels/act_layout.h"
 #include "kernels/pack_x8.h"
 #include "kernels/tables.h"
+#include "kernels/x86/avx2_k.h"
+#include "kernels/x86/x8_kernels.h"
 #include "quant/blocks.h"
 
 namespace qe {
@@ -304,209 +306,52 @@ void matmul32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n
     }
 }
 
-// ---- the x8 layout (pack_x8.h): 8 rows per register, no per-block scalar work ----
+// ---- the x8 layout: kernels in x8_kernels.h, with maddubs as the dot product ----
 
-inline __m256i bcast4(const int8_t* p) {
-    int32_t v;
-    __builtin_memcpy(&v, p, 4);
-    return _mm256_set1_epi32(v);
-}
-
-// 0x10 in each byte whose bit g is set (bit g moved to bit 4; the byte mask drops what a 16-bit
-// shift carries in from the neighbouring byte).
-inline __m256i fifth_bits_group(__m256i qh, int g) {
-    const __m256i moved = g <= 4 ? _mm256_slli_epi16(qh, 4 - g) : _mm256_srli_epi16(qh, g - 4);
-    return _mm256_and_si256(moved, _mm256_set1_epi8(0x10));
-}
-
-// Traits of each record type: groups() unpacks the 8 group vectors; offset(k) is the element
-// offset of group k inside the block; kAdd16 how many maddubs results fit an int16 sum.
-template <typename R>
-inline void nibble_groups(const R& p, __m256i g[8]) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
-    for (int c = 0; c < 4; ++c) {
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qs + 32 * c));
-        g[c] = _mm256_and_si256(v, m4);
-        g[c + 4] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
-    }
-}
-
-template <typename R>
-inline void q5_groups(const R& p, __m256i g[8]) {
-    nibble_groups(p, g);
-    const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qh));
+// Sum over the 8 groups of u8 weights x s8 activations, per row (lane). maddubs results add up in
+// int16 as long as they cannot overflow (Tr::kAdd16 at a time), then widen once.
+struct DotMaddubs {
+    template <class Tr>
+    static __m256i dot8(const __m256i* g, const int8_t* q, int32_t sum) {
+        const __m256i ones = _mm256_set1_epi16(1);
+        __m256i i32 = _mm256_setzero_si256(), s16 = _mm256_setzero_si256();
 #pragma GCC unroll 8
-    for (int k = 0; k < 8; ++k) g[k] = _mm256_or_si256(g[k], fifth_bits_group(qh, k));
-}
-
-inline int nibble_offset(int k) {
-    return k < 4 ? 4 * k : 16 + 4 * (k - 4);
-}
-
-struct X8Q4_0 {
-    using Rec = x8::Q4_0;
-    static constexpr int kAdd16 = 8, kOffset = 8;
-    static constexpr bool kSigned = false, kMin = false;
-    static void groups(const Rec& p, __m256i g[8]) { nibble_groups(p, g); }
-    static int offset(int k) { return nibble_offset(k); }
-};
-struct X8Q4_1 {
-    using Rec = x8::Q4_1;
-    static constexpr int kAdd16 = 8, kOffset = 0;
-    static constexpr bool kSigned = false, kMin = true;
-    static void groups(const Rec& p, __m256i g[8]) { nibble_groups(p, g); }
-    static int offset(int k) { return nibble_offset(k); }
-};
-struct X8Q5_0 {
-    using Rec = x8::Q5_0;
-    static constexpr int kAdd16 = 4, kOffset = 16;
-    static constexpr bool kSigned = false, kMin = false;
-    static void groups(const Rec& p, __m256i g[8]) { q5_groups(p, g); }
-    static int offset(int k) { return nibble_offset(k); }
-};
-struct X8Q5_1 {
-    using Rec = x8::Q5_1;
-    static constexpr int kAdd16 = 4, kOffset = 0;
-    static constexpr bool kSigned = false, kMin = true;
-    static void groups(const Rec& p, __m256i g[8]) { q5_groups(p, g); }
-    static int offset(int k) { return nibble_offset(k); }
-};
-struct X8Q8_0 {
-    using Rec = x8::Q8_0;
-    static constexpr int kAdd16 = 1, kOffset = 0;
-    static constexpr bool kSigned = true, kMin = false;
-    static void groups(const Rec& p, __m256i g[8]) {
-        for (int k = 0; k < 8; ++k)
-            g[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qs + 32 * k));
-    }
-    static int offset(int k) { return 4 * k; }
-};
-
-// One group of 8 rows against T activation rows: acc[t] lane r = row r . token t.
-template <class Tr, int T>
-inline void x8_tile(const typename Tr::Rec* rec, const act::Q8_32Row* a, int64_t nb, __m256* acc) {
-    const __m256i ones = _mm256_set1_epi16(1);
-#pragma GCC unroll 4
-    for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
-        const auto& p = rec[b];
-        __m256i g[8];
-        Tr::groups(p, g);
-        const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.d)));
-#pragma GCC unroll 4
-        for (int t = 0; t < T; ++t) {
-            const int8_t* q = a[t].qs + 32 * b;
-            __m256i i32 = _mm256_setzero_si256(), s16 = _mm256_setzero_si256();
-#pragma GCC unroll 8
-            for (int k = 0; k < 8; ++k) {
-                const __m256i av = bcast4(q + Tr::offset(k));
-                __m256i prod;
-                if constexpr (Tr::kSigned)
-                    prod = _mm256_maddubs_epi16(_mm256_sign_epi8(g[k], g[k]),
-                                                _mm256_sign_epi8(av, g[k]));
-                else
-                    prod = _mm256_maddubs_epi16(g[k], av);
-                if constexpr (Tr::kAdd16 == 1) {
-                    i32 = _mm256_add_epi32(i32, _mm256_madd_epi16(prod, ones));
-                } else {
-                    s16 = _mm256_add_epi16(s16, prod);
-                    if ((k + 1) % Tr::kAdd16 == 0) {
-                        i32 = _mm256_add_epi32(i32, _mm256_madd_epi16(s16, ones));
-                        s16 = _mm256_setzero_si256();
-                    }
+        for (int k = 0; k < 8; ++k) {
+            const __m256i av = bcast4(q + Tr::offset(k));
+            __m256i prod;
+            if constexpr (Tr::kSigned)  // |w| x (a with w's sign)
+                prod =
+                    _mm256_maddubs_epi16(_mm256_sign_epi8(g[k], g[k]), _mm256_sign_epi8(av, g[k]));
+            else
+                prod = _mm256_maddubs_epi16(g[k], av);
+            if constexpr (Tr::kAdd16 == 1) {
+                i32 = _mm256_add_epi32(i32, _mm256_madd_epi16(prod, ones));
+            } else {
+                s16 = _mm256_add_epi16(s16, prod);
+                if ((k + 1) % Tr::kAdd16 == 0) {
+                    i32 = _mm256_add_epi32(i32, _mm256_madd_epi16(s16, ones));
+                    s16 = _mm256_setzero_si256();
                 }
             }
-            if constexpr (Tr::kOffset != 0)
-                i32 = _mm256_sub_epi32(i32, _mm256_set1_epi32(Tr::kOffset * a[t].sum[b]));
-            const float da = a[t].d[b];
-            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32), _mm256_mul_ps(dw, _mm256_set1_ps(da)),
-                                     acc[t]);
-            if constexpr (Tr::kMin) {
-                const __m256 mw =
-                    _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.m)));
-                acc[t] = _mm256_fmadd_ps(mw, _mm256_set1_ps(da * float(a[t].sum[b])), acc[t]);
-            }
         }
+        if constexpr (Tr::kOffset != 0)
+            i32 = _mm256_sub_epi32(i32, _mm256_set1_epi32(Tr::kOffset * sum));
+        return i32;
     }
-}
-
-// Stores the rows of group g that fall in [r0, r1) (and inside the matrix).
-inline void store_group(__m256 v, float* y, int64_t g, int64_t r0, int64_t r1) {
-    const int64_t base = 8 * g;
-    if (base >= r0 && base + 8 <= r1) {
-        _mm256_storeu_ps(y + base, v);
-        return;
-    }
-    alignas(32) float tmp[8];
-    _mm256_store_ps(tmp, v);
-    for (int i = 0; i < 8; ++i)
-        if (base + i >= r0 && base + i < r1) y[base + i] = tmp[i];
-}
-
-template <class Tr>
-void matvec_x8(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    const int64_t nb = w.cols / 32;
-    const act::Q8_32Row a = act::q8_32_row(xq, w.cols);
-    for (int64_t g = r0 / 8; g * 8 < r1; ++g) {
-        __m256 acc[1];
-        x8_tile<Tr, 1>(x8::group<typename Tr::Rec>(w, g), &a, nb, acc);
-        store_group(acc[0], y, g, r0, r1);
-    }
-}
-
-template <class Tr, int T>
-void matmul_x8_tokens(const Matrix& w, const act::Q8_32Row* a, float* y, int64_t ldy, int64_t g0,
-                      int64_t g1, int64_t r0, int64_t r1) {
-    const int64_t nb = w.cols / 32;
-    for (int64_t g = g0; g < g1; ++g) {
-        __m256 acc[T];
-        x8_tile<Tr, T>(x8::group<typename Tr::Rec>(w, g), a, nb, acc);
-        for (int t = 0; t < T; ++t) store_group(acc[t], y + t * ldy, g, r0, r1);
-    }
-}
-
-template <class Tr>
-void matmul_x8(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
-               int64_t ldy, int64_t r0, int64_t r1) {
-    constexpr int64_t kGroupChunk = 8;  // 64 rows of weights stay in L1/L2 across all tokens
-    const int64_t gend = (r1 + 7) / 8;
-    for (int64_t gc = r0 / 8; gc < gend; gc += kGroupChunk) {
-        const int64_t gc1 = gc + kGroupChunk < gend ? gc + kGroupChunk : gend;
-        for (int64_t t = 0; t < n; t += 4) {
-            act::Q8_32Row a[4];
-            const int nt = int(n - t < 4 ? n - t : 4);
-            for (int i = 0; i < nt; ++i)
-                a[i] = act::q8_32_row(xq + size_t(t + i) * xq_row_bytes, w.cols);
-            float* yt = y + t * ldy;
-            switch (nt) {
-                case 4:
-                    matmul_x8_tokens<Tr, 4>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-                case 3:
-                    matmul_x8_tokens<Tr, 3>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-                case 2:
-                    matmul_x8_tokens<Tr, 2>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-                default:
-                    matmul_x8_tokens<Tr, 1>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-            }
-        }
-    }
-}
+};
 
 // Entries that take either layout.
 template <class K, class Tr>
 void matvec_any(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8) return matvec_x8<Tr>(w, xq, y, r0, r1);
+    if (w.layout == kLayoutX8) return matvec_x8<DotMaddubs, Tr>(w, xq, y, r0, r1);
     matvec32<K>(w, xq, y, r0, r1);
 }
 
 template <class K, class Tr>
 void matmul_any(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
                 int64_t ldy, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8) return matmul_x8<Tr>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+    if (w.layout == kLayoutX8)
+        return matmul_x8<DotMaddubs, Tr>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
     matmul32<K>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
 }
 
@@ -641,6 +486,7 @@ KernelTable make_table() {
     t.mat[int(DType::Q5_0)] = mat32<Q5_0K, X8Q5_0>();
     t.mat[int(DType::Q5_1)] = mat32<Q5_1K, X8Q5_1>();
     t.mat[int(DType::Q8_0)] = mat32<Q8_0K, X8Q8_0>();
+    add_avx2_k_kernels(t);
     t.dot_f32 = dot_f32;
     t.dot_f16 = dot_f16;
     t.axpy_f16 = axpy_f16;

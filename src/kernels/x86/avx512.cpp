@@ -6,7 +6,8 @@
 // scales. Q8_0's signed weights are made unsigned by flipping their top bit (w + 128); the extra
 // 128 * sum(a) comes off through the activation sums, as the -8 / -16 offsets of Q4_0 / Q5_0 do.
 // Q5's fifth bits go straight from the 32-bit qh fields into a 64-bit mask register.
-// Tiles as in the AVX2 table: matvec 4 rows at once, matmul 2 rows x 4 tokens.
+// Tiles as in the AVX2 table: matvec 4 rows at once, matmul 2 rows x 4 tokens. Matrices packed
+// in the x8 layout (at load, see pack_x8.h) use the shared x8 kernels with vpdpbusd.
 // Activation quantization, the K-types and the vector ops come from the AVX2 table (this table
 // is only used on CPUs that also have AVX2).
 #if defined(QE_AVX512_EMULATED)
@@ -20,6 +21,7 @@
 
 #include "kernels/act_layout.h"
 #include "kernels/tables.h"
+#include "kernels/x86/x8_kernels.h"
 #include "quant/blocks.h"
 
 namespace qe {
@@ -245,24 +247,42 @@ void matmul32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n
     }
 }
 
-// x8-packed matrices (the AVX2 table's pack, inherited) go to the AVX2 table's kernels.
-template <class K, DType kType>
+// x8-packed matrices (the AVX2 table's pack, inherited): the shared x8 kernels with vpdpbusd
+// (256-bit, AVX512VL + VNNI) summing the 8 groups straight into int32. Q8_0's signed weights go
+// in as w + 128 (top bit flipped), taken back off through the activation sum.
+struct DotVnni {
+    template <class Tr>
+    static __m256i dot8(const __m256i* g, const int8_t* q, int32_t sum) {
+        __m256i acc = _mm256_setzero_si256();
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; ++k) {
+            const __m256i w =
+                Tr::kSigned ? _mm256_xor_si256(g[k], _mm256_set1_epi8(char(0x80))) : g[k];
+            acc = _mm256_dpbusd_epi32(acc, w, bcast4(q + Tr::offset(k)));
+        }
+        constexpr int kOffset = Tr::kSigned ? 128 : Tr::kOffset;
+        if constexpr (kOffset != 0) acc = _mm256_sub_epi32(acc, _mm256_set1_epi32(kOffset * sum));
+        return acc;
+    }
+};
+
+template <class K, class Tr>
 void matvec_any(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    if (w.layout != kLayoutRows) return avx2_table().mat[int(kType)].matvec(w, xq, y, r0, r1);
+    if (w.layout == kLayoutX8) return matvec_x8<DotVnni, Tr>(w, xq, y, r0, r1);
     matvec32<K>(w, xq, y, r0, r1);
 }
 
-template <class K, DType kType>
+template <class K, class Tr>
 void matmul_any(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
                 int64_t ldy, int64_t r0, int64_t r1) {
-    if (w.layout != kLayoutRows)
-        return avx2_table().mat[int(kType)].matmul(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+    if (w.layout == kLayoutX8)
+        return matmul_x8<DotVnni, Tr>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
     matmul32<K>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
 }
 
-template <class K, DType kType>
+template <class K, class Tr>
 constexpr MatKernels mat32() {
-    return {matvec_any<K, kType>, matmul_any<K, kType>};
+    return {matvec_any<K, Tr>, matmul_any<K, Tr>};
 }
 
 // ---- float weights: 16 lanes, 4 accumulators ----
@@ -347,11 +367,11 @@ KernelTable make_table() {
     t.mat[int(DType::F32)] = mat_float<float, load16_f32, scalar_f32>();
     t.mat[int(DType::F16)] = mat_float<uint16_t, load16_f16, scalar_f16>();
     t.mat[int(DType::BF16)] = mat_float<uint16_t, load16_bf16, scalar_bf16>();
-    t.mat[int(DType::Q4_0)] = mat32<Q4_0K, DType::Q4_0>();
-    t.mat[int(DType::Q4_1)] = mat32<Q4_1K, DType::Q4_1>();
-    t.mat[int(DType::Q5_0)] = mat32<Q5_0K, DType::Q5_0>();
-    t.mat[int(DType::Q5_1)] = mat32<Q5_1K, DType::Q5_1>();
-    t.mat[int(DType::Q8_0)] = mat32<Q8_0K, DType::Q8_0>();
+    t.mat[int(DType::Q4_0)] = mat32<Q4_0K, X8Q4_0>();
+    t.mat[int(DType::Q4_1)] = mat32<Q4_1K, X8Q4_1>();
+    t.mat[int(DType::Q5_0)] = mat32<Q5_0K, X8Q5_0>();
+    t.mat[int(DType::Q5_1)] = mat32<Q5_1K, X8Q5_1>();
+    t.mat[int(DType::Q8_0)] = mat32<Q8_0K, X8Q8_0>();
     t.dot_f32 = dot_f32;
     t.dot_f16 = dot_f16;
     return t;

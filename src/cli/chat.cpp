@@ -1,0 +1,243 @@
+// qwen-edge chat: a conversation in the terminal, answers streamed as they are generated.
+//
+//   /reset or 重新开始   start over          /system TEXT   set the system prompt
+//   /set NAME VALUE     temperature, top_p, top_k, min_p, repetition_penalty, max_tokens, rounds, seed
+//   /stats              speed of the last answer     /help, /quit
+// Ctrl-C stops the answer being written; Ctrl-D leaves.
+#include <editline/readline.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <sstream>
+
+#include "chat/chat_model.h"
+#include "chat/context_window.h"
+#include "chat/prompt_encoder.h"
+#include "cli/commands.h"
+#include "core/error.h"
+#include "engine/scheduler.h"
+#include "fetch/model_store.h"
+#include "tokenizer/stream_decoder.h"
+
+namespace qe::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::atomic<bool> g_interrupted{false};
+void on_sigint(int) { g_interrupted = true; }
+
+struct ChatArgs {
+    std::string model;
+    std::string system;
+    int ctx = 4096, threads = 0, max_tokens = 1024, rounds = 3;
+    bool verbose = false;
+};
+
+struct Settings {
+    SamplingParams sampling;
+    int max_tokens;
+    int rounds;
+};
+
+struct LastStats {
+    double ttft_ms = 0, tokens_per_second = 0;
+    int prompt_tokens = 0, cached_tokens = 0, completion_tokens = 0;
+    bool any = false;
+};
+
+bool is_reset(const std::string& line) { return line == "/reset" || line == "重新开始"; }
+
+std::string trim(std::string s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    size_t i = 0;
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    return s.substr(i);
+}
+
+// "/set name value": changes one setting; returns a message for the user.
+std::string apply_set(Settings& s, const std::string& args) {
+    std::istringstream in(args);
+    std::string name;
+    double value;
+    if (!(in >> name >> value)) return "usage: /set NAME VALUE (e.g. /set temperature 0.3)";
+    Settings next = s;
+    if (name == "temperature") next.sampling.temperature = float(value);
+    else if (name == "top_p") next.sampling.top_p = float(value);
+    else if (name == "top_k") next.sampling.top_k = int(value);
+    else if (name == "min_p") next.sampling.min_p = float(value);
+    else if (name == "repetition_penalty") next.sampling.repetition_penalty = float(value);
+    else if (name == "seed") next.sampling.seed = uint64_t(value);
+    else if (name == "max_tokens" && value >= 1) next.max_tokens = int(value);
+    else if (name == "rounds" && value >= 0) next.rounds = int(value);
+    else return "unknown setting or bad value: " + name;
+    try {
+        next.sampling.validate();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    s = next;
+    return name + " = " + std::to_string(value);
+}
+
+int chat(const ChatArgs& a) {
+    auto model = ChatModel::load(a.model);
+    SchedulerOptions so;
+    so.slots = 1;
+    so.max_queue = 0;
+    so.n_ctx = a.ctx;
+    so.n_threads = a.threads;
+    Scheduler scheduler(model->config, model->weights, so);
+
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;  // no SA_RESTART: Ctrl-C interrupts the prompt's read too
+    sigaction(SIGINT, &sa, nullptr);
+
+    Settings settings{model->defaults, a.max_tokens, a.rounds};
+    json messages = json::array();
+    std::string system = a.system;
+    LastStats last;
+    const bool tty = isatty(STDIN_FILENO);
+    std::fprintf(stderr, "qwen-edge chat: %s, context %d tokens. /help for commands, Ctrl-D to leave.\n",
+                 model->id.c_str(), scheduler.n_ctx());
+
+    for (;;) {
+        g_interrupted = false;
+        char* raw = readline(tty ? "> " : "");
+        if (!raw) {
+            if (g_interrupted) {  // Ctrl-C at the prompt: a fresh line, not the end
+                std::printf("\n");
+                continue;
+            }
+            break;
+        }
+        std::string line = trim(raw);
+        if (!line.empty() && tty) add_history(raw);
+        std::free(raw);
+        if (line.empty()) continue;
+
+        if (is_reset(line)) {
+            messages = json::array();
+            std::printf("(new conversation)\n");
+            continue;
+        }
+        if (line == "/quit" || line == "/exit") break;
+        if (line == "/help") {
+            std::printf("/reset or 重新开始: start over; /system TEXT: set the system prompt; "
+                        "/set NAME VALUE: temperature, top_p, top_k, min_p, repetition_penalty, "
+                        "max_tokens, rounds, seed; /stats: speed of the last answer; /quit\n");
+            continue;
+        }
+        if (line.starts_with("/system")) {
+            system = trim(line.substr(7));
+            std::printf("(system prompt %s)\n", system.empty() ? "reset to the model's default" : "set");
+            continue;
+        }
+        if (line.starts_with("/set")) {
+            std::printf("(%s)\n", apply_set(settings, line.substr(4)).c_str());
+            continue;
+        }
+        if (line == "/stats") {
+            if (!last.any) std::printf("(no answer yet)\n");
+            else
+                std::printf("(first token %.0f ms, %.1f tokens/s, prompt %d tokens of which %d cached, answer %d tokens)\n",
+                            last.ttft_ms, last.tokens_per_second, last.prompt_tokens, last.cached_tokens,
+                            last.completion_tokens);
+            continue;
+        }
+
+        messages.push_back({{"role", "user"}, {"content", line}});
+        json with_system = json::array();
+        if (!system.empty()) with_system.push_back({{"role", "system"}, {"content", system}});
+        for (const auto& m : messages) with_system.push_back(m);
+
+        EncodedPrompt prompt;
+        ContextWindow window;
+        try {
+            const int room = std::min(settings.max_tokens, scheduler.n_ctx() / 2);
+            window = fit_context(with_system, settings.rounds, scheduler.n_ctx() - room, [&](const json& m) {
+                prompt = encode_conversation(model->formatter, model->tokenizer, m, nullptr, true);
+                return int(prompt.ids.size());
+            });
+        } catch (const Error& e) {
+            std::printf("(%s)\n", e.what());
+            messages.erase(messages.end() - 1);
+            continue;
+        }
+        if (window.dropped_rounds > 0)
+            std::printf("(%d earlier round%s no longer in context)\n", window.dropped_rounds,
+                        window.dropped_rounds == 1 ? " is" : "s are");
+
+        std::mutex m;
+        std::condition_variable cv;
+        bool done = false;
+        JobEvent final;
+        std::string answer;
+        StreamDecoder decoder(model->tokenizer, true);
+        const auto start = std::chrono::steady_clock::now();
+        double ttft = -1;
+        JobRequest job;
+        job.prompt.assign(prompt.ids.begin(), prompt.ids.end());
+        job.options.max_tokens = settings.max_tokens;
+        job.options.sampling = settings.sampling;
+        job.options.stop_ids = model->stop_ids;
+        job.on_event = [&](const JobEvent& ev) {
+            std::string piece = ev.done ? decoder.finish() : decoder.push(ev.token);
+            if (!ev.done && ttft < 0)
+                ttft = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+            std::fwrite(piece.data(), 1, piece.size(), stdout);
+            std::fflush(stdout);
+            std::lock_guard lock(m);
+            answer += piece;
+            if (ev.done) {
+                final = ev;
+                done = true;
+                cv.notify_all();
+            }
+            return !g_interrupted.load();
+        };
+        if (!scheduler.submit(std::move(job))) throw Error("the engine is busy");
+        {
+            std::unique_lock lock(m);
+            cv.wait(lock, [&] { return done; });
+        }
+        std::printf("\n");
+        if (final.finish_reason == "cancelled") std::printf("(stopped)\n");
+        else if (final.finish_reason == "length") std::printf("(answer cut at %d tokens: /set max_tokens N)\n", settings.max_tokens);
+        else if (final.finish_reason == "repetition") std::printf("(stopped: the answer was repeating itself)\n");
+        else if (final.finish_reason == "error") std::printf("(error: %s)\n", final.error.c_str());
+        messages.push_back({{"role", "assistant"}, {"content", answer}});
+        last = {ttft, final.decode_tokens_per_second, final.prompt_tokens, final.cached_tokens,
+                final.completion_tokens, true};
+        if (a.verbose)
+            std::fprintf(stderr, "[first token %.0f ms, %.1f tokens/s, %d prompt tokens (%d cached)]\n", ttft,
+                         final.decode_tokens_per_second, final.prompt_tokens, final.cached_tokens);
+    }
+    std::printf("\n");
+    return 0;
+}
+
+}  // namespace
+
+Runner register_chat(CLI::App& app) {
+    auto args = std::make_shared<ChatArgs>();
+    auto* cmd = app.add_subcommand("chat", "Chat in the terminal");
+    cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (default: the one `qwen-edge pull` fetched)");
+    cmd->add_option("--system", args->system, "System prompt (default: the model's own)");
+    cmd->add_option("-c,--ctx", args->ctx, "Context in tokens")->capture_default_str()->check(CLI::Range(16, 1 << 20));
+    cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str();
+    cmd->add_option("-n,--max-tokens", args->max_tokens, "Longest answer in tokens")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--rounds", args->rounds, "Earlier rounds kept in context")->capture_default_str()->check(CLI::Range(0, 1000));
+    cmd->add_flag("-v,--verbose", args->verbose, "Print time to first token and tokens/s after each answer");
+    return [args] {
+        args->model = fetch::resolve_model_option(args->model);  // or how to get one
+        return chat(*args);
+    };
+}
+
+}  // namespace qe::cli

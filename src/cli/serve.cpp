@@ -1,0 +1,134 @@
+// qwen-edge serve: the web chat and the OpenAI-compatible API.
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "chat/chat_model.h"
+#include "cli/commands.h"
+#include "core/error.h"
+#include "engine/scheduler.h"
+#include "fetch/model_store.h"
+#include "server/api.h"
+#include "server/http_server.h"
+
+namespace qe::cli {
+namespace {
+
+struct ServeArgs {
+    std::string model;
+    std::string host = "127.0.0.1";
+    int port = 8080;
+    std::string api_key, api_key_file, cors;
+    int parallel = 4, queue = 16, ctx = 4096, threads = 0;
+    size_t max_body = 1 << 20;
+    int max_tokens = 4096;
+};
+
+std::string read_key_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw Error(path + ": cannot read the API key file");
+    std::string key;
+    std::getline(in, key);
+    while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
+    if (key.empty()) throw Error(path + ": the API key file is empty");
+    return key;
+}
+
+int serve(const ServeArgs& a) {
+    // SIGINT/SIGTERM are taken by one thread (sigwait) for a graceful stop; a client that hangs
+    // up must not kill the process with SIGPIPE.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    ApiOptions api_options;
+    api_options.api_key = a.api_key_file.empty() ? a.api_key : read_key_file(a.api_key_file);
+    api_options.cors_origin = a.cors;
+    api_options.limits.max_tokens = a.max_tokens;
+    Api api(api_options);
+
+    HttpOptions http;
+    http.host = a.host;
+    http.port = a.port;
+    http.max_body_bytes = a.max_body;
+    http.threads = std::max(8, a.parallel + a.queue + 8);
+    HttpServer server(http, api);
+    const int port = server.bind();
+    std::thread http_thread([&] { server.serve(); });
+    std::fprintf(stderr, "qwen-edge: listening on http://%s:%d (loading %s)\n", a.host.c_str(), port,
+                 a.model.c_str());
+    if (a.host != "127.0.0.1" && a.host != "localhost" && api_options.api_key.empty())
+        std::fprintf(stderr, "qwen-edge: warning: reachable from the network without an API key (--api-key)\n");
+
+    std::thread signal_thread;
+    int exit_code = 0;
+    try {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto model = ChatModel::load(a.model);
+        SchedulerOptions so;
+        so.slots = a.parallel;
+        so.max_queue = a.queue;
+        so.n_ctx = a.ctx;
+        so.n_threads = a.threads;
+        auto scheduler = std::make_unique<Scheduler>(model->config, model->weights, so);
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        const auto stats = scheduler->stats();
+        std::fprintf(stderr,
+                     "qwen-edge: ready in %.0f ms: %s, %d slots x %d tokens of context, KV cache %.1f MiB\n",
+                     ms, model->id.c_str(), so.slots, scheduler->n_ctx(), double(stats.kv_bytes) / (1 << 20));
+        api.set_ready(std::move(model), std::move(scheduler));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "qwen-edge serve: error: %s\n", e.what());
+        exit_code = 1;
+        server.stop();
+    }
+
+    if (exit_code == 0) {
+        int sig = 0;
+        sigwait(&stop_signals, &sig);
+        std::fprintf(stderr, "qwen-edge: stopping (finishing running answers, up to 30 s)\n");
+        api.begin_shutdown();
+        if (Scheduler* s = api.scheduler()) {
+            std::thread drain([s] { s->drain(); });
+            for (int i = 0; i < 300 && s->stats().active + s->stats().queued > 0; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            drain.detach();  // the scheduler ends what is left when the Api is destroyed
+        }
+        server.stop();
+    }
+    http_thread.join();
+    return exit_code;
+}
+
+}  // namespace
+
+Runner register_serve(CLI::App& app) {
+    auto args = std::make_shared<ServeArgs>();
+    auto* cmd = app.add_subcommand("serve", "Serve the web chat and the OpenAI-compatible API");
+    cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (default: the one `qwen-edge pull` fetched)");
+    cmd->add_option("--host", args->host, "Address to listen on (0.0.0.0: the whole network)")
+        ->capture_default_str();
+    cmd->add_option("--port", args->port, "Port to listen on")->capture_default_str()->check(CLI::Range(0, 65535));
+    cmd->add_option("--api-key", args->api_key, "Require 'Authorization: Bearer KEY' on the API");
+    cmd->add_option("--api-key-file", args->api_key_file, "Read the API key from the first line of a file");
+    cmd->add_option("--cors", args->cors, "Allow browsers from this origin to call the API ('*': any)");
+    cmd->add_option("--parallel", args->parallel, "Requests decoded together")->capture_default_str()->check(CLI::Range(1, 64));
+    cmd->add_option("--queue", args->queue, "Requests that may wait for a slot")->capture_default_str()->check(CLI::Range(0, 4096));
+    cmd->add_option("-c,--ctx", args->ctx, "Context (tokens) of each slot")->capture_default_str()->check(CLI::Range(16, 1 << 20));
+    cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str()->check(CLI::Range(0, 1024));
+    cmd->add_option("--max-body", args->max_body, "Largest request body in bytes")->capture_default_str();
+    cmd->add_option("--max-tokens", args->max_tokens, "Largest max_tokens a request may ask for")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+    return [args] {
+        args->model = fetch::resolve_model_option(args->model);  // or how to get one
+        return serve(*args);
+    };
+}
+
+}  // namespace qe::cli

@@ -1,0 +1,322 @@
+#include "engine/scheduler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "engine/session.h"
+#include "model/batch.h"
+#include "model/kv_cache.h"
+#include "model/qwen2.h"
+#include "sampling/loop_guard.h"
+#include "sampling/sampler.h"
+
+namespace qe {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+size_t common_prefix(const std::vector<int>& a, const std::vector<int>& b) {
+    const size_t n = std::min(a.size(), b.size());
+    size_t i = 0;
+    while (i < n && a[i] == b[i]) ++i;
+    return i;
+}
+
+}  // namespace
+
+struct Scheduler::Job {
+    JobRequest request;
+    std::shared_ptr<JobHandle> handle;
+    Clock::time_point submitted;
+};
+
+struct Scheduler::Slot {
+    Slot(const ModelConfig& config, int n_ctx, DType kv_type) : kv(config, n_ctx, kv_type) {}
+
+    enum class State { Idle, Prefill, Decode };
+
+    KVCache kv;
+    std::vector<int> cached;  // tokens whose keys/values are in kv, positions 0..size-1
+    uint64_t last_used = 0;   // for choosing which idle slot's cache to give up
+
+    State state = State::Idle;
+    std::unique_ptr<Job> job;
+    std::optional<Sampler> sampler;
+    std::vector<int> history;    // prompt + generated, for the sampler's penalties
+    std::vector<int> generated;  // this job's output tokens
+    int next_token = -1;         // sampled, to be fed at the next decode step
+    int cached_at_start = 0;     // prompt tokens served from the cache
+    Clock::time_point started, first_token;
+};
+
+struct Scheduler::Engine {
+    Engine(const ModelConfig& config, const Weights& weights, const SchedulerOptions& options)
+        : pool(options.n_threads), model(config, weights, pool, options.prefill_chunk) {}
+    ThreadPool pool;
+    Qwen2 model;
+    uint64_t clock = 0;
+};
+
+Scheduler::Scheduler(const ModelConfig& config, const Weights& weights,
+                     const SchedulerOptions& options)
+    : config_(config), weights_(weights), options_(options) {
+    if (options.slots < 1 || options.max_queue < 0 || options.prefill_chunk < 1)
+        throw Error("scheduler: slots and prefill_chunk must be >= 1 and max_queue >= 0");
+    n_ctx_ = effective_context(config, options.n_ctx);
+    engine_ = std::make_unique<Engine>(config, weights, options_);
+    for (int i = 0; i < options.slots; ++i)
+        slots_.push_back(std::make_unique<Slot>(config, n_ctx_, options.kv_type));
+    counters_.slots = options.slots;
+    counters_.kv_positions_total = int64_t(n_ctx_) * options.slots;
+    for (const auto& s : slots_) counters_.kv_bytes += s->kv.bytes();
+    thread_ = std::thread([this] { engine_loop(); });
+}
+
+Scheduler::~Scheduler() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = quit_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+std::shared_ptr<JobHandle> Scheduler::submit(JobRequest request) {
+    if (request.prompt.empty()) throw Error("the prompt is empty");
+    if (int(request.prompt.size()) >= n_ctx_)
+        throw Error("the prompt has " + std::to_string(request.prompt.size()) +
+                    " tokens but the context holds " + std::to_string(n_ctx_) +
+                    " (prompt and answer together)");
+    check_batch(config_, n_ctx_, request.prompt, 0);
+    request.options.sampling.validate();
+
+    auto job = std::make_unique<Job>();
+    job->request = std::move(request);
+    job->handle = std::make_shared<JobHandle>();
+    job->submitted = Clock::now();
+    auto handle = job->handle;
+    {
+        std::lock_guard lock(mutex_);
+        // Room for every slot plus the queue; jobs pass through the queue even when a slot is free.
+        if (stopping_ || in_system_ >= options_.slots + options_.max_queue) return nullptr;
+        ++in_system_;
+        queue_.push_back(std::move(job));
+        counters_.queued = int(queue_.size());
+    }
+    wake_.notify_all();
+    return handle;
+}
+
+SchedulerStats Scheduler::stats() const {
+    std::lock_guard lock(mutex_);
+    return counters_;
+}
+
+void Scheduler::drain() {
+    std::unique_lock lock(mutex_);
+    stopping_ = true;
+    idle_.wait(lock, [&] { return queue_.empty() && counters_.active == 0; });
+}
+
+void Scheduler::engine_loop() {
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [&] { return quit_ || !queue_.empty() || counters_.active > 0; });
+            if (quit_) break;
+        }
+        admit_waiting_jobs();
+        for (auto& slot : slots_)
+            if (slot->state != Slot::State::Idle && slot->job->handle->cancelled())
+                finish(*slot, "cancelled");
+        prefill_step();
+        decode_step();
+
+        std::lock_guard lock(mutex_);
+        int active = 0;
+        int64_t used = 0;
+        for (const auto& s : slots_) {
+            active += s->state != Slot::State::Idle;
+            used += int64_t(s->cached.size());
+        }
+        counters_.active = active;
+        counters_.kv_positions_used = used;
+        counters_.queued = int(queue_.size());
+        if (active == 0 && queue_.empty()) idle_.notify_all();
+    }
+
+    // Shutting down: everything still running or waiting ends as cancelled.
+    for (auto& slot : slots_)
+        if (slot->state != Slot::State::Idle) finish(*slot, "cancelled");
+    std::deque<std::unique_ptr<Job>> left;
+    {
+        std::lock_guard lock(mutex_);
+        left.swap(queue_);
+    }
+    for (auto& job : left) {
+        {
+            std::lock_guard lock(mutex_);
+            --in_system_;
+        }
+        JobEvent ev;
+        ev.done = true;
+        ev.finish_reason = "cancelled";
+        ev.prompt_tokens = int(job->request.prompt.size());
+        job->request.on_event(ev);
+    }
+    std::lock_guard lock(mutex_);
+    counters_.active = 0;
+    counters_.queued = 0;
+    idle_.notify_all();
+}
+
+void Scheduler::admit_waiting_jobs() {
+    for (;;) {
+        // The idle slot whose cache shares the longest prefix with the next prompt; among equals,
+        // the one used longest ago, so recently used caches survive.
+        Slot* best = nullptr;
+        size_t best_prefix = 0;
+        std::unique_ptr<Job> job;
+        {
+            std::lock_guard lock(mutex_);
+            if (queue_.empty()) return;
+            const auto& prompt = queue_.front()->request.prompt;
+            for (auto& s : slots_) {
+                if (s->state != Slot::State::Idle) continue;
+                const size_t prefix = common_prefix(s->cached, prompt);
+                if (!best || prefix > best_prefix ||
+                    (prefix == best_prefix && s->last_used < best->last_used)) {
+                    best = s.get();
+                    best_prefix = prefix;
+                }
+            }
+            if (!best) return;
+            job = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        Slot& slot = *best;
+        const auto& prompt = job->request.prompt;
+        // The last prompt token is always evaluated: its logits give the first answer token.
+        const size_t keep = std::min(best_prefix, prompt.size() - 1);
+        slot.cached.resize(keep);
+        slot.cached_at_start = int(keep);
+        slot.history = prompt;
+        slot.generated.clear();
+        slot.sampler.emplace(job->request.options.sampling);
+        slot.started = Clock::now();
+        slot.last_used = ++engine_->clock;
+        slot.job = std::move(job);
+        slot.state = Slot::State::Prefill;
+        if (slot.job->handle->cancelled()) finish(slot, "cancelled");
+    }
+}
+
+bool Scheduler::prefill_step() {
+    for (auto& s : slots_) {
+        if (s->state != Slot::State::Prefill) continue;
+        Slot& slot = *s;
+        const auto& prompt = slot.job->request.prompt;
+        const size_t from = slot.cached.size();
+        const size_t n = std::min(prompt.size() - from, size_t(options_.prefill_chunk));
+        try {
+            const std::span<const int> ids(prompt.data() + from, n);
+            const auto logits = engine_->model.forward(slot.kv, ids, int(from), LogitsFor::Last);
+            slot.cached.insert(slot.cached.end(), ids.begin(), ids.end());
+            {
+                std::lock_guard lock(mutex_);
+                counters_.prompt_tokens += n;
+            }
+            if (slot.cached.size() == prompt.size()) {
+                slot.first_token = Clock::now();
+                emit_token(slot, slot.sampler->sample(logits, slot.history));
+            }
+        } catch (const std::exception& e) {
+            slot.cached.clear();  // the cache may hold a partial write
+            finish(slot, "error", e.what());
+        }
+        return true;
+    }
+    return false;
+}
+
+void Scheduler::decode_step() {
+    for (auto& s : slots_) {
+        if (s->state != Slot::State::Decode) continue;
+        Slot& slot = *s;
+        try {
+            const int token = slot.next_token;
+            const auto logits = engine_->model.forward(slot.kv, {&token, 1},
+                                                       int(slot.cached.size()), LogitsFor::Last);
+            slot.cached.push_back(token);
+            emit_token(slot, slot.sampler->sample(logits, slot.history));
+        } catch (const std::exception& e) {
+            slot.cached.clear();
+            finish(slot, "error", e.what());
+        }
+    }
+}
+
+void Scheduler::emit_token(Slot& slot, int token) {
+    const GenerateOptions& o = slot.job->request.options;
+    if (std::find(o.stop_ids.begin(), o.stop_ids.end(), token) != o.stop_ids.end()) {
+        finish(slot, "stop");
+        return;
+    }
+    slot.generated.push_back(token);
+    slot.history.push_back(token);
+    {
+        std::lock_guard lock(mutex_);
+        ++counters_.generated_tokens;
+    }
+    JobEvent ev;
+    ev.token = token;
+    if (!slot.job->request.on_event(ev) || slot.job->handle->cancelled()) {
+        finish(slot, "cancelled");
+    } else if (ends_in_loop(slot.generated, o.loop_guard)) {
+        finish(slot, "repetition");
+    } else if (int(slot.generated.size()) >= o.max_tokens) {
+        finish(slot, "length");
+    } else if (int(slot.cached.size()) >= n_ctx_) {
+        finish(slot, "context");
+    } else {
+        slot.next_token = token;
+        slot.state = Slot::State::Decode;
+    }
+}
+
+void Scheduler::finish(Slot& slot, const std::string& reason, const std::string& error) {
+    const auto now = Clock::now();
+    JobEvent ev;
+    ev.done = true;
+    ev.finish_reason = reason;
+    ev.error = error;
+    ev.prompt_tokens = int(slot.job->request.prompt.size());
+    ev.cached_tokens = slot.cached_at_start;
+    ev.completion_tokens = int(slot.generated.size());
+    ev.queue_ms = ms_between(slot.job->submitted, slot.started);
+    if (!slot.generated.empty()) {
+        ev.ttft_ms = ms_between(slot.job->submitted, slot.first_token);
+        const double decode_s = ms_between(slot.first_token, now) / 1000.0;
+        if (slot.generated.size() > 1 && decode_s > 0)
+            ev.decode_tokens_per_second = double(slot.generated.size() - 1) / decode_s;
+    }
+    slot.job->request.on_event(ev);
+    {
+        std::lock_guard lock(mutex_);
+        --in_system_;
+        ++counters_.jobs_finished;
+        counters_.cached_tokens += uint64_t(slot.cached_at_start);
+    }
+    slot.job.reset();
+    slot.sampler.reset();
+    slot.state = Slot::State::Idle;
+}
+
+}  // namespace qe

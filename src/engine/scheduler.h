@@ -1,0 +1,134 @@
+// Serves many generation requests with one model. One engine thread owns the model and every KV
+// cache; other threads only submit jobs and read events. Up to `slots` jobs run together: each
+// step prefills at most one chunk of one new prompt, then decodes one token for every running
+// job, so requests join and leave between steps (continuous batching). More jobs wait in a
+// bounded queue.
+//
+// Each slot remembers the tokens in its KV cache. A new job takes the free slot whose cached
+// tokens share the longest prefix with its prompt and evaluates only the rest: the next turn of a
+// conversation, or a system prompt shared by many users, is not computed again.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/dtype.h"
+#include "engine/generate.h"
+#include "model/config.h"
+#include "model/weights.h"
+
+namespace qe {
+
+// What a job reports, on the engine thread: one event per generated token, then a final one.
+struct JobEvent {
+    int token = -1;             // a generated token (never a stop token); -1 on the final event
+    bool done = false;          // the final event: finish_reason and the counts are set
+    std::string finish_reason;  // "stop", "length", "repetition", "context", "cancelled", "error"
+    std::string error;          // when finish_reason is "error"
+    int prompt_tokens = 0;
+    int cached_tokens = 0;  // prompt tokens whose KV came from the prefix cache
+    int completion_tokens = 0;
+    double queue_ms = 0;  // waiting for a slot
+    double ttft_ms = 0;   // submit -> first token
+    double decode_tokens_per_second = 0;
+};
+
+// Return false to cancel the job (a client that went away); it finishes with "cancelled".
+using JobCallback = std::function<bool(const JobEvent&)>;
+
+struct JobRequest {
+    std::vector<int> prompt;
+    GenerateOptions options;  // max_tokens, sampling, stop ids, loop guard
+    JobCallback on_event;
+};
+
+class JobHandle {
+  public:
+    // Asks the engine to stop the job at its next step (thread-safe).
+    void cancel() { cancelled_.store(true); }
+    bool cancelled() const { return cancelled_.load(); }
+
+  private:
+    std::atomic<bool> cancelled_{false};
+};
+
+struct SchedulerOptions {
+    int slots = 4;       // jobs decoded together
+    int max_queue = 16;  // jobs waiting for a slot; more are refused
+    int n_ctx = 4096;    // positions per slot
+    DType kv_type = DType::F16;
+    int n_threads = 0;        // 0: one per hardware thread
+    int prefill_chunk = 256;  // prompt positions evaluated per step
+};
+
+struct SchedulerStats {
+    int slots = 0;
+    int active = 0;  // slots running a job
+    int queued = 0;
+    int64_t kv_positions_used = 0;  // positions cached in all slots
+    int64_t kv_positions_total = 0;
+    size_t kv_bytes = 0;
+    uint64_t jobs_finished = 0;
+    uint64_t prompt_tokens = 0;  // evaluated (not counting cache hits)
+    uint64_t cached_tokens = 0;
+    uint64_t generated_tokens = 0;
+};
+
+class Scheduler {
+  public:
+    // The config and weights must outlive the scheduler.
+    Scheduler(const ModelConfig& config, const Weights& weights, const SchedulerOptions& options);
+    ~Scheduler();  // cancels what is left and joins the engine thread
+    Scheduler(const Scheduler&) = delete;
+    Scheduler& operator=(const Scheduler&) = delete;
+
+    // Queues a job. Returns nullptr when the queue is full (or the scheduler is stopping).
+    // Throws qe::Error when the job can never run (prompt longer than a slot's context, bad ids).
+    std::shared_ptr<JobHandle> submit(JobRequest request);
+
+    SchedulerStats stats() const;
+    int n_ctx() const { return n_ctx_; }
+
+    // Stops taking jobs, lets running and queued ones finish, then returns.
+    void drain();
+
+  private:
+    struct Job;
+    struct Slot;
+
+    void engine_loop();
+    void admit_waiting_jobs();
+    bool prefill_step();  // one chunk of one slot; false when nothing to prefill
+    void decode_step();
+    void emit_token(Slot& slot, int token);
+    void finish(Slot& slot, const std::string& reason, const std::string& error = {});
+
+    const ModelConfig& config_;
+    const Weights& weights_;
+    SchedulerOptions options_;
+    int n_ctx_ = 0;
+
+    struct Engine;  // the model's compute state, owned by the engine thread
+    std::unique_ptr<Engine> engine_;
+    std::vector<std::unique_ptr<Slot>> slots_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable idle_;
+    std::deque<std::unique_ptr<Job>> queue_;
+    int in_system_ = 0;      // jobs queued or running
+    bool stopping_ = false;  // no new jobs
+    bool quit_ = false;      // engine thread exits
+    SchedulerStats counters_;
+    std::thread thread_;
+};
+
+}  // namespace qe

@@ -1,0 +1,186 @@
+// AVX2 matrix kernels of the K-types Q4_K, Q5_K and Q6_K (256-element super-blocks) against
+// Q8_256 activations. Per 32 elements: maddubs (u8 quants x s8 activations) then madd with the
+// sub-block scale broadcast as int16, so the scales are applied in integer; the mins (Q4_K,
+// Q5_K) and Q6_K's -32 offset go through the activation's 16-element sums. One FMA per
+// super-block applies d * d_a. Q2_K and Q3_K use the generic kernels.
+#include <immintrin.h>
+
+#include "kernels/act_layout.h"
+#include "kernels/x86/avx2_k.h"
+#include "quant/blocks.h"
+
+namespace qe {
+namespace {
+
+inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+inline int32_t hsum_i32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}
+
+inline float half(uint16_t h) {
+    return _cvtsh_ss(h);
+}
+
+inline __m256i loadu(const void* p) {
+    return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+}
+
+// Bit k of every byte moved to bit `to` (and nothing else kept): the byte mask drops what a 16-bit
+// shift carries over from the neighbouring byte.
+template <int k, int to>
+inline __m256i move_bit(__m256i v, int mask) {
+    const __m256i m = _mm256_set1_epi8(char(mask));
+    if constexpr (k < to) return _mm256_and_si256(_mm256_slli_epi16(v, to - k), m);
+    if constexpr (k > to) return _mm256_and_si256(_mm256_srli_epi16(v, k - to), m);
+    return _mm256_and_si256(v, m);
+}
+
+// The 6-bit scale/min pairs of a Q4_K/Q5_K block (same packing as quant/codecs.h).
+inline void scales_k4(const uint8_t* s, int* sc, int* m) {
+    for (int i = 0; i < 4; ++i) {
+        sc[i] = s[i] & 63;
+        m[i] = s[i + 4] & 63;
+        sc[i + 4] = (s[i + 8] & 0x0f) | ((s[i] >> 6) << 4);
+        m[i + 4] = (s[i + 8] >> 4) | ((s[i + 4] >> 6) << 4);
+    }
+}
+
+template <typename Block, bool kQ5>
+float dot_q45_k(const Block* b, const act::Q8_256Row& a, int64_t nsb) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m256 acc = _mm256_setzero_ps();
+    float mins = 0.0f;
+    for (int64_t i = 0; i < nsb; ++i) {
+        const int8_t* q8 = a.qs + 256 * i;
+        int sc[8], m[8];
+        scales_k4(b[i].scales, sc, m);
+        int32_t msum = 0;
+        for (int j = 0; j < 8; ++j)
+            msum += m[j] * (a.bsums[16 * i + 2 * j] + a.bsums[16 * i + 2 * j + 1]);
+        __m256i qh = _mm256_setzero_si256();
+        if constexpr (kQ5) qh = loadu(b[i].qh);
+        __m256i isum = _mm256_setzero_si256();
+#pragma GCC unroll 4
+        for (int c = 0; c < 4; ++c) {
+            const __m256i v = loadu(b[i].qs + 32 * c);
+            __m256i lo = _mm256_and_si256(v, m4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+            if constexpr (kQ5) {  // 5th bits: bit 2c (low 32) and 2c + 1 (high 32) of qh bytes
+                switch (c) {
+                    case 0:
+                        lo = _mm256_or_si256(lo, move_bit<0, 4>(qh, 0x10));
+                        hi = _mm256_or_si256(hi, move_bit<1, 4>(qh, 0x10));
+                        break;
+                    case 1:
+                        lo = _mm256_or_si256(lo, move_bit<2, 4>(qh, 0x10));
+                        hi = _mm256_or_si256(hi, move_bit<3, 4>(qh, 0x10));
+                        break;
+                    case 2:
+                        lo = _mm256_or_si256(lo, move_bit<4, 4>(qh, 0x10));
+                        hi = _mm256_or_si256(hi, move_bit<5, 4>(qh, 0x10));
+                        break;
+                    default:
+                        lo = _mm256_or_si256(lo, move_bit<6, 4>(qh, 0x10));
+                        hi = _mm256_or_si256(hi, move_bit<7, 4>(qh, 0x10));
+                        break;
+                }
+            }
+            const __m256i plo = _mm256_maddubs_epi16(lo, loadu(q8 + 64 * c));
+            const __m256i phi = _mm256_maddubs_epi16(hi, loadu(q8 + 64 * c + 32));
+            isum =
+                _mm256_add_epi32(isum, _mm256_madd_epi16(plo, _mm256_set1_epi16(short(sc[2 * c]))));
+            isum = _mm256_add_epi32(
+                isum, _mm256_madd_epi16(phi, _mm256_set1_epi16(short(sc[2 * c + 1]))));
+        }
+        const float da = a.d[i];
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(da * half(b[i].d)), acc);
+        mins += da * half(b[i].dmin) * float(msum);
+    }
+    return hsum(acc) - mins;
+}
+
+// Q6_K: q = low 4 bits | 2 high bits << 4 (0..63), value (q - 32) * scale.
+float dot_q6_k(const BlockQ6_K* b, const act::Q8_256Row& a, int64_t nsb) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m256 acc = _mm256_setzero_ps();
+    float offs = 0.0f;
+    for (int64_t i = 0; i < nsb; ++i) {
+        const int8_t* q8 = a.qs + 256 * i;
+        const int8_t* sc = b[i].scales;
+        // 32 * sum_j sc_j * bsum_j: the -32 offset of every quant.
+        const __m256i sc16 =
+            _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
+        const int32_t off = hsum_i32(_mm256_madd_epi16(loadu(a.bsums + 16 * i), sc16));
+        __m256i isum = _mm256_setzero_si256();
+#pragma GCC unroll 2
+        for (int h = 0; h < 2; ++h) {
+            const __m256i ql0 = loadu(b[i].ql + 64 * h), ql1 = loadu(b[i].ql + 64 * h + 32);
+            const __m256i qh = loadu(b[i].qh + 32 * h);
+            const __m256i q[4] = {
+                _mm256_or_si256(_mm256_and_si256(ql0, m4),
+                                _mm256_and_si256(_mm256_slli_epi16(qh, 4), _mm256_set1_epi8(0x30))),
+                _mm256_or_si256(_mm256_and_si256(ql1, m4),
+                                _mm256_and_si256(_mm256_slli_epi16(qh, 2), _mm256_set1_epi8(0x30))),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
+                                _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                                _mm256_and_si256(_mm256_srli_epi16(qh, 2), _mm256_set1_epi8(0x30))),
+            };
+#pragma GCC unroll 4
+            for (int s = 0; s < 4; ++s) {
+                const int k = 8 * h + 2 * s;  // scales of elements 0..15 and 16..31 of this 32
+                const __m256i scv =
+                    _mm256_set_m128i(_mm_set1_epi16(sc[k + 1]), _mm_set1_epi16(sc[k]));
+                const __m256i p = _mm256_maddubs_epi16(q[s], loadu(q8 + 128 * h + 32 * s));
+                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scv));
+            }
+        }
+        const float dd = a.d[i] * half(b[i].d);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dd), acc);
+        offs += dd * 32.0f * float(off);
+    }
+    return hsum(acc) - offs;
+}
+
+template <typename Block, float (*kDot)(const Block*, const act::Q8_256Row&, int64_t)>
+void matvec_k(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+    const act::Q8_256Row a = act::q8_256_row(xq, w.cols);
+    for (int64_t r = r0; r < r1; ++r)
+        y[r] =
+            kDot(reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes), a, w.cols / 256);
+}
+
+template <typename Block, float (*kDot)(const Block*, const act::Q8_256Row&, int64_t)>
+void matmul_k(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
+              int64_t ldy, int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+        const auto* row = reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes);
+        for (int64_t t = 0; t < n; ++t)
+            y[t * ldy + r] =
+                kDot(row, act::q8_256_row(xq + size_t(t) * xq_row_bytes, w.cols), w.cols / 256);
+    }
+}
+
+template <typename Block, float (*kDot)(const Block*, const act::Q8_256Row&, int64_t)>
+constexpr MatKernels mat_k() {
+    return {matvec_k<Block, kDot>, matmul_k<Block, kDot>};
+}
+
+}  // namespace
+
+void add_avx2_k_kernels(KernelTable& t) {
+    t.mat[int(DType::Q4_K)] = mat_k<BlockQ4_K, dot_q45_k<BlockQ4_K, false>>();
+    t.mat[int(DType::Q5_K)] = mat_k<BlockQ5_K, dot_q45_k<BlockQ5_K, true>>();
+    t.mat[int(DType::Q6_K)] = mat_k<BlockQ6_K, dot_q6_k>();
+}
+
+}  // namespace qe

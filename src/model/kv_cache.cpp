@@ -1,0 +1,66 @@
+#include "model/kv_cache.h"
+
+#include <cstring>
+#include <string>
+
+#include "core/error.h"
+#include "kernels/kernels.h"
+
+namespace qe {
+
+KVCache::KVCache(const ModelConfig& config, int n_ctx, DType type)
+    : n_layers_(config.n_layers),
+      n_kv_heads_(config.n_kv_heads),
+      head_dim_(config.head_dim),
+      n_ctx_(n_ctx),
+      type_(type) {
+    if (type != DType::F16 && type != DType::F32)
+        throw Error("KV cache type must be f16 or f32, not " + std::string(dtype_name(type)));
+    if (n_ctx < 1) throw Error("KV cache context must be at least 1, not " + std::to_string(n_ctx));
+    elem_bytes_ = type == DType::F16 ? 2 : 4;
+    const size_t per_layer = size_t(n_kv_heads_) * size_t(n_ctx_) * size_t(head_dim_) * elem_bytes_;
+    data_.resize(2 * size_t(n_layers_) * per_layer);
+}
+
+size_t KVCache::offset(int kv, int layer, int kv_head) const {
+    const size_t head_block = size_t(n_ctx_) * size_t(head_dim_) * elem_bytes_;
+    return ((size_t(kv) * n_layers_ + size_t(layer)) * n_kv_heads_ + size_t(kv_head)) * head_block;
+}
+
+void KVCache::store_row(size_t at, const float* src) {
+    if (type_ == DType::F32) {
+        std::memcpy(data_.data() + at, src, size_t(head_dim_) * sizeof(float));
+        return;
+    }
+    kernels().f32_to_f16(src, reinterpret_cast<uint16_t*>(data_.data() + at), head_dim_);
+}
+
+void KVCache::load_row(size_t at, float* dst) const {
+    if (type_ == DType::F32) {
+        std::memcpy(dst, data_.data() + at, size_t(head_dim_) * sizeof(float));
+        return;
+    }
+    kernels().f16_to_f32(reinterpret_cast<const uint16_t*>(data_.data() + at), dst, head_dim_);
+}
+
+void KVCache::store(int layer, int pos, int n, const float* k, const float* v) {
+    const size_t kv_dim = size_t(n_kv_heads_) * size_t(head_dim_);
+    const size_t row_bytes = size_t(head_dim_) * elem_bytes_;
+    for (int t = 0; t < n; ++t) {
+        for (int h = 0; h < n_kv_heads_; ++h) {
+            const size_t at = size_t(pos + t) * row_bytes;
+            store_row(offset(0, layer, h) + at, k + t * kv_dim + size_t(h) * head_dim_);
+            store_row(offset(1, layer, h) + at, v + t * kv_dim + size_t(h) * head_dim_);
+        }
+    }
+}
+
+void KVCache::load_k(int layer, int kv_head, int pos, float* dst) const {
+    load_row(offset(0, layer, kv_head) + size_t(pos) * size_t(head_dim_) * elem_bytes_, dst);
+}
+
+void KVCache::load_v(int layer, int kv_head, int pos, float* dst) const {
+    load_row(offset(1, layer, kv_head) + size_t(pos) * size_t(head_dim_) * elem_bytes_, dst);
+}
+
+}  // namespace qe

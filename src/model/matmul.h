@@ -1,0 +1,37 @@
+// Threaded matrix products for the fast forward pass, over the kernel table (src/kernels): the one
+// place where weight rows meet activations.
+//
+// An input x [n, cols] is quantized once per activation format (MatmulInput), so the matrices
+// that share an input (Q/K/V, gate/up) prepare it once; the weight rows are then split across the
+// pool's threads, each calling the kernels on its own row range.
+#pragma once
+
+#include <array>
+
+#include "core/thread_pool.h"
+#include "kernels/kernels.h"
+
+namespace qe {
+
+class MatmulInput {
+  public:
+    // Points at new activations x: [n, cols]; forgets earlier quantizations.
+    void set(const float* x, int n, int64_t cols);
+
+    // x in format f, quantized (in parallel over rows) at the first request after set().
+    const QuantizedActs& as(ActFormat f, ThreadPool& pool, const KernelTable& k);
+
+    int n() const { return n_; }
+
+  private:
+    const float* x_ = nullptr;
+    int n_ = 0;
+    int64_t cols_ = 0;
+    std::array<QuantizedActs, 3> acts_;  // by ActFormat
+    std::array<bool, 3> ready_{};
+};
+
+// out[t][r] = sum_c w[r][c] * x[t][c]     x: in [n, w.cols], out: [n, w.rows]
+void matmul(ThreadPool& pool, const KernelTable& k, float* out, MatmulInput& in, const Matrix& w);
+
+}  // namespace qe

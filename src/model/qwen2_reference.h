@@ -1,0 +1,23 @@
+// The plain Qwen2 forward pass: the specification every faster path is tested against.
+// One thread, float32 throughout, weights decoded a row at a time with qe::dequantize_row.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "model/activation_dump.h"
+#include "model/batch.h"
+#include "model/config.h"
+#include "model/kv_cache.h"
+#include "model/weights.h"
+
+namespace qe {
+
+// Evaluates ids at positions start_pos .. start_pos + n - 1 as one batch (causal within it), after
+// the positions already in kv, and stores the batch's keys/values into kv.
+// Returns logits row-major [1 or n, vocab_size] as `which` asks.
+std::vector<float> forward_reference(const ModelConfig& config, const Weights& weights, KVCache& kv,
+                                     std::span<const int> ids, int start_pos, LogitsFor which,
+                                     const ActivationDump* dump = nullptr);
+
+}  // namespace qe

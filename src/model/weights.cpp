@@ -1,0 +1,79 @@
+#include "model/weights.h"
+
+#include <string>
+
+#include "core/error.h"
+#include "model/model_file.h"
+#include "quant/quant.h"
+
+namespace qe {
+namespace {
+
+// Types the forward pass reads: norms and biases as plain floats, matrices in any type that has
+// kernels (Q8_1 and Q8_K exist only as activation formats).
+const std::vector<DType> kVectorTypes = {DType::F32, DType::F16, DType::BF16};
+const std::vector<DType> kMatrixTypes = {
+    DType::F32,  DType::F16,  DType::BF16, DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1,
+    DType::Q8_0, DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K};
+
+// A small tensor (norm weight, bias) of any float type, decoded to float.
+std::vector<float> vector_of(const ModelFile& file, const std::string& name, int64_t size) {
+    const TensorView& t = file.get(name, kVectorTypes, {size});
+    std::vector<float> out(static_cast<size_t>(size));
+    dequantize_row(t.dtype, t.data, out.data(), size);
+    return out;
+}
+
+TensorView matrix_of(const ModelFile& file, const std::string& name, int64_t rows, int64_t cols) {
+    TensorView t = file.get(name, kMatrixTypes, {rows, cols});
+    check_matrix(t, rows, cols);
+    return t;
+}
+
+}  // namespace
+
+void check_matrix(const TensorView& t, int64_t rows, int64_t cols) {
+    if (t.shape != std::vector<int64_t>{rows, cols})
+        throw Error("tensor " + t.name + ": expected shape " + shape_string({rows, cols}) +
+                    ", found " + shape_string(t.shape));
+    const auto row_size = row_bytes(t.dtype, cols);
+    if (!row_size)
+        throw Error("tensor " + t.name + ": a row of " + std::to_string(cols) +
+                    " elements is not a whole number of " + std::string(dtype_name(t.dtype)) +
+                    " blocks");
+    if (*row_size * size_t(rows) != t.nbytes)
+        throw Error("tensor " + t.name + ": " + std::to_string(t.nbytes) + " bytes, expected " +
+                    std::to_string(*row_size * size_t(rows)) + " for " + shape_string(t.shape) +
+                    " " + std::string(dtype_name(t.dtype)));
+}
+
+Weights bind_weights(const ModelFile& file, const ModelConfig& c) {
+    const int64_t dim = c.dim, q_dim = int64_t(c.n_heads) * c.head_dim,
+                  kv_dim = int64_t(c.n_kv_heads) * c.head_dim, ffn = c.ffn_dim,
+                  vocab = c.vocab_size;
+    Weights w;
+    w.token_embd = matrix_of(file, "token_embd.weight", vocab, dim);
+    for (int l = 0; l < c.n_layers; ++l) {
+        const std::string p = "blk." + std::to_string(l) + ".";
+        LayerWeights L;
+        L.attn_norm = vector_of(file, p + "attn_norm.weight", dim);
+        L.wq = matrix_of(file, p + "attn_q.weight", q_dim, dim);
+        L.bq = vector_of(file, p + "attn_q.bias", q_dim);
+        L.wk = matrix_of(file, p + "attn_k.weight", kv_dim, dim);
+        L.bk = vector_of(file, p + "attn_k.bias", kv_dim);
+        L.wv = matrix_of(file, p + "attn_v.weight", kv_dim, dim);
+        L.bv = vector_of(file, p + "attn_v.bias", kv_dim);
+        L.wo = matrix_of(file, p + "attn_output.weight", dim, q_dim);
+        L.ffn_norm = vector_of(file, p + "ffn_norm.weight", dim);
+        L.w_gate = matrix_of(file, p + "ffn_gate.weight", ffn, dim);
+        L.w_up = matrix_of(file, p + "ffn_up.weight", ffn, dim);
+        L.w_down = matrix_of(file, p + "ffn_down.weight", dim, ffn);
+        w.layers.push_back(std::move(L));
+    }
+    w.output_norm = vector_of(file, "output_norm.weight", dim);
+    w.output =
+        file.find("output.weight") ? matrix_of(file, "output.weight", vocab, dim) : w.token_embd;
+    return w;
+}
+
+}  // namespace qe

@@ -1,0 +1,478 @@
+#include "server/api.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "chat/context_window.h"
+#include "chat/prompt_encoder.h"
+#include "chat/stop_matcher.h"
+#include "core/error.h"
+#include "server/static_assets.h"
+#include "tokenizer/stream_decoder.h"
+
+namespace qe {
+namespace {
+
+using json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+HttpResponse json_response(int status, const json& body) {
+    HttpResponse r;
+    r.status = status;
+    r.body = dump(body);
+    return r;
+}
+
+json error_body(const ApiError& e) {
+    return {{"error",
+             {{"message", e.message},
+              {"type", e.type},
+              {"param", e.param.empty() ? json(nullptr) : json(e.param)},
+              {"code", e.code.empty() ? json(nullptr) : json(e.code)}}}};
+}
+
+HttpResponse error_response(const ApiError& e) {
+    HttpResponse r = json_response(e.status, error_body(e));
+    if (e.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s));
+    return r;
+}
+
+ApiError make_error(int status, std::string type, std::string code, std::string message) {
+    ApiError e;
+    e.status = status;
+    e.type = std::move(type);
+    e.code = std::move(code);
+    e.message = std::move(message);
+    return e;
+}
+
+ApiError unavailable(std::string message, int retry_after_s) {
+    ApiError e = make_error(503, "server_error", "unavailable", std::move(message));
+    e.retry_after_s = retry_after_s;
+    return e;
+}
+
+// Constant-time comparison, so the key can't be guessed byte by byte from response times.
+bool same_secret(std::string_view a, std::string_view b) {
+    unsigned char diff = a.size() == b.size() ? 0 : 1;
+    for (size_t i = 0; i < a.size(); ++i) diff |= uint8_t(a[i]) ^ uint8_t(b[i % (b.size() ? b.size() : 1)]);
+    return diff == 0 && !b.empty();
+}
+
+// The scheduler's reasons, as OpenAI's clients know them.
+std::string openai_finish_reason(const std::string& reason) {
+    if (reason == "context") return "length";
+    return reason;
+}
+
+int64_t unix_time() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+// One request's journey: built on the HTTP thread, fed by the engine thread's callback, read
+// back (as chunks or a whole body) on the HTTP thread.
+struct Api::Generation {
+    Generation(const ChatModel& model, std::vector<std::string> stop_strings)
+        : decoder(model.tokenizer, true), stops(std::move(stop_strings)) {}
+
+    bool chat = true;
+    bool stream = false;
+    bool include_usage = false;
+    std::string id, model;
+    int64_t created = 0;
+    int dropped_rounds = 0;
+    JobRequest job;
+    Clock::time_point arrived = Clock::now(), first_token;
+    bool got_token = false;
+
+    // Engine thread only.
+    StreamDecoder decoder;
+    StopMatcher stops;
+    bool stopped_by_string = false;
+
+    // Shared, under m.
+    std::mutex m;
+    std::condition_variable cv;
+    std::deque<std::string> chunks;  // SSE events ready to send
+    std::string text;                // the whole answer (non-streaming)
+    bool done = false;
+    JobEvent final;
+    std::string finish_reason;
+    std::atomic<bool> client_gone{false};
+    std::shared_ptr<JobHandle> handle;
+
+    json chunk(json choice) const {
+        return {{"id", id},
+                {"object", chat ? "chat.completion.chunk" : "text_completion"},
+                {"created", created},
+                {"model", model},
+                {"choices", json::array({std::move(choice)})}};
+    }
+    json text_choice(const std::string& piece, const json& finish) const {
+        if (chat) return {{"index", 0}, {"delta", {{"content", piece}}}, {"finish_reason", finish}};
+        return {{"index", 0}, {"text", piece}, {"finish_reason", finish}};
+    }
+    void push_event(const json& j) { chunks.push_back("data: " + dump(j) + "\n\n"); }
+
+    void emit(const std::string& piece) {
+        if (piece.empty()) return;
+        std::lock_guard lock(m);
+        text += piece;
+        if (stream) push_event(chunk(text_choice(piece, nullptr)));
+        cv.notify_all();
+    }
+
+    json usage() const {
+        return {{"prompt_tokens", final.prompt_tokens},
+                {"completion_tokens", final.completion_tokens},
+                {"total_tokens", final.prompt_tokens + final.completion_tokens},
+                {"prompt_tokens_details", {{"cached_tokens", final.cached_tokens}}}};
+    }
+    json timings() const {
+        const double ttft = got_token ? std::chrono::duration<double, std::milli>(first_token - arrived).count() : 0;
+        return {{"ttft_ms", ttft},
+                {"tokens_per_second", final.decode_tokens_per_second},
+                {"prompt_tokens", final.prompt_tokens},
+                {"cached_tokens", final.cached_tokens},
+                {"queue_ms", final.queue_ms}};
+    }
+
+    // The engine thread's callback.
+    bool on_event(const JobEvent& ev) {
+        if (!ev.done) {
+            if (!got_token) {
+                got_token = true;
+                first_token = Clock::now();
+            }
+            const auto r = stops.push(decoder.push(ev.token));
+            emit(r.emit);
+            if (r.stopped) {
+                stopped_by_string = true;
+                return false;
+            }
+            return !client_gone.load();
+        }
+        if (!stopped_by_string) {
+            const auto r = stops.push(decoder.finish());
+            emit(r.emit);
+            if (r.stopped) stopped_by_string = true;
+            else emit(stops.flush());
+        }
+        std::lock_guard lock(m);
+        final = ev;
+        finish_reason = stopped_by_string ? "stop" : openai_finish_reason(ev.finish_reason);
+        if (stream) {
+            if (finish_reason == "error") {
+                push_event(error_body(make_error(500, "server_error", "generation_failed", ev.error)));
+            } else {
+                json last = chunk(chat ? json{{"index", 0}, {"delta", json::object()}, {"finish_reason", finish_reason}}
+                                       : text_choice("", finish_reason));
+                last["timings"] = timings();
+                last["context"] = {{"dropped_rounds", dropped_rounds}};
+                push_event(last);
+                if (include_usage) {
+                    json u = chunk(nullptr);
+                    u["choices"] = json::array();
+                    u["usage"] = usage();
+                    push_event(u);
+                }
+            }
+            chunks.push_back("data: [DONE]\n\n");
+        }
+        done = true;
+        cv.notify_all();
+        return true;
+    }
+};
+
+Api::Api(ApiOptions options) : options_(std::move(options)) {}
+Api::~Api() = default;
+
+void Api::set_ready(std::unique_ptr<ChatModel> model, std::unique_ptr<Scheduler> scheduler) {
+    model_ = std::move(model);
+    scheduler_ = std::move(scheduler);
+    ready_ = true;
+}
+
+bool Api::authorized(const HttpRequest& request) const {
+    if (options_.api_key.empty()) return true;
+    auto it = request.headers.find("authorization");
+    if (it == request.headers.end()) return false;
+    const std::string_view value = it->second;
+    constexpr std::string_view bearer = "Bearer ";
+    return value.starts_with(bearer) && same_secret(value.substr(bearer.size()), options_.api_key);
+}
+
+HttpResponse Api::handle(const HttpRequest& request) {
+    HttpResponse r;
+    try {
+        r = route(request);
+    } catch (const ApiException& e) {
+        r = error_response(e.error);
+    } catch (const std::exception& e) {
+        r = error_response(make_error(500, "server_error", "internal_error", e.what()));
+    }
+    if (!options_.cors_origin.empty()) {
+        r.headers.emplace_back("Access-Control-Allow-Origin", options_.cors_origin);
+        r.headers.emplace_back("Vary", "Origin");
+    }
+    std::string endpoint = request.path.starts_with("/v1/") || request.path == "/health" ||
+                                   request.path == "/metrics" || request.path == "/tokenize" ||
+                                   request.path == "/detokenize"
+                               ? request.path
+                               : "static";
+    metrics_.count_request(endpoint, r.status);
+    return r;
+}
+
+HttpResponse Api::route(const HttpRequest& req) {
+    const std::string& p = req.path;
+    const bool api = p.starts_with("/v1/") || p == "/tokenize" || p == "/detokenize" || p == "/metrics";
+    if (req.method == "OPTIONS") {
+        HttpResponse r;
+        r.status = 204;
+        if (!options_.cors_origin.empty()) {
+            r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            r.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
+            r.headers.emplace_back("Access-Control-Max-Age", "600");
+        }
+        return r;
+    }
+    if (api && !authorized(req))
+        throw ApiException{make_error(401, "invalid_request_error", "invalid_api_key",
+                                      "missing or wrong API key: send 'Authorization: Bearer <key>'")};
+
+    if (p == "/health") {
+        if (!ready_) return json_response(503, {{"status", "loading"}});
+        return json_response(200, {{"status", "ok"}});
+    }
+    if (req.method == "GET" && !api) {
+        const StaticAsset* a = find_static_asset(p);
+        if (!a) throw ApiException{make_error(404, "invalid_request_error", "not_found", "no such page: " + p)};
+        HttpResponse r;
+        r.content_type = std::string(a->content_type);
+        r.body.assign(reinterpret_cast<const char*>(a->data), a->size);
+        r.headers.emplace_back("Cache-Control", a->immutable ? "public, max-age=31536000, immutable" : "no-cache");
+        r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+        return r;
+    }
+    const bool get = req.method == "GET", post = req.method == "POST";
+    if (p == "/metrics" && get) return metrics();
+    if (!ready_) throw ApiException{unavailable("the model is still loading; try again shortly", 2)};
+    if (p == "/v1/models" && get) return models();
+    if (p == "/v1/chat/completions" && post) return chat_completions(req);
+    if (p == "/v1/completions" && post) return completions(req);
+    if (p == "/tokenize" && post) return tokenize(req);
+    if (p == "/detokenize" && post) return detokenize(req);
+    throw ApiException{make_error(404, "invalid_request_error", "not_found",
+                                  "no endpoint " + req.method + " " + p)};
+}
+
+void Api::check_model_name(const std::string& name) const {
+    if (name.empty() || name == model_->id || name == "default") return;
+    throw ApiException{make_error(404, "invalid_request_error", "model_not_found",
+                                  "model '" + name + "' is not served here; this server runs '" +
+                                      model_->id + "' (GET /v1/models)")};
+}
+
+HttpResponse Api::models() {
+    return json_response(200, {{"object", "list"},
+                               {"data", json::array({{{"id", model_->id},
+                                                       {"object", "model"},
+                                                       {"created", 0},
+                                                       {"owned_by", "qwen-edge"},
+                                                       {"context_length", scheduler_->n_ctx()}}})}});
+}
+
+HttpResponse Api::metrics() {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    SchedulerStats stats;
+    if (ready_) stats = scheduler_->stats();
+    r.body = metrics_.render(ready_ ? &stats : nullptr);
+    return r;
+}
+
+HttpResponse Api::chat_completions(const HttpRequest& req) {
+    if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
+    const json body = parse_json_body(req.body);
+    ChatCompletionRequest r = parse_chat_request(body, model_->defaults, options_.limits);
+    check_model_name(r.options.model);
+
+    const int n_ctx = scheduler_->n_ctx();
+    const int room = std::min(r.options.max_tokens.value_or(options_.answer_room), n_ctx / 2);
+    EncodedPrompt prompt;
+    ContextWindow window;
+    try {
+        window = fit_context(r.messages, r.max_rounds, n_ctx - room, [&](const json& messages) {
+            prompt = encode_conversation(model_->formatter, model_->tokenizer, messages, r.tools, true);
+            return int(prompt.ids.size());
+        });
+    } catch (const Error& e) {
+        ApiError err = make_error(400, "invalid_request_error", "context_length_exceeded", e.what());
+        err.param = "messages";
+        throw ApiException{err};
+    }
+
+    auto g = std::make_shared<Generation>(*model_, r.options.stop);
+    g->chat = true;
+    g->stream = r.options.stream;
+    g->include_usage = r.options.include_usage;
+    g->dropped_rounds = window.dropped_rounds;
+    g->job.prompt.assign(prompt.ids.begin(), prompt.ids.end());
+    g->job.options.max_tokens = r.options.max_tokens.value_or(n_ctx);
+    g->job.options.sampling = r.options.sampling;
+    g->job.options.stop_ids = model_->stop_ids;
+    g->job.options.loop_guard = r.options.loop_guard;
+    return run(g);
+}
+
+HttpResponse Api::completions(const HttpRequest& req) {
+    if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
+    const json body = parse_json_body(req.body);
+    CompletionRequest r = parse_completion_request(body, model_->defaults, options_.limits);
+    check_model_name(r.options.model);
+    std::vector<int32_t> ids;
+    try {
+        ids = model_->tokenizer.encode(r.prompt, SpecialTokens::kParse);
+    } catch (const Error& e) {
+        api_fail("prompt", e.what());
+    }
+    if (ids.empty()) api_fail("prompt", "'prompt' must not be empty");
+    if (int(ids.size()) >= scheduler_->n_ctx()) {
+        ApiError err = make_error(400, "invalid_request_error", "context_length_exceeded",
+                                  "the prompt has " + std::to_string(ids.size()) +
+                                      " tokens; this server's context holds " +
+                                      std::to_string(scheduler_->n_ctx()) + " (prompt and answer)");
+        err.param = "prompt";
+        throw ApiException{err};
+    }
+    auto g = std::make_shared<Generation>(*model_, r.options.stop);
+    g->chat = false;
+    g->stream = r.options.stream;
+    g->include_usage = r.options.include_usage;
+    g->job.prompt.assign(ids.begin(), ids.end());
+    g->job.options.max_tokens = r.options.max_tokens.value_or(16);  // OpenAI's default here
+    g->job.options.sampling = r.options.sampling;
+    g->job.options.stop_ids = {};  // a raw completion runs to its limit or a stop string
+    if (const int eot = model_->tokenizer.find_added("<|endoftext|>"); eot >= 0) g->job.options.stop_ids.push_back(eot);
+    g->job.options.loop_guard = r.options.loop_guard;
+    return run(g);
+}
+
+HttpResponse Api::run(std::shared_ptr<Generation> g) {
+    g->id = (g->chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++);
+    g->created = unix_time();
+    g->model = model_->id;
+    // The callback holds the generation until the job ends; g->job itself keeps none (no cycle).
+    JobRequest job{g->job.prompt, g->job.options, [g](const JobEvent& ev) { return g->on_event(ev); }};
+    try {
+        g->handle = scheduler_->submit(std::move(job));
+    } catch (const Error& e) {
+        throw ApiException{make_error(400, "invalid_request_error", "invalid_prompt", e.what())};
+    }
+    if (!g->handle) throw ApiException{unavailable("all slots are busy and the queue is full; retry shortly", 2)};
+
+    auto record = [this, g] {
+        if (g->got_token) metrics_.observe_ttft(std::chrono::duration<double>(g->first_token - g->arrived).count());
+        if (g->final.decode_tokens_per_second > 0) metrics_.observe_decode_speed(g->final.decode_tokens_per_second);
+    };
+
+    if (!g->stream) {
+        std::unique_lock lock(g->m);
+        g->cv.wait(lock, [&] { return g->done; });
+        record();
+        if (g->finish_reason == "error")
+            throw ApiException{make_error(500, "server_error", "generation_failed", g->final.error)};
+        json choice = g->chat ? json{{"index", 0},
+                                     {"message", {{"role", "assistant"}, {"content", g->text}}},
+                                     {"finish_reason", g->finish_reason}}
+                              : json{{"index", 0}, {"text", g->text}, {"finish_reason", g->finish_reason}};
+        json out = {{"id", g->id},
+                    {"object", g->chat ? "chat.completion" : "text_completion"},
+                    {"created", g->created},
+                    {"model", g->model},
+                    {"choices", json::array({choice})},
+                    {"usage", g->usage()},
+                    {"timings", g->timings()}};
+        if (g->chat) out["context"] = {{"dropped_rounds", g->dropped_rounds}};
+        return json_response(200, out);
+    }
+
+    HttpResponse r;
+    r.content_type = "text/event-stream; charset=utf-8";
+    r.headers.emplace_back("Cache-Control", "no-cache, no-transform");
+    r.headers.emplace_back("X-Accel-Buffering", "no");
+    if (g->chat) {  // OpenAI opens a chat stream with the role
+        std::lock_guard lock(g->m);
+        g->chunks.push_front("data: " + dump(g->chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}, {"finish_reason", nullptr}})) + "\n\n");
+    }
+    const auto ping = options_.ping_interval;
+    r.stream = [g, ping, record](const StreamWriter& write) {
+        for (;;) {
+            std::deque<std::string> ready;
+            bool finished;
+            {
+                std::unique_lock lock(g->m);
+                g->cv.wait_for(lock, ping, [&] { return !g->chunks.empty() || g->done; });
+                ready.swap(g->chunks);
+                finished = g->done;
+            }
+            if (ready.empty() && !finished) ready.push_back(": ping\n\n");
+            for (const auto& c : ready) {
+                if (!write(c)) {
+                    g->client_gone = true;
+                    g->handle->cancel();
+                    return;
+                }
+            }
+            if (finished) {
+                std::lock_guard lock(g->m);
+                if (g->chunks.empty()) break;
+            }
+        }
+        record();
+    };
+    return r;
+}
+
+HttpResponse Api::tokenize(const HttpRequest& req) {
+    const json body = parse_json_body(req.body);
+    if (!body.is_object() || !body.contains("content") || !body["content"].is_string())
+        api_fail("content", "'content' must be a string", "invalid_type");
+    bool special = false;
+    if (body.contains("add_special") || body.contains("parse_special")) {
+        const json& v = body.contains("parse_special") ? body["parse_special"] : body["add_special"];
+        if (!v.is_boolean()) api_fail("parse_special", "'parse_special' must be true or false", "invalid_type");
+        special = v.get<bool>();
+    }
+    try {
+        const auto ids = model_->tokenizer.encode(body["content"].get<std::string>(),
+                                                  special ? SpecialTokens::kParse : SpecialTokens::kAsText);
+        return json_response(200, {{"tokens", ids}});
+    } catch (const Error& e) {
+        api_fail("content", e.what());
+    }
+}
+
+HttpResponse Api::detokenize(const HttpRequest& req) {
+    const json body = parse_json_body(req.body);
+    if (!body.is_object() || !body.contains("tokens") || !body["tokens"].is_array())
+        api_fail("tokens", "'tokens' must be an array of token ids", "invalid_type");
+    std::vector<int32_t> ids;
+    for (const auto& t : body["tokens"]) {
+        if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() >= model_->tokenizer.size())
+            api_fail("tokens", "token ids must be integers in [0, " + std::to_string(model_->tokenizer.size()) + ")");
+        ids.push_back(t.get<int32_t>());
+    }
+    return json_response(200, {{"content", model_->tokenizer.decode(ids)}});
+}
+
+}  // namespace qe

@@ -1,0 +1,92 @@
+// The HTTP API, independent of the HTTP library: a request in, a response (or a stream) out.
+// Handlers never throw: every failure becomes an OpenAI-style error with the right status.
+//
+//   GET  /                      the web chat (embedded assets)
+//   POST /v1/chat/completions   OpenAI chat, streaming (SSE) or not
+//   POST /v1/completions        raw prompt completion
+//   GET  /v1/models             the served model
+//   GET  /health                {"status": "ok" | "loading"}
+//   GET  /metrics               Prometheus text
+//   POST /tokenize, /detokenize
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chat/chat_model.h"
+#include "engine/scheduler.h"
+#include "server/metrics.h"
+#include "server/openai_request.h"
+
+namespace qe {
+
+struct ApiOptions {
+    std::string api_key;      // when set, the API needs "Authorization: Bearer <key>"
+    std::string cors_origin;  // when set, browsers from this origin ("*": any) may call the API
+    RequestLimits limits;
+    int answer_room = 1024;   // tokens kept free for the answer when max_tokens is not given
+    std::chrono::seconds ping_interval{15};  // SSE comment sent after this much silence
+};
+
+struct HttpRequest {
+    std::string method;
+    std::string path;
+    std::map<std::string, std::string> headers;  // names in lower case
+    std::string body;
+};
+
+// Writes one piece of a streamed body; false when the client has gone.
+using StreamWriter = std::function<bool(std::string_view)>;
+
+struct HttpResponse {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    // When set, the body is streamed instead: called once on the connection's thread.
+    std::function<void(const StreamWriter&)> stream;
+};
+
+class Api {
+public:
+    explicit Api(ApiOptions options);
+    ~Api();
+
+    // Called once the model is loaded (until then /health says "loading" and the API 503s).
+    void set_ready(std::unique_ptr<ChatModel> model, std::unique_ptr<Scheduler> scheduler);
+    // From now on new generation requests get 503; running ones go on.
+    void begin_shutdown() { shutting_down_ = true; }
+    Scheduler* scheduler() { return ready_ ? scheduler_.get() : nullptr; }
+
+    HttpResponse handle(const HttpRequest& request);
+
+private:
+    HttpResponse route(const HttpRequest& request);
+    HttpResponse chat_completions(const HttpRequest& request);
+    HttpResponse completions(const HttpRequest& request);
+    HttpResponse models();
+    HttpResponse tokenize(const HttpRequest& request);
+    HttpResponse detokenize(const HttpRequest& request);
+    HttpResponse metrics();
+    bool authorized(const HttpRequest& request) const;
+    void check_model_name(const std::string& name) const;
+
+    struct Generation;  // one request's journey through the scheduler
+    HttpResponse run(std::shared_ptr<Generation> g);
+
+    ApiOptions options_;
+    std::unique_ptr<ChatModel> model_;
+    std::unique_ptr<Scheduler> scheduler_;
+    std::atomic<bool> ready_{false};
+    std::atomic<bool> shutting_down_{false};
+    std::atomic<uint64_t> next_id_{1};
+    Metrics metrics_;
+};
+
+}  // namespace qe

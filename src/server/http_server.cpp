@@ -1,0 +1,96 @@
+#include "server/http_server.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/error.h"
+
+namespace qe {
+
+struct HttpServer::Impl {
+    HttpOptions options;
+    Api& api;
+    httplib::Server server;
+    int port = 0;
+
+    Impl(HttpOptions o, Api& a) : options(std::move(o)), api(a) {}
+
+    void handle(const httplib::Request& req, httplib::Response& res) {
+        HttpRequest r;
+        r.method = req.method;
+        r.path = req.path;
+        r.body = req.body;
+        for (const auto& [name, value] : req.headers) {
+            std::string lower = name;
+            std::transform(lower.begin(), lower.end(), lower.begin(),
+                           [](unsigned char c) { return char(std::tolower(c)); });
+            r.headers[lower] = value;
+        }
+        HttpResponse out = api.handle(r);
+        res.status = out.status;
+        for (const auto& [name, value] : out.headers) res.set_header(name, value);
+        if (!out.stream) {
+            res.set_content(std::move(out.body), out.content_type);
+            return;
+        }
+        // The whole stream is written by one call of the provider, on this connection's thread.
+        auto stream = std::move(out.stream);
+        res.set_chunked_content_provider(
+            out.content_type, [stream](size_t, httplib::DataSink& sink) {
+                stream([&](std::string_view piece) { return sink.write(piece.data(), piece.size()); });
+                sink.done();
+                return true;
+            });
+    }
+};
+
+HttpServer::HttpServer(HttpOptions options, Api& api)
+    : impl_(std::make_unique<Impl>(std::move(options), api)) {
+    auto& s = impl_->server;
+    const int threads = std::max(2, impl_->options.threads);
+    s.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+    s.set_payload_max_length(impl_->options.max_body_bytes);
+    s.set_read_timeout(impl_->options.read_timeout_s, 0);
+    s.set_write_timeout(impl_->options.write_timeout_s, 0);
+    s.set_keep_alive_max_count(100);
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) { impl_->handle(req, res); };
+    s.Get(R"(/.*)", handler);
+    s.Post(R"(/.*)", handler);
+    s.Options(R"(/.*)", handler);
+    // Errors the library answers itself (413, 400 for malformed HTTP): OpenAI-style bodies too.
+    s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return;
+        std::string message = res.status == 413 ? "the request body is too large"
+                              : res.status == 404 ? "not found"
+                                                  : "bad request";
+        res.set_content("{\"error\":{\"message\":\"" + message +
+                            "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"http_" +
+                            std::to_string(res.status) + "\"}}",
+                        "application/json");
+    });
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+int HttpServer::bind() {
+    auto& o = impl_->options;
+    if (o.port == 0) {
+        impl_->port = impl_->server.bind_to_any_port(o.host.c_str());
+    } else if (impl_->server.bind_to_port(o.host.c_str(), o.port)) {
+        impl_->port = o.port;
+    } else {
+        impl_->port = -1;
+    }
+    if (impl_->port <= 0)
+        throw Error("cannot listen on " + o.host + ":" + std::to_string(o.port) +
+                    " (is another program using the port? try --port)");
+    return impl_->port;
+}
+
+void HttpServer::serve() { impl_->server.listen_after_bind(); }
+
+void HttpServer::stop() { impl_->server.stop(); }
+
+}  // namespace qe

@@ -1,0 +1,38 @@
+// Serves the Api over HTTP/1.1 (cpp-httplib): one thread per connection from a bounded pool,
+// request size and time limits, SSE streaming, and a clean stop.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "server/api.h"
+
+namespace qe {
+
+struct HttpOptions {
+    std::string host = "127.0.0.1";
+    int port = 8080;
+    size_t max_body_bytes = 1 << 20;  // larger bodies get 413
+    int threads = 32;                 // connections served at once
+    int read_timeout_s = 10;          // a client that sends nothing for this long is dropped
+    int write_timeout_s = 30;         // and one that reads nothing
+};
+
+class HttpServer {
+public:
+    HttpServer(HttpOptions options, Api& api);
+    ~HttpServer();
+
+    // Binds; throws qe::Error (e.g. the port is taken). Returns the port (useful with port 0).
+    int bind();
+    // Serves until stop(); call after bind().
+    void serve();
+    // Makes serve() return; safe from any thread.
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace qe

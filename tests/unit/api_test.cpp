@@ -1,0 +1,220 @@
+// The HTTP API without sockets: requests in, OpenAI-shaped responses and SSE streams out, on a
+// small golden model (../shared/golden/g448-q8_0.gguf: the real chat template and tokenizer).
+#include "server/api.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace qe {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::unique_ptr<Api> make_api(ApiOptions o = {}, int slots = 2, int queue = 4) {
+    auto api = std::make_unique<Api>(o);
+    auto model = ChatModel::load(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf");
+    SchedulerOptions so;
+    so.slots = slots;
+    so.max_queue = queue;
+    so.n_ctx = 512;
+    so.n_threads = 1;
+    auto scheduler = std::make_unique<Scheduler>(model->config, model->weights, so);
+    api->set_ready(std::move(model), std::move(scheduler));
+    return api;
+}
+
+HttpRequest post(const std::string& path, const json& body) {
+    return {"POST", path, {{"content-type", "application/json"}}, body.dump()};
+}
+
+json chat_body(json extra = json::object()) {
+    json b = {{"model", "g448-q8_0"},
+              {"messages", {{{"role", "user"}, {"content", "你好，请介绍一下你自己。"}}}},
+              {"temperature", 0},
+              {"max_tokens", 12}};
+    b.update(extra);
+    return b;
+}
+
+// Runs a streamed response to the end; returns the SSE data payloads.
+std::vector<std::string> read_stream(const HttpResponse& r, int stop_after = -1) {
+    std::vector<std::string> events;
+    std::string buffer;
+    int writes = 0;
+    r.stream([&](std::string_view piece) {
+        buffer.append(piece);
+        size_t end;
+        while ((end = buffer.find("\n\n")) != std::string::npos) {
+            const std::string event = buffer.substr(0, end);
+            buffer.erase(0, end + 2);
+            if (event.starts_with("data: ")) events.push_back(event.substr(6));
+        }
+        return stop_after < 0 || ++writes < stop_after;
+    });
+    return events;
+}
+
+TEST(Api, HealthAndModels) {
+    Api loading({});
+    auto h = loading.handle({"GET", "/health", {}, ""});
+    EXPECT_EQ(h.status, 503);
+    EXPECT_EQ(json::parse(h.body)["status"], "loading");
+    EXPECT_EQ(loading.handle(post("/v1/chat/completions", chat_body())).status, 503);
+
+    auto api = make_api();
+    EXPECT_EQ(api->handle({"GET", "/health", {}, ""}).status, 200);
+    const auto models = json::parse(api->handle({"GET", "/v1/models", {}, ""}).body);
+    EXPECT_EQ(models["data"][0]["id"], "g448-q8_0");
+}
+
+TEST(Api, ChatCompletionAndItsStreamAgree) {
+    auto api = make_api();
+    const auto r = api->handle(post("/v1/chat/completions", chat_body()));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto j = json::parse(r.body);
+    EXPECT_EQ(j["object"], "chat.completion");
+    EXPECT_EQ(j["choices"][0]["message"]["role"], "assistant");
+    EXPECT_EQ(j["usage"]["completion_tokens"].get<int>() <= 12, true);
+    EXPECT_GT(j["usage"]["prompt_tokens"].get<int>(), 10);
+    const std::string text = j["choices"][0]["message"]["content"];
+
+    auto s = api->handle(post("/v1/chat/completions",
+                              chat_body({{"stream", true}, {"stream_options", {{"include_usage", true}}}})));
+    ASSERT_EQ(s.status, 200);
+    EXPECT_EQ(s.content_type.find("text/event-stream"), 0u);
+    const auto events = read_stream(s);
+    ASSERT_GE(events.size(), 4u);
+    EXPECT_EQ(events.back(), "[DONE]");
+    EXPECT_EQ(json::parse(events[0])["choices"][0]["delta"]["role"], "assistant");
+    std::string streamed;
+    std::string finish;
+    for (size_t i = 0; i + 1 < events.size(); ++i) {
+        const auto e = json::parse(events[i]);
+        if (e.contains("usage")) {
+            EXPECT_EQ(e["usage"], j["usage"]);
+            continue;
+        }
+        const auto& c = e["choices"][0];
+        if (c["delta"].contains("content")) streamed += c["delta"]["content"].get<std::string>();
+        if (!c["finish_reason"].is_null()) {
+            finish = c["finish_reason"];
+            EXPECT_TRUE(e.contains("timings"));
+            EXPECT_EQ(e["context"]["dropped_rounds"], 0);
+        }
+    }
+    EXPECT_EQ(streamed, text);
+    EXPECT_EQ(finish, j["choices"][0]["finish_reason"]);
+}
+
+TEST(Api, SecondTurnReusesTheCache) {
+    auto api = make_api({}, 1);
+    const auto first = json::parse(api->handle(post("/v1/chat/completions", chat_body())).body);
+    json body = chat_body();
+    body["messages"].push_back({{"role", "assistant"}, {"content", first["choices"][0]["message"]["content"]}});
+    body["messages"].push_back({{"role", "user"}, {"content", "再说一遍"}});
+    const auto second = json::parse(api->handle(post("/v1/chat/completions", body)).body);
+    EXPECT_GT(second["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(),
+              first["usage"]["prompt_tokens"].get<int>() / 2);
+}
+
+TEST(Api, MaxRoundsDropsOldRoundsAndSaysSo) {
+    auto api = make_api();
+    json body = chat_body({{"max_rounds", 1}});
+    body["messages"] = json::array();
+    for (int i = 0; i < 3; ++i) {
+        body["messages"].push_back({{"role", "user"}, {"content", "问题" + std::to_string(i)}});
+        body["messages"].push_back({{"role", "assistant"}, {"content", "回答" + std::to_string(i)}});
+    }
+    body["messages"].push_back({{"role", "user"}, {"content", "最后"}});
+    const auto j = json::parse(api->handle(post("/v1/chat/completions", body)).body);
+    EXPECT_EQ(j["context"]["dropped_rounds"], 2);
+}
+
+TEST(Api, ErrorsAreOpenAIShaped) {
+    auto api = make_api();
+    auto check = [&](const HttpRequest& req, int status, const std::string& code) {
+        const auto r = api->handle(req);
+        EXPECT_EQ(r.status, status) << req.path << " " << r.body;
+        const auto j = json::parse(r.body);
+        EXPECT_TRUE(j["error"]["message"].is_string());
+        EXPECT_EQ(j["error"]["code"], code) << r.body;
+    };
+    check({"POST", "/v1/chat/completions", {}, "{not json"}, 400, "invalid_json");
+    check(post("/v1/chat/completions", chat_body({{"model", "gpt-4"}})), 404, "model_not_found");
+    check(post("/v1/chat/completions", chat_body({{"temperature", "hot"}})), 400, "invalid_type");
+    check(post("/v1/chat/completions", chat_body({{"messages", {{{"role", "user"}, {"content", std::string(6000, 'x') + " 长"}}}}})),
+          400, "context_length_exceeded");
+    check({"GET", "/v1/nothing", {}, ""}, 404, "not_found");
+    check({"GET", "/../../etc/passwd", {}, ""}, 404, "not_found");
+}
+
+TEST(Api, ApiKeyIsRequiredWhenSet) {
+    ApiOptions o;
+    o.api_key = "s3cret";
+    auto api = make_api(o);
+    auto req = post("/v1/chat/completions", chat_body());
+    EXPECT_EQ(api->handle(req).status, 401);
+    req.headers["authorization"] = "Bearer wrong!";
+    EXPECT_EQ(api->handle(req).status, 401);
+    req.headers["authorization"] = "Bearer s3cret";
+    EXPECT_EQ(api->handle(req).status, 200);
+    EXPECT_EQ(api->handle({"GET", "/health", {}, ""}).status, 200);  // health stays open
+}
+
+TEST(Api, ClientThatLeavesFreesItsSlot) {
+    auto api = make_api({}, 1, 0);
+    auto s = api->handle(post("/v1/chat/completions", chat_body({{"stream", true}, {"max_tokens", 400}, {"loop_guard", false}})));
+    const auto events = read_stream(s, 3);  // the client hangs up after three writes
+    EXPECT_LE(events.size(), 3u);
+    for (int i = 0; i < 200 && api->scheduler()->stats().active > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(api->scheduler()->stats().active, 0);
+    // The slot serves the next request.
+    EXPECT_EQ(api->handle(post("/v1/chat/completions", chat_body())).status, 200);
+}
+
+TEST(Api, StopStringsEndTheAnswer) {
+    auto api = make_api();
+    const auto free_run = json::parse(api->handle(post("/v1/chat/completions", chat_body({{"max_tokens", 20}}))).body);
+    const std::string text = free_run["choices"][0]["message"]["content"];
+    ASSERT_GE(text.size(), 4u);
+    const std::string stop = text.substr(text.size() / 2, 2);
+    const auto r = json::parse(
+        api->handle(post("/v1/chat/completions", chat_body({{"max_tokens", 20}, {"stop", stop}}))).body);
+    EXPECT_EQ(r["choices"][0]["finish_reason"], "stop");
+    EXPECT_EQ(r["choices"][0]["message"]["content"], text.substr(0, text.find(stop)));
+}
+
+TEST(Api, RawCompletionTokenizeDetokenizeMetrics) {
+    auto api = make_api();
+    const auto c = api->handle(post("/v1/completions", {{"prompt", "Once upon a time"}, {"max_tokens", 4}, {"temperature", 0}}));
+    ASSERT_EQ(c.status, 200) << c.body;
+    EXPECT_EQ(json::parse(c.body)["object"], "text_completion");
+
+    const auto t = json::parse(api->handle(post("/tokenize", {{"content", "你好<|im_end|>"}})).body);
+    const auto d = json::parse(api->handle(post("/detokenize", {{"tokens", t["tokens"]}})).body);
+    EXPECT_EQ(d["content"], "你好<|im_end|>");
+    const auto special = json::parse(api->handle(post("/tokenize", {{"content", "<|im_end|>"}, {"parse_special", true}})).body);
+    EXPECT_EQ(special["tokens"].size(), 1u);
+    EXPECT_EQ(api->handle(post("/detokenize", {{"tokens", {999999}}})).status, 400);
+
+    const auto m = api->handle({"GET", "/metrics", {}, ""});
+    EXPECT_NE(m.body.find("qwen_edge_requests_total{endpoint=\"/v1/completions\",status=\"200\"} 1"), std::string::npos) << m.body;
+    EXPECT_NE(m.body.find("qwen_edge_time_to_first_token_seconds_count"), std::string::npos);
+}
+
+TEST(Api, QueueFullGetsRetryAfter) {
+    auto api = make_api({}, 1, 0);
+    // A long streamed answer holds the only slot while we read nothing.
+    auto s = api->handle(post("/v1/chat/completions", chat_body({{"stream", true}, {"max_tokens", 300}, {"loop_guard", false}})));
+    const auto r = api->handle(post("/v1/chat/completions", chat_body()));
+    EXPECT_EQ(r.status, 503);
+    bool retry_after = false;
+    for (const auto& [k, v] : r.headers) retry_after |= k == "Retry-After";
+    EXPECT_TRUE(retry_after);
+    read_stream(s, 1);
+}
+
+}  // namespace
+}  // namespace qe

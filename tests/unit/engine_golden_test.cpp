@@ -1,0 +1,171 @@
+// Conformance with an independent engine: for every model in the shared golden folder, the
+// logits of its two token sequences (evaluated as one batch from position 0) against llama.cpp's,
+// position by position, on the reference path and the fast path.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/session.h"
+#include "model/model.h"
+#include "support/logits_compare.h"
+
+namespace qe {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> golden_models() {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(QE_GOLDEN_DIR))
+        if (e.path().extension() == ".gguf") names.push_back(e.path().stem().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::vector<int> read_ids(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<int> ids;
+    std::string item;
+    while (std::getline(in, item, ',')) ids.push_back(std::stoi(item));
+    return ids;
+}
+
+std::vector<float> read_logits(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
+    std::vector<float> v(bytes.size() / sizeof(float));
+    std::memcpy(v.data(), bytes.data(), v.size() * sizeof(float));
+    return v;
+}
+
+// The thresholds of the golden README: cosine per position, argmax agreement overall.
+double min_cosine_for(const std::string& name) {
+    for (const char* plain : {"-f32", "-f16", "-bf16"})
+        if (name.ends_with(plain)) return 0.9999;
+    return 0.998;
+}
+
+struct Param {
+    std::string model;
+    ForwardPath path;
+    Isa isa = Isa::Generic;  // the fast path's kernels
+};
+
+void PrintTo(const Param& p, std::ostream* os) {
+    *os << p.model
+        << (p.path == ForwardPath::Fast ? " fast " + std::string(isa_name(p.isa)) : " reference");
+}
+
+class Golden : public testing::TestWithParam<Param> {};
+
+TEST_P(Golden, LogitsMatchLlamaCpp) {
+    const auto& [name, path, isa] = GetParam();
+    const std::string base = std::string(QE_GOLDEN_DIR) + "/" + name;
+    const auto model = Model::open(base + ".gguf");
+    const size_t vocab = size_t(model->config().vocab_size);
+    for (const char* sequence : {"chat", "random"}) {
+        const auto ids = read_ids(base + "." + sequence + ".ids");
+        const auto want = read_logits(base + "." + sequence + ".logits.f32");
+        ASSERT_FALSE(ids.empty());
+        ASSERT_EQ(want.size(), ids.size() * vocab) << sequence;
+
+        SessionOptions options;
+        options.path = path;
+        options.kernels = kernel_table(isa);
+        options.n_ctx = 128;
+        Session session(model->config(), model->weights(), options);
+        const auto got = session.eval(ids, LogitsFor::All);
+        ASSERT_EQ(got.size(), want.size());
+
+        double worst = 1;
+        size_t agree = 0;
+        for (size_t t = 0; t < ids.size(); ++t) {
+            const std::span<const float> a = got.subspan(t * vocab, vocab);
+            const std::span<const float> b(&want[t * vocab], vocab);
+            const double cos = test::cosine(a, b);
+            worst = std::min(worst, cos);
+            EXPECT_GE(cos, min_cosine_for(name)) << sequence << " position " << t;
+            agree += test::argmax(a) == test::argmax(b);
+        }
+        EXPECT_GE(double(agree), 0.8 * double(ids.size())) << sequence;
+        RecordProperty(std::string(sequence) + "_min_cosine", std::to_string(worst));
+        RecordProperty(std::string(sequence) + "_argmax_agree",
+                       std::to_string(agree) + "/" + std::to_string(ids.size()));
+    }
+}
+
+std::vector<Param> all_params() {
+    std::vector<Param> params;
+    for (const auto& name : golden_models()) {
+        params.push_back({name, ForwardPath::Reference});
+        for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512, Isa::Neon})
+            if (kernel_table(isa)) params.push_back({name, ForwardPath::Fast, isa});
+    }
+    return params;
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, Golden, testing::ValuesIn(all_params()), [](const auto& info) {
+    std::string n = info.param.model + (info.param.path == ForwardPath::Fast
+                                            ? "_fast_" + std::string(isa_name(info.param.isa))
+                                            : "_reference");
+    std::replace(n.begin(), n.end(), '-', '_');
+    return n;
+});
+
+// 32 greedy tokens after the chat prompt, fast path against reference path, each stepping its
+// own session. A differing token is accepted only at a near-tie of the reference's logits (the
+// fast path's 8-bit activations may pick either), and ends the comparison.
+class GoldenGreedy : public testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenGreedy, FastPathGeneratesTheReferenceTokens) {
+    const std::string base = std::string(QE_GOLDEN_DIR) + "/" + GetParam();
+    const auto model = Model::open(base + ".gguf");
+    SessionOptions options;
+    options.n_ctx = 96;
+    options.path = ForwardPath::Reference;
+    Session ref(model->config(), model->weights(), options);
+    options.path = ForwardPath::Fast;
+    Session fast(model->config(), model->weights(), options);
+
+    const auto prompt = read_ids(base + ".chat.ids");
+    auto ref_logits = ref.eval(prompt);
+    auto fast_logits = fast.eval(prompt);
+    int steps = 0;
+    for (; steps < 32; ++steps) {
+        const int want = int(test::argmax(ref_logits)), got = int(test::argmax(fast_logits));
+        if (got != want) {
+            EXPECT_TRUE(test::near_tie(ref_logits))
+                << "step " << steps << ": " << got << " vs " << want;
+            break;
+        }
+        ref_logits = ref.eval({&want, 1});
+        fast_logits = fast.eval({&got, 1});
+    }
+    RecordProperty("equal_steps", steps);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, GoldenGreedy,
+                         testing::Values("g448-f32", "g448-bf16", "g448-q8_0", "g896-q4_0",
+                                         "g512-q4_k_m"),
+                         [](const auto& info) {
+                             std::string n = info.param;
+                             std::replace(n.begin(), n.end(), '-', '_');
+                             return n;
+                         });
+
+TEST(GoldenFolder, HoldsEveryFamily) {
+    // Guards against a silently empty parameter list (a missing folder would test nothing).
+    const auto names = golden_models();
+    EXPECT_GE(names.size(), 20u);
+    for (const char* family : {"g448-f32", "g448-bf16", "g896-q8_0", "g512-q6_k"})
+        EXPECT_NE(std::find(names.begin(), names.end(), family), names.end()) << family;
+}
+
+}  // namespace
+}  // namespace qe
