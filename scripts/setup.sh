@@ -16,7 +16,7 @@ for arg in "$@"; do
     esac
 done
 
-build_pkgs=(build-essential cmake ninja-build pkg-config nlohmann-json3-dev libcpp-httplib-dev
+build_pkgs=(build-essential cmake ninja-build ccache pkg-config nlohmann-json3-dev libcpp-httplib-dev
             libcli11-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libedit-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev systemd nginx)
 

@@ -19,9 +19,9 @@
 #include "chat/context_window.h"
 #include "chat/prompt_encoder.h"
 #include "cli/commands.h"
+#include "cli/model_choice.h"
 #include "core/error.h"
 #include "engine/scheduler.h"
-#include "fetch/model_store.h"
 #include "tokenizer/stream_decoder.h"
 
 namespace qe::cli {
@@ -34,6 +34,7 @@ void on_sigint(int) { g_interrupted = true; }
 
 struct ChatArgs {
     std::string model;
+    bool demo = false;
     std::string system;
     int ctx = 4096, threads = 0, max_tokens = 1024, rounds = 3;
     bool verbose = false;
@@ -86,7 +87,8 @@ std::string apply_set(Settings& s, const std::string& args) {
 }
 
 int chat(const ChatArgs& a) {
-    auto model = ChatModel::load(a.model);
+    auto model = ChatModel::load(choose_model(a.model, a.demo));
+    if (a.demo) std::fprintf(stderr, "qwen-edge chat: DEMO model with random weights: its answers are noise\n");
     SchedulerOptions so;
     so.slots = 1;
     so.max_queue = 0;
@@ -227,17 +229,15 @@ int chat(const ChatArgs& a) {
 Runner register_chat(CLI::App& app) {
     auto args = std::make_shared<ChatArgs>();
     auto* cmd = app.add_subcommand("chat", "Chat in the terminal");
-    cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (default: the one `qwen-edge pull` fetched)");
+    cmd->add_option("-m,--model", args->model, "Model: a .gguf file or a Hugging Face folder (default: the downloaded Qwen2.5-0.5B-Instruct)");
+    cmd->add_flag("--demo", args->demo, "Make and use a model with random weights (answers are noise): for trying it out without a download");
     cmd->add_option("--system", args->system, "System prompt (default: the model's own)");
     cmd->add_option("-c,--ctx", args->ctx, "Context in tokens")->capture_default_str()->check(CLI::Range(16, 1 << 20));
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str();
     cmd->add_option("-n,--max-tokens", args->max_tokens, "Longest answer in tokens")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--rounds", args->rounds, "Earlier rounds kept in context")->capture_default_str()->check(CLI::Range(0, 1000));
     cmd->add_flag("-v,--verbose", args->verbose, "Print time to first token and tokens/s after each answer");
-    return [args] {
-        args->model = fetch::resolve_model_option(args->model);  // or how to get one
-        return chat(*args);
-    };
+    return [args] { return chat(*args); };
 }
 
 }  // namespace qe::cli

@@ -9,9 +9,9 @@
 
 #include "chat/chat_model.h"
 #include "cli/commands.h"
+#include "cli/model_choice.h"
 #include "core/error.h"
 #include "engine/scheduler.h"
-#include "fetch/model_store.h"
 #include "server/api.h"
 #include "server/http_server.h"
 
@@ -20,6 +20,7 @@ namespace {
 
 struct ServeArgs {
     std::string model;
+    bool demo = false;
     std::string host = "127.0.0.1";
     int port = 8080;
     std::string api_key, api_key_file, cors;
@@ -38,7 +39,9 @@ std::string read_key_file(const std::string& path) {
     return key;
 }
 
-int serve(const ServeArgs& a) {
+int serve(ServeArgs a) {
+    a.model = choose_model(a.model, a.demo);
+    if (a.demo) std::fprintf(stderr, "qwen-edge: DEMO model with random weights: its answers are noise\n");
     // SIGINT/SIGTERM are taken by one thread (sigwait) for a graceful stop; a client that hangs
     // up must not kill the process with SIGPIPE.
     sigset_t stop_signals;
@@ -112,7 +115,8 @@ int serve(const ServeArgs& a) {
 Runner register_serve(CLI::App& app) {
     auto args = std::make_shared<ServeArgs>();
     auto* cmd = app.add_subcommand("serve", "Serve the web chat and the OpenAI-compatible API");
-    cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (default: the one `qwen-edge pull` fetched)");
+    cmd->add_option("-m,--model", args->model, "Model: a .gguf file or a Hugging Face folder (default: the downloaded Qwen2.5-0.5B-Instruct)");
+    cmd->add_flag("--demo", args->demo, "Make and use a model with random weights (answers are noise): for trying it out without a download");
     cmd->add_option("--host", args->host, "Address to listen on (0.0.0.0: the whole network)")
         ->capture_default_str();
     cmd->add_option("--port", args->port, "Port to listen on")->capture_default_str()->check(CLI::Range(0, 65535));
@@ -125,10 +129,7 @@ Runner register_serve(CLI::App& app) {
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_option("--max-body", args->max_body, "Largest request body in bytes")->capture_default_str();
     cmd->add_option("--max-tokens", args->max_tokens, "Largest max_tokens a request may ask for")->capture_default_str()->check(CLI::Range(1, 1 << 20));
-    return [args] {
-        args->model = fetch::resolve_model_option(args->model);  // or how to get one
-        return serve(*args);
-    };
+    return [args] { return serve(*args); };
 }
 
 }  // namespace qe::cli

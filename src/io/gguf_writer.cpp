@@ -303,7 +303,7 @@ void GgufWriter::write(const ByteSink& sink) const {
         }
         sink(data.data(), data.size());
         const uint64_t pad = align_up(t.nbytes, align) - t.nbytes;
-        if (pad && &t != &tensors_.back()) sink(zeros.data(), pad);
+        if (pad) sink(zeros.data(), pad);  // after the last tensor too, as llama.cpp writes
     }
 }
 

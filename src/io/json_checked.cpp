@@ -14,10 +14,15 @@ nlohmann::json parse_json_checked(std::string_view text, const std::string& name
     // while parsing. nlohmann's parser is iterative, so deep nesting cannot overflow the stack.
     std::vector<std::set<std::string>> open_objects;
     std::string duplicate;
-    auto on_event = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+    struct TooDeep {};
+    auto on_event = [&](int depth, json::parse_event_t event, json& parsed) {
         switch (event) {
             case json::parse_event_t::object_start:
+                if (depth >= kJsonMaxDepth) throw TooDeep{};
                 open_objects.emplace_back();
+                break;
+            case json::parse_event_t::array_start:
+                if (depth >= kJsonMaxDepth) throw TooDeep{};
                 break;
             case json::parse_event_t::object_end:
                 if (!open_objects.empty()) open_objects.pop_back();
@@ -36,6 +41,9 @@ nlohmann::json parse_json_checked(std::string_view text, const std::string& name
     json out;
     try {
         out = json::parse(text.begin(), text.end(), on_event);
+    } catch (const TooDeep&) {
+        throw Error(name + ": JSON is nested deeper than " + std::to_string(kJsonMaxDepth) +
+                    " levels");
     } catch (const json::parse_error& e) {
         // e.byte is 1-based: the position of the offending character.
         const uint64_t at = base_offset + (e.byte > 0 ? e.byte - 1 : 0);

@@ -1,4 +1,7 @@
 // Picks the kernel table once (cpuid + the QE_ISA override) and implements the convenience API.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -82,6 +85,14 @@ Matrix make_matrix_for(const KernelTable& table, const TensorView& t) {
     Matrix m{t.dtype, rows, cols, static_cast<const uint8_t*>(t.data), *rb, kLayoutRows, nullptr};
     if (table.pack) table.pack(m);
     return m;
+}
+
+void release_source_pages(const Matrix& m) {
+    if (m.layout == kLayoutRows || !m.data) return;
+    const auto page = uintptr_t(sysconf(_SC_PAGESIZE));
+    const auto begin = (uintptr_t(m.data) + page - 1) / page * page;  // whole pages inside only
+    const auto end = (uintptr_t(m.data) + size_t(m.rows) * m.row_bytes) / page * page;
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 void QuantizedActs::Free::operator()(uint8_t* p) const {

@@ -16,6 +16,14 @@ namespace {
 
 // ---- activation quantization ----
 
+// x * id rounded to int8, clamped in float so the conversion is always defined; NaN gives -128,
+// as the SIMD tables' convert-and-saturate does.
+inline int8_t round_i8(float v) {
+    if (!(v >= -128.0f)) return -128;
+    if (v > 127.0f) return 127;
+    return int8_t(std::nearbyint(v));
+}
+
 void quantize_f32(const float* x, uint8_t* xq, int64_t cols) {
     auto* y = reinterpret_cast<float*>(xq);
     for (int64_t i = 0; i < cols; ++i) y[i] = x[i];
@@ -34,7 +42,7 @@ void quantize_q8_32(const float* x, uint8_t* xq, int64_t cols) {
         d[b] = amax / 127.0f;
         int32_t s = 0;
         for (int j = 0; j < 32; ++j) {
-            const int q = int(std::nearbyint(x[32 * b + j] * id));
+            const int q = round_i8(x[32 * b + j] * id);
             qs[32 * b + j] = int8_t(q);
             s += q;
         }
@@ -55,7 +63,7 @@ void quantize_q8_256(const float* x, uint8_t* xq, int64_t cols) {
         for (int g = 0; g < 16; ++g) {
             int s = 0;
             for (int j = 0; j < 16; ++j) {
-                const int q = int(std::nearbyint(x[256 * b + 16 * g + j] * id));
+                const int q = round_i8(x[256 * b + 16 * g + j] * id);
                 qs[256 * b + 16 * g + j] = int8_t(q);
                 s += q;
             }

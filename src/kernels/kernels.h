@@ -73,6 +73,11 @@ Matrix make_matrix(const TensorView& t);
 // As make_matrix for a specific table (tests, benchmarks).
 Matrix make_matrix_for(const KernelTable& table, const TensorView& t);
 
+// For a packed m whose data lies in a read-only file mapping: tells the OS the original pages
+// are not needed (they stay readable, read back from the file if touched), so packing costs no
+// memory beyond the packed copy. Never call it on heap data (the pages would read as zeros).
+void release_source_pages(const Matrix& m);
+
 // Activation rows quantized for one ActFormat; a reusable buffer (64-byte aligned).
 class QuantizedActs {
   public:

@@ -13,6 +13,8 @@ namespace qe {
 
 namespace fs = std::filesystem;
 
+constexpr uint64_t kMaxIndexJsonBytes = 64ull << 20;  // real indexes: tens of KB to a few MB
+
 std::string shape_string(const std::vector<int64_t>& shape) {
     std::string s = "[";
     for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
@@ -88,8 +90,14 @@ void ModelFile::open_hf(const fs::path& folder) {
     if (fs::exists(single)) {
         add_safetensors(single, nullptr);
     } else if (fs::exists(index_path)) {
-        const auto doc = read_json_file(index_path);
-        const SafetensorsIndex index = parse_safetensors_index(doc.dump(), index_path.string());
+        const MappedFile index_file(index_path.string());
+        const auto bytes = index_file.bytes();
+        if (bytes.size() > kMaxIndexJsonBytes) {
+            throw Error(index_path.string() + ": too large for a shard index");
+        }
+        const SafetensorsIndex index = parse_safetensors_index(
+            std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+            index_path.string());
         for (const auto& shard : index.shards) add_safetensors(folder / shard, &index.weight_map);
         // Every shard tensor was found in the index under its own shard; now the reverse.
         for (const auto& [name, shard] : index.weight_map) {

@@ -16,7 +16,7 @@ class Vocabulary {
         }
         const auto path = model.hf_folder() / "tokenizer.json";
         if (!std::filesystem::exists(path)) return;
-        json_ = read_json_file(path);
+        json_ = read_json_file(path, kMaxTokenizerJsonBytes);
     }
 
     std::optional<std::string> text(int id) const {

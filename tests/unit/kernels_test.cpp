@@ -8,12 +8,14 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "core/half.h"
+#include "core/mapped_file.h"
 #include "kernels/kernels.h"
 #include "quant/quant.h"
 
@@ -213,7 +215,10 @@ TEST(Kernels, MatmulMatchesReference) {
             const int64_t cols = block_of(type) == 256 ? 512 : (block_of(type) == 32 ? 160 : 67);
             for (int64_t rows : {1, 2, 3, 7, 8, 19}) {
                 for (int64_t n : {1, 2, 3, 4, 5, 9}) {
-                    const TestMatrix tm = make_test_matrix(type, rows, cols, 2, uint32_t(rows * n));
+                    const size_t offset =
+                        type == DType::F32 ? 4 : 2;  // misaligned, within the type's alignment
+                    const TestMatrix tm =
+                        make_test_matrix(type, rows, cols, offset, uint32_t(rows * n));
                     const auto x = random_floats(size_t(n * cols), uint32_t(100 + n));
                     QuantizedActs xq;
                     xq.resize(f, n, cols);
@@ -327,6 +332,37 @@ TEST(Kernels, VectorOpsMatchReference) {
             }
         }
     }
+}
+
+TEST(Kernels, PackedMatrixFromAFileSurvivesReleasingTheSourcePages) {
+    const KernelTable* packer = nullptr;
+    for (const KernelTable* t : simd_tables())
+        if (t->pack) packer = t;
+    if (!packer) GTEST_SKIP() << "no table on this CPU repacks matrices";
+    const int64_t rows = 64, cols = 32 * 64;  // 64 x 2176 bytes: spans whole pages
+    const TestMatrix tm = make_test_matrix(DType::Q4_0, rows, cols, 0, 21);
+    const std::string path = std::string(QE_TEST_TMP_DIR) + "/kernels_release_pages.bin";
+    {
+        std::ofstream f(path, std::ios::binary);
+        f.write(reinterpret_cast<const char*>(tm.m.data), std::streamsize(rows * tm.m.row_bytes));
+    }
+    const MappedFile file(path);
+    TensorView view{"w", DType::Q4_0, {rows, cols}, file.bytes().data(), file.bytes().size()};
+    const Matrix m = make_matrix_for(*packer, view);
+    ASSERT_EQ(m.layout, kLayoutX8);
+    release_source_pages(m);
+    // The mapping still reads the file's bytes, and the packed copy still computes the product.
+    EXPECT_EQ(std::memcmp(file.bytes().data(), tm.m.data, file.bytes().size()), 0);
+    const auto x = random_floats(size_t(cols), 22);
+    QuantizedActs xq;
+    xq.resize(ActFormat::Q8_32, 1, cols);
+    ref().quantize[int(ActFormat::Q8_32)](x.data(), xq.row(0), cols);
+    std::vector<float> want(static_cast<size_t>(rows)), got(static_cast<size_t>(rows));
+    ref().mat[int(DType::Q4_0)].matvec(tm.m, xq.row(0), want.data(), 0, rows);
+    packer->mat[int(DType::Q4_0)].matvec(m, xq.row(0), got.data(), 0, rows);
+    for (int64_t r = 0; r < rows; ++r)
+        ASSERT_NEAR(got[size_t(r)], want[size_t(r)],
+                    tolerance(tm.values.data() + r * cols, x.data(), cols));
 }
 
 TEST(Kernels, ConvenienceApiUsesActiveTable) {

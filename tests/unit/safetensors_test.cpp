@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "io/json_checked.h"
 #include "io/safetensors_writer.h"
 #include "support/byte_builder.h"
 #include "support/expect_error.h"
@@ -99,9 +100,19 @@ TEST(Safetensors, RejectsInvalidJsonWithItsOffset) {
     EXPECT_TRUE(throws_error(parse_fn(raw_file("[1,2]", 0)), {"does not start with '{'"}));
     EXPECT_TRUE(throws_error(parse_fn(raw_file("", 0)), {"does not start with '{'"}));
     EXPECT_TRUE(throws_error(parse_fn(raw_file("{\"\xff\":1}", 0)), {"invalid JSON"}));
-    // Deep nesting must not blow the stack.
+    // Deep nesting must neither blow the stack nor build millions of containers.
     EXPECT_TRUE(throws_error(parse_fn(raw_file("{\"a\":" + std::string(100000, '['), 0)),
-                             {"invalid JSON"}));
+                             {"nested deeper than 64"}));
+}
+
+TEST(JsonChecked, LimitsNestingDepth) {
+    auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+    EXPECT_NO_THROW(parse_json_checked(nested(kJsonMaxDepth), "ok.json"));
+    EXPECT_TRUE(throws_error([&] { parse_json_checked(nested(kJsonMaxDepth + 1), "deep.json"); },
+                             {"deep.json", "nested deeper than 64"}));
+    EXPECT_TRUE(throws_error([&] { parse_json_checked(R"({"a":{"b":1,"b":2}})", "dup.json"); },
+                             {"dup.json", "duplicate key \"b\""}));
+    EXPECT_NO_THROW(parse_json_checked(R"({"a":{"b":1},"c":{"b":2}})", "same-key-elsewhere.json"));
 }
 
 TEST(Safetensors, RejectsDuplicateKeys) {

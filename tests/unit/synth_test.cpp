@@ -8,6 +8,7 @@
 
 #include "core/half.h"
 #include "core/mapped_file.h"
+#include "io/gguf.h"
 #include "model/file_type.h"
 #include "model/model_file.h"
 #include "quant/quant.h"
@@ -232,6 +233,41 @@ TEST(SynthModel, QuantizedFileMatchesTheGoldenLayoutAndDecodesClose) {
     }
     const auto* ft = m.gguf()->find("general.file_type");
     EXPECT_EQ(ft->as_int(), 15);
+}
+
+TEST(SynthModel, MetadataHasTheKeysAndValueTypesOfLlamaCppFiles) {
+    // llama.cpp insists on each key's exact value type (u32 counts, f32 rope/eps, i32 token types).
+    const auto path = tmp("keys.gguf");
+    write_gguf(small_options("q8_0"), small_vocab(), path.string());
+    MappedFile ours_file(path.string());
+    MappedFile golden_file(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf");
+    const GgufFile ours = parse_gguf(ours_file.bytes(), "ours");
+    const GgufFile golden = parse_gguf(golden_file.bytes(), "golden");
+    for (const auto& key : golden.metadata_order) {
+        if (key == "general.basename" || key == "general.finetune" || key == "general.size_label" ||
+            key == "general.name") {
+            continue;  // descriptive only
+        }
+        SCOPED_TRACE(key);
+        const GgufValue* a = ours.find(key);
+        ASSERT_NE(a, nullptr);
+        const GgufValue& b = *golden.find(key);
+        EXPECT_EQ(a->type, b.type);
+        if (a->as_array()) {
+            EXPECT_EQ(a->as_array()->elem_type, b.as_array()->elem_type);
+        } else {
+            EXPECT_EQ(a->value, b.value);  // same shape, so the same values
+        }
+    }
+    EXPECT_EQ(ours.alignment, golden.alignment);
+    // Tensors are laid out back to back, each padded to the alignment, as llama.cpp requires.
+    uint64_t expected = ours.data_offset;
+    for (const auto& t : ours.tensors) {
+        EXPECT_EQ(static_cast<const uint8_t*>(t.data) - ours_file.bytes().data(),
+                  int64_t(expected));
+        expected += (t.nbytes + 31) / 32 * 32;
+    }
+    EXPECT_EQ(expected, ours_file.bytes().size());
 }
 
 TEST(SynthModel, RejectsBadShapesAndTypes) {

@@ -65,20 +65,30 @@ int main(int argc, char** argv) {
     shape.tied = !untied;
     if (format == "hf" && !app.count("--type")) type = "bf16";
 
+    Options o;
+    o.shape = shape;
+    o.seed = seed;
+    o.tokenizer_json = tokenizer;
+    o.name = name;
+    const auto ft = parse_file_type(type);
+    if (!ft) {
+        std::fprintf(stderr, "qwen-edge-synth: unknown --type %s (known: %s)\n", type.c_str(),
+                     join(file_type_names()).c_str());
+        return 2;
+    }
+    o.type = *ft;
+    if (format == "hf" && o.type.base != qe::DType::BF16 && o.type.base != qe::DType::F16 &&
+        o.type.base != qe::DType::F32) {
+        std::fprintf(stderr, "qwen-edge-synth: --format hf takes --type bf16, f16 or f32\n");
+        return 2;
+    }
     try {
-        Options o;
-        o.shape = shape;
-        o.seed = seed;
-        o.tokenizer_json = tokenizer;
-        o.name = name;
-        const auto ft = parse_file_type(type);
-        if (!ft) {
-            std::fprintf(stderr, "qwen-edge-synth: unknown --type %s (known: %s)\n", type.c_str(),
-                         join(file_type_names()).c_str());
-            return 2;
-        }
-        o.type = *ft;
         check_shape(o.shape);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "qwen-edge-synth: %s\n", e.what());
+        return 2;
+    }
+    try {
         const auto start = std::chrono::steady_clock::now();
         const SynthVocab vocab = build_vocab(o.tokenizer_json, o.shape.vocab);
         const Written w = format == "gguf" ? write_gguf(o, vocab, out) : write_hf(o, vocab, out);

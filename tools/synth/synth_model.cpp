@@ -275,7 +275,6 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
         written.bytes += size_t(elements(shape)) * dtype_info(t).block_bytes;
         ++written.tensors;
     }
-    st.write_file((dir / "model.safetensors").string());
 
     const char* torch_dtype = t == DType::BF16  ? "bfloat16"
                               : t == DType::F16 ? "float16"
@@ -336,6 +335,8 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
                                                {"split_special_tokens", false},
                                                {"tokenizer_class", "Qwen2Tokenizer"},
                                                {"unk_token", nullptr}});
+    // Last, and atomically: a folder with model.safetensors is complete.
+    st.write_file((dir / "model.safetensors").string());
     return written;
 }
 

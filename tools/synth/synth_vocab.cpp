@@ -25,7 +25,7 @@ SynthVocab build_vocab(const std::string& path, int rows) {
     }
     nlohmann::json doc;
     try {
-        doc = read_json_file(path);
+        doc = read_json_file(path, kMaxTokenizerJsonBytes);
     } catch (const Error& e) {
         throw Error(std::string(e.what()) +
                     " (the Qwen vocabulary is installed by scripts/setup.sh --test; or pass " +

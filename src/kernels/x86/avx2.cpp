@@ -411,14 +411,82 @@ void matvec_float(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int6
             reinterpret_cast<const W*>(w.data + size_t(r) * w.row_bytes), x, w.cols);
 }
 
+// 2 rows x 4 tokens per tile: each weight vector is converted once and used for 4 tokens, and
+// the 8 accumulators are independent FMA chains.
+template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*), int T>
+inline void float_tile(const W* w0, const W* w1, const float* const* x, int64_t n_cols,
+                       float (*res)[T]) {
+    __m256 acc0[T], acc1[T];
+    for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= n_cols; i += 8) {
+        const __m256 a = kLoad(w0 + i), b = kLoad(w1 + i);
+#pragma GCC unroll 4
+        for (int t = 0; t < T; ++t) {
+            const __m256 xv = _mm256_loadu_ps(x[t] + i);
+            acc0[t] = _mm256_fmadd_ps(a, xv, acc0[t]);
+            acc1[t] = _mm256_fmadd_ps(b, xv, acc1[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        float s0 = hsum(acc0[t]), s1 = hsum(acc1[t]);
+        for (int64_t j = i; j < n_cols; ++j) {
+            s0 += kScalar(w0 + j) * x[t][j];
+            s1 += kScalar(w1 + j) * x[t][j];
+        }
+        res[0][t] = s0;
+        res[1][t] = s1;
+    }
+}
+
+template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*), int T>
+void matmul_float_tokens(const Matrix& w, const float* const* x, float* y, int64_t ldy, int64_t r0,
+                         int64_t r1) {
+    auto row = [&](int64_t r) {
+        return reinterpret_cast<const W*>(w.data + size_t(r) * w.row_bytes);
+    };
+    int64_t r = r0;
+    for (; r + 2 <= r1; r += 2) {
+        float res[2][T];
+        float_tile<W, kLoad, kScalar, T>(row(r), row(r + 1), x, w.cols, res);
+        for (int t = 0; t < T; ++t) {
+            y[t * ldy + r] = res[0][t];
+            y[t * ldy + r + 1] = res[1][t];
+        }
+    }
+    if (r < r1) {
+        for (int t = 0; t < T; ++t)
+            y[t * ldy + r] = dot_float<W, kLoad, kScalar>(row(r), x[t], w.cols);
+    }
+}
+
 template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*)>
 void matmul_float(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
                   int64_t ldy, int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-        const auto* wr = reinterpret_cast<const W*>(w.data + size_t(r) * w.row_bytes);
-        for (int64_t t = 0; t < n; ++t)
-            y[t * ldy + r] = dot_float<W, kLoad, kScalar>(
-                wr, reinterpret_cast<const float*>(xq + size_t(t) * xq_row_bytes), w.cols);
+    constexpr int64_t kRowChunk = 32;  // weight rows reused from L1/L2 across all tokens
+    for (int64_t rc = r0; rc < r1; rc += kRowChunk) {
+        const int64_t rc1 = rc + kRowChunk < r1 ? rc + kRowChunk : r1;
+        for (int64_t t = 0; t < n; t += 4) {
+            const float* x[4];
+            const int nt = int(n - t < 4 ? n - t : 4);
+            for (int i = 0; i < nt; ++i)
+                x[i] = reinterpret_cast<const float*>(xq + size_t(t + i) * xq_row_bytes);
+            float* yt = y + t * ldy;
+            switch (nt) {
+                case 4:
+                    matmul_float_tokens<W, kLoad, kScalar, 4>(w, x, yt, ldy, rc, rc1);
+                    break;
+                case 3:
+                    matmul_float_tokens<W, kLoad, kScalar, 3>(w, x, yt, ldy, rc, rc1);
+                    break;
+                case 2:
+                    matmul_float_tokens<W, kLoad, kScalar, 2>(w, x, yt, ldy, rc, rc1);
+                    break;
+                default:
+                    matmul_float_tokens<W, kLoad, kScalar, 1>(w, x, yt, ldy, rc, rc1);
+                    break;
+            }
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 // AVX2 matrix kernels of the K-types Q4_K, Q5_K and Q6_K (256-element super-blocks) against
 // Q8_256 activations. Per 32 elements: maddubs (u8 quants x s8 activations) then madd with the
 // sub-block scale broadcast as int16, so the scales are applied in integer; the mins (Q4_K,
-// Q5_K) and Q6_K's -32 offset go through the activation's 16-element sums. One FMA per
-// super-block applies d * d_a. Q2_K and Q3_K use the generic kernels.
+// Q5_K, Q2_K) and the offsets of Q6_K (-32) and Q3_K (-4 where the high bit is clear) go through
+// the activation's 16-element sums. One FMA per super-block applies d * d_a.
 #include <immintrin.h>
 
 #include "kernels/act_layout.h"
@@ -44,14 +44,29 @@ inline __m256i move_bit(__m256i v, int mask) {
     return _mm256_and_si256(v, m);
 }
 
-// The 6-bit scale/min pairs of a Q4_K/Q5_K block (same packing as quant/codecs.h).
-inline void scales_k4(const uint8_t* s, int* sc, int* m) {
-    for (int i = 0; i < 4; ++i) {
-        sc[i] = s[i] & 63;
-        m[i] = s[i + 4] & 63;
-        sc[i + 4] = (s[i + 8] & 0x0f) | ((s[i] >> 6) << 4);
-        m[i + 4] = (s[i + 8] >> 4) | ((s[i + 4] >> 6) << 4);
-    }
+// The 6-bit scale/min pairs of a Q4_K/Q5_K block (packing as in quant/codecs.h), unpacked
+// four bytes at a time: sc[0..7] and m[0..7] as bytes.
+inline void scales_k4(const uint8_t* s, uint8_t* sc, uint8_t* m) {
+    uint32_t w[3];
+    __builtin_memcpy(w, s, 12);
+    const uint32_t sc_lo = w[0] & 0x3f3f3f3fu;
+    const uint32_t sc_hi = (w[2] & 0x0f0f0f0fu) | ((w[0] >> 2) & 0x30303030u);
+    const uint32_t m_lo = w[1] & 0x3f3f3f3fu;
+    const uint32_t m_hi = ((w[2] >> 4) & 0x0f0f0f0fu) | ((w[1] >> 2) & 0x30303030u);
+    __builtin_memcpy(sc, &sc_lo, 4);
+    __builtin_memcpy(sc + 4, &sc_hi, 4);
+    __builtin_memcpy(m, &m_lo, 4);
+    __builtin_memcpy(m + 4, &m_hi, 4);
+}
+
+// sum_j m_j * (bsums[2j] + bsums[2j + 1]) with each min paired to its two 16-element sums.
+inline int32_t min_sum(const uint8_t* m, const int16_t* bsums) {
+    uint64_t m8;
+    __builtin_memcpy(&m8, m, 8);
+    const __m128i dup =
+        _mm_shuffle_epi8(_mm_cvtsi64_si128(int64_t(m8)),
+                         _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
+    return hsum_i32(_mm256_madd_epi16(loadu(bsums), _mm256_cvtepu8_epi16(dup)));
 }
 
 template <typename Block, bool kQ5>
@@ -61,11 +76,9 @@ float dot_q45_k(const Block* b, const act::Q8_256Row& a, int64_t nsb) {
     float mins = 0.0f;
     for (int64_t i = 0; i < nsb; ++i) {
         const int8_t* q8 = a.qs + 256 * i;
-        int sc[8], m[8];
+        uint8_t sc[8], m[8];
         scales_k4(b[i].scales, sc, m);
-        int32_t msum = 0;
-        for (int j = 0; j < 8; ++j)
-            msum += m[j] * (a.bsums[16 * i + 2 * j] + a.bsums[16 * i + 2 * j + 1]);
+        const int32_t msum = min_sum(m, a.bsums + 16 * i);
         __m256i qh = _mm256_setzero_si256();
         if constexpr (kQ5) qh = loadu(b[i].qh);
         __m256i isum = _mm256_setzero_si256();
@@ -151,6 +164,95 @@ float dot_q6_k(const BlockQ6_K* b, const act::Q8_256Row& a, int64_t nsb) {
     return hsum(acc) - offs;
 }
 
+// Scale vector for the two 16-element halves of a 32-element maddubs result: lanes 0-7 of the
+// int16 pairs cover elements 0..15, lanes 8-15 elements 16..31.
+inline __m256i two_scales16(int lo, int hi) {
+    return _mm256_set_m128i(_mm_set1_epi16(short(hi)), _mm_set1_epi16(short(lo)));
+}
+
+// Q2_K: q = 2 bits (element 128h + 32s + l at shift 2s of byte 32h + l); value
+// d * (sc & 15) * q - dmin * (sc >> 4) per 16-element sub-block.
+float dot_q2_k(const BlockQ2_K* b, const act::Q8_256Row& a, int64_t nsb) {
+    const __m256i m2 = _mm256_set1_epi8(3);
+    __m256 acc = _mm256_setzero_ps();
+    float mins = 0.0f;
+    for (int64_t i = 0; i < nsb; ++i) {
+        const int8_t* q8 = a.qs + 256 * i;
+        const uint8_t* sc = b[i].scales;
+        const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(sc));
+        const __m256i m16 =
+            _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sc8, 4), _mm_set1_epi8(0x0f)));
+        const int32_t msum = hsum_i32(_mm256_madd_epi16(loadu(a.bsums + 16 * i), m16));
+        __m256i isum = _mm256_setzero_si256();
+#pragma GCC unroll 2
+        for (int h = 0; h < 2; ++h) {
+            const __m256i v = loadu(b[i].qs + 32 * h);
+            const __m256i q[4] = {_mm256_and_si256(v, m2),
+                                  _mm256_and_si256(_mm256_srli_epi16(v, 2), m2),
+                                  _mm256_and_si256(_mm256_srli_epi16(v, 4), m2),
+                                  _mm256_and_si256(_mm256_srli_epi16(v, 6), m2)};
+#pragma GCC unroll 4
+            for (int s = 0; s < 4; ++s) {
+                const int k = 8 * h + 2 * s;
+                const __m256i p = _mm256_maddubs_epi16(q[s], loadu(q8 + 128 * h + 32 * s));
+                isum = _mm256_add_epi32(
+                    isum, _mm256_madd_epi16(p, two_scales16(sc[k] & 0x0f, sc[k + 1] & 0x0f)));
+            }
+        }
+        const float da = a.d[i];
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(da * half(b[i].d)), acc);
+        mins += da * half(b[i].dmin) * float(msum);
+    }
+    return hsum(acc) - mins;
+}
+
+// Q3_K: q' = low 2 bits | high bit << 2 (0..7) and value d * (sc - 32) * (q' - 4), so
+// sum = sum_j sc_j * (q' . a)_j - 4 * sum_j sc_j * bsum_j.
+float dot_q3_k(const BlockQ3_K* b, const act::Q8_256Row& a, int64_t nsb) {
+    const __m256i m2 = _mm256_set1_epi8(3);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t i = 0; i < nsb; ++i) {
+        const int8_t* q8 = a.qs + 256 * i;
+        const uint8_t* s = b[i].scales;
+        alignas(32) int16_t sc[16];
+        for (int j = 0; j < 16; ++j) {
+            const int low = (s[j % 8] >> (4 * (j / 8))) & 0x0f;
+            const int high = (s[8 + j % 4] >> (2 * (j / 4))) & 3;
+            sc[j] = int16_t((low | high << 4) - 32);
+        }
+        const __m256i sc16 = _mm256_load_si256(reinterpret_cast<const __m256i*>(sc));
+        const int32_t off = hsum_i32(_mm256_madd_epi16(loadu(a.bsums + 16 * i), sc16));
+        const __m256i hm = loadu(b[i].hmask);
+        __m256i isum = _mm256_setzero_si256();
+#pragma GCC unroll 2
+        for (int h = 0; h < 2; ++h) {
+            const __m256i v = loadu(b[i].qs + 32 * h);
+            // high bits of elements 128h + 32s + l: bit 4h + s of hmask[l], moved to bit 2
+            const __m256i q[4] = {
+                _mm256_or_si256(_mm256_and_si256(v, m2),
+                                h ? move_bit<4, 2>(hm, 4) : move_bit<0, 2>(hm, 4)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 2), m2),
+                                h ? move_bit<5, 2>(hm, 4) : move_bit<1, 2>(hm, 4)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 4), m2),
+                                h ? move_bit<6, 2>(hm, 4) : move_bit<2, 2>(hm, 4)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 6), m2),
+                                h ? move_bit<7, 2>(hm, 4) : move_bit<3, 2>(hm, 4)),
+            };
+#pragma GCC unroll 4
+            for (int j = 0; j < 4; ++j) {
+                const int k = 8 * h + 2 * j;
+                const __m256i p = _mm256_maddubs_epi16(q[j], loadu(q8 + 128 * h + 32 * j));
+                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, two_scales16(sc[k], sc[k + 1])));
+            }
+        }
+        const float dd = a.d[i] * half(b[i].d);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(
+                                  isum, _mm256_setr_epi32(4 * off, 0, 0, 0, 0, 0, 0, 0))),
+                              _mm256_set1_ps(dd), acc);
+    }
+    return hsum(acc);
+}
+
 template <typename Block, float (*kDot)(const Block*, const act::Q8_256Row&, int64_t)>
 void matvec_k(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
     const act::Q8_256Row a = act::q8_256_row(xq, w.cols);
@@ -181,6 +283,8 @@ void add_avx2_k_kernels(KernelTable& t) {
     t.mat[int(DType::Q4_K)] = mat_k<BlockQ4_K, dot_q45_k<BlockQ4_K, false>>();
     t.mat[int(DType::Q5_K)] = mat_k<BlockQ5_K, dot_q45_k<BlockQ5_K, true>>();
     t.mat[int(DType::Q6_K)] = mat_k<BlockQ6_K, dot_q6_k>();
+    t.mat[int(DType::Q2_K)] = mat_k<BlockQ2_K, dot_q2_k>();
+    t.mat[int(DType::Q3_K)] = mat_k<BlockQ3_K, dot_q3_k>();
 }
 
 }  // namespace qe

@@ -1,0 +1,83 @@
+// qwen-edge-synth as a developer runs it, and `qwen-edge info` on what it writes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "support/run_command.h"
+
+namespace qe {
+namespace {
+
+namespace fs = std::filesystem;
+using test::run_command;
+using test::shell_quote;
+
+const std::string kSynth = std::string(QE_BIN_DIR) + "/qwen-edge-synth";
+const std::string kInfo = std::string(QE_BIN_DIR) + "/qwen-edge info --json ";
+const std::string kSmall = " --layers 2 --dim 448 --heads 14 --kv-heads 2 --ffn 512 --vocab 3872 ";
+
+fs::path tmp(const std::string& name) {
+    return fs::path(QE_TEST_TMP_DIR) / ("synth_cli_" + name);
+}
+
+nlohmann::json info(const fs::path& model) {
+    const auto r = run_command(kInfo + shell_quote(model.string()) + " 2>&1");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return nlohmann::json::parse(r.output);
+}
+
+TEST(SynthCli, WritesAQuantizedGgufThatInfoDescribes) {
+    const auto path = tmp("q4km.gguf");
+    const auto r = run_command(kSynth + " --out " + shell_quote(path.string()) + kSmall +
+                               "--type q4_k_m --seed 3 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("26 tensors"), std::string::npos) << r.output;
+    const auto j = info(path);
+    EXPECT_EQ(j["layers"], 2);
+    EXPECT_EQ(j["dim"], 448);
+    EXPECT_EQ(j["vocab_size"], 3872);
+    EXPECT_EQ(j["file_type"]["name"], "Q4_K_M");
+    EXPECT_EQ(j["dominant_type"], "q5_0");  // as in the golden g448-q4_k_m.gguf
+    EXPECT_EQ(j["tensor_types"]["q8_0"], 2);
+    EXPECT_EQ(j["special_tokens"]["eos"]["text"], "<|im_end|>");
+    EXPECT_NE(j["name"].get<std::string>().find("random weights"), std::string::npos);
+}
+
+TEST(SynthCli, WritesAHuggingFaceFolder) {
+    const auto dir = tmp("hf");
+    fs::remove_all(dir);
+    const auto r = run_command(kSynth + " --format hf --out " + shell_quote(dir.string()) + kSmall +
+                               "--untied 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    for (const char* file : {"config.json", "model.safetensors", "tokenizer.json",
+                             "tokenizer_config.json", "generation_config.json"}) {
+        EXPECT_TRUE(fs::exists(dir / file)) << file;
+    }
+    const auto j = info(dir);
+    EXPECT_EQ(j["format"], "huggingface");
+    EXPECT_EQ(j["tied_embeddings"], false);
+    EXPECT_EQ(j["tensor_types"]["bf16"], 27);
+    EXPECT_EQ(j["special_tokens"]["eos"]["text"], "<|im_end|>");
+    EXPECT_EQ(j["special_tokens"]["pad"]["id"], 3840);
+    EXPECT_EQ(j["chat_template"], true);
+}
+
+TEST(SynthCli, UsageErrorsExitWithTwo) {
+    const std::string out = " --out " + shell_quote(tmp("bad.gguf").string());
+    auto bad_type = run_command(kSynth + out + " --type q9_9 2>&1");
+    EXPECT_EQ(bad_type.exit_code, 2);
+    EXPECT_NE(bad_type.output.find("q4_k_m"), std::string::npos) << bad_type.output;
+    auto bad_shape = run_command(kSynth + out + " --dim 100 --heads 3 2>&1");
+    EXPECT_EQ(bad_shape.exit_code, 2);
+    EXPECT_NE(bad_shape.output.find("multiple of heads"), std::string::npos) << bad_shape.output;
+    EXPECT_EQ(run_command(kSynth + " --type f16 2>&1").exit_code, 2);  // no --out
+    EXPECT_EQ(run_command(kSynth + out + " --format hf --type q8_0 2>&1").exit_code, 2);
+    EXPECT_EQ(run_command(kSynth + " --help").exit_code, 0);
+    auto no_vocab = run_command(kSynth + out + kSmall + " --tokenizer /nonexistent.json 2>&1");
+    EXPECT_EQ(no_vocab.exit_code, 1);
+    EXPECT_NE(no_vocab.output.find("setup.sh --test"), std::string::npos) << no_vocab.output;
+}
+
+}  // namespace
+}  // namespace qe
