@@ -11,10 +11,20 @@
 
 ARG DEBIAN_RELEASE=bookworm
 
+# --- web: the chat page, built with Node.js 20 (Debian 12's Node.js 18 is too old for Vite) ---
+FROM node:20-${DEBIAN_RELEASE}-slim AS web
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
 # --- build: the same setup and build scripts as on a developer's machine, without the tests ---
 FROM debian:${DEBIAN_RELEASE} AS build
 WORKDIR /src
 COPY . .
+# The build embeds web/dist into the binary.
+COPY --from=web /src/web/dist web/dist
 RUN scripts/setup.sh \
     && scripts/build.sh release -DQE_BUILD_TESTS=OFF \
     && scripts/runtime-packages.sh build/bin/qwen-edge > /runtime-packages \

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -311,7 +312,24 @@ class NginxScaleOut : public ::testing::Test {
         return "";
     }
 
-    static std::vector<Routed> routed() {
+    // The logged requests `mine` picks, once there are `count` of them: nginx writes a request's
+    // line as it finishes the request, which can be just after the client has read the answer.
+    static std::vector<Routed> routed(const std::function<bool(const Routed&)>& mine,
+                                      size_t count) {
+        std::vector<Routed> out;
+        wait_until(
+            [&] {
+                out.clear();
+                for (const auto& r : read_log()) {
+                    if (mine(r)) out.push_back(r);
+                }
+                return out.size() >= count;
+            },
+            5);
+        return out;
+    }
+
+    static std::vector<Routed> read_log() {
         std::vector<Routed> out;
         std::ifstream in(dir_ / "access.log");
         std::string line;
@@ -346,13 +364,14 @@ void expect_streamed(const Exchange& ex, const std::string& where) {
     ASSERT_EQ(ex.status, 200) << where << "\n" << ex.headers << ex.body.substr(0, 300);
     ASSERT_GE(ex.event_times.size(), 40u) << where << ": too few events\n"
                                           << ex.body.substr(0, 500);
-    const double first = ex.event_times.front(), last = ex.event_times.back();
     EXPECT_NE(ex.body.find("data: [DONE]"), std::string::npos) << where;
-    // Buffered, everything would arrive in a few large reads at (or near) the end.
-    EXPECT_GE(ex.reads_with_events, 10)
-        << where << ": events came in only " << ex.reads_with_events << " reads";
-    EXPECT_LT(first, 0.5 * last) << where << ": the first event came at " << first
-                                 << " s, the last at " << last << " s";
+    // The client reads as soon as anything arrives, so events that arrive apart in time arrive in
+    // separate reads. A buffering proxy hands them on a buffer (4-8 KB, some 30 events) at a
+    // time: a few reads in all. (Timing thresholds would not do: the test model makes a token in
+    // well under a millisecond.)
+    const int n = int(ex.event_times.size());
+    EXPECT_GE(ex.reads_with_events, std::max(10, n / 4))
+        << where << ": " << n << " events came in only " << ex.reads_with_events << " reads";
 }
 
 TEST_F(NginxScaleOut, TokensStreamThroughAsTheyAreMade) {
@@ -361,8 +380,9 @@ TEST_F(NginxScaleOut, TokensStreamThroughAsTheyAreMade) {
     const Exchange direct = http(backend_port_[0], "POST", "/v1/chat/completions", body);
     expect_streamed(direct, "directly");
     // ...and so does nginx with the repository's config.
-    const Exchange proxied =
-        http(nginx_port_, "POST", "/v1/chat/completions", body, header("stream-check"));
+    // (Asking for gzip as browsers do: a compressing proxy holds events back to fill its blocks.)
+    const Exchange proxied = http(nginx_port_, "POST", "/v1/chat/completions", body,
+                                  header("stream-check") + "Accept-Encoding: gzip\r\n");
     expect_streamed(proxied, "through nginx");
     std::printf(
         "stream of %zu events: direct first/last %.3f/%.3f s in %d reads; "
@@ -373,26 +393,29 @@ TEST_F(NginxScaleOut, TokensStreamThroughAsTheyAreMade) {
 }
 
 TEST_F(NginxScaleOut, AConversationKeyAlwaysReachesTheSameInstance) {
-    const size_t before = routed().size();
     for (int round = 0; round < 3; ++round) {
         for (int k = 0; k < 16; ++k) {
             const auto ex =
-                http(nginx_port_, "GET", "/v1/models", "", header("conv-" + std::to_string(k)));
+                http(nginx_port_, "GET", "/v1/models", "", header("stick-" + std::to_string(k)));
             ASSERT_EQ(ex.status, 200) << ex.headers;
         }
-        ASSERT_EQ(
-            http(nginx_port_, "POST", "/v1/chat/completions", chat_body(false, 2), header("conv-3"))
-                .status,
-            200);
+        ASSERT_EQ(http(nginx_port_, "POST", "/v1/chat/completions", chat_body(false, 2),
+                       header("stick-3"))
+                      .status,
+                  200);
         ASSERT_EQ(http(nginx_port_, "GET", "/v1/models").status, 200);  // no key: by address
     }
-    const auto log = routed();
-    ASSERT_EQ(log.size(), before + 3 * 18);
+    const auto log = routed(
+        [](const Routed& r) {
+            return r.key.rfind("stick-", 0) == 0 || (r.key == "-" && r.uri == "/v1/models");
+        },
+        3 * 18);
+    ASSERT_EQ(log.size(), 3u * 18);
     std::map<std::string, std::set<std::string>> instances_of;
     std::set<std::string> used;
-    for (size_t i = before; i < log.size(); ++i) {
-        instances_of[log[i].key].insert(log[i].upstreams);
-        used.insert(log[i].upstreams);
+    for (const auto& r : log) {
+        instances_of[r.key].insert(r.upstreams);
+        used.insert(r.upstreams);
     }
     for (const auto& [key, instances] : instances_of) {
         EXPECT_EQ(instances.size(), 1u)
@@ -404,11 +427,14 @@ TEST_F(NginxScaleOut, AConversationKeyAlwaysReachesTheSameInstance) {
 
 TEST_F(NginxScaleOut, NewRequestsSucceedAfterAnInstanceDies) {
     std::map<std::string, std::string> before;  // key -> instance
+    const auto failover = [](const std::string& uri) {
+        return [uri](const Routed& r) { return r.key.rfind("failover-", 0) == 0 && r.uri == uri; };
+    };
     for (int k = 0; k < 16; ++k) {
         const std::string key = "failover-" + std::to_string(k);
         ASSERT_EQ(http(nginx_port_, "GET", "/v1/models", "", header(key)).status, 200);
     }
-    for (const auto& r : routed()) before[r.key] = r.upstreams;
+    for (const auto& r : routed(failover("/v1/models"), 16)) before[r.key] = r.upstreams;
 
     const std::string dead = "127.0.0.1:" + std::to_string(backend_port_[1]);
     const std::string alive = "127.0.0.1:" + std::to_string(backend_port_[0]);
@@ -423,11 +449,12 @@ TEST_F(NginxScaleOut, NewRequestsSucceedAfterAnInstanceDies) {
     }
     EXPECT_GT(moved, 0) << "no key was on the killed instance, so nothing was tested";
     // Every answer after the kill came from the live instance (some after trying the dead one).
-    const auto log = routed();
-    for (size_t i = log.size() - 16; i < log.size(); ++i) {
-        EXPECT_EQ(log[i].status, "200");
-        const std::string& u = log[i].upstreams;
-        EXPECT_EQ(u.substr(u.size() - alive.size()), alive) << log[i].key << " -> " << u;
+    const auto after = routed(failover("/v1/chat/completions"), 16);
+    ASSERT_EQ(after.size(), 16u);
+    for (const auto& r : after) {
+        EXPECT_EQ(r.status, "200");
+        EXPECT_EQ(r.upstreams.substr(r.upstreams.size() - alive.size()), alive)
+            << r.key << " -> " << r.upstreams;
     }
 }
 
