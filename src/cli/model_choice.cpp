@@ -49,7 +49,9 @@ std::string make_demo(const fs::path& dir) {
 
 }  // namespace
 
-std::string models_dir() { return fetch::models_dir(); }
+std::string models_dir() {
+    return fetch::models_dir();
+}
 
 std::string choose_model(const std::string& model_arg, bool demo) {
     if (demo && model_arg.empty()) return make_demo(models_dir());
