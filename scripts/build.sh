@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds a preset (default: release, into build/).
+# Configures and builds a preset (default: release, into build/). Further arguments go to the
+# configure step, e.g. scripts/build.sh release -DQE_BUILD_TESTS=OFF for a build without tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
@@ -7,5 +8,5 @@ preset=${1:-release}
 if [[ -d web/node_modules ]]; then
     (cd web && npm run --silent build >/dev/null) || { echo "build: the web chat failed to build" >&2; exit 1; }
 fi
-cmake --preset "$preset" >/dev/null
+cmake --preset "$preset" "${@:2}" >/dev/null
 cmake --build --preset "$preset"

@@ -2,15 +2,28 @@
 # Installs what qwen-edge needs on Debian 12, idempotently.
 #   scripts/setup.sh          build dependencies
 #   scripts/setup.sh --test   and what the test suite needs (pinned npm reference data, tools)
+#   scripts/setup.sh --arm64  and the ARM64 cross toolchain, qemu-user and the arm64 libraries
+#                             (dpkg multiarch) for scripts/test-arm64.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_test=0
-[[ "${1:-}" == "--test" ]] && want_test=1
+want_test=0 want_arm64=0
+for arg in "$@"; do
+    case "$arg" in
+        --test) want_test=1 ;;
+        --arm64) want_arm64=1 ;;
+        *) echo "setup: unknown option $arg (use --test and/or --arm64)" >&2; exit 2 ;;
+    esac
+done
 
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config nlohmann-json3-dev libcpp-httplib-dev
-            libcli11-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev libedit-dev)
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev)
+            libcli11-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libedit-dev)
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev systemd nginx)
+
+# The libraries qwen-edge and its tests link, built for arm64, installed beside the native ones.
+arm64_pkgs=(g++-aarch64-linux-gnu qemu-user libutf8proc-dev:arm64 libpcre2-dev:arm64
+            libcurl4-openssl-dev:arm64 libssl-dev:arm64 libedit-dev:arm64 libcpp-httplib-dev:arm64
+            libgtest-dev:arm64 libgmock-dev:arm64)
 
 die() { echo "setup: $*" >&2; exit 1; }
 
@@ -18,6 +31,7 @@ missing=()
 check() { for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done; }
 check "${build_pkgs[@]}"
 (( want_test )) && check "${test_pkgs[@]}"
+(( want_arm64 )) && check "${arm64_pkgs[@]}"
 # Node.js builds the web chat (and runs its tests); Debian 12's nodejs is used when none is there.
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 
@@ -26,6 +40,9 @@ if (( ${#missing[@]} )); then
     sudo_cmd=()
     [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
     export DEBIAN_FRONTEND=noninteractive
+    if (( want_arm64 )) && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        "${sudo_cmd[@]}" dpkg --add-architecture arm64 || die "cannot add the arm64 architecture to dpkg"
+    fi
     "${sudo_cmd[@]}" apt-get update -qq || die "apt-get update failed (is a Debian mirror reachable?)"
     "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
         || die "could not install: ${missing[*]}"

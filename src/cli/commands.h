@@ -12,6 +12,9 @@ using Runner = std::function<int()>;
 // Each register_* adds its sub-command to `app` and returns the function that runs it.
 // (sub-commands are added here as they land)
 Runner register_info(CLI::App& app);
+Runner register_pull(CLI::App& app);
+Runner register_list(CLI::App& app);
+Runner register_rm(CLI::App& app);
 Runner register_serve(CLI::App& app);
 Runner register_chat(CLI::App& app);
 Runner register_logits(CLI::App& app);

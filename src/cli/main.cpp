@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
         commands.emplace_back(app.get_subcommands({}).at(before), std::move(runner));
     };
     add(qe::cli::register_info);
+    add(qe::cli::register_pull);
+    add(qe::cli::register_list);
+    add(qe::cli::register_rm);
     add(qe::cli::register_serve);
     add(qe::cli::register_chat);
     add(qe::cli::register_logits);

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "fetch/model_store.h"
 #include "quant_plan.h"
 #include "synth_model.h"
 
@@ -13,7 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kDefaultFile = "qwen2.5-0.5b-instruct-q8_0.gguf";
 constexpr const char* kDemoFile = "demo-random-weights-qwen2.5-0.5b-q8_0.gguf";
 
 std::string env(const char* name) {
@@ -50,26 +50,21 @@ std::string make_demo(const fs::path& dir) {
 }  // namespace
 
 std::string models_dir() {
-    if (auto v = env("QWEN_EDGE_MODELS"); !v.empty()) return v;
-    if (auto v = env("XDG_CACHE_HOME"); !v.empty()) return v + "/qwen-edge/models";
-    if (auto v = env("HOME"); !v.empty()) return v + "/.cache/qwen-edge/models";
-    return ".qwen-edge/models";
+    return fetch::models_dir();
 }
 
 std::string choose_model(const std::string& model_arg, bool demo) {
-    if (!model_arg.empty()) return model_arg;
-    const fs::path dir = models_dir();
-    if (demo) return make_demo(dir);
-    const fs::path path = dir / kDefaultFile;
-    if (fs::exists(path)) return path.string();
-    throw Error(
-        "no model: " + path.string() + " does not exist.\n"
-        "  Download it:  qwen-edge pull   (from Hugging Face; --source modelscope in China)\n"
-        "  or by hand:   https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/" +
-        std::string(kDefaultFile) + "\n               saved as " + path.string() +
-        "\n  or name a file: --model FILE.gguf\n"
-        "  Without a network (or to try things out): --demo makes a model with random weights on the\n"
-        "  spot; it runs at the real size and speed, but its answers are noise.");
+    if (demo && model_arg.empty()) return make_demo(models_dir());
+    try {
+        // A path, a downloaded model's name, or the downloaded default (what `pull` fetched).
+        return fetch::resolve_model_option(model_arg);
+    } catch (const Error& e) {
+        if (!model_arg.empty()) throw;
+        throw Error(std::string(e.what()) +
+                    "\nWithout a network (or to try things out): --demo makes a model with random "
+                    "weights on the spot; it runs at the real size and speed, but its answers are "
+                    "noise.");
+    }
 }
 
 }  // namespace qe::cli

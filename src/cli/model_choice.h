@@ -10,7 +10,7 @@ namespace qe::cli {
 std::string choose_model(const std::string& model_arg, bool demo);
 
 // Where downloaded models live: $QWEN_EDGE_MODELS, else $XDG_CACHE_HOME/qwen-edge/models, else
-// ~/.cache/qwen-edge/models.
+// ~/.cache/qwen-edge/models (fetch::models_dir, shared with pull/list/rm).
 std::string models_dir();
 
 }  // namespace qe::cli

@@ -407,7 +407,9 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
     }
 
     HttpResponse r;
-    r.content_type = "text/event-stream; charset=utf-8";
+    // Exactly "text/event-stream" (UTF-8 by definition): cpp-httplib compresses every other text
+    // type for a client that accepts gzip, which holds the events back until the end.
+    r.content_type = "text/event-stream";
     r.headers.emplace_back("Cache-Control", "no-cache, no-transform");
     r.headers.emplace_back("X-Accel-Buffering", "no");
     if (g->chat) {  // OpenAI opens a chat stream with the role

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Cross-builds qwen-edge for ARM64 (Raspberry Pi 4 and 5) and runs the tests that depend on the
+# CPU under qemu-user, twice: as a Pi 4 (Cortex-A72: NEON without the dot-product instructions)
+# and as a Pi 5 (Cortex-A76: NEON with them), so every kernel path the dispatcher can pick runs.
+#   scripts/test-arm64.sh               the CPU-dependent test programs (listed below)
+#   scripts/test-arm64.sh PROGRAM...    these test programs instead (e.g. kernels_test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Kernels, quantization, file formats, the forward pass against the golden logits, the tokenizer's
+# Unicode and regex libraries: what can differ on another CPU or another build of a library.
+# Tests that start the qwen-edge program itself are left out: the host cannot run it.
+programs=("$@")
+if (( ${#programs[@]} == 0 )); then
+    for t in kernels_test quant_test quant_roundtrip_test quant_golden_test half_test dtype_test \
+             gguf_test safetensors_test sha256_test forward_test kv_cache_test engine_golden_test \
+             thread_pool_test sampler_test tokenizer_pretokenize_test tokenizer_unicode_test \
+             tokenizer_bpe_test; do
+        [[ -f tests/unit/$t.cpp ]] && programs+=("$t")
+    done
+fi
+
+scripts/setup.sh --arm64 >/dev/null
+cmake --preset arm64 >/dev/null
+cmake --build --preset arm64 --target "${programs[@]}"
+
+passed=0 failed=0
+for cpu in cortex-a72 cortex-a76; do
+    for t in "${programs[@]}"; do
+        if QEMU_CPU=$cpu qemu-aarch64 -L /usr/aarch64-linux-gnu "build-arm64/bin/$t" --gtest_brief=1 \
+            > "build-arm64/$t.$cpu.log" 2>&1; then
+            passed=$((passed + 1))
+            echo "test-arm64: ok    $t on $cpu ($(grep -o '[0-9]* tests\? from [0-9]* test suites\? ran' "build-arm64/$t.$cpu.log" || true))"
+        else
+            failed=$((failed + 1))
+            echo "test-arm64: FAIL  $t on $cpu"
+            tail -n 40 "build-arm64/$t.$cpu.log"
+        fi
+    done
+done
+echo "arm64: $passed passed, $failed failed"
+(( failed == 0 ))

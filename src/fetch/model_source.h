@@ -1,0 +1,60 @@
+// Where a model file comes from: the official Qwen GGUF repository on Hugging Face or ModelScope
+// (or another repository named on the command line), and how to address one of its files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace qe::fetch {
+
+enum class Source { kHuggingFace, kModelScope };
+
+// "hf" / "huggingface" / "modelscope" / "ms"; throws qe::Error listing the choices.
+Source parse_source(const std::string& name);
+const char* source_name(Source source);
+
+// The model qwen-edge is made for, as published by the Qwen team in GGUF form.
+inline constexpr const char* kDefaultRepo = "Qwen/Qwen2.5-0.5B-Instruct-GGUF";
+inline constexpr const char* kDefaultModelName = "Qwen2.5-0.5B-Instruct";
+// Q8_0 keeps the 0.5B model closest to the original weights and is still fast on a CPU.
+inline constexpr const char* kDefaultQuant = "q8_0";
+
+// The quantizations the official repository publishes, each as file
+// qwen2.5-0.5b-instruct-<quant>.gguf.
+const std::vector<std::string>& official_quants();
+
+// File name of an official quantization: "q4_0" -> "qwen2.5-0.5b-instruct-q4_0.gguf".
+std::string official_file(const std::string& quant);
+
+struct ModelSpec {
+    std::string repo;  // "Qwen/Qwen2.5-0.5B-Instruct-GGUF"
+    std::string file;  // "qwen2.5-0.5b-instruct-q8_0.gguf"
+};
+
+// What `qwen-edge pull NAME --quant Q` means. NAME may be empty or a name of the default model
+// ("qwen2.5-0.5b-instruct", "Qwen/Qwen2.5-0.5B-Instruct", its -GGUF repo): the official file of
+// quant Q. Or "OWNER/REPO/FILE.gguf" or "OWNER/REPO:FILE.gguf": that file of any repository.
+// Throws qe::Error for an unknown quant or a name it cannot read, saying what would work.
+ModelSpec resolve_model_name(const std::string& name, const std::string& quant);
+
+// $HF_ENDPOINT (a mirror) or https://huggingface.co, without a trailing slash.
+std::string huggingface_endpoint();
+// $MODELSCOPE_ENDPOINT or https://www.modelscope.cn, without a trailing slash.
+std::string modelscope_endpoint();
+
+// The file's download URL: HF  {endpoint}/{repo}/resolve/main/{file}
+//                          MS  {endpoint}/models/{repo}/resolve/master/{file}
+std::string download_url(const ModelSpec& spec, Source source);
+
+// ModelScope's file listing, which carries each file's SHA-256:
+// {endpoint}/api/v1/models/{repo}/repo/files?Revision=master&Recursive=true
+std::string modelscope_listing_url(const ModelSpec& spec);
+
+// The SHA-256 of `file` in a ModelScope listing ({"Data":{"Files":[{"Path","Sha256"}]}}); "" when
+// the listing does not name it or carries no valid digest. Throws qe::Error on malformed JSON.
+std::string modelscope_sha256(const std::string& listing_json, const std::string& file);
+
+// Request headers for a source: a Hugging Face token from $HF_TOKEN for gated repositories.
+std::vector<std::string> source_headers(Source source);
+
+}  // namespace qe::fetch
