@@ -18,7 +18,8 @@ done
 
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config nlohmann-json3-dev libcpp-httplib-dev
             libcli11-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libedit-dev)
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev systemd nginx)
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev systemd nginx chromium
+           fonts-noto-cjk tmux curl)
 
 # The libraries qwen-edge and its tests link, built for arm64, installed beside the native ones.
 arm64_pkgs=(g++-aarch64-linux-gnu qemu-user libutf8proc-dev:arm64 libpcre2-dev:arm64
