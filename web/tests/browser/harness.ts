@@ -1,6 +1,6 @@
 // Shared pieces of the browser tests: Debian's Chromium through playwright-core, a fresh profile
 // per browser, and small page actions that rely on the page's test ids and classes only.
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type CDPSession, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 
 export const baseURL = (): string => inject('baseURL');
@@ -57,14 +57,14 @@ export async function closeBrowser(): Promise<void> {
 }
 
 // A fresh context (its own storage) and page, recording every chat request the page sends and
-// any request that would leave the server's origin.
-export async function openChat(options: BrowserContextOptions = {}): Promise<ChatPage> {
+// any request that would leave the server's origin. `url`: another server than the run's own.
+export async function openChat(options: BrowserContextOptions = {}, url = baseURL()): Promise<ChatPage> {
   const b = await launch();
   const context = await b.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 }, ...options });
   const page = await context.newPage();
   const chatRequests: ChatRequestBody[] = [];
   const foreignRequests: string[] = [];
-  const origin = new URL(baseURL()).origin;
+  const origin = new URL(url).origin;
   page.on('request', (r) => {
     const url = new URL(r.url());
     if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.origin !== origin) foreignRequests.push(r.url());
@@ -78,7 +78,7 @@ export async function openChat(options: BrowserContextOptions = {}): Promise<Cha
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
   });
-  await page.goto(baseURL());
+  await page.goto(url);
   await page.getByTestId('composer').waitFor();
   return {
     context,
@@ -92,6 +92,32 @@ export async function openChat(options: BrowserContextOptions = {}): Promise<Cha
       await context.close();
     },
   };
+}
+
+// Throttles the page's downloads (Chromium's network emulation) so that an answer streams for a
+// few seconds whatever the server: a real server on a tiny model answers in well under a second,
+// too fast to stop or reload mid-way. `null` lifts the limit again.
+const cdpSessions = new WeakMap<Page, CDPSession>();
+
+export async function throttleDownloads(page: Page, bytesPerSecond: number | null): Promise<void> {
+  let cdp = cdpSessions.get(page);
+  if (!cdp) {
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    cdpSessions.set(page, cdp);
+  }
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: bytesPerSecond ?? -1,
+    uploadThroughput: -1,
+  });
+}
+
+// The mock streams slowly by itself (and its counters check that Stop closes the connection, which
+// Chromium's throttling would hide); any other server gets its answers slowed by the network.
+export async function slowAnswers(page: Page): Promise<void> {
+  if (!isMock()) await throttleDownloads(page, 2500);
 }
 
 export async function waitForServerReady(page: Page): Promise<void> {
