@@ -1,7 +1,11 @@
 // Shared pieces of the browser tests: Debian's Chromium through playwright-core, a fresh profile
 // per browser, and small page actions that rely on the page's test ids and classes only.
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type CDPSession, type Page } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, inject } from 'vitest';
+import { demoConversations } from './fixtures';
 
 export const baseURL = (): string => inject('baseURL');
 export const isMock = (): boolean => inject('serverKind') === 'mock';
@@ -148,4 +152,12 @@ export async function waitForAnswer(page: Page, timeout = 60_000): Promise<strin
 
 export async function answerText(page: Page): Promise<string> {
   return (await lastAnswer(page).locator('.md').textContent()) ?? '';
+}
+
+// Imports the fixed demo conversations through the page's own Import button.
+export async function importDemo(s: ChatPage): Promise<void> {
+  const file = join(tmpdir(), `qe-demo-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(demoConversations()));
+  await s.page.locator('.sidebar input[type=file]').setInputFiles(file);
+  await s.page.locator('.conv-item').nth(5).waitFor({ state: 'attached' });
 }
