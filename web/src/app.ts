@@ -30,6 +30,9 @@ interface ActiveStream {
 
 type DisplayState = HealthState | 'busy' | 'connecting' | 'locked';
 
+// The server is up and answering requests (maybe after a wait for a slot).
+const isUp = (state: HealthState | 'connecting'): boolean => state === 'ready' || state === 'full';
+
 export function apiUrl(path: string): string {
   return new URL(path, document.baseURI).toString();
 }
@@ -110,7 +113,7 @@ export class App {
       url: apiUrl('health'),
       onChange: (state) => {
         this.health = state;
-        if (state === 'ready' && !this.model) void this.fetchModel();
+        if (isUp(state) && !this.model) void this.fetchModel();
         this.renderStatus();
       },
     });
@@ -274,13 +277,14 @@ export class App {
 
   private renderStatus(): void {
     const state: DisplayState =
-      this.active && this.health !== 'unreachable' ? 'busy' : this.locked && this.health === 'ready' ? 'locked' : this.health;
+      this.active && this.health !== 'unreachable' ? 'busy' : this.locked && isUp(this.health) ? 'locked' : this.health;
     const key: Record<DisplayState, MessageKey> = {
       connecting: 'statusConnecting',
       loading: 'statusLoading',
       ready: 'statusReady',
       busy: 'statusBusy',
       unreachable: 'statusUnreachable',
+      full: 'statusFull',
       locked: 'statusLocked',
     };
     this.status.dataset.state = state;
@@ -364,8 +368,9 @@ export class App {
       message.finishReason = result.finishReason;
       message.timings = result.timings;
       if (result.droppedRounds > 0) message.droppedRounds = result.droppedRounds;
-      this.health = 'ready';
+      if (!isUp(this.health)) this.health = 'ready';
       this.locked = false;
+      this.monitor.poke(); // the slot this answer held is free again: show the load as it is now
       await typewriter.finish();
     } catch (e) {
       typewriter.flush();
@@ -510,7 +515,7 @@ export class App {
     if (s.apiKey !== keyBefore) {
       this.locked = false;
       this.renderStatus();
-      if (this.health === 'ready') void this.fetchModel();
+      if (isUp(this.health)) void this.fetchModel();
     }
     if (s.language !== languageBefore) {
       this.language = resolveLanguage(s.language, navigator.languages ?? [navigator.language]);

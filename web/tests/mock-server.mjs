@@ -258,7 +258,9 @@ const server = createServer(async (req, res) => {
   const path = url.pathname;
   try {
     if (path === '/health' && req.method === 'GET') {
-      return Date.now() - started < LOADING_MS ? sendJson(res, 503, { status: 'loading' }) : sendJson(res, 200, { status: 'ok' });
+      return Date.now() - started < LOADING_MS
+        ? sendJson(res, 503, { status: 'loading' })
+        : sendJson(res, 200, { status: 'ok', slots: MAX_ACTIVE, active: state.active, queued: 0 });
     }
     if (path.startsWith('/v1/') && API_KEY && req.headers.authorization !== `Bearer ${API_KEY}`) {
       state.unauthorized++;
