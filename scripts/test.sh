@@ -11,6 +11,12 @@ ctest --preset release -j "$jobs"
 
 # The web chat: unit tests (Vitest), then Chromium driving the page.
 (cd web && npm test && npm run test:browser)
+# The same browser tests against the real server on the tiny golden model (its answers are noise,
+# but real tokens stream through the real HTTP stack and the embedded page).
+root=$(pwd)
+golden=$(cd ../shared/golden && pwd)
+(cd web && QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --port \$QE_PORT" \
+    npm run test:browser)
 
 scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

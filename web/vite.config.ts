@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { sizeBudget } from './build/size-budget';
 import { thirdPartyNotices } from './build/third-party-notices';
 
 export default defineConfig({
@@ -12,7 +13,7 @@ export default defineConfig({
     sourcemap: false,
     reportCompressedSize: true,
   },
-  plugins: [thirdPartyNotices({ fileName: 'THIRD_PARTY_NOTICES.txt' })],
+  plugins: [thirdPartyNotices({ fileName: 'THIRD_PARTY_NOTICES.txt' }), sizeBudget()],
   server: {
     // `npm run dev` talks to a server started separately (the mock or qwen-edge serve).
     proxy: {

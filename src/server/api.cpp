@@ -251,7 +251,11 @@ HttpResponse Api::route(const HttpRequest& req) {
 
     if (p == "/health") {
         if (!ready_) return json_response(503, {{"status", "loading"}});
-        return json_response(200, {{"status", "ok"}});
+        // The load lets a client show "busy" when every slot is taken (its request would queue).
+        const SchedulerStats st = scheduler_->stats();
+        return json_response(
+            200,
+            {{"status", "ok"}, {"slots", st.slots}, {"active", st.active}, {"queued", st.queued}});
     }
     if (req.method == "GET" && !api) {
         const StaticAsset* a = find_static_asset(p);

@@ -63,7 +63,13 @@ TEST(Api, HealthAndModels) {
     EXPECT_EQ(loading.handle(post("/v1/chat/completions", chat_body())).status, 503);
 
     auto api = make_api();
-    EXPECT_EQ(api->handle({"GET", "/health", {}, ""}).status, 200);
+    auto ready = api->handle({"GET", "/health", {}, ""});
+    EXPECT_EQ(ready.status, 200);
+    const auto health = json::parse(ready.body);
+    EXPECT_EQ(health["status"], "ok");
+    EXPECT_EQ(health["slots"], 2);  // make_api's
+    EXPECT_EQ(health["active"], 0);
+    EXPECT_EQ(health["queued"], 0);
     const auto models = json::parse(api->handle({"GET", "/v1/models", {}, ""}).body);
     EXPECT_EQ(models["data"][0]["id"], "g448-q8_0");
 }

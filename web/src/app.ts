@@ -5,7 +5,7 @@ import { HealthMonitor, type HealthState } from './api/health';
 import { isResetCommand, titleFrom, wireMessages } from './chat/rules';
 import { resolveLanguage, translator, type Language, type MessageKey, type Translate } from './i18n';
 import { ImeGuard } from './ime';
-import { loadSettings, requestFields, saveSettings, type Settings } from './settings';
+import { authHeaders, loadSettings, requestFields, saveSettings, type Settings } from './settings';
 import { exportConversations, ImportError, parseImport } from './store/transfer';
 import { byNewest, makeId, type Conversation, type ConversationStore, type MessageError, type StoredMessage } from './store/types';
 import { confirmDialog } from './ui/confirm-dialog';
@@ -28,7 +28,10 @@ interface ActiveStream {
   typewriter: Typewriter;
 }
 
-type DisplayState = HealthState | 'busy' | 'connecting';
+type DisplayState = HealthState | 'busy' | 'connecting' | 'locked';
+
+// The server is up and answering requests (maybe after a wait for a slot).
+const isUp = (state: HealthState | 'connecting'): boolean => state === 'ready' || state === 'full';
 
 export function apiUrl(path: string): string {
   return new URL(path, document.baseURI).toString();
@@ -51,6 +54,8 @@ export class App {
   private t: Translate;
   private health: HealthState | 'connecting' = 'connecting';
   private model = '';
+  // The API answered 401: the server wants an API key this page lacks (or has wrong).
+  private locked = false;
   private storageWarned = false;
   private readonly storage = safeLocalStorage();
   private readonly monitor: HealthMonitor;
@@ -93,6 +98,7 @@ export class App {
       retry: (m) => this.regenerate(m),
       editAndResend: (m, text) => this.editAndResend(m, text),
       toast: (text) => this.toasts.show(text),
+      openSettings: () => this.settingsDialog.open(this.settings),
     });
     this.list.element.addEventListener('rerender', () => this.renderMessages());
 
@@ -107,7 +113,7 @@ export class App {
       url: apiUrl('health'),
       onChange: (state) => {
         this.health = state;
-        if (state === 'ready' && !this.model) void this.fetchModel();
+        if (isUp(state) && !this.model) void this.fetchModel();
         this.renderStatus();
       },
     });
@@ -270,13 +276,16 @@ export class App {
   }
 
   private renderStatus(): void {
-    const state: DisplayState = this.active && this.health !== 'unreachable' ? 'busy' : this.health;
+    const state: DisplayState =
+      this.active && this.health !== 'unreachable' ? 'busy' : this.locked && isUp(this.health) ? 'locked' : this.health;
     const key: Record<DisplayState, MessageKey> = {
       connecting: 'statusConnecting',
       loading: 'statusLoading',
       ready: 'statusReady',
       busy: 'statusBusy',
       unreachable: 'statusUnreachable',
+      full: 'statusFull',
+      locked: 'statusLocked',
     };
     this.status.dataset.state = state;
     this.status.replaceChildren(h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'status-label' }, this.t(key[state])));
@@ -344,6 +353,7 @@ export class App {
       const result = await streamChat(request, {
         url: apiUrl('v1/chat/completions'),
         signal: controller.signal,
+        headers: authHeaders(this.settings.apiKey),
         onDelta: (text) => {
           message.content += text;
           typewriter.update(message.content);
@@ -358,7 +368,9 @@ export class App {
       message.finishReason = result.finishReason;
       message.timings = result.timings;
       if (result.droppedRounds > 0) message.droppedRounds = result.droppedRounds;
-      this.health = 'ready';
+      if (!isUp(this.health)) this.health = 'ready';
+      this.locked = false;
+      this.monitor.poke(); // the slot this answer held is free again: show the load as it is now
       await typewriter.finish();
     } catch (e) {
       typewriter.flush();
@@ -386,6 +398,10 @@ export class App {
       return { ...base, message: this.t(e.message === 'network' ? 'errorNetwork' : 'errorIncomplete') };
     }
     if (e.type === 'incomplete_stream') return { ...base, message: this.t('errorIncomplete') };
+    if (e.status === 401) {
+      this.locked = true;
+      return { ...base, message: this.t(this.settings.apiKey ? 'errorAuthWrong' : 'errorAuthMissing') };
+    }
     if (e.status === 503 && this.health === 'loading') return { ...base, message: this.t('errorLoading') };
     if (e.status === 429 || e.status === 503) {
       return { ...base, message: e.retryAfterSeconds !== undefined ? this.t('errorBusy', { s: e.retryAfterSeconds }) : this.t('errorBusyNoTime') };
@@ -493,8 +509,14 @@ export class App {
 
   private applySettings(s: Settings): void {
     const languageBefore = this.settings.language;
+    const keyBefore = this.settings.apiKey;
     this.settings = s;
     saveSettings(this.storage, s);
+    if (s.apiKey !== keyBefore) {
+      this.locked = false;
+      this.renderStatus();
+      if (isUp(this.health)) void this.fetchModel();
+    }
     if (s.language !== languageBefore) {
       this.language = resolveLanguage(s.language, navigator.languages ?? [navigator.language]);
       this.t = translator(this.language);
@@ -538,7 +560,11 @@ export class App {
 
   private async fetchModel(): Promise<void> {
     try {
-      const response = await fetch(apiUrl('v1/models'), { cache: 'no-store' });
+      const key = this.settings.apiKey;
+      const response = await fetch(apiUrl('v1/models'), { cache: 'no-store', headers: authHeaders(key) });
+      if (key !== this.settings.apiKey) return; // the key changed meanwhile; its own check runs
+      this.locked = response.status === 401;
+      this.renderStatus();
       if (!response.ok) return;
       const body = (await response.json()) as { data?: { id?: unknown }[] };
       const id = body.data?.[0]?.id;

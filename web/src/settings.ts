@@ -15,6 +15,8 @@ export interface Settings {
   minP: number | null;
   repetitionPenalty: number | null;
   language: LanguageChoice;
+  // Sent as "Authorization: Bearer <key>" when the server was started with --api-key; '' for none.
+  apiKey: string;
 }
 
 export const SETTINGS_KEY = 'qwen-edge.settings.v1';
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   minP: null,
   repetitionPenalty: null,
   language: 'auto',
+  apiKey: '',
 });
 
 type NumericKey = 'temperature' | 'topP' | 'maxTokens' | 'contextRounds' | 'topK' | 'minP' | 'repetitionPenalty';
@@ -43,6 +46,22 @@ export const LIMITS: Record<NumericKey, { min: number; max: number; step: number
   minP: { min: 0, max: 1, step: 0.01, integer: false },
   repetitionPenalty: { min: 0.5, max: 2, step: 0.01, integer: false },
 };
+
+// An HTTP header carries visible ASCII only, and a key never holds spaces: anything else would
+// make fetch() throw before the request leaves, so such a key is refused where it is typed.
+export const MAX_API_KEY_LENGTH = 1024;
+
+export function validApiKey(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const key = value.trim();
+  if (key.length > MAX_API_KEY_LENGTH || !/^[\x21-\x7e]*$/.test(key)) return undefined;
+  return key;
+}
+
+// The headers that authenticate a request to the API (none without a key).
+export function authHeaders(apiKey: string): Record<string, string> {
+  return apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
+}
 
 // A number for `key` when `value` is one in range; undefined otherwise.
 export function validNumber(key: NumericKey, value: unknown): number | undefined {
@@ -65,6 +84,7 @@ export function sanitizeSettings(raw: unknown): Settings {
   for (const key of ['topK', 'minP', 'repetitionPenalty'] as const) {
     s[key] = r[key] === null ? null : (validNumber(key, r[key]) ?? DEFAULT_SETTINGS[key]);
   }
+  s.apiKey = validApiKey(r.apiKey) ?? DEFAULT_SETTINGS.apiKey;
   if (r.language === 'zh' || r.language === 'en' || r.language === 'auto') s.language = r.language;
   return s;
 }

@@ -3,7 +3,8 @@
 // with canned answers streamed slowly and deterministically. It serves the built page from dist/
 // and records the requests it gets so tests can check what the page sent.
 //
-//   node tests/mock-server.mjs [--port 8080] [--host 127.0.0.1] [--dist dist]
+//   node tests/mock-server.mjs [--port 8080] [--host 127.0.0.1] [--dist dist] [--api-key KEY]
+//   (with --api-key, /v1/* answers 401 unless sent "Authorization: Bearer KEY", as qwen-edge does)
 //   env: MOCK_TOKEN_MS (delay between tokens, default 35), MOCK_TTFT_MS (before the first, 150),
 //        MOCK_LOADING_MS (answer /health with "loading" this long after start, 0),
 //        MOCK_MAX_ACTIVE (streams at once before 429, 4)
@@ -26,11 +27,12 @@ const TOKEN_MS = Number(process.env.MOCK_TOKEN_MS ?? 35);
 const TTFT_MS = Number(process.env.MOCK_TTFT_MS ?? 150);
 const LOADING_MS = Number(process.env.MOCK_LOADING_MS ?? 0);
 const MAX_ACTIVE = Number(process.env.MOCK_MAX_ACTIVE ?? 4);
+const API_KEY = arg('api-key', '');
 const MODEL = 'qwen2.5-0.5b-instruct (mock)';
 const MAX_BODY = 1 << 20;
 const started = Date.now();
 
-const state = { requests: [], active: 0, aborted: 0 };
+const state = { requests: [], active: 0, aborted: 0, unauthorized: 0 };
 
 // ---- canned answers -----------------------------------------------------------------------
 
@@ -256,7 +258,13 @@ const server = createServer(async (req, res) => {
   const path = url.pathname;
   try {
     if (path === '/health' && req.method === 'GET') {
-      return Date.now() - started < LOADING_MS ? sendJson(res, 503, { status: 'loading' }) : sendJson(res, 200, { status: 'ok' });
+      return Date.now() - started < LOADING_MS
+        ? sendJson(res, 503, { status: 'loading' })
+        : sendJson(res, 200, { status: 'ok', slots: MAX_ACTIVE, active: state.active, queued: 0 });
+    }
+    if (path.startsWith('/v1/') && API_KEY && req.headers.authorization !== `Bearer ${API_KEY}`) {
+      state.unauthorized++;
+      return sendError(res, 401, "missing or wrong API key: send 'Authorization: Bearer <key>'", 'invalid_request_error', 'invalid_api_key');
     }
     if (path === '/v1/models' && req.method === 'GET') {
       return sendJson(res, 200, { object: 'list', data: [{ id: MODEL, object: 'model', created: Math.floor(started / 1000), owned_by: 'qwen-edge' }] });
@@ -270,7 +278,7 @@ const server = createServer(async (req, res) => {
       const last = state.requests.at(-1);
       return last ? sendJson(res, 200, last) : sendError(res, 404, 'no request yet', 'not_found_error');
     }
-    if (path === '/__mock/stats') return sendJson(res, 200, { requests: state.requests.length, active: state.active, aborted: state.aborted });
+    if (path === '/__mock/stats') return sendJson(res, 200, { requests: state.requests.length, active: state.active, aborted: state.aborted, unauthorized: state.unauthorized });
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(req, res, path);
     return sendError(res, 404, `no such endpoint: ${req.method} ${path}`, 'not_found_error');
   } catch (e) {

@@ -56,6 +56,8 @@ export interface StreamOptions {
   url: string;
   signal?: AbortSignal;
   onDelta: (text: string) => void;
+  // Extra request headers (the API key's Authorization).
+  headers?: Record<string, string>;
   fetchImpl?: typeof fetch;
   now?: () => number;
 }
@@ -114,7 +116,7 @@ export async function streamChat(request: ChatRequest, options: StreamOptions): 
   try {
     response = await fetchImpl(options.url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      headers: { ...options.headers, 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       body: JSON.stringify(request),
       signal: options.signal,
     });

@@ -1,7 +1,27 @@
 // Watches the server's /health and tells the UI whether it is loading, ready or unreachable,
 // polling faster while it is not ready so the UI reconnects by itself when the server returns.
 
-export type HealthState = 'loading' | 'ready' | 'unreachable';
+// 'full': ready, but every slot is generating (for this page or others), so a request would queue.
+export type HealthState = 'loading' | 'ready' | 'full' | 'unreachable';
+
+interface HealthBody {
+  status?: unknown;
+  slots?: unknown;
+  active?: unknown;
+  queued?: unknown;
+}
+
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+
+// A server that reports its load (slots, active, queued) is full when no slot is free or
+// requests wait; one that does not is simply ready.
+export function isFull(body: HealthBody): boolean {
+  const slots = count(body.slots);
+  const active = count(body.active);
+  const queued = count(body.queued) ?? 0;
+  if (queued > 0) return true;
+  return slots !== undefined && slots > 0 && active !== undefined && active >= slots;
+}
 
 export async function checkHealth(
   url: string,
@@ -12,14 +32,15 @@ export async function checkHealth(
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const response = await fetchImpl(url, { cache: 'no-store', signal: controller.signal });
-    let status: unknown;
+    let body: HealthBody = {};
     try {
-      status = ((await response.json()) as { status?: unknown })?.status;
+      const parsed: unknown = await response.json();
+      if (parsed && typeof parsed === 'object') body = parsed as HealthBody;
     } catch {
-      status = undefined;
+      // No JSON: the status code decides.
     }
-    if (status === 'loading') return 'loading';
-    if (response.ok) return 'ready';
+    if (body.status === 'loading') return 'loading';
+    if (response.ok) return isFull(body) ? 'full' : 'ready';
     // 503 without a body is a server that is up but not ready; anything else is not our server.
     return response.status === 503 ? 'loading' : 'unreachable';
   } catch {
@@ -35,6 +56,7 @@ export interface HealthMonitorOptions {
   fetchImpl?: typeof fetch;
   readyIntervalMs?: number;
   loadingIntervalMs?: number;
+  fullIntervalMs?: number;
   maxBackoffMs?: number;
 }
 
@@ -73,6 +95,8 @@ export class HealthMonitor {
   nextDelay(state: HealthState): number {
     const o = this.options;
     if (state === 'ready') return o.readyIntervalMs ?? 10_000;
+    // A full server frees a slot within seconds; look again soon so "busy" does not linger.
+    if (state === 'full') return o.fullIntervalMs ?? 2_000;
     if (state === 'loading') return o.loadingIntervalMs ?? 1_000;
     return Math.min(o.maxBackoffMs ?? 10_000, 1000 * 2 ** Math.min(this.failures - 1, 4));
   }

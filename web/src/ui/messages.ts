@@ -13,6 +13,7 @@ export interface MessageActions {
   retry(message: StoredMessage): void;
   editAndResend(message: StoredMessage, text: string): void;
   toast(text: string): void;
+  openSettings(): void;
 }
 
 export function formatMs(ms: number): string {
@@ -204,6 +205,10 @@ export class MessageList {
           'div',
           { class: 'msg-error', role: 'alert' },
           h('span', {}, m.error.message),
+          // A refused API key is fixed in the settings; a retry alone would fail the same way.
+          m.error.status === 401
+            ? h('button', { type: 'button', class: 'btn btn-small', 'data-action': 'settings', 'data-msg': m.id }, icon('settings', 15), this.t('openSettings'))
+            : null,
           h('button', { type: 'button', class: 'btn btn-small', 'data-action': 'retry', 'data-msg': m.id }, icon('refresh', 15), this.t('retry')),
         ),
       );
@@ -278,6 +283,9 @@ export class MessageList {
         break;
       case 'retry':
         this.actions.retry(m);
+        break;
+      case 'settings':
+        this.actions.openSettings();
         break;
     }
   }

@@ -1,7 +1,7 @@
 // The settings panel. Every change applies at once and is remembered by the browser; the panel
 // has no Save button to forget.
 import type { MessageKey, Translate } from '../i18n';
-import { DEFAULT_SETTINGS, LIMITS, validNumber, type LanguageChoice, type Settings } from '../settings';
+import { DEFAULT_SETTINGS, LIMITS, MAX_API_KEY_LENGTH, validApiKey, validNumber, type LanguageChoice, type Settings } from '../settings';
 import { clear, h } from './dom';
 import { icon } from './icons';
 
@@ -123,6 +123,35 @@ export class SettingsDialog {
     );
     if (this.settings.topK !== null || this.settings.minP !== null || this.settings.repetitionPenalty !== null) advanced.open = true;
 
+    const key = h('input', {
+      id: 'setting-apiKey',
+      type: 'password',
+      class: 'text-input',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      maxlength: MAX_API_KEY_LENGTH,
+      placeholder: this.t('apiKeyPlaceholder'),
+      'aria-describedby': 'setting-apiKey-hint',
+      'data-testid': 'setting-api-key',
+    }) as HTMLInputElement;
+    key.value = this.settings.apiKey;
+    key.addEventListener('input', () => {
+      const valid = validApiKey(key.value);
+      if (valid === undefined) {
+        key.setAttribute('aria-invalid', 'true');
+        return;
+      }
+      key.removeAttribute('aria-invalid');
+      this.change({ apiKey: valid });
+    });
+    const apiKey = h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'setting-apiKey', class: 'block-label' }, this.t('apiKey')),
+      key,
+      h('p', { class: 'field-hint', id: 'setting-apiKey-hint' }, this.t('apiKeyHint')),
+    );
+
     const close = () => this.element.close();
     this.element.append(
       h(
@@ -139,6 +168,7 @@ export class SettingsDialog {
           this.numberField('maxTokens', 'maxTokens'),
           this.numberField('contextRounds', 'contextRounds', { hint: 'contextRoundsHint' }),
           advanced,
+          apiKey,
         ),
         h(
           'footer',
@@ -151,7 +181,8 @@ export class SettingsDialog {
               type: 'button',
               class: 'btn btn-ghost',
               onclick: () => {
-                this.settings = { ...DEFAULT_SETTINGS, language: this.settings.language };
+                // The language and the key are not sampling settings: a reset keeps them.
+                this.settings = { ...DEFAULT_SETTINGS, language: this.settings.language, apiKey: this.settings.apiKey };
                 this.onChange(this.settings);
                 this.build();
               },

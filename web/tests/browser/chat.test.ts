@@ -1,6 +1,6 @@
 // Sending, streaming, stopping, regenerating, editing and resetting, as a person would.
 import { afterAll, describe, expect, it } from 'vitest';
-import { answerText, closeBrowser, isMock, lastAnswer, openChat, send, waitForAnswer, waitForServerReady } from './harness';
+import { answerText, closeBrowser, isMock, lastAnswer, openChat, send, slowAnswers, throttleDownloads, waitForAnswer, waitForServerReady } from './harness';
 
 afterAll(closeBrowser);
 
@@ -43,6 +43,7 @@ describe('chat', () => {
   it('Stop ends the answer mid-way and keeps what arrived', async () => {
     const s = await openChat();
     await waitForServerReady(s.page);
+    await slowAnswers(s.page); // still streaming when Stop is pressed, whatever the server
     await send(s.page, 'Write a long answer please');
     await expect.poll(async () => (await answerText(s.page)).length, { timeout: 20_000 }).toBeGreaterThan(40);
     await s.page.getByTestId('send').click(); // the send button is Stop while answering
@@ -58,6 +59,7 @@ describe('chat', () => {
       expect(stats.aborted).toBeGreaterThanOrEqual(1);
     }
     // The stopped part is history for the next turn.
+    await throttleDownloads(s.page, null);
     await send(s.page, 'go on');
     await waitForAnswer(s.page);
     expect(s.chatRequests.at(-1)!.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
@@ -68,6 +70,7 @@ describe('chat', () => {
   it('Esc in the message box stops the answer too', async () => {
     const s = await openChat();
     await waitForServerReady(s.page);
+    await slowAnswers(s.page); // still streaming when Stop is pressed, whatever the server
     await send(s.page, 'Write a long answer please');
     await expect.poll(async () => (await answerText(s.page)).length, { timeout: 20_000 }).toBeGreaterThan(10);
     await s.page.getByTestId('composer').press('Escape');

@@ -1,5 +1,5 @@
 // Conversations for the screenshots, imported through the page's own Import button. Times are
-// relative to now so the side panel shows its day groups.
+// relative to today so the side panel shows its day groups.
 const HOUR = 3_600_000;
 
 const recursionAnswer = `**递归**就是函数在执行过程中调用自己，把一个大问题拆成规模更小的同类问题。
@@ -40,11 +40,16 @@ function timings(ttftMs: number, tps: number) {
 }
 
 export function demoConversations(now = Date.now()) {
-  const conv = (id: string, title: string, hoursAgo: number, messages: unknown[]) => ({
+  // Times are placed by day (local midnight), not only back from now, so each conversation lands
+  // in the same day group whatever the time of day the screenshots are taken.
+  const d = new Date(now);
+  const midnight = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const todayAt = (hoursAgo: number, minutesAfterMidnight: number) => Math.max(now - hoursAgo * HOUR, midnight + minutesAfterMidnight * 60_000);
+  const conv = (id: string, title: string, at: number, messages: unknown[]) => ({
     id,
     title,
-    createdAt: now - hoursAgo * HOUR - 60_000,
-    updatedAt: now - hoursAgo * HOUR,
+    createdAt: at - 60_000,
+    updatedAt: at,
     messages,
   });
   const user = (content: string) => ({ role: 'user', content, createdAt: now });
@@ -53,23 +58,23 @@ export function demoConversations(now = Date.now()) {
     format: 'qwen-edge.conversations',
     version: 1,
     conversations: [
-      conv('demo-recursion', '什么是递归？', 0.1, [
+      conv('demo-recursion', '什么是递归？', todayAt(0.1, 2), [
         user('什么是递归？'),
         answer(recursionAnswer, { timings: timings(182, 38.6) }),
         user('能用一句话总结吗？'),
         answer('递归就是**用同样的方法解决更小的自己**，直到小到可以直接得出答案。', { timings: timings(96, 41.2), droppedRounds: 1 }),
       ]),
-      conv('demo-poem', '一首关于春天的诗', 1, [user('一首关于春天的诗'), answer(poem, { timings: timings(143, 40.3) })]),
-      conv('demo-login', 'HTML 登录表单', 20, [
+      conv('demo-poem', '一首关于春天的诗', todayAt(1, 1), [user('一首关于春天的诗'), answer(poem, { timings: timings(143, 40.3) })]),
+      conv('demo-login', 'HTML 登录表单', midnight - 4 * HOUR, [
         user('写一个 HTML 登录表单'),
         answer('```html\n<form action="/login" method="post">\n  <label for="user">用户名</label>\n  <input id="user" name="user" required>\n  <button type="submit">登录</button>\n</form>\n```', { timings: timings(120, 39.8) }),
       ]),
-      conv('demo-sql', 'SQL: top customers by revenue', 30, [
+      conv('demo-sql', 'SQL: top customers by revenue', midnight - 30 * HOUR, [
         user('SQL query for the top 5 customers by revenue'),
         answer('```sql\nSELECT customer_id, SUM(amount) AS revenue\nFROM orders\nGROUP BY customer_id\nORDER BY revenue DESC\nLIMIT 5;\n```', { timings: timings(110, 40.1) }),
       ]),
-      conv('demo-trip', '周末去杭州的行程安排', 72, [user('周末去杭州的行程安排'), answer('第一天：西湖、断桥、灵隐寺；第二天：龙井村喝茶、河坊街。')]),
-      conv('demo-email', 'Polite reply to a meeting invite', 200, [user('Polite reply to a meeting invite'), answer('Thank you for the invitation — I will be there.')]),
+      conv('demo-trip', '周末去杭州的行程安排', midnight - 72 * HOUR, [user('周末去杭州的行程安排'), answer('第一天：西湖、断桥、灵隐寺；第二天：龙井村喝茶、河坊街。')]),
+      conv('demo-email', 'Polite reply to a meeting invite', midnight - 200 * HOUR, [user('Polite reply to a meeting invite'), answer('Thank you for the invitation — I will be there.')]),
     ],
   };
 }

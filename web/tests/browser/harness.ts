@@ -1,7 +1,11 @@
 // Shared pieces of the browser tests: Debian's Chromium through playwright-core, a fresh profile
 // per browser, and small page actions that rely on the page's test ids and classes only.
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type CDPSession, type Page } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, inject } from 'vitest';
+import { demoConversations } from './fixtures';
 
 export const baseURL = (): string => inject('baseURL');
 export const isMock = (): boolean => inject('serverKind') === 'mock';
@@ -57,14 +61,14 @@ export async function closeBrowser(): Promise<void> {
 }
 
 // A fresh context (its own storage) and page, recording every chat request the page sends and
-// any request that would leave the server's origin.
-export async function openChat(options: BrowserContextOptions = {}): Promise<ChatPage> {
+// any request that would leave the server's origin. `url`: another server than the run's own.
+export async function openChat(options: BrowserContextOptions = {}, url = baseURL()): Promise<ChatPage> {
   const b = await launch();
   const context = await b.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 }, ...options });
   const page = await context.newPage();
   const chatRequests: ChatRequestBody[] = [];
   const foreignRequests: string[] = [];
-  const origin = new URL(baseURL()).origin;
+  const origin = new URL(url).origin;
   page.on('request', (r) => {
     const url = new URL(r.url());
     if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.origin !== origin) foreignRequests.push(r.url());
@@ -78,7 +82,7 @@ export async function openChat(options: BrowserContextOptions = {}): Promise<Cha
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
   });
-  await page.goto(baseURL());
+  await page.goto(url);
   await page.getByTestId('composer').waitFor();
   return {
     context,
@@ -92,6 +96,32 @@ export async function openChat(options: BrowserContextOptions = {}): Promise<Cha
       await context.close();
     },
   };
+}
+
+// Throttles the page's downloads (Chromium's network emulation) so that an answer streams for a
+// few seconds whatever the server: a real server on a tiny model answers in well under a second,
+// too fast to stop or reload mid-way. `null` lifts the limit again.
+const cdpSessions = new WeakMap<Page, CDPSession>();
+
+export async function throttleDownloads(page: Page, bytesPerSecond: number | null): Promise<void> {
+  let cdp = cdpSessions.get(page);
+  if (!cdp) {
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    cdpSessions.set(page, cdp);
+  }
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: bytesPerSecond ?? -1,
+    uploadThroughput: -1,
+  });
+}
+
+// The mock streams slowly by itself (and its counters check that Stop closes the connection, which
+// Chromium's throttling would hide); any other server gets its answers slowed by the network.
+export async function slowAnswers(page: Page): Promise<void> {
+  if (!isMock()) await throttleDownloads(page, 2500);
 }
 
 export async function waitForServerReady(page: Page): Promise<void> {
@@ -122,4 +152,12 @@ export async function waitForAnswer(page: Page, timeout = 60_000): Promise<strin
 
 export async function answerText(page: Page): Promise<string> {
   return (await lastAnswer(page).locator('.md').textContent()) ?? '';
+}
+
+// Imports the fixed demo conversations through the page's own Import button.
+export async function importDemo(s: ChatPage): Promise<void> {
+  const file = join(tmpdir(), `qe-demo-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(demoConversations()));
+  await s.page.locator('.sidebar input[type=file]').setInputFiles(file);
+  await s.page.locator('.conv-item').nth(5).waitFor({ state: 'attached' });
 }

@@ -2,7 +2,7 @@
 // delete, export and import.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { answerText, closeBrowser, lastAnswer, openChat, send, waitForAnswer, waitForServerReady } from './harness';
+import { answerText, closeBrowser, lastAnswer, openChat, send, slowAnswers, throttleDownloads, waitForAnswer, waitForServerReady } from './harness';
 
 afterAll(closeBrowser);
 
@@ -29,10 +29,12 @@ describe('persistence', () => {
   it('an answer cut by a reload is kept as far as it had come', async () => {
     const s = await openChat();
     await waitForServerReady(s.page);
+    await slowAnswers(s.page); // still streaming at the reload, whatever the server
     await send(s.page, 'Write a long answer please');
     await expect.poll(async () => (await answerText(s.page)).length, { timeout: 20_000 }).toBeGreaterThan(80);
     await s.page.waitForTimeout(700); // the growing answer is saved a few times a second
     const before = await answerText(s.page);
+    await throttleDownloads(s.page, null);
     await s.page.reload();
     await s.page.locator('.msg-assistant').first().waitFor();
     expect(await lastAnswer(s.page).getAttribute('data-status')).toBe('interrupted');

@@ -1,22 +1,13 @@
 // Screenshots of the page for the docs: desktop and phone, light and dark, made from the same
 // imported conversations so they show the UI and not a particular server's answers.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoConversations } from './fixtures';
 import { decodePng, pixelsDifferent, saveScreenshot } from './png';
-import { closeBrowser, openChat, send, waitForAnswer, waitForServerReady, type ChatPage } from './harness';
+import { closeBrowser, importDemo, openChat, send, waitForAnswer, waitForServerReady, type ChatPage } from './harness';
 
 const OUT = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
-
-async function importDemo(s: ChatPage): Promise<void> {
-  const file = join(tmpdir(), `qe-demo-${process.pid}.json`);
-  writeFileSync(file, JSON.stringify(demoConversations()));
-  await s.page.locator('.sidebar input[type=file]').setInputFiles(file);
-  await s.page.locator('.conv-item').nth(5).waitFor({ state: 'attached' });
-}
 
 // Turns off the caret blink and transitions so the pictures are the same every run.
 async function steady(s: ChatPage): Promise<void> {

@@ -24,6 +24,14 @@ describe('server state', () => {
 
     await s.page.unroute('**/health');
     await expect.poll(() => state(s), { timeout: 15_000 }).toBe('ready');
+
+    // A server whose slots are all taken by others: busy, and ready again when one frees.
+    await s.page.route('**/health', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"status":"ok","slots":1,"active":1,"queued":0}' }));
+    await s.page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect.poll(() => state(s)).toBe('full');
+    expect(await s.page.getByTestId('status').textContent()).toBe('Server busy');
+    await s.page.unroute('**/health');
+    await expect.poll(() => state(s), { timeout: 10_000 }).toBe('ready');
     await s.close();
   });
 });

@@ -142,6 +142,25 @@ describe('streamChat', () => {
     await streamChat(REQUEST, { url: '/x', fetchImpl, onDelta: () => {} });
     expect(body).toEqual(REQUEST);
   });
+  it('sends the extra headers (the API key) beside its own', async () => {
+    let headers: Headers | undefined;
+    const fetchImpl: typeof fetch = async (_url, init) => {
+      headers = new Headers(init?.headers);
+      return fakeFetch([bytesOf([delta('ok')])])('/x');
+    };
+    await streamChat(REQUEST, { url: '/x', fetchImpl, headers: { Authorization: 'Bearer k1' }, onDelta: () => {} });
+    expect(headers?.get('authorization')).toBe('Bearer k1');
+    expect(headers?.get('content-type')).toBe('application/json');
+  });
+
+  it('reports a refused API key as a 401 ApiError with the server message', async () => {
+    const fetchImpl: typeof fetch = async () =>
+      new Response(JSON.stringify({ error: { message: 'missing or wrong API key', type: 'invalid_request_error', code: 'invalid_api_key' } }), { status: 401 });
+    const err = await streamChat(REQUEST, { url: '/x', fetchImpl, onDelta: () => {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(401);
+    expect(err.message).toBe('missing or wrong API key');
+  });
 });
 
 describe('parseRetryAfter', () => {

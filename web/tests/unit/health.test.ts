@@ -17,6 +17,17 @@ describe('checkHealth', () => {
     expect(await checkHealth('/health', refused)).toBe('unreachable');
   });
 
+  it('reports a server whose slots are all taken, or that queues requests, as full', async () => {
+    const ok = (load: object) => respond(200, { status: 'ok', ...load });
+    expect(await checkHealth('/health', ok({ slots: 4, active: 3, queued: 0 }))).toBe('ready');
+    expect(await checkHealth('/health', ok({ slots: 4, active: 4, queued: 0 }))).toBe('full');
+    expect(await checkHealth('/health', ok({ slots: 4, active: 1, queued: 2 }))).toBe('full');
+    // Missing or odd numbers are no evidence of load.
+    expect(await checkHealth('/health', ok({ slots: 0, active: 0 }))).toBe('ready');
+    expect(await checkHealth('/health', ok({ slots: '4', active: 9 }))).toBe('ready');
+    expect(await checkHealth('/health', ok({ active: -1, queued: 1.5 }))).toBe('ready');
+  });
+
   it('gives up on a server that does not answer in time', async () => {
     const hanging: typeof fetch = (_u, init) =>
       new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
@@ -35,5 +46,6 @@ describe('HealthMonitor', () => {
     expect(delays).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
     expect(m.nextDelay('loading')).toBe(1000);
     expect(m.nextDelay('ready')).toBe(10000);
+    expect(m.nextDelay('full')).toBe(2000);
   });
 });

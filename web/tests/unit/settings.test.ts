@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  authHeaders,
   DEFAULT_SETTINGS,
   loadSettings,
   requestFields,
   sanitizeSettings,
   saveSettings,
   SETTINGS_KEY,
+  validApiKey,
 } from '../../src/settings';
 
 class MemoryStorage {
@@ -61,5 +63,25 @@ describe('settings', () => {
     expect(requestFields(DEFAULT_SETTINGS)).toEqual({ temperature: 0.7, top_p: 0.8, max_tokens: 1024, max_rounds: 3 });
     const s = sanitizeSettings({ ...DEFAULT_SETTINGS, topK: 20, minP: 0, repetitionPenalty: 1.1 });
     expect(requestFields(s)).toMatchObject({ top_k: 20, min_p: 0, repetition_penalty: 1.1 });
+  });
+
+  it('remembers the API key and sends it as a Bearer token', () => {
+    const storage = new MemoryStorage();
+    saveSettings(storage, { ...DEFAULT_SETTINGS, apiKey: 'sk-local_42' });
+    const s = loadSettings(storage);
+    expect(s.apiKey).toBe('sk-local_42');
+    expect(authHeaders(s.apiKey)).toEqual({ Authorization: 'Bearer sk-local_42' });
+    expect(authHeaders('')).toEqual({});
+    expect(DEFAULT_SETTINGS.apiKey).toBe('');
+  });
+
+  it('refuses API keys a request header cannot carry', () => {
+    expect(validApiKey('  abc  ')).toBe('abc');
+    expect(validApiKey('')).toBe('');
+    // A line break would split the header; non-ASCII makes fetch() throw before sending.
+    for (const bad of ['a\nb', 'a b', '密钥', 'k\u0000', 'x'.repeat(1025), 7, null]) {
+      expect(validApiKey(bad), JSON.stringify(bad)).toBeUndefined();
+    }
+    expect(sanitizeSettings({ apiKey: 'with space' }).apiKey).toBe('');
   });
 });
