@@ -95,6 +95,7 @@ int chat(const ChatArgs& a) {
     so.n_ctx = a.ctx;
     so.n_threads = a.threads;
     so.weights_in_file_mapping = model->file.format() == ModelFormat::Gguf;
+    so.repack_in_background = true;  // answer before the repacking ends
     Scheduler scheduler(model->config, model->weights, so);
 
     struct sigaction sa {};

@@ -41,6 +41,7 @@ LoadedModel load_model(const EngineOptions& options) {
     SessionOptions session_options = options.session_options();
     // GGUF tensors are used where the file is mapped (safetensors ones may be copies).
     session_options.weights_in_file_mapping = m.model->file().format() == ModelFormat::Gguf;
+    session_options.repack_in_background = true;  // answer before the repacking ends
     m.session = std::make_unique<Session>(m.model->config(), m.model->weights(), session_options);
     const auto ready = std::chrono::steady_clock::now();
     auto ms = [](auto a, auto b) {

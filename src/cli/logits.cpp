@@ -27,6 +27,7 @@ Runner register_logits(CLI::App& app) {
     return [args]() {
         const std::vector<int> ids = parse_ids(args->ids);
         LoadedModel m = load_model(args->engine);
+        m.session->finish_repacking();  // the final layouts' logits, the same on every run
         const auto logits = m.session->eval(ids, args->all ? LogitsFor::All : LogitsFor::Last);
 
         FILE* f = std::fopen(args->out.c_str(), "wb");

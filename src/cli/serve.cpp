@@ -81,6 +81,7 @@ int serve(ServeArgs a) {
         so.n_ctx = a.ctx;
         so.n_threads = a.threads;
         so.weights_in_file_mapping = model->file.format() == ModelFormat::Gguf;
+        so.repack_in_background = true;  // answer before the repacking ends
         auto scheduler = std::make_unique<Scheduler>(model->config, model->weights, so);
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         const auto stats = scheduler->stats();

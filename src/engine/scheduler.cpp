@@ -6,11 +6,12 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
-#include "kernels/kernels.h"
 #include "engine/session.h"
+#include "kernels/kernels.h"
 #include "model/batch.h"
 #include "model/kv_cache.h"
 #include "model/matrices.h"
+#include "model/matrix_repacker.h"
 #include "model/qwen2.h"
 #include "sampling/loop_guard.h"
 #include "sampling/sampler.h"
@@ -61,11 +62,23 @@ struct Scheduler::Slot {
 struct Scheduler::Engine {
     Engine(const ModelConfig& config, const Weights& weights, const SchedulerOptions& options)
         : pool(options.n_threads),
-          matrices(prepare_matrices(weights, kernels(), pool, options.weights_in_file_mapping)),
-          model(config, weights, matrices, pool, options.prefill_chunk) {}
+          matrices(
+              options.repack_in_background
+                  ? prepare_row_matrices(weights, kernels())
+                  : prepare_matrices(weights, kernels(), pool, options.weights_in_file_mapping)),
+          model(config, weights, matrices, pool, options.prefill_chunk) {
+        if (options.repack_in_background) {
+            repacker = std::make_unique<MatrixRepacker>(matrices, options.weights_in_file_mapping);
+            // The engine thread runs every forward pass: it installs repacked matrices between
+            // layers.
+            model.set_safe_point([r = repacker.get()] { r->install_finished(); });
+            repacker->start();  // a new scheduler waits for its first jobs: use that time
+        }
+    }
     ThreadPool pool;
     Matrices matrices;  // prepared once, shared by every slot
     Qwen2 model;
+    std::unique_ptr<MatrixRepacker> repacker;  // declared last: stops first
     uint64_t clock = 0;
 };
 

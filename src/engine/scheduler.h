@@ -70,6 +70,9 @@ struct SchedulerOptions {
     // The weights are read-only file mappings (a GGUF file): once repacked, their file pages can
     // be handed back to the kernel (see prepare_matrices), so memory holds one copy.
     bool weights_in_file_mapping = false;
+    // Start serving with the matrices in the file's row layout while a background thread repacks
+    // them into the kernels' faster layout (see SessionOptions::repack_in_background).
+    bool repack_in_background = false;
 };
 
 struct SchedulerStats {

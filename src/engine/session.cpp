@@ -23,12 +23,17 @@ Session::Session(const ModelConfig& config, const Weights& weights, const Sessio
     if (path_ == ForwardPath::Fast) {
         pool_ = std::make_unique<ThreadPool>(options.n_threads);
         matrices_ = options.matrices;
-        if (!matrices_) {
-            const KernelTable& table = options.kernels ? *options.kernels : kernels();
+        const KernelTable& table = options.kernels ? *options.kernels : kernels();
+        if (!matrices_ && options.repack_in_background) {
+            auto rows = std::make_shared<Matrices>(prepare_row_matrices(weights, table));
+            repacker_ = std::make_unique<MatrixRepacker>(*rows, options.weights_in_file_mapping);
+            matrices_ = std::move(rows);
+        } else if (!matrices_) {
             matrices_ = std::make_shared<Matrices>(
                 prepare_matrices(weights, table, *pool_, options.weights_in_file_mapping));
         }
         fast_ = std::make_unique<Qwen2>(config, weights, *matrices_, *pool_, options.max_batch);
+        if (repacker_) fast_->set_safe_point([r = repacker_.get()] { r->install_finished(); });
     }
 }
 
@@ -36,6 +41,8 @@ std::span<const float> Session::eval(std::span<const int> ids, LogitsFor which) 
     std::span<const float> logits;
     if (path_ == ForwardPath::Fast) {
         logits = fast_->forward(kv_, ids, n_past_, which, dump_.get());
+        // After the first answer, so the repacking doesn't compete with it for the CPU.
+        if (repacker_) repacker_->start();
     } else {
         reference_logits_ =
             forward_reference(config_, weights_, kv_, ids, n_past_, which, dump_.get());
@@ -43,6 +50,12 @@ std::span<const float> Session::eval(std::span<const int> ids, LogitsFor which) 
     }
     n_past_ += int(ids.size());
     return logits;
+}
+
+void Session::finish_repacking() {
+    if (!repacker_) return;
+    repacker_->wait_packed();
+    repacker_->install_finished();
 }
 
 void Session::rewind(int n_past) {

@@ -15,6 +15,7 @@
 #include "model/config.h"
 #include "model/kv_cache.h"
 #include "model/matrices.h"
+#include "model/matrix_repacker.h"
 #include "model/qwen2.h"
 #include "model/weights.h"
 
@@ -35,6 +36,12 @@ struct SessionOptions {
     // The weights are read-only file mappings (a GGUF file): their pages can be handed back to the
     // kernel once repacked (see prepare_matrices).
     bool weights_in_file_mapping = false;
+    // The session's own matrices start in the file's row layout, so the first answer need not
+    // wait for the repacking into the kernels' faster layout: that runs on a background thread
+    // from the end of the first eval on, and the forward pass switches to each repacked matrix
+    // between layers. While it runs, logits may differ from the final ones by rounding (the layouts
+    // sum in different orders).
+    bool repack_in_background = false;
 };
 
 class Session {
@@ -53,6 +60,10 @@ class Session {
     const KVCache& kv_cache() const { return kv_; }
     const ModelConfig& config() const { return config_; }
 
+    // Waits until the background repacking (if any) is done and puts every matrix in place, so
+    // that the next eval runs at full speed (benchmarks, tests).
+    void finish_repacking();
+
     // Forgets every position from n_past on (0 starts over); the cache rows before it are kept.
     void rewind(int n_past);
 
@@ -66,6 +77,7 @@ class Session {
     KVCache kv_;
     std::unique_ptr<ThreadPool> pool_;
     std::shared_ptr<const Matrices> matrices_;
+    std::unique_ptr<MatrixRepacker> repacker_;  // while repacking in the background
     std::unique_ptr<Qwen2> fast_;
     std::unique_ptr<ActivationDump> dump_;
     std::vector<float> reference_logits_;

@@ -69,6 +69,12 @@ Matrix make_matrix(const TensorView& t) {
 }
 
 Matrix make_matrix_for(const KernelTable& table, const TensorView& t) {
+    Matrix m = make_row_matrix(t);
+    if (table.pack) table.pack(m);
+    return m;
+}
+
+Matrix make_row_matrix(const TensorView& t) {
     const std::string where = "tensor '" + t.name + "'";
     if (t.shape.empty() || t.shape.size() > 2)
         throw Error(where + ": expected a matrix, got " + std::to_string(t.shape.size()) +
@@ -82,9 +88,8 @@ Matrix make_matrix_for(const KernelTable& table, const TensorView& t) {
         throw Error(where + ": " + std::to_string(t.nbytes) + " bytes, expected " +
                     std::to_string(size_t(rows) * *rb));
     (void)act_format(t.dtype);  // throws for types without kernels
-    Matrix m{t.dtype, rows, cols, static_cast<const uint8_t*>(t.data), *rb, kLayoutRows, nullptr};
-    if (table.pack) table.pack(m);
-    return m;
+    return Matrix{t.dtype, rows,        cols,   static_cast<const uint8_t*>(t.data),
+                  *rb,     kLayoutRows, nullptr};
 }
 
 void release_source_pages(const Matrix& m) {

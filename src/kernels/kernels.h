@@ -72,6 +72,9 @@ struct Matrix {
 Matrix make_matrix(const TensorView& t);
 // As make_matrix for a specific table (tests, benchmarks).
 Matrix make_matrix_for(const KernelTable& table, const TensorView& t);
+// The same checks, but the matrix stays in the file's row layout (every table reads it); a
+// table's pack can turn a copy into its faster layout later.
+Matrix make_row_matrix(const TensorView& t);
 
 // For a packed m whose data lies in a read-only file mapping: tells the OS the original pages
 // are not needed (they stay readable, read back from the file if touched), so packing costs no

@@ -1,5 +1,6 @@
 #include "model/kv_cache.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -19,7 +20,9 @@ KVCache::KVCache(const ModelConfig& config, int n_ctx, DType type)
     if (n_ctx < 1) throw Error("KV cache context must be at least 1, not " + std::to_string(n_ctx));
     elem_bytes_ = type == DType::F16 ? 2 : 4;
     const size_t per_layer = size_t(n_kv_heads_) * size_t(n_ctx_) * size_t(head_dim_) * elem_bytes_;
-    data_.resize(2 * size_t(n_layers_) * per_layer);
+    bytes_ = 2 * size_t(n_layers_) * per_layer;
+    data_.reset(static_cast<uint8_t*>(std::calloc(bytes_, 1)));
+    if (!data_) throw Error("cannot allocate a KV cache of " + std::to_string(bytes_) + " bytes");
 }
 
 size_t KVCache::offset(int kv, int layer, int kv_head) const {
@@ -29,18 +32,18 @@ size_t KVCache::offset(int kv, int layer, int kv_head) const {
 
 void KVCache::store_row(size_t at, const float* src) {
     if (type_ == DType::F32) {
-        std::memcpy(data_.data() + at, src, size_t(head_dim_) * sizeof(float));
+        std::memcpy(data_.get() + at, src, size_t(head_dim_) * sizeof(float));
         return;
     }
-    kernels().f32_to_f16(src, reinterpret_cast<uint16_t*>(data_.data() + at), head_dim_);
+    kernels().f32_to_f16(src, reinterpret_cast<uint16_t*>(data_.get() + at), head_dim_);
 }
 
 void KVCache::load_row(size_t at, float* dst) const {
     if (type_ == DType::F32) {
-        std::memcpy(dst, data_.data() + at, size_t(head_dim_) * sizeof(float));
+        std::memcpy(dst, data_.get() + at, size_t(head_dim_) * sizeof(float));
         return;
     }
-    kernels().f16_to_f32(reinterpret_cast<const uint16_t*>(data_.data() + at), dst, head_dim_);
+    kernels().f16_to_f32(reinterpret_cast<const uint16_t*>(data_.get() + at), dst, head_dim_);
 }
 
 void KVCache::store(int layer, int pos, int n, const float* k, const float* v) {

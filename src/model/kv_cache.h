@@ -7,7 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+#include <cstdlib>
+#include <memory>
 
 #include "core/dtype.h"
 #include "model/config.h"
@@ -22,17 +23,17 @@ class KVCache {
 
     int n_ctx() const { return n_ctx_; }
     DType type() const { return type_; }
-    size_t bytes() const { return data_.size(); }
+    size_t bytes() const { return bytes_; }
 
     // Stores rows k, v ([n, n_kv_heads * head_dim] each) at positions pos .. pos + n - 1.
     void store(int layer, int pos, int n, const float* k, const float* v);
 
     // One head's rows as raw cache elements: [n_ctx, head_dim] of type().
     const void* k_rows(int layer, int kv_head) const {
-        return data_.data() + offset(0, layer, kv_head);
+        return data_.get() + offset(0, layer, kv_head);
     }
     const void* v_rows(int layer, int kv_head) const {
-        return data_.data() + offset(1, layer, kv_head);
+        return data_.get() + offset(1, layer, kv_head);
     }
 
     // One position of one head converted to float: dst[head_dim].
@@ -47,7 +48,13 @@ class KVCache {
     int n_layers_, n_kv_heads_, head_dim_, n_ctx_;
     DType type_;
     size_t elem_bytes_;
-    std::vector<uint8_t> data_;
+    // Zeroed by calloc: a large one maps fresh zero pages, which take memory (and time) only as
+    // positions are stored, not all at once at creation.
+    struct Free {
+        void operator()(uint8_t* p) const { std::free(p); }
+    };
+    std::unique_ptr<uint8_t[], Free> data_;
+    size_t bytes_ = 0;
 };
 
 }  // namespace qe

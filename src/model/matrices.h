@@ -2,6 +2,8 @@
 // faster layout (a copy of the same size); when the weights are read-only file mappings, the
 // file's pages of a repacked matrix are then handed back to the kernel (they stay in the page
 // cache), so memory holds one copy, not two. Built once per model and table, shared by sessions.
+// The repacking can also run later, in the background (see matrix_repacker.h): the matrices in
+// the file's row layout are usable at once.
 #pragma once
 
 #include <vector>
@@ -35,5 +37,13 @@ struct Matrices {
 // `output_slice_rows` (a multiple of 64) sets the size of the output head's slices.
 Matrices prepare_matrices(const Weights& weights, const KernelTable& table, ThreadPool& pool,
                           bool release_file_pages = false, int64_t output_slice_rows = 4096);
+
+// The same matrices left in the file's row layout (no copies, nearly free): ready for `table`,
+// whose kernels read both layouts, and for a MatrixRepacker to repack later.
+Matrices prepare_row_matrices(const Weights& weights, const KernelTable& table,
+                              int64_t output_slice_rows = 4096);
+
+// Every matrix of m, in forward-pass order (layer by layer, then the output head's slices).
+std::vector<Matrix*> all_matrices(Matrices& m);
 
 }  // namespace qe

@@ -134,6 +134,7 @@ void Qwen2::forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, 
     rope_angles(s.rope_cos.data(), s.rope_sin.data(), n, c.head_dim, start_pos, c.rope_theta);
 
     for (int l = 0; l < c.n_layers; ++l) {
+        if (safe_point_) safe_point_();
         const LayerWeights& L = w.layers[l];
         const LayerMatrices& M = matrices_.layers[size_t(l)];
         const std::string p = d ? "blk." + std::to_string(l) + "." : std::string();
@@ -183,6 +184,7 @@ void Qwen2::forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, 
 
     // Output head over the positions that want logits.
     if (!logits_all && !logits_last) return;
+    if (safe_point_) safe_point_();
     const int first = logits_all ? 0 : n - 1;
     const int n_out = n - first;
     rmsnorm(pool_, k_, s.xn.data(), &s.x[size_t(first) * c.dim], w.output_norm, n_out, c.rms_eps);

@@ -3,6 +3,7 @@
 // by matmul(). Activations live in a RunState allocated once.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -55,6 +56,11 @@ class Qwen2 {
 
     const ModelConfig& config() const { return config_; }
 
+    // Called on the forward pass's thread before each layer and before the output head, at
+    // points where no matrix is being read: there the matrices may be swapped for equivalent ones
+    // (MatrixRepacker::install_finished).
+    void set_safe_point(std::function<void()> fn) { safe_point_ = std::move(fn); }
+
   private:
     // One piece of at most max_batch positions; logits rows go to logits_out.
     void forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, bool logits_all,
@@ -66,6 +72,7 @@ class Qwen2 {
     ThreadPool& pool_;
     const KernelTable& k_;
     RunState s_;
+    std::function<void()> safe_point_;
 };
 
 }  // namespace qe
