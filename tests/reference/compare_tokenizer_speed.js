@@ -60,18 +60,21 @@ function theirs() {
 }
 
 const runs = {ours: [], theirs: []};
-for (let i = 0; i < Number(rounds); i++) {
-    // Alternate which goes first, too.
-    if (i % 2 === 0) {
-        runs.ours.push(ours());
-        runs.theirs.push(theirs());
-    } else {
-        runs.theirs.push(theirs());
-        runs.ours.push(ours());
+try {
+    for (let i = 0; i < Number(rounds); i++) {
+        // Alternate which goes first, too.
+        if (i % 2 === 0) {
+            runs.ours.push(ours());
+            runs.theirs.push(theirs());
+        } else {
+            runs.theirs.push(theirs());
+            runs.ours.push(ours());
+        }
+        console.error(`round ${i + 1}/${rounds} done`);
     }
-    console.error(`round ${i + 1}/${rounds} done`);
+} finally {
+    fs.rmSync(dir, {recursive: true});
 }
-fs.rmSync(dir, {recursive: true});
 
 const median = (a) => {
     const s = [...a].sort((x, y) => x - y);

@@ -1,5 +1,6 @@
 // The tokenizer test corpus: named strings that cover what the Qwen2 tokenizer must get exactly
-// right. Used by make_tokenizer_golden.js (golden ids) and time_tokenizer.js (speed).
+// right. Used by make_tokenizer_golden.js (golden ids), time_tokenizer.js and
+// compare_tokenizer_speed.js (speed).
 'use strict';
 
 // A small deterministic generator (mulberry32) so that the corpus is the same on every machine.
