@@ -1,13 +1,19 @@
 // Tokenizer speed on the corpus's 100 KB mixed Chinese/English/code text (the same text that
 // tests/reference/time_tokenizer.js times Hugging Face's tokenizer on), and vocabulary loading.
 //   build/bin/qe-tokenizer-bench [--benchmark_filter=Encode]
-// Rates use the CPU time of the calling thread (robust on a shared machine); one thread only.
+//   build/bin/qe-tokenizer-bench --texts=DIR   adds BM_EncodeText[ColdCache]/NAME per DIR/NAME.txt
+// (tests/reference/compare_tokenizer_speed.js writes such texts and runs this alternately with
+// Hugging Face's tokenizer). Rates use the CPU time of the calling thread; one thread only.
 #include <benchmark/benchmark.h>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -227,7 +233,69 @@ void BM_BuildCharTable(benchmark::State& state) {
 }
 BENCHMARK(BM_BuildCharTable)->Unit(benchmark::kMillisecond);
 
+// One text file encoded whole per iteration, literals parsed (Hugging Face's default).
+void encode_text(benchmark::State& state, const std::string& text) {
+    size_t ids = tokenizer().encode(text).size();  // warm-up: the piece cache fills
+    for (auto _ : state) ids = tokenizer().encode(text).size();
+    state.SetBytesProcessed(int64_t(state.iterations() * text.size()));
+    state.counters["ids"] = double(ids);
+    state.counters["ids_per_second"] =
+        benchmark::Counter(double(ids), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The same with every piece through the merge loop (the cache emptied before each pass).
+void encode_text_cold(benchmark::State& state, const std::string& text) {
+    size_t ids = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        PieceCache::for_thread(0);  // another owner: the tokenizer's next call starts empty
+        state.ResumeTiming();
+        ids = tokenizer().encode(text).size();
+    }
+    state.SetBytesProcessed(int64_t(state.iterations() * text.size()));
+    state.counters["ids"] = double(ids);
+}
+
+// Registers BM_EncodeText/NAME and BM_EncodeTextColdCache/NAME for every NAME.txt in `dir`.
+void register_text_benchmarks(const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.path().extension() == ".txt") files.push_back(entry.path());
+    }
+    if (files.empty()) throw std::runtime_error("--texts=" + dir + ": no .txt files there");
+    std::sort(files.begin(), files.end());
+    for (const fs::path& file : files) {
+        std::ifstream in(file, std::ios::binary);
+        std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        const std::string name = file.stem().string();
+        benchmark::RegisterBenchmark(("BM_EncodeText/" + name).c_str(),
+                                     [text](benchmark::State& state) { encode_text(state, text); })
+            ->Unit(benchmark::kMillisecond);
+        benchmark::RegisterBenchmark(
+            ("BM_EncodeTextColdCache/" + name).c_str(),
+            [text](benchmark::State& state) { encode_text_cold(state, text); })
+            ->Unit(benchmark::kMillisecond);
+    }
+}
+
 }  // namespace
 }  // namespace qe
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    // Takes out --texts=DIR before Google Benchmark reads the rest.
+    int kept = 1;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--texts=", 8) == 0) {
+            qe::register_text_benchmarks(argv[i] + 8);
+        } else {
+            argv[kept++] = argv[i];
+        }
+    }
+    argc = kept;
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

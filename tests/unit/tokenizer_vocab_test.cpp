@@ -302,6 +302,9 @@ TEST(TokenizerVocab, HfErrorsNameTheProblem) {
     std::string huge_id = small_tokenizer_json();
     huge_id.replace(huge_id.find("\"c\": 2"), 6, "\"c\": 99999999999");
     expect_error([&] { load_with(huge_id); }, "out of range");
+    std::string typed = small_tokenizer_json();
+    typed.replace(typed.find("\"special\": true"), 15, "\"special\": \"yes\"");
+    expect_error([&] { load_with(typed); }, "unexpected content");
     std::string sparse = small_tokenizer_json();
     sparse.replace(sparse.find("\"c\": 2"), 6, "\"c\": 5000000");
     expect_error([&] { load_with(sparse); }, "token ids run up to 5000000 for only 6 tokens");
