@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/half.h"
 #include "core/mapped_file.h"
+#include "kernels/cpu_features.h"
 #include "kernels/kernels.h"
 #include "quant/quant.h"
 
@@ -117,6 +118,23 @@ TEST(Kernels, TablesExist) {
     std::printf("tables under test:");
     for (const KernelTable* t : simd_tables()) std::printf(" %s", table_name(*t).c_str());
     std::printf("\n");
+}
+
+TEST(Kernels, NeonTableOnlyWithDotProduct) {
+    // A Pi 4 (Cortex-A72) has NEON without sdot: it must get no NEON table, and the dispatcher
+    // must fall back to one it can run.
+    const KernelTable* neon = kernel_table(Isa::Neon);
+#if defined(__aarch64__)
+    EXPECT_EQ(neon != nullptr, cpu_features().neon_dotprod);
+#else
+    EXPECT_FALSE(cpu_features().neon_dotprod);
+    EXPECT_EQ(neon, nullptr);
+#endif
+    if (neon) {
+        EXPECT_EQ(neon->isa, Isa::Neon);
+    } else {
+        EXPECT_NE(kernels().isa, Isa::Neon);
+    }
 }
 
 TEST(Kernels, ActFormatsAndMatrixChecks) {
