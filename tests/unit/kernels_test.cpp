@@ -120,21 +120,18 @@ TEST(Kernels, TablesExist) {
     std::printf("\n");
 }
 
-TEST(Kernels, NeonTableOnlyWithDotProduct) {
-    // A Pi 4 (Cortex-A72) has NEON without sdot: it must get no NEON table, and the dispatcher
-    // must fall back to one it can run.
+TEST(Kernels, NeonTableMatchesTheCpu) {
+    // Every aarch64 CPU gets a NEON table; only one with sdot (Pi 5, not Pi 4) the dotprod build,
+    // whose instructions would fault elsewhere.
     const KernelTable* neon = kernel_table(Isa::Neon);
 #if defined(__aarch64__)
-    EXPECT_EQ(neon != nullptr, cpu_features().neon_dotprod);
+    ASSERT_NE(neon, nullptr);
+    EXPECT_EQ(neon->isa, Isa::Neon);
+    EXPECT_EQ(std::string(neon->name), cpu_features().neon_dotprod ? "neon" : "neon-plain");
 #else
     EXPECT_FALSE(cpu_features().neon_dotprod);
     EXPECT_EQ(neon, nullptr);
 #endif
-    if (neon) {
-        EXPECT_EQ(neon->isa, Isa::Neon);
-    } else {
-        EXPECT_NE(kernels().isa, Isa::Neon);
-    }
 }
 
 TEST(Kernels, ActFormatsAndMatrixChecks) {
