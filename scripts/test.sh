@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite: the release build, then the same suite under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# AddressSanitizer + UndefinedBehaviorSanitizer. The ARM64 cross build with its qemu runs is a
+# separate step (scripts/test-arm64.sh): it alone takes longer than this suite's time budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test

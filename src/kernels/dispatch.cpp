@@ -143,7 +143,8 @@ const KernelTable* kernel_table(Isa isa) {
 #endif
 #if defined(QE_KERNELS_NEON)
         case Isa::Neon:
-            return cpu.neon_dotprod ? &neon_table() : nullptr;
+            // Every aarch64 CPU has NEON; dotprod picks the faster of the two builds.
+            return cpu.neon_dotprod ? &neon_table() : &neon_plain_table();
 #endif
         default:
             (void)cpu;

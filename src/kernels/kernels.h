@@ -3,9 +3,10 @@
 //
 // Design
 // - One KernelTable per ISA (generic scalar, x86 AVX2+FMA+F16C, x86 AVX-512 F/BW/VL/VNNI, ARM NEON
-//   with dotprod), each in its own file compiled with its own flags. kernels() picks one once, at
-//   first use, by cpuid (and xgetbv for OS-enabled state); QE_ISA=generic|avx2|avx512|neon
-//   overrides it (an ISA the CPU lacks falls back to the best one it has).
+//   with dotprod, or without it on older cores), each in its own file compiled with its own flags.
+//   kernels() picks one once, at first use, by cpuid (and xgetbv for OS-enabled state);
+//   QE_ISA=generic|avx2|avx512|neon overrides it (an ISA the CPU lacks falls back to the best one
+//   it has).
 // - Activations are quantized once per matmul, to the format the weight type's kernels read
 //   (act_format()): 32-element int8 blocks for Q4_0..Q8_0, 256-element int8 blocks for the
 //   K-types, f32 for float weights. The dot products are then integer (maddubs on AVX2, vpdpbusd

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/half.h"
 #include "core/mapped_file.h"
+#include "kernels/cpu_features.h"
 #include "kernels/kernels.h"
 #include "quant/quant.h"
 
@@ -117,6 +118,20 @@ TEST(Kernels, TablesExist) {
     std::printf("tables under test:");
     for (const KernelTable* t : simd_tables()) std::printf(" %s", table_name(*t).c_str());
     std::printf("\n");
+}
+
+TEST(Kernels, NeonTableMatchesTheCpu) {
+    // Every aarch64 CPU gets a NEON table; only one with sdot (Pi 5, not Pi 4) the dotprod build,
+    // whose instructions would fault elsewhere.
+    const KernelTable* neon = kernel_table(Isa::Neon);
+#if defined(__aarch64__)
+    ASSERT_NE(neon, nullptr);
+    EXPECT_EQ(neon->isa, Isa::Neon);
+    EXPECT_EQ(std::string(neon->name), cpu_features().neon_dotprod ? "neon" : "neon-plain");
+#else
+    EXPECT_FALSE(cpu_features().neon_dotprod);
+    EXPECT_EQ(neon, nullptr);
+#endif
 }
 
 TEST(Kernels, ActFormatsAndMatrixChecks) {
