@@ -4,9 +4,12 @@
 // token of each turn of a conversation (the prefix cache at work).
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <numeric>
 #include <random>
 
