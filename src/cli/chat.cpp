@@ -5,11 +5,13 @@
 //   /stats              speed of the last answer     /help, /quit
 // Ctrl-C stops the answer being written; Ctrl-D leaves.
 #include <editline/readline.h>
+#include <langinfo.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <clocale>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -86,7 +88,15 @@ std::string apply_set(Settings& s, const std::string& args) {
     return name + " = " + std::to_string(value);
 }
 
+// libedit reads multibyte (Chinese) input only in a UTF-8 LC_CTYPE; under the C locale it drops
+// those keys. Use the environment's locale, or C.UTF-8 when that one is not UTF-8.
+void use_utf8_input() {
+    const char* set = std::setlocale(LC_CTYPE, "");
+    if (!set || std::string(nl_langinfo(CODESET)) != "UTF-8") std::setlocale(LC_CTYPE, "C.UTF-8");
+}
+
 int chat(const ChatArgs& a) {
+    use_utf8_input();
     auto model = ChatModel::load(choose_model(a.model, a.demo));
     if (a.demo) std::fprintf(stderr, "qwen-edge chat: DEMO model with random weights: its answers are noise\n");
     SchedulerOptions so;

@@ -22,5 +22,6 @@ Runner register_generate(CLI::App& app);
 Runner register_tokenize(CLI::App& app);
 Runner register_detokenize(CLI::App& app);
 Runner register_template(CLI::App& app);
+Runner register_bench(CLI::App& app);
 
 }  // namespace qe::cli

@@ -253,6 +253,7 @@ bool Scheduler::prefill_step() {
             }
             if (slot.cached.size() == prompt.size()) {
                 slot.first_token = Clock::now();
+                if (slot.job->request.on_logits) slot.job->request.on_logits(logits);
                 emit_token(slot, slot.sampler->sample(logits, slot.history));
             }
         } catch (const std::exception& e) {
@@ -273,6 +274,7 @@ void Scheduler::decode_step() {
             const auto logits = engine_->model.forward(slot.kv, {&token, 1},
                                                        int(slot.cached.size()), LogitsFor::Last);
             slot.cached.push_back(token);
+            if (slot.job->request.on_logits) slot.job->request.on_logits(logits);
             emit_token(slot, slot.sampler->sample(logits, slot.history));
         } catch (const std::exception& e) {
             slot.cached.clear();
@@ -325,13 +327,15 @@ void Scheduler::finish(Slot& slot, const std::string& reason, const std::string&
         if (slot.generated.size() > 1 && decode_s > 0)
             ev.decode_tokens_per_second = double(slot.generated.size() - 1) / decode_s;
     }
-    slot.job->request.on_event(ev);
+    // The job leaves the system before it is told: a caller that submits its next job as soon as
+    // this one is done (the next turn of a chat) must find the room free.
     {
         std::lock_guard lock(mutex_);
         --in_system_;
         ++counters_.jobs_finished;
         counters_.cached_tokens += uint64_t(slot.cached_at_start);
     }
+    slot.job->request.on_event(ev);
     slot.job.reset();
     slot.sampler.reset();
     slot.state = Slot::State::Idle;

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +49,9 @@ struct JobRequest {
     std::vector<int> prompt;
     GenerateOptions options;  // max_tokens, sampling, stop ids, loop guard
     JobCallback on_event;
+    // Optional, on the engine thread: the logits each answer token is sampled from (exactness
+    // checks, log-probabilities). The span is valid only during the call.
+    std::function<void(std::span<const float>)> on_logits = {};
 };
 
 class JobHandle {

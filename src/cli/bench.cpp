@@ -1,0 +1,323 @@
+// qwen-edge bench: how fast a model runs on this machine. Prompt processing and generation
+// tokens/s (mean ± sd over repetitions, after a warm-up), time to first token of a chat turn, load
+// time, peak memory and the memory bandwidth generation achieves; with --turns, the time to first
+// token of each turn of a conversation (the prefix cache at work).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <numeric>
+#include <random>
+
+#include "chat/chat_model.h"
+#include "chat/context_window.h"
+#include "chat/prompt_encoder.h"
+#include "cli/commands.h"
+#include "cli/model_choice.h"
+#include "core/error.h"
+#include "engine/scheduler.h"
+#include "engine/session.h"
+#include "sampling/sampler.h"
+
+namespace qe::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+struct BenchArgs {
+    std::string model;
+    int prompt_tokens = 512, gen_tokens = 128, threads = 0, reps = 5;
+    int turns = 0, turn_answer = 48, rounds = 5;
+    bool json_out = false;
+};
+
+double ms_since(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+struct Stat {
+    double mean = 0, sd = 0;
+};
+Stat stat(const std::vector<double>& v) {
+    Stat s;
+    if (v.empty()) return s;
+    s.mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+    for (double x : v) s.sd += (x - s.mean) * (x - s.mean);
+    s.sd = v.size() > 1 ? std::sqrt(s.sd / double(v.size() - 1)) : 0;
+    return s;
+}
+
+double peak_rss_mb() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+// Bytes one generated token reads: every weight once, except the embedding table, of which one
+// row is read, unless it doubles as the output head (tied embeddings).
+uint64_t bytes_per_token(const ModelFile& file) {
+    uint64_t bytes = file.weight_bytes();
+    const TensorView* embd = file.find("token_embd.weight");
+    if (!embd) embd = file.find("model.embed_tokens.weight");
+    const bool tied = !file.find("output.weight") && !file.find("lm_head.weight");
+    if (embd && !tied) bytes -= embd->nbytes;
+    return bytes;
+}
+
+// Questions of about 40 tokens each, for the chat-turn measurements.
+const std::vector<std::string> kQuestions = {
+    "I am planning a three day trip to Hangzhou in early spring with my parents, who do not like "
+    "long walks. Which places should we visit, and how should we split them across the days?",
+    "My tomato plants on the balcony have yellow leaves at the bottom and small brown spots on "
+    "the fruit. What could be causing this, and what should I change in how I water them?",
+    "Can you explain in simple words how a heat pump can move more heat into a house than the "
+    "electricity it uses, and when in winter it stops being worth running one?",
+    "I have two weeks to prepare a ten minute talk about our team's new search feature for the "
+    "whole company. How should I structure it so that people who are not engineers follow?",
+    "What are the main differences between learning to read Chinese characters and learning an "
+    "alphabet, and what routine would you suggest for an adult with thirty minutes a day?",
+};
+
+// Time to first token of one chat turn on an empty context: the default system prompt and a
+// question, rendered, tokenized, evaluated, and the first token sampled.
+double chat_turn_ttft_ms(const ChatModel& m, Session& session, const std::string& question,
+                         int* prompt_tokens) {
+    session.rewind(0);
+    const auto start = Clock::now();
+    const json messages = json::array({{{"role", "user"}, {"content", question}}});
+    const auto prompt = encode_conversation(m.formatter, m.tokenizer, messages, nullptr, true);
+    const std::vector<int> ids(prompt.ids.begin(), prompt.ids.end());
+    Sampler sampler(m.defaults);
+    const auto logits = session.eval(ids);
+    sampler.sample(logits, ids);
+    *prompt_tokens = int(ids.size());
+    return ms_since(start);
+}
+
+struct TurnFigures {
+    std::vector<std::vector<double>> ttft_ms;  // [turn][repetition]
+    std::vector<int> prompt_tokens, cached_tokens;
+};
+
+// One conversation through the scheduler (as the chat and the server run it): each turn's time
+// from the user's message to the first token of the answer.
+void run_conversation(const ChatModel& m, const BenchArgs& a, TurnFigures& out) {
+    SchedulerOptions so;
+    so.slots = 1;
+    so.max_queue = 0;
+    so.n_ctx = 4096;
+    so.n_threads = a.threads;
+    so.weights_in_file_mapping = m.file.format() == ModelFormat::Gguf;
+    Scheduler scheduler(m.config, m.weights, so);
+    json messages = json::array();
+    for (int turn = 0; turn < a.turns; ++turn) {
+        messages.push_back(
+            {{"role", "user"}, {"content", kQuestions[size_t(turn) % kQuestions.size()]}});
+        std::mutex mu;
+        std::condition_variable cv;
+        bool done = false;
+        double ttft = -1;
+        std::vector<int32_t> answer;
+        JobEvent final;
+
+        const auto start = Clock::now();
+        EncodedPrompt prompt;
+        const auto window = fit_context(
+            messages, a.rounds, scheduler.n_ctx() - a.turn_answer, [&](const json& msgs) {
+                prompt = encode_conversation(m.formatter, m.tokenizer, msgs, nullptr, true);
+                return int(prompt.ids.size());
+            });
+        (void)window;
+        JobRequest job;
+        job.prompt.assign(prompt.ids.begin(), prompt.ids.end());
+        job.options.max_tokens = a.turn_answer;
+        job.options.sampling.temperature = 0;
+        job.options.loop_guard.enabled = false;  // answers of the same length every turn
+        job.on_event = [&](const JobEvent& ev) {
+            std::lock_guard lock(mu);
+            if (!ev.done) {
+                if (ttft < 0) ttft = ms_since(start);
+                answer.push_back(ev.token);
+            } else {
+                final = ev;
+                done = true;
+                cv.notify_all();
+            }
+            return true;
+        };
+        if (!scheduler.submit(std::move(job))) throw Error("bench: the scheduler refused a turn");
+        {
+            std::unique_lock lock(mu);
+            cv.wait(lock, [&] { return done; });
+        }
+        if (final.finish_reason == "error") throw Error("bench: " + final.error);
+        if (out.ttft_ms.size() <= size_t(turn)) {
+            out.ttft_ms.emplace_back();
+            out.prompt_tokens.push_back(final.prompt_tokens);
+            out.cached_tokens.push_back(final.cached_tokens);
+        }
+        out.ttft_ms[size_t(turn)].push_back(ttft);
+        messages.push_back({{"role", "assistant"}, {"content", m.tokenizer.decode(answer, true)}});
+    }
+}
+
+int bench(const BenchArgs& a) {
+    // Load: open the file, read the tokenizer and template, prepare the matrices.
+    auto start = Clock::now();
+    auto m = ChatModel::load(choose_model(a.model, false));
+    SessionOptions so;
+    so.n_ctx = std::max(a.prompt_tokens + a.gen_tokens + 8, 1024);
+    so.n_threads = a.threads;
+    so.weights_in_file_mapping = m->file.format() == ModelFormat::Gguf;
+    auto session = std::make_unique<Session>(m->config, m->weights, so);
+    const double load_ms = ms_since(start);
+    if (a.prompt_tokens + a.gen_tokens + 1 > session->n_ctx())
+        throw Error("bench: -p + -n is larger than the model's context (" +
+                    std::to_string(session->n_ctx()) + ")");
+
+    // Token ids drawn from the ordinary vocabulary (the same every run).
+    std::mt19937 rng(42);
+    const int vocab = std::min(m->config.vocab_size, 150000);
+    std::uniform_int_distribution<int> pick(0, vocab - 1);
+    std::vector<int> pp_ids(size_t(a.prompt_tokens));
+    for (int& id : pp_ids) id = pick(rng);
+
+    auto run_pp = [&] {
+        session->rewind(0);
+        const auto t = Clock::now();
+        session->eval(pp_ids);
+        return double(a.prompt_tokens) / (ms_since(t) / 1000.0);
+    };
+    auto run_tg = [&](int n) {
+        session->rewind(0);
+        int token = pp_ids[0];
+        const auto t = Clock::now();
+        for (int i = 0; i < n; ++i) {
+            const auto logits = session->eval({&token, 1});
+            token = int(std::max_element(logits.begin(), logits.end()) - logits.begin());
+        }
+        return double(n) / (ms_since(t) / 1000.0);
+    };
+
+    // Warm-up: page in the weights, fill the caches, start the threads.
+    if (a.prompt_tokens > 0) run_pp();
+    if (a.gen_tokens > 0) run_tg(std::min(a.gen_tokens, 16));
+
+    std::vector<double> pp, tg, ttft;
+    for (int r = 0; r < a.reps; ++r) {
+        if (a.prompt_tokens > 0) pp.push_back(run_pp());
+        if (a.gen_tokens > 0) tg.push_back(run_tg(a.gen_tokens));
+    }
+    int turn_tokens = 0;
+    chat_turn_ttft_ms(*m, *session, kQuestions[0], &turn_tokens);  // warm-up
+    for (int r = 0; r < a.reps; ++r)
+        ttft.push_back(chat_turn_ttft_ms(*m, *session, kQuestions[0], &turn_tokens));
+    const std::string session_text = session->describe();
+    const double rss_mb = peak_rss_mb();
+    session.reset();
+
+    TurnFigures turns;
+    for (int r = 0; r < (a.turns > 0 ? a.reps : 0); ++r) run_conversation(*m, a, turns);
+
+    const Stat pp_s = stat(pp), tg_s = stat(tg), ttft_s = stat(ttft);
+    const double gbps = double(bytes_per_token(m->file)) * tg_s.mean / 1e9;
+    if (a.json_out) {
+        json out = {{"model", m->id},
+                    {"threads", a.threads},
+                    {"pp_tokens", a.prompt_tokens},
+                    {"tg_tokens", a.gen_tokens},
+                    {"repetitions", a.reps},
+                    {"pp_tps", pp_s.mean},
+                    {"pp_tps_sd", pp_s.sd},
+                    {"tg_tps", tg_s.mean},
+                    {"tg_tps_sd", tg_s.sd},
+                    {"ttft_ms", ttft_s.mean},
+                    {"ttft_ms_sd", ttft_s.sd},
+                    {"ttft_prompt_tokens", turn_tokens},
+                    {"load_ms", load_ms},
+                    {"rss_mb", rss_mb},
+                    {"tg_gbps", gbps}};
+        if (a.turns > 0) {
+            json t = json::array();
+            for (size_t i = 0; i < turns.ttft_ms.size(); ++i) {
+                const Stat s = stat(turns.ttft_ms[i]);
+                t.push_back({{"turn", i + 1},
+                             {"prompt_tokens", turns.prompt_tokens[i]},
+                             {"cached_tokens", turns.cached_tokens[i]},
+                             {"ttft_ms", s.mean},
+                             {"ttft_ms_sd", s.sd}});
+            }
+            out["turns"] = t;
+        }
+        std::printf("%s\n", out.dump().c_str());
+        return 0;
+    }
+    std::printf("model       %s (%s, %.1f MiB of weights)\n", m->id.c_str(), session_text.c_str(),
+                double(m->file.weight_bytes()) / (1 << 20));
+    std::printf("load        %.0f ms\n", load_ms);
+    if (a.prompt_tokens > 0)
+        std::printf("pp%-4d      %.1f ± %.1f tokens/s\n", a.prompt_tokens, pp_s.mean, pp_s.sd);
+    if (a.gen_tokens > 0)
+        std::printf("tg%-4d      %.1f ± %.1f tokens/s  (%.1f GB/s of weights read)\n", a.gen_tokens,
+                    tg_s.mean, tg_s.sd, gbps);
+    std::printf("chat turn   %.1f ± %.1f ms to the first token (%d prompt tokens)\n", ttft_s.mean,
+                ttft_s.sd, turn_tokens);
+    std::printf("peak RSS    %.0f MiB\n", rss_mb);
+    if (a.turns > 0) {
+        std::printf(
+            "conversation (%d earlier rounds kept, %d-token answers), first token per turn:\n",
+            a.rounds, a.turn_answer);
+        for (size_t i = 0; i < turns.ttft_ms.size(); ++i) {
+            const Stat s = stat(turns.ttft_ms[i]);
+            std::printf("  turn %zu    %6.1f ± %.1f ms  (prompt %d tokens, %d cached)\n", i + 1,
+                        s.mean, s.sd, turns.prompt_tokens[i], turns.cached_tokens[i]);
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+Runner register_bench(CLI::App& app) {
+    auto a = std::make_shared<BenchArgs>();
+    auto* cmd = app.add_subcommand(
+        "bench", "Measure speed: prompt processing, generation, time to first token");
+    cmd->add_option("-m,--model", a->model,
+                    "Model: a .gguf file or a Hugging Face folder (default: the downloaded "
+                    "Qwen2.5-0.5B-Instruct)");
+    cmd->add_option("-p,--prompt-tokens", a->prompt_tokens,
+                    "Prompt length for prompt processing (0: skip)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1 << 16));
+    cmd->add_option("-n,--gen-tokens", a->gen_tokens,
+                    "Tokens generated for generation speed (0: skip)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1 << 16));
+    cmd->add_option("-t,--threads", a->threads, "Compute threads (0: one per core)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1024));
+    cmd->add_option("-r,--repetitions", a->reps, "Repetitions of each measurement")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    cmd->add_option("--turns", a->turns,
+                    "Also time the first token of each turn of a conversation of this many turns")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 100));
+    cmd->add_option("--turn-answer", a->turn_answer, "Tokens of each answer in the conversation")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
+    cmd->add_option("--rounds", a->rounds, "Earlier rounds kept in the conversation's context")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1000));
+    cmd->add_flag(
+        "--json", a->json_out,
+        "Print one JSON object: pp_tps, tg_tps, ttft_ms, load_ms, rss_mb, tg_gbps (and more)");
+    return [a] { return bench(*a); };
+}
+
+}  // namespace qe::cli

@@ -1,0 +1,75 @@
+// qwen-edge bench, run as a user would on a small golden model: the --json object has every key
+// with a sane value (no timing thresholds: only positive and finite), and bad use is refused.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "support/run_command.h"
+
+namespace qe {
+namespace {
+
+using test::run_command;
+using test::shell_quote;
+
+const std::string kModel = std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf";
+
+std::string qwen_edge(const std::string& args, bool with_stderr = true) {
+    return shell_quote(std::string(QE_BIN_DIR) + "/qwen-edge") + " " + args +
+           (with_stderr ? " 2>&1" : " 2>/dev/null");
+}
+
+TEST(BenchCommand, JsonHasEveryFigure) {
+    const auto r =
+        run_command(qwen_edge("bench --model " + shell_quote(kModel) +
+                                  " -p 24 -n 6 -t 2 -r 2 --turns 3 --turn-answer 4 --json",
+                              false));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);  // one object, nothing else on stdout
+    ASSERT_TRUE(j.is_object()) << r.output;
+    for (const char* key : {"pp_tps", "tg_tps", "ttft_ms", "load_ms", "rss_mb", "tg_gbps"}) {
+        SCOPED_TRACE(key);
+        ASSERT_TRUE(j.contains(key)) << r.output;
+        ASSERT_TRUE(j[key].is_number()) << r.output;
+        const double v = j[key].get<double>();
+        EXPECT_TRUE(std::isfinite(v));
+        EXPECT_GT(v, 0);
+    }
+    // The weights (a few MiB) are in memory: the peak RSS holds at least them.
+    EXPECT_GT(j["rss_mb"].get<double>(), 1.0);
+    EXPECT_GT(j["ttft_prompt_tokens"].get<int>(), 20);  // system prompt + the question
+
+    // Every conversation turn after the first is served partly from the prefix cache.
+    ASSERT_EQ(j["turns"].size(), 3u) << r.output;
+    EXPECT_EQ(j["turns"][0]["cached_tokens"].get<int>(), 0);
+    for (size_t i = 1; i < 3; ++i) {
+        EXPECT_GT(j["turns"][i]["prompt_tokens"].get<int>(),
+                  j["turns"][i - 1]["prompt_tokens"].get<int>());
+        EXPECT_GE(j["turns"][i]["cached_tokens"].get<int>(),
+                  j["turns"][i - 1]["prompt_tokens"].get<int>());
+        EXPECT_GT(j["turns"][i]["ttft_ms"].get<double>(), 0);
+    }
+}
+
+TEST(BenchCommand, TextReportNamesEachFigure) {
+    const auto r =
+        run_command(qwen_edge("bench --model " + shell_quote(kModel) + " -p 16 -n 4 -t 1 -r 1"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    for (const char* what : {"load", "pp16", "tg4", "GB/s", "chat turn", "peak RSS"})
+        EXPECT_NE(r.output.find(what), std::string::npos) << what << "\n" << r.output;
+}
+
+TEST(BenchCommand, BadUseIsRefused) {
+    EXPECT_EQ(run_command(qwen_edge("bench --model " + shell_quote(kModel) + " -r 0")).exit_code,
+              2);
+    EXPECT_EQ(run_command(qwen_edge("bench --model " + shell_quote(kModel) + " -p x")).exit_code,
+              2);
+    const auto missing = run_command(qwen_edge("bench --model /nonexistent/model.gguf"));
+    EXPECT_EQ(missing.exit_code, 1) << missing.output;
+    EXPECT_NE(missing.output.find("model.gguf"), std::string::npos) << missing.output;
+}
+
+}  // namespace
+}  // namespace qe
