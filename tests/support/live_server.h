@@ -257,6 +257,11 @@ class LiveServer {
                     {binary, "serve", "--host", "127.0.0.1", "--port", std::to_string(port_)});
         pid_ = ::fork();
         if (pid_ == 0) {
+            if (!workdir.empty()) {  // a fresh home too, so every place it could write is seen
+                if (::chdir(workdir.c_str()) != 0) ::_exit(126);
+                ::setenv("HOME", workdir.c_str(), 1);
+                ::setenv("XDG_CACHE_HOME", (workdir + "/.cache").c_str(), 1);
+            }
             const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
             ::dup2(fd, 1);
             ::dup2(fd, 2);
@@ -273,6 +278,7 @@ class LiveServer {
         return "";
     }
     int port() const { return port_; }
+    pid_t pid() const { return pid_; }
     bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
     // Returns the exit status (-1: killed by a signal or not started).
     int stop(int sig = SIGTERM) {
@@ -294,6 +300,8 @@ class LiveServer {
         if (at == std::string::npos) return -1;
         return std::atof(text.c_str() + at + name_and_labels.size() + 2);
     }
+
+    std::string workdir;  // when set: the server's working folder and $HOME
 
   private:
     pid_t pid_ = -1;

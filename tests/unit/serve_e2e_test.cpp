@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -410,6 +411,40 @@ TEST_F(ServeE2E, SlowClientsAreCutOffWhileOthersAreServed) {
     unfinished.join();
     EXPECT_TRUE(headers_cut) << "a client sending its headers a byte at a time was never dropped";
     EXPECT_TRUE(body_cut);
+}
+
+// The model file is only ever mapped for reading, and serving writes no file: not in its working
+// folder, not in its home or cache. A SIGTERM ends it cleanly (exit code 0).
+TEST(ServeFilesE2E, ModelIsMappedReadOnlyAndNothingIsWritten) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(QE_TEST_TMP_DIR) / "serve_writes_nothing";
+    fs::remove_all(dir);
+    fs::create_directories(dir / "home");
+    test::LiveServer server;
+    server.workdir = (dir / "home").string();
+    ASSERT_EQ(
+        server.start(kBinary, {"--model", kModel, "--threads", "1"}, (dir / "serve.log").string()),
+        "");
+    ASSERT_EQ(http(server.port(), "POST", "/v1/chat/completions", chat_body("Hi", 4, true)).status,
+              200);
+    ASSERT_EQ(http(server.port(), "GET", "/").status, 200);
+
+    std::ifstream maps("/proc/" + std::to_string(server.pid()) + "/maps");
+    const std::string model_name = fs::path(kModel).filename().string();
+    int mappings = 0;
+    for (std::string line; std::getline(maps, line);) {
+        if (line.find(model_name) == std::string::npos) continue;
+        ++mappings;
+        const std::string perms = line.substr(line.find(' ') + 1, 4);
+        EXPECT_EQ(perms.find('w'), std::string::npos) << line;
+    }
+    EXPECT_GE(mappings, 1) << "the model file is not mapped";
+
+    EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
+    std::vector<std::string> written;
+    for (const auto& e : fs::recursive_directory_iterator(dir / "home"))
+        written.push_back(e.path().string());
+    EXPECT_TRUE(written.empty()) << "serve wrote " << written.front();
 }
 
 // --api-key: the API needs the key; /health and the web page do not.
