@@ -447,6 +447,34 @@ TEST(ServeFilesE2E, ModelIsMappedReadOnlyAndNothingIsWritten) {
     EXPECT_TRUE(written.empty()) << "serve wrote " << written.front();
 }
 
+// SIGTERM while an answer streams: that answer is finished (well-formed, [DONE]) and the server
+// exits 0.
+TEST(ServeShutdownE2E, SigtermFinishesRunningStreams) {
+    test::LiveServer server;
+    ASSERT_EQ(server.start(kBinary, {"--model", kModel, "--threads", "1"},
+                           log_path("serve_e2e_shutdown")),
+              "");
+    test::Connection c(server.port());
+    ASSERT_TRUE(c.send(test::request_text(
+        "POST", "/v1/chat/completions",
+        chat_body("A story.", 300, true, R"({"temperature":1.0,"seed":9,"loop_guard":false})"))));
+    bool signalled = false;
+    const RawResponse r = test::read_response(c, 120, [&](const std::string& body) {
+        if (!signalled && body.find("\"delta\":{\"content\"") != std::string::npos) {
+            ::kill(server.pid(), SIGTERM);
+            signalled = true;
+        }
+        return true;
+    });
+    ASSERT_TRUE(signalled);
+    EXPECT_EQ(r.status, 200);
+    const Stream s = parse_stream(r.body);
+    EXPECT_TRUE(s.framing_ok);
+    EXPECT_TRUE(s.done) << "the stream was cut by the shutdown";
+    EXPECT_EQ(s.finish_reason, "length");
+    EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
+}
+
 // --api-key: the API needs the key; /health and the web page do not.
 class ServeApiKeyE2E : public ::testing::Test {
   protected:
