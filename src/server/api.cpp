@@ -327,7 +327,9 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->include_usage = r.options.include_usage;
     g->dropped_rounds = window.dropped_rounds;
     g->job.prompt.assign(prompt.ids.begin(), prompt.ids.end());
-    g->job.options.max_tokens = r.options.max_tokens.value_or(n_ctx);
+    // Not asked: up to the context's end, but never past the server's own limit.
+    g->job.options.max_tokens =
+        r.options.max_tokens.value_or(std::min(n_ctx, options_.limits.max_tokens));
     g->job.options.sampling = r.options.sampling;
     g->job.options.stop_ids = model_->stop_ids;
     g->job.options.loop_guard = r.options.loop_guard;
@@ -359,7 +361,8 @@ HttpResponse Api::completions(const HttpRequest& req) {
     g->stream = r.options.stream;
     g->include_usage = r.options.include_usage;
     g->job.prompt.assign(ids.begin(), ids.end());
-    g->job.options.max_tokens = r.options.max_tokens.value_or(16);  // OpenAI's default here
+    // OpenAI's default here (16), within the server's limit.
+    g->job.options.max_tokens = r.options.max_tokens.value_or(std::min(16, options_.limits.max_tokens));
     g->job.options.sampling = r.options.sampling;
     g->job.options.stop_ids = {};  // a raw completion runs to its limit or a stop string
     if (const int eot = model_->tokenizer.find_added("<|endoftext|>"); eot >= 0) g->job.options.stop_ids.push_back(eot);

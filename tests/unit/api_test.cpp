@@ -226,5 +226,23 @@ TEST(Api, QueueFullGetsRetryAfter) {
     read_stream(s, 1);
 }
 
+// The server's max_tokens limit also caps a request that does not say how much it wants.
+TEST(Api, MaxTokensLimitCapsRequestsThatAskNothing) {
+    ApiOptions o;
+    o.limits.max_tokens = 7;
+    auto api = make_api(o);
+    json body = chat_body({{"temperature", 1.0}, {"seed", 4}, {"loop_guard", false}});
+    body.erase("max_tokens");
+    const auto r = api->handle(post("/v1/chat/completions", body));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json j = json::parse(r.body);
+    EXPECT_EQ(j["usage"]["completion_tokens"], 7);
+    EXPECT_EQ(j["choices"][0]["finish_reason"], "length");
+
+    const auto raw = api->handle(post("/v1/completions", {{"prompt", "Once upon a time"}}));
+    ASSERT_EQ(raw.status, 200) << raw.body;
+    EXPECT_EQ(json::parse(raw.body)["usage"]["completion_tokens"], 7);
+}
+
 }  // namespace
 }  // namespace qe
