@@ -223,11 +223,15 @@ HttpResponse Api::handle(const HttpRequest& request) {
         r.headers.emplace_back("Access-Control-Allow-Origin", options_.cors_origin);
         r.headers.emplace_back("Vary", "Origin");
     }
-    std::string endpoint = request.path.starts_with("/v1/") || request.path == "/health" ||
-                                   request.path == "/metrics" || request.path == "/tokenize" ||
-                                   request.path == "/detokenize"
-                               ? request.path
-                               : "static";
+    // Only known names become labels: a label per unknown path would let any client grow the
+    // metrics (and the memory holding them) without end.
+    static constexpr std::string_view kEndpoints[] = {"/v1/chat/completions", "/v1/completions",
+                                                      "/v1/models",           "/health",
+                                                      "/metrics",             "/tokenize",
+                                                      "/detokenize"};
+    std::string endpoint = request.path.starts_with("/v1/") ? "other" : "static";
+    for (std::string_view known : kEndpoints)
+        if (request.path == known) endpoint = known;
     metrics_.count_request(endpoint, r.status);
     return r;
 }

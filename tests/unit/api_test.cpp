@@ -244,5 +244,19 @@ TEST(Api, MaxTokensLimitCapsRequestsThatAskNothing) {
     EXPECT_EQ(json::parse(raw.body)["usage"]["completion_tokens"], 7);
 }
 
+// Unknown paths share one metrics label, so requests for made-up paths cannot grow /metrics.
+TEST(Api, UnknownPathsDoNotAddMetricsLabels) {
+    Api api({});
+    for (int i = 0; i < 50; ++i) {
+        EXPECT_EQ(api.handle({"GET", "/v1/made-up-" + std::to_string(i), {}, ""}).status, 503);
+        EXPECT_EQ(api.handle({"GET", "/no-such-page-" + std::to_string(i), {}, ""}).status, 404);
+    }
+    const std::string text = api.handle({"GET", "/metrics", {}, ""}).body;
+    EXPECT_EQ(text.find("made-up"), std::string::npos);
+    EXPECT_EQ(text.find("no-such-page"), std::string::npos);
+    EXPECT_NE(text.find("endpoint=\"other\",status=\"503\"} 50"), std::string::npos) << text;
+    EXPECT_NE(text.find("endpoint=\"static\",status=\"404\"} 50"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace qe
