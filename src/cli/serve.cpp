@@ -27,6 +27,7 @@ struct ServeArgs {
     int parallel = 4, queue = 16, ctx = 4096, threads = 0;
     size_t max_body = 1 << 20;
     int max_tokens = 4096;
+    int request_timeout = 30;
 };
 
 std::string read_key_file(const std::string& path) {
@@ -61,6 +62,7 @@ int serve(ServeArgs a) {
     http.host = a.host;
     http.port = a.port;
     http.max_body_bytes = a.max_body;
+    http.request_timeout_s = a.request_timeout;
     http.threads = std::max(8, a.parallel + a.queue + 8);
     HttpServer server(http, api);
     const int port = server.bind();
@@ -131,6 +133,7 @@ Runner register_serve(CLI::App& app) {
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_option("--max-body", args->max_body, "Largest request body in bytes")->capture_default_str();
     cmd->add_option("--max-tokens", args->max_tokens, "Largest max_tokens a request may ask for")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--request-timeout", args->request_timeout, "Seconds a client has to send a whole request (slow clients are dropped)")->capture_default_str()->check(CLI::Range(1, 3600));
     return [args] { return serve(*args); };
 }
 

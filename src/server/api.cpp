@@ -223,11 +223,15 @@ HttpResponse Api::handle(const HttpRequest& request) {
         r.headers.emplace_back("Access-Control-Allow-Origin", options_.cors_origin);
         r.headers.emplace_back("Vary", "Origin");
     }
-    std::string endpoint = request.path.starts_with("/v1/") || request.path == "/health" ||
-                                   request.path == "/metrics" || request.path == "/tokenize" ||
-                                   request.path == "/detokenize"
-                               ? request.path
-                               : "static";
+    // Only known names become labels: a label per unknown path would let any client grow the
+    // metrics (and the memory holding them) without end.
+    static constexpr std::string_view kEndpoints[] = {"/v1/chat/completions", "/v1/completions",
+                                                      "/v1/models",           "/health",
+                                                      "/metrics",             "/tokenize",
+                                                      "/detokenize"};
+    std::string endpoint = request.path.starts_with("/v1/") ? "other" : "static";
+    for (std::string_view known : kEndpoints)
+        if (request.path == known) endpoint = known;
     metrics_.count_request(endpoint, r.status);
     return r;
 }
@@ -331,7 +335,9 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->include_usage = r.options.include_usage;
     g->dropped_rounds = window.dropped_rounds;
     g->job.prompt.assign(prompt.ids.begin(), prompt.ids.end());
-    g->job.options.max_tokens = r.options.max_tokens.value_or(n_ctx);
+    // Not asked: up to the context's end, but never past the server's own limit.
+    g->job.options.max_tokens =
+        r.options.max_tokens.value_or(std::min(n_ctx, options_.limits.max_tokens));
     g->job.options.sampling = r.options.sampling;
     g->job.options.stop_ids = model_->stop_ids;
     g->job.options.loop_guard = r.options.loop_guard;
@@ -363,7 +369,8 @@ HttpResponse Api::completions(const HttpRequest& req) {
     g->stream = r.options.stream;
     g->include_usage = r.options.include_usage;
     g->job.prompt.assign(ids.begin(), ids.end());
-    g->job.options.max_tokens = r.options.max_tokens.value_or(16);  // OpenAI's default here
+    // OpenAI's default here (16), within the server's limit.
+    g->job.options.max_tokens = r.options.max_tokens.value_or(std::min(16, options_.limits.max_tokens));
     g->job.options.sampling = r.options.sampling;
     g->job.options.stop_ids = {};  // a raw completion runs to its limit or a stop string
     if (const int eot = model_->tokenizer.find_added("<|endoftext|>"); eot >= 0) g->job.options.stop_ids.push_back(eot);

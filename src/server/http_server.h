@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "server/api.h"
 
@@ -16,10 +17,13 @@ struct HttpOptions {
     int threads = 32;                 // connections served at once
     int read_timeout_s = 10;          // a client that sends nothing for this long is dropped
     int write_timeout_s = 30;         // and one that reads nothing
+    // The whole request (head and body) must arrive within this, however it trickles in: a
+    // slowloris client sending a byte now and then is dropped instead of holding a thread.
+    int request_timeout_s = 30;
 };
 
 class HttpServer {
-public:
+  public:
     HttpServer(HttpOptions options, Api& api);
     ~HttpServer();
 
@@ -30,7 +34,11 @@ public:
     // Makes serve() return; safe from any thread.
     void stop();
 
-private:
+    // Runs raw request bytes (one or more pipelined requests) through the same HTTP parsing,
+    // limits and Api as a connection, without a socket; returns the bytes answered. For fuzzing.
+    std::string answer_raw(std::string_view bytes);
+
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

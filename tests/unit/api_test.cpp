@@ -232,5 +232,37 @@ TEST(Api, QueueFullGetsRetryAfter) {
     read_stream(s, 1);
 }
 
+// The server's max_tokens limit also caps a request that does not say how much it wants.
+TEST(Api, MaxTokensLimitCapsRequestsThatAskNothing) {
+    ApiOptions o;
+    o.limits.max_tokens = 7;
+    auto api = make_api(o);
+    json body = chat_body({{"temperature", 1.0}, {"seed", 4}, {"loop_guard", false}});
+    body.erase("max_tokens");
+    const auto r = api->handle(post("/v1/chat/completions", body));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json j = json::parse(r.body);
+    EXPECT_EQ(j["usage"]["completion_tokens"], 7);
+    EXPECT_EQ(j["choices"][0]["finish_reason"], "length");
+
+    const auto raw = api->handle(post("/v1/completions", {{"prompt", "Once upon a time"}}));
+    ASSERT_EQ(raw.status, 200) << raw.body;
+    EXPECT_EQ(json::parse(raw.body)["usage"]["completion_tokens"], 7);
+}
+
+// Unknown paths share one metrics label, so requests for made-up paths cannot grow /metrics.
+TEST(Api, UnknownPathsDoNotAddMetricsLabels) {
+    Api api({});
+    for (int i = 0; i < 50; ++i) {
+        EXPECT_EQ(api.handle({"GET", "/v1/made-up-" + std::to_string(i), {}, ""}).status, 503);
+        EXPECT_EQ(api.handle({"GET", "/no-such-page-" + std::to_string(i), {}, ""}).status, 404);
+    }
+    const std::string text = api.handle({"GET", "/metrics", {}, ""}).body;
+    EXPECT_EQ(text.find("made-up"), std::string::npos);
+    EXPECT_EQ(text.find("no-such-page"), std::string::npos);
+    EXPECT_NE(text.find("endpoint=\"other\",status=\"503\"} 50"), std::string::npos) << text;
+    EXPECT_NE(text.find("endpoint=\"static\",status=\"404\"} 50"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace qe
