@@ -1,8 +1,10 @@
-// Runs a callable that must throw qe::Error and checks that the message holds every given part.
+// Runs a callable that must throw qe::Error and checks that the message holds every given part;
+// or returns the message for checks of its own.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -28,6 +30,16 @@ template <typename F>
         return ::testing::AssertionFailure() << "threw a non-qe::Error: " << e.what();
     }
     return ::testing::AssertionFailure() << "did not throw";
+}
+
+// The message of the qe::Error that f throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
 }
 
 }  // namespace qe::test

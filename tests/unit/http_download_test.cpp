@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "fetch/sha256.h"
 #include "support/test_http_server.h"
+#include "support/expect_error.h"
 
 namespace qe::fetch {
 namespace {
@@ -50,14 +51,7 @@ void write_file(const fs::path& p, const std::string& bytes) {
     std::ofstream(p, std::ios::binary) << bytes;
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using test::error_of;
 
 bool contains(const std::string& s, const std::string& part) {
     return s.find(part) != std::string::npos;

@@ -6,18 +6,12 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "support/expect_error.h"
 
 namespace qe::fetch {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using test::error_of;
 
 class ModelSourceTest : public ::testing::Test {
   protected:

@@ -10,20 +10,14 @@
 
 #include "core/error.h"
 #include "fetch/sha256.h"
+#include "support/expect_error.h"
 
 namespace qe::fetch {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using test::error_of;
 
 class ModelStoreTest : public ::testing::Test {
   protected:
