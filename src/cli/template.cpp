@@ -42,7 +42,7 @@ Conversation parse_conversation(const std::string& text, const std::string& wher
     ordered_json doc;
     try {
         doc = ordered_json::parse(text);
-    } catch (const ordered_json::parse_error& e) {
+    } catch (const ordered_json::exception& e) {
         throw Error(where + ": not valid JSON: " + e.what());
     }
     if (!doc.is_object()) throw Error(where + ": expected a JSON object with \"messages\"");

@@ -163,6 +163,10 @@ json parse_json_body(const std::string& body) {
                  std::string("the request body is not valid JSON (at byte ") +
                      std::to_string(e.byte) + ")",
                  "invalid_json");
+    } catch (const json::exception& e) {
+        // Well-formed JSON the parser still refuses, e.g. a number too large for a double.
+        api_fail("", std::string("the request body cannot be read as JSON: ") + e.what(),
+                 "invalid_json");
     }
 }
 

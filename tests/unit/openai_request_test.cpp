@@ -144,6 +144,18 @@ TEST(OpenAIRequest, MalformedJsonSaysWhere) {
     }
 }
 
+TEST(OpenAIRequest, ANumberTooLargeIsABadRequest) {
+    // Found by the fuzzer: valid JSON syntax whose number overflows a double.
+    try {
+        parse_json_body("{\"temperature\": 33333300000E333300000}");
+        FAIL();
+    } catch (const ApiException& e) {
+        EXPECT_EQ(e.error.status, 400);
+        EXPECT_EQ(e.error.code, "invalid_json");
+        EXPECT_NE(e.error.message.find("overflow"), std::string::npos) << e.error.message;
+    }
+}
+
 TEST(CompletionRequest, TakesOnePrompt) {
     const auto r = parse_completion_request({{"prompt", {"once upon"}}, {"max_tokens", 5}},
                                             SamplingParams{}, RequestLimits{});
