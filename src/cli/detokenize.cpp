@@ -1,13 +1,12 @@
 // qwen-edge detokenize --model M [--skip-special]: JSON lines {"ids": [...]} on stdin, one line
 // {"text": "..."} per input on stdout.
-#include <cstdio>
-#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/json_lines.h"
 #include "core/error.h"
 #include "tokenizer/load.h"
 
@@ -29,16 +28,7 @@ Runner register_detokenize(CLI::App& app) {
                   "leave out control tokens such as <|im_end|>");
     return [opts] {
         const Tokenizer tokenizer = load_tokenizer(opts->model);
-        std::string line;
-        for (size_t number = 1; std::getline(std::cin, line); ++number) {
-            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-            const std::string where = "stdin line " + std::to_string(number) + ": ";
-            nlohmann::json input;
-            try {
-                input = nlohmann::json::parse(line);
-            } catch (const nlohmann::json::exception& e) {
-                throw Error(where + "not JSON (" + e.what() + ")");
-            }
+        for_each_json_line([&](const nlohmann::json& input, const std::string& where) {
             if (!input.is_object() || !input.contains("ids") || !input["ids"].is_array()) {
                 throw Error(where + "expected an object {\"ids\": [...]}");
             }
@@ -51,10 +41,8 @@ Runner register_detokenize(CLI::App& app) {
                 }
                 ids.push_back(int32_t(id.get<int64_t>()));
             }
-            const nlohmann::json out = {{"text", tokenizer.decode(ids, opts->skip_special)}};
-            std::printf("%s\n", out.dump().c_str());
-            std::fflush(stdout);
-        }
+            return nlohmann::json{{"text", tokenizer.decode(ids, opts->skip_special)}};
+        });
         return 0;
     };
 }

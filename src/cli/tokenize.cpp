@@ -1,12 +1,11 @@
 // qwen-edge tokenize --model M [--no-special]: JSON lines {"text": "..."} on stdin, one line
 // {"ids": [...]} per input on stdout.
-#include <cstdio>
-#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/json_lines.h"
 #include "core/error.h"
 #include "tokenizer/load.h"
 
@@ -30,24 +29,13 @@ Runner register_tokenize(CLI::App& app) {
         const Tokenizer tokenizer = load_tokenizer(opts->model);
         const SpecialTokens mode =
             opts->no_special ? SpecialTokens::kAsText : SpecialTokens::kParse;
-        std::string line;
-        for (size_t number = 1; std::getline(std::cin, line); ++number) {
-            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-            const std::string where = "stdin line " + std::to_string(number) + ": ";
-            nlohmann::json input;
-            try {
-                input = nlohmann::json::parse(line);
-            } catch (const nlohmann::json::exception& e) {
-                throw Error(where + "not JSON (" + e.what() + ")");
-            }
+        for_each_json_line([&](const nlohmann::json& input, const std::string& where) {
             if (!input.is_object() || !input.contains("text") || !input["text"].is_string()) {
                 throw Error(where + "expected an object {\"text\": \"...\"}");
             }
-            const nlohmann::json out = {
+            return nlohmann::json{
                 {"ids", tokenizer.encode(input["text"].get<std::string>(), mode)}};
-            std::printf("%s\n", out.dump().c_str());
-            std::fflush(stdout);
-        }
+        });
         return 0;
     };
 }
