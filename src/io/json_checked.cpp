@@ -51,6 +51,9 @@ nlohmann::json parse_json_checked(std::string_view text, const std::string& name
         const auto colon = what.find("syntax error");
         if (colon != std::string::npos) what = what.substr(colon);
         throw Error(name + ": invalid JSON: " + what + " (at byte " + std::to_string(at) + ")");
+    } catch (const json::exception& e) {
+        // Well-formed JSON the parser still refuses, e.g. a number too large for a double.
+        throw Error(name + ": JSON cannot be read: " + e.what());
     }
     if (!duplicate.empty()) throw Error(name + ": JSON has a duplicate key \"" + duplicate + "\"");
     return out;

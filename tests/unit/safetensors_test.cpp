@@ -115,6 +115,14 @@ TEST(JsonChecked, LimitsNestingDepth) {
     EXPECT_NO_THROW(parse_json_checked(R"({"a":{"b":1},"c":{"b":2}})", "same-key-elsewhere.json"));
 }
 
+TEST(JsonChecked, NumberTooLargeForADoubleIsAnError) {
+    // Found by safetensors_fuzz: nlohmann throws out_of_range, not parse_error, for 1e999.
+    EXPECT_TRUE(throws_error([] { parse_json_checked(R"({"shape":[1e999]})", "big.json"); },
+                             {"big.json", "cannot be read"}));
+    EXPECT_TRUE(throws_error([] { parse_safetensors_index(R"({"weight_map":{"a":1e999}})", "i"); },
+                             {"i", "cannot be read"}));
+}
+
 TEST(Safetensors, RejectsDuplicateKeys) {
     const std::string t = R"({"dtype":"F32","shape":[1],"data_offsets":[0,4]})";
     EXPECT_TRUE(throws_error(parse_fn(raw_file("{\"w\":" + t + ",\"w\":" + t + "}", 8)),
