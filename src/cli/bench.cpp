@@ -1,7 +1,8 @@
 // qwen-edge bench: how fast a model runs on this machine. Prompt processing and generation
 // tokens/s (mean ± sd over repetitions, after a warm-up), time to first token of a chat turn, load
 // time, peak memory and the memory bandwidth generation achieves; with --turns, the time to first
-// token of each turn of a conversation (the prefix cache at work).
+// token of each turn of a conversation (the prefix cache at work); with --parallel, generation
+// speed of several streams decoded together against one alone (batching at work).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -33,6 +34,7 @@ struct BenchArgs {
     std::string model;
     int prompt_tokens = 512, gen_tokens = 128, threads = 0, reps = 5;
     int turns = 0, turn_answer = 48, rounds = 5;
+    int parallel = 0;
     bool json_out = false;
 };
 
@@ -166,6 +168,64 @@ void run_conversation(const ChatModel& m, const BenchArgs& a, TurnFigures& out) 
     }
 }
 
+// Generation speed of `streams` requests decoded together by the scheduler (as the server runs
+// them): every stream's tokens over the wall time from submitting them all to the last one's end,
+// each stream with its own 8-token prompt. Greedy, no stop token, no loop guard, so each stream
+// makes exactly `tokens` tokens.
+double streams_tps(Scheduler& scheduler, int streams, int tokens, int vocab) {
+    std::mutex mu;
+    std::condition_variable cv;
+    int running = streams;
+    std::string error;
+    std::mt19937 rng(uint32_t(7 + streams));
+    std::uniform_int_distribution<int> pick(0, vocab - 1);
+    const auto start = Clock::now();
+    for (int i = 0; i < streams; ++i) {
+        JobRequest job;
+        for (int t = 0; t < 8; ++t) job.prompt.push_back(pick(rng));
+        job.options.max_tokens = tokens;
+        job.options.sampling.temperature = 0;
+        job.options.loop_guard.enabled = false;
+        job.on_event = [&](const JobEvent& ev) {
+            if (!ev.done) return true;
+            std::lock_guard lock(mu);
+            if (ev.finish_reason != "length" && error.empty())
+                error = ev.finish_reason + " " + ev.error;
+            if (--running == 0) cv.notify_all();
+            return true;
+        };
+        if (!scheduler.submit(std::move(job))) throw Error("bench: the scheduler refused a stream");
+    }
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return running == 0; });
+    if (!error.empty()) throw Error("bench: a stream ended early: " + error);
+    return double(streams) * tokens / (ms_since(start) / 1000.0);
+}
+
+struct ParallelFigures {
+    Stat one, many;  // tokens/s, all streams together
+};
+
+// One stream, then a.parallel streams at once, alternating, a.reps times each.
+ParallelFigures run_parallel(const ChatModel& m, const BenchArgs& a) {
+    SchedulerOptions so;
+    so.slots = a.parallel;
+    so.max_queue = 0;
+    so.n_ctx = std::min(1024, m.config.context_length > 0 ? m.config.context_length : 1024);
+    so.n_threads = a.threads;
+    so.weights_in_file_mapping = m.file.format() == ModelFormat::Gguf;
+    Scheduler scheduler(m.config, m.weights, so);
+    const int vocab = std::min(m.config.vocab_size, 150000);
+    const int tokens = std::min(a.gen_tokens, so.n_ctx - 16);
+    streams_tps(scheduler, a.parallel, std::min(tokens, 16), vocab);  // warm-up
+    std::vector<double> one, many;
+    for (int r = 0; r < a.reps; ++r) {
+        one.push_back(streams_tps(scheduler, 1, tokens, vocab));
+        many.push_back(streams_tps(scheduler, a.parallel, tokens, vocab));
+    }
+    return {stat(one), stat(many)};
+}
+
 int bench(const BenchArgs& a) {
     // Load: open the file, read the tokenizer and template, prepare the matrices.
     auto start = Clock::now();
@@ -195,7 +255,7 @@ int bench(const BenchArgs& a) {
     };
     auto run_tg = [&](int n) {
         session->rewind(0);
-        int token = pp_ids[0];
+        int token = pick(rng);
         const auto t = Clock::now();
         for (int i = 0; i < n; ++i) {
             const auto logits = session->eval({&token, 1});
@@ -223,6 +283,8 @@ int bench(const BenchArgs& a) {
 
     TurnFigures turns;
     for (int r = 0; r < (a.turns > 0 ? a.reps : 0); ++r) run_conversation(*m, a, turns);
+    ParallelFigures par;
+    if (a.parallel > 0 && a.gen_tokens > 0) par = run_parallel(*m, a);
 
     const Stat pp_s = stat(pp), tg_s = stat(tg), ttft_s = stat(ttft);
     const double gbps = double(bytes_per_token(m->file)) * tg_s.mean / 1e9;
@@ -254,6 +316,13 @@ int bench(const BenchArgs& a) {
             }
             out["turns"] = t;
         }
+        if (a.parallel > 0 && a.gen_tokens > 0) {
+            out["parallel_streams"] = a.parallel;
+            out["parallel_tps"] = par.many.mean;
+            out["parallel_tps_sd"] = par.many.sd;
+            out["single_stream_tps"] = par.one.mean;
+            out["single_stream_tps_sd"] = par.one.sd;
+        }
         std::printf("%s\n", out.dump().c_str());
         return 0;
     }
@@ -268,6 +337,12 @@ int bench(const BenchArgs& a) {
     std::printf("chat turn   %.1f ± %.1f ms to the first token (%d prompt tokens)\n", ttft_s.mean,
                 ttft_s.sd, turn_tokens);
     std::printf("peak RSS    %.0f MiB\n", rss_mb);
+    if (a.parallel > 0 && a.gen_tokens > 0) {
+        std::printf("streams     %d at once: %.1f ± %.1f tokens/s in all; one alone: %.1f ± %.1f "
+                    "(%.2fx)\n",
+                    a.parallel, par.many.mean, par.many.sd, par.one.mean, par.one.sd,
+                    par.one.mean > 0 ? par.many.mean / par.one.mean : 0.0);
+    }
     if (a.turns > 0) {
         std::printf(
             "conversation (%d earlier rounds kept, %d-token answers), first token per turn:\n",
@@ -314,6 +389,11 @@ Runner register_bench(CLI::App& app) {
     cmd->add_option("--rounds", a->rounds, "Earlier rounds kept in the conversation's context")
         ->capture_default_str()
         ->check(CLI::Range(0, 1000));
+    cmd->add_option("--parallel", a->parallel,
+                    "Also measure generation with this many streams decoded together by the "
+                    "scheduler (as the server runs them), against one stream alone")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 64));
     cmd->add_flag(
         "--json", a->json_out,
         "Print one JSON object: pp_tps, tg_tps, ttft_ms, load_ms, rss_mb, tg_gbps (and more)");

@@ -266,18 +266,34 @@ bool Scheduler::prefill_step() {
 }
 
 void Scheduler::decode_step() {
+    // One token for every decoding slot, all in one forward pass: the weights are read once.
+    std::vector<Slot*> decoding;
+    std::vector<SequenceStep> steps;
     for (auto& s : slots_) {
         if (s->state != Slot::State::Decode) continue;
-        Slot& slot = *s;
+        decoding.push_back(s.get());
+        steps.push_back({&s->kv, s->next_token, int(s->cached.size())});
+    }
+    if (steps.empty()) return;
+    std::span<const float> logits;
+    try {
+        logits = engine_->model.forward_steps(steps);
+    } catch (const std::exception& e) {
+        for (Slot* slot : decoding) {
+            slot->cached.clear();  // the caches may hold partial writes
+            finish(*slot, "error", e.what());
+        }
+        return;
+    }
+    const size_t vocab = size_t(config_.vocab_size);
+    for (size_t i = 0; i < decoding.size(); ++i) {
+        Slot& slot = *decoding[i];
+        const auto row = logits.subspan(i * vocab, vocab);
+        slot.cached.push_back(steps[i].id);
         try {
-            const int token = slot.next_token;
-            const auto logits = engine_->model.forward(slot.kv, {&token, 1},
-                                                       int(slot.cached.size()), LogitsFor::Last);
-            slot.cached.push_back(token);
-            if (slot.job->request.on_logits) slot.job->request.on_logits(logits);
-            emit_token(slot, slot.sampler->sample(logits, slot.history));
+            if (slot.job->request.on_logits) slot.job->request.on_logits(row);
+            emit_token(slot, slot.sampler->sample(row, slot.history));
         } catch (const std::exception& e) {
-            slot.cached.clear();
             finish(slot, "error", e.what());
         }
     }

@@ -32,18 +32,19 @@ struct CacheOps {
 }  // namespace
 
 void attention(ThreadPool& pool, const KernelTable& k, float* out, const float* q,
-               const KVCache& kv, int layer, int n, int start_pos, const ModelConfig& c) {
+               const KVCache* const* caches, const int* pos, int n, int layer,
+               const ModelConfig& c) {
     const int hd = c.head_dim, group = c.n_heads / c.n_kv_heads;
     const float scale = 1.0f / std::sqrt(float(hd));
-    const int max_seen = start_pos + n;
-    const CacheOps ops{k, kv.type()};
 
     pool.parallel_for(int64_t(n) * c.n_kv_heads, [&](int64_t task) {
         const int t = int(task / c.n_kv_heads), kvh = int(task % c.n_kv_heads);
-        const int n_seen = start_pos + t + 1;
+        const KVCache& kv = *caches[t];
+        const CacheOps ops{k, kv.type()};
+        const int n_seen = pos[t] + 1;
         const int h0 = kvh * group;  // first query head of the group
         thread_local std::vector<float> scores;
-        scores.resize(size_t(group) * size_t(max_seen));  // [group, n_seen]
+        scores.resize(size_t(group) * size_t(n_seen));  // [group, n_seen]
 
         const void* k_rows = kv.k_rows(layer, kvh);
         for (int g = 0; g < group; ++g) {

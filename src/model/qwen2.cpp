@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/error.h"
 #include "model/attention.h"
 #include "model/matmul.h"
 #include "quant/quant.h"
@@ -31,12 +32,13 @@ void rmsnorm(ThreadPool& pool, const KernelTable& k, float* out, const float* x,
 }
 
 // cos/sin of each batch position's rotary angles: [n, head_dim / 2] each.
-void rope_angles(float* cos_out, float* sin_out, int n, int head_dim, int start_pos, float theta) {
+void rope_angles(float* cos_out, float* sin_out, const int* pos, int n, int head_dim,
+                 float theta) {
     const int half = head_dim / 2;
     for (int i = 0; i < half; ++i) {
         const double freq = std::pow(double(theta), -2.0 * i / head_dim);
         for (int t = 0; t < n; ++t) {
-            const double angle = double(start_pos + t) * freq;
+            const double angle = double(pos[t]) * freq;
             cos_out[t * half + i] = float(std::cos(angle));
             sin_out[t * half + i] = float(std::sin(angle));
         }
@@ -72,6 +74,18 @@ void add(float* x, const float* y, size_t size) {
     for (size_t i = 0; i < size; ++i) x[i] += y[i];
 }
 
+// Each position's keys/values into its sequence's cache, a run of consecutive positions of one
+// sequence (a prompt chunk) at a time.       k, v: [n, kv_dim]
+void store_keys_values(int layer, const int* pos, KVCache* const* caches, int n, const float* k,
+                       const float* v, int kv_dim) {
+    for (int t = 0; t < n;) {
+        int end = t + 1;
+        while (end < n && caches[end] == caches[t] && pos[end] == pos[end - 1] + 1) ++end;
+        caches[t]->store(layer, pos[t], end - t, k + size_t(t) * kv_dim, v + size_t(t) * kv_dim);
+        t = end;
+    }
+}
+
 const uint8_t* row_pointer(const TensorView& w, int64_t row) {
     return static_cast<const uint8_t*>(w.data) + size_t(row) * *row_bytes(w.dtype, w.cols());
 }
@@ -92,6 +106,8 @@ RunState::RunState(const ModelConfig& c, int max_batch_) : max_batch(max_batch_)
     up.resize(b * c.ffn_dim);
     rope_cos.resize(b * (c.head_dim / 2));
     rope_sin.resize(b * (c.head_dim / 2));
+    pos.resize(b);
+    caches.resize(b);
 }
 
 Qwen2::Qwen2(const ModelConfig& config, const Weights& weights, const Matrices& matrices,
@@ -112,26 +128,58 @@ std::span<const float> Qwen2::forward(KVCache& kv, std::span<const int> ids, int
     s_.logits.resize((all ? size_t(n) : 1) * vocab);
     for (int done = 0; done < n; done += s_.max_batch) {
         const int m = std::min(s_.max_batch, n - done);
+        for (int t = 0; t < m; ++t) {
+            s_.pos[size_t(t)] = start_pos + done + t;
+            s_.caches[size_t(t)] = &kv;
+        }
         float* out = all ? &s_.logits[size_t(done) * vocab] : s_.logits.data();
-        forward_piece(kv, ids.subspan(size_t(done), size_t(m)), start_pos + done, all,
-                      done + m == n, out, dump);
+        forward_piece(ids.subspan(size_t(done), size_t(m)), all, done + m == n, out, dump);
     }
     return s_.logits;
 }
 
-void Qwen2::forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, bool logits_all,
-                          bool logits_last, float* logits_out, const ActivationDump* d) {
+std::span<const float> Qwen2::forward_steps(std::span<const SequenceStep> steps) {
+    if (steps.empty()) throw Error("no sequences to advance (the step is empty)");
+    for (size_t i = 0; i < steps.size(); ++i) {
+        if (!steps[i].kv) throw Error("sequence " + std::to_string(i) + " has no KV cache");
+        try {
+            check_batch(config_, steps[i].kv->n_ctx(), {&steps[i].id, 1}, steps[i].pos);
+        } catch (const Error& e) {
+            throw Error("sequence " + std::to_string(i) + ": " + e.what());
+        }
+    }
+    const int n = int(steps.size());
+    const size_t vocab = size_t(config_.vocab_size);
+    s_.logits.resize(size_t(n) * vocab);
+    std::vector<int> ids(size_t(std::min(n, s_.max_batch)));
+    for (int done = 0; done < n; done += s_.max_batch) {
+        const int m = std::min(s_.max_batch, n - done);
+        for (int t = 0; t < m; ++t) {
+            const SequenceStep& step = steps[size_t(done + t)];
+            ids[size_t(t)] = step.id;
+            s_.pos[size_t(t)] = step.pos;
+            s_.caches[size_t(t)] = step.kv;
+        }
+        forward_piece(std::span(ids).first(size_t(m)), true, true,
+                      &s_.logits[size_t(done) * vocab], nullptr);
+    }
+    return s_.logits;
+}
+
+void Qwen2::forward_piece(std::span<const int> ids, bool logits_all, bool logits_last,
+                          float* logits_out, const ActivationDump* d) {
     const ModelConfig& c = config_;
     const Weights& w = weights_;
     RunState& s = s_;
     const int n = int(ids.size());
+    const int start_pos = s.pos[0];  // names the dumps (which only single sequences make)
     const int q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim;
 
     for (int t = 0; t < n; ++t)
         dequantize_row(w.token_embd.dtype, row_pointer(w.token_embd, ids[t]),
                        &s.x[size_t(t) * c.dim], c.dim);
     dump(d, "embd", start_pos, s.x.data(), n, c.dim);
-    rope_angles(s.rope_cos.data(), s.rope_sin.data(), n, c.head_dim, start_pos, c.rope_theta);
+    rope_angles(s.rope_cos.data(), s.rope_sin.data(), s.pos.data(), n, c.head_dim, c.rope_theta);
 
     for (int l = 0; l < c.n_layers; ++l) {
         if (safe_point_) safe_point_();
@@ -156,8 +204,8 @@ void Qwen2::forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, 
         rope(s.k.data(), n, c.n_kv_heads, c.head_dim, s.rope_cos.data(), s.rope_sin.data());
         dump(d, p + "q_rope", start_pos, s.q.data(), n, q_dim);
         dump(d, p + "k_rope", start_pos, s.k.data(), n, kv_dim);
-        kv.store(l, start_pos, n, s.k.data(), s.v.data());
-        attention(pool_, k_, s.att.data(), s.q.data(), kv, l, n, start_pos, c);
+        store_keys_values(l, s.pos.data(), s.caches.data(), n, s.k.data(), s.v.data(), kv_dim);
+        attention(pool_, k_, s.att.data(), s.q.data(), s.caches.data(), s.pos.data(), n, l, c);
         dump(d, p + "attn_out", start_pos, s.att.data(), n, q_dim);
         s.att_in.set(s.att.data(), n, q_dim);
         matmul(pool_, k_, s.proj.data(), s.att_in, M.wo);

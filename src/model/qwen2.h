@@ -36,7 +36,16 @@ struct RunState {
     std::vector<float> rope_cos;        // [max_batch, head_dim / 2] for the batch's positions
     std::vector<float> rope_sin;        // [max_batch, head_dim / 2]
     std::vector<float> logits;          // [positions asked for, vocab_size]
+    std::vector<int> pos;               // [max_batch] each position's place in its sequence
+    std::vector<KVCache*> caches;       // [max_batch] each position's sequence
     MatmulInput xn_in, att_in, act_in;  // xn, att and gate prepared for the kernels
+};
+
+// One sequence's next token, in a step that advances several sequences at once.
+struct SequenceStep {
+    KVCache* kv;  // the sequence's cache, filled at positions 0 .. pos - 1
+    int id;       // the token evaluated at position pos
+    int pos;
 };
 
 class Qwen2 {
@@ -54,6 +63,12 @@ class Qwen2 {
     std::span<const float> forward(KVCache& kv, std::span<const int> ids, int start_pos,
                                    LogitsFor which, const ActivationDump* dump = nullptr);
 
+    // Evaluates one token of each of several sequences in one pass (the weights are read once
+    // for all of them: decoding for many users costs little more than for one) and returns
+    // logits [steps.size(), vocab_size], row i for steps[i]. Each token's keys/values go into its
+    // own cache. Throws qe::Error before any work when an id or a position is out of range.
+    std::span<const float> forward_steps(std::span<const SequenceStep> steps);
+
     const ModelConfig& config() const { return config_; }
 
     // Called on the forward pass's thread before each layer and before the output head, at
@@ -62,9 +77,10 @@ class Qwen2 {
     void set_safe_point(std::function<void()> fn) { safe_point_ = std::move(fn); }
 
   private:
-    // One piece of at most max_batch positions; logits rows go to logits_out.
-    void forward_piece(KVCache& kv, std::span<const int> ids, int start_pos, bool logits_all,
-                       bool logits_last, float* logits_out, const ActivationDump* dump);
+    // One piece of at most max_batch positions: ids[t] goes at position s_.pos[t] of the
+    // sequence s_.caches[t]. Logits rows go to logits_out.
+    void forward_piece(std::span<const int> ids, bool logits_all, bool logits_last,
+                       float* logits_out, const ActivationDump* dump);
 
     const ModelConfig& config_;
     const Weights& weights_;

@@ -61,6 +61,26 @@ TEST(BenchCommand, TextReportNamesEachFigure) {
         EXPECT_NE(r.output.find(what), std::string::npos) << what << "\n" << r.output;
 }
 
+TEST(BenchCommand, ParallelStreamsAndGenerationWithoutAPrompt) {
+    // -p 0 skips prompt processing (generation then starts from a drawn token); --parallel adds
+    // the streams-together figure and the one-stream figure it is compared with.
+    const auto r = run_command(qwen_edge(
+        "bench --model " + shell_quote(kModel) + " -p 0 -n 6 -t 2 -r 2 --parallel 3 --json", false));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["parallel_streams"].get<int>(), 3);
+    for (const char* key : {"tg_tps", "parallel_tps", "single_stream_tps"}) {
+        SCOPED_TRACE(key);
+        ASSERT_TRUE(j.contains(key) && j[key].is_number()) << r.output;
+        EXPECT_GT(j[key].get<double>(), 0);
+    }
+    const auto text = run_command(
+        qwen_edge("bench --model " + shell_quote(kModel) + " -p 0 -n 4 -t 1 -r 1 --parallel 2"));
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("2 at once"), std::string::npos) << text.output;
+    EXPECT_EQ(text.output.find("pp0"), std::string::npos) << text.output;
+}
+
 TEST(BenchCommand, BadUseIsRefused) {
     EXPECT_EQ(run_command(qwen_edge("bench --model " + shell_quote(kModel) + " -r 0")).exit_code,
               2);

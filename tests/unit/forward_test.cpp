@@ -6,12 +6,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "model/qwen2.h"
 #include "model/qwen2_reference.h"
+#include "support/expect_error.h"
 #include "support/logits_compare.h"
 #include "support/memory_model.h"
 
@@ -202,6 +204,43 @@ TEST_P(FastPath, PiecesAndDecodeStepsEqualOneBatch) {
     }
 }
 
+TEST_P(FastPath, StepsOfSeveralSequencesEqualEachDecodedAlone) {
+    // Three sequences at different lengths (one with a single token) and a different cache type
+    // each, advanced together: each row must equal that sequence decoded alone.
+    auto m = make_memory_model(12, GetParam());
+    ThreadPool pool(2);
+    const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
+    Qwen2 fast(m->config, m->weights, matrices, pool, 2);  // pieces of 2: three steps need two
+    const std::vector<std::vector<int>> prompts = {{1, 17, 42, 99, 0}, {5}, {63, 17, 8, 77, 23}};
+    const std::vector<int> next = {7, 11, 13};
+    const size_t vocab = size_t(m->config.vocab_size);
+    std::vector<std::unique_ptr<KVCache>> together, alone;
+    std::vector<SequenceStep> steps;
+    std::vector<float> want;
+    for (size_t i = 0; i < prompts.size(); ++i) {
+        const DType kv_type = i == 1 ? DType::F32 : DType::F16;
+        together.push_back(std::make_unique<KVCache>(m->config, 16, kv_type));
+        alone.push_back(std::make_unique<KVCache>(m->config, 16, kv_type));
+        fast.forward(*together[i], prompts[i], 0, LogitsFor::Last);
+        fast.forward(*alone[i], prompts[i], 0, LogitsFor::Last);
+        const int pos = int(prompts[i].size());
+        const auto one = fast.forward(*alone[i], {&next[i], 1}, pos, LogitsFor::Last);
+        want.insert(want.end(), one.begin(), one.end());
+        steps.push_back({together[i].get(), next[i], pos});
+    }
+    const auto got = to_vector(fast.forward_steps(steps));
+    ASSERT_EQ(got.size(), 3 * vocab);
+    for (size_t i = 0; i < 3; ++i) {
+        const std::span<const float> g(&got[i * vocab], vocab), w(&want[i * vocab], vocab);
+        EXPECT_LT(max_abs_diff(g, w), 1e-4) << "sequence " << i;
+    }
+    // The caches got the same keys and values: the next token of sequence 2 agrees too.
+    const int pos2 = int(prompts[2].size()) + 1;
+    const auto a = to_vector(fast.forward(*together[2], {&next[0], 1}, pos2, LogitsFor::Last));
+    const auto b = to_vector(fast.forward(*alone[2], {&next[0], 1}, pos2, LogitsFor::Last));
+    EXPECT_LT(max_abs_diff(a, b), 1e-4);
+}
+
 TEST_P(FastPath, GreedyGenerationEqualsReference) {
     // 32 greedy tokens, each step decoded by both paths from their own caches. With quantized
     // weights the fast path's 8-bit activations may flip a near-tie (it does for this seed in q4_0
@@ -261,6 +300,15 @@ TEST(FastPathErrors, BadBatchesAreClearErrors) {
     KVCache kv(m->config, 8);
     EXPECT_THROW(fast.forward(kv, std::vector<int>{5, 100}, 0, LogitsFor::Last), Error);
     EXPECT_THROW(fast.forward(kv, std::vector<int>(9, 1), 0, LogitsFor::Last), Error);
+
+    KVCache other(m->config, 8);
+    EXPECT_THROW(fast.forward_steps({}), Error);
+    const std::vector<SequenceStep> bad_id = {{&kv, 1, 0}, {&other, 100, 0}};
+    EXPECT_TRUE(test::throws_error([&] { fast.forward_steps(bad_id); }, {"sequence 1", "100"}));
+    const std::vector<SequenceStep> past_end = {{&kv, 1, 8}};
+    EXPECT_TRUE(test::throws_error([&] { fast.forward_steps(past_end); }, {"sequence 0", "fit"}));
+    const std::vector<SequenceStep> no_cache = {{nullptr, 1, 0}};
+    EXPECT_THROW(fast.forward_steps(no_cache), Error);
 }
 
 }  // namespace
