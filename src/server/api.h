@@ -31,7 +31,7 @@ struct ApiOptions {
     std::string cors_origin;  // when set, browsers from this origin ("*": any) may call the API
     RequestLimits limits;
     int answer_room = 1024;   // tokens kept free for the answer when max_tokens is not given
-    std::chrono::seconds ping_interval{15};  // SSE comment sent after this much silence
+    std::chrono::milliseconds ping_interval{15000};  // SSE comment sent after this much silence
 };
 
 struct HttpRequest {

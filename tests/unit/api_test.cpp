@@ -232,6 +232,27 @@ TEST(Api, QueueFullGetsRetryAfter) {
     read_stream(s, 1);
 }
 
+// A stream with nothing to say (waiting in the queue) sends an SSE comment each ping interval, so
+// proxies and browsers do not time it out; the answer then follows as usual.
+TEST(Api, SilentStreamsGetCommentPings) {
+    ApiOptions o;
+    o.ping_interval = std::chrono::milliseconds(5);
+    auto api = make_api(o, 1, 4);
+    // Holds the only slot for a few hundred tokens (many times the ping interval).
+    auto first = api->handle(post("/v1/chat/completions", chat_body({{"stream", true}, {"max_tokens", 480}, {"loop_guard", false}})));
+    auto second = api->handle(post("/v1/chat/completions", chat_body({{"stream", true}})));
+    std::string raw;
+    second.stream([&](std::string_view piece) {
+        raw.append(piece);
+        return true;
+    });
+    const size_t ping = raw.find(": ping\n\n"), content = raw.find("\"content\":\"", raw.find("\"content\":\"") + 1);
+    ASSERT_NE(ping, std::string::npos) << raw.substr(0, 400);
+    EXPECT_LT(ping, content) << "the ping comes while the request waits, before its answer";
+    EXPECT_NE(raw.find("data: [DONE]\n\n"), std::string::npos);
+    read_stream(first);
+}
+
 // The server's max_tokens limit also caps a request that does not say how much it wants.
 TEST(Api, MaxTokensLimitCapsRequestsThatAskNothing) {
     ApiOptions o;
