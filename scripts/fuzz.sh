@@ -3,6 +3,8 @@
 #   scripts/fuzz.sh [seconds per target, default 30] [target name filter]
 # New inputs that find coverage go to build-fuzz/corpus/<target>; the committed seeds stay as they are.
 # A crash leaves its input in build-fuzz/crashes/ and fails the run: turn it into a regression test.
+# QE_FUZZ_SEED fixes libFuzzer's random seed (the test suite's short runs use one, so that they
+# repeat the same inputs: finding new bugs is the long runs' job, by hand, with a random seed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -18,7 +20,7 @@ for target in build-fuzz/bin/*_fuzz; do
     work=build-fuzz/corpus/${name%_fuzz}
     mkdir -p "$work" "$seeds"
     echo "fuzz: $name for ${seconds}s"
-    if ! "$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    if ! "$target" ${QE_FUZZ_SEED:+-seed="$QE_FUZZ_SEED"} -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
             -artifact_prefix=build-fuzz/crashes/"$name"- -print_final_stats=1 "$work" "$seeds" \
             > build-fuzz/"$name".log 2>&1; then
         echo "fuzz: $name FAILED (see build-fuzz/$name.log and build-fuzz/crashes/)"

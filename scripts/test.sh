@@ -4,24 +4,32 @@
 # separate step (scripts/test-arm64.sh): it alone takes longer than this suite's time budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --test
+# Runs one step and says how long it took.
+step() {
+    local start=$SECONDS
+    "$@"
+    echo "test.sh: '$*' took $((SECONDS - start)) s"
+}
+step scripts/setup.sh --test
 jobs=$(nproc)
 
-scripts/build.sh release
-ctest --preset release -j "$jobs"
+step scripts/build.sh release
+step ctest --preset release -j "$jobs"
 
 # The web chat: unit tests (Vitest), then Chromium driving the page.
-(cd web && npm test && npm run test:browser)
+(cd web && step npm test && step npm run test:browser)
 # The same browser tests against the real server on the tiny golden model (its answers are noise,
 # but real tokens stream through the real HTTP stack and the embedded page).
 root=$(pwd)
 golden=$(cd ../shared/golden && pwd)
 (cd web && QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --port \$QE_PORT" \
-    npm run test:browser)
+    step npm run test:browser)
 
-scripts/build.sh asan
+step scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --preset asan -j "$jobs" -LE no_asan
+    step ctest --preset asan -j "$jobs" -LE no_asan
 
-# Each fuzz target for a short, bounded time (long runs by hand: scripts/fuzz.sh 1800).
-scripts/fuzz.sh "${QE_FUZZ_SECONDS:-20}"
+# Each fuzz target for a short, bounded time with a fixed seed (long runs by hand, with a random
+# seed: scripts/fuzz.sh 1800).
+QE_FUZZ_SEED=${QE_FUZZ_SEED:-1} step scripts/fuzz.sh "${QE_FUZZ_SECONDS:-20}"
+echo "test.sh: all steps passed in $SECONDS s"
