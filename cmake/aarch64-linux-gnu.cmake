@@ -13,5 +13,8 @@ set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")
 
-# The loader and libc of the target live in /usr/aarch64-linux-gnu (from libc6-arm64-cross).
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu)
+# The target's loader and libc: libc6:arm64 (multiarch, installed with the arm64 libraries), the
+# same build the arm64 libraries were linked against. (The loader and libc of libc6-arm64-cross,
+# in /usr/aarch64-linux-gnu, hang under Debian 12's qemu-user as soon as a program starts a
+# thread; programs linked by the cross compiler run on either.)
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /)

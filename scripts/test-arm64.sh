@@ -31,7 +31,7 @@ passed=0 failed=0
 for cpu in cortex-a72 cortex-a76; do
     for t in "${programs[@]}"; do
         rc=0
-        QEMU_CPU=$cpu timeout "$limit" qemu-aarch64 -L /usr/aarch64-linux-gnu "build-arm64/bin/$t" \
+        QEMU_CPU=$cpu timeout "$limit" qemu-aarch64 -L / "build-arm64/bin/$t" \
             --gtest_brief=1 > "build-arm64/$t.$cpu.log" 2>&1 || rc=$?
         if (( rc == 0 )); then
             passed=$((passed + 1))
