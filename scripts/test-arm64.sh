@@ -2,30 +2,24 @@
 # Cross-builds qwen-edge for ARM64 (Raspberry Pi 4 and 5) and runs the tests that depend on the
 # CPU under qemu-user, twice: as a Pi 4 (Cortex-A72: NEON without the dot-product instructions)
 # and as a Pi 5 (Cortex-A76: NEON with them), so every kernel path the dispatcher can pick runs.
-#   scripts/test-arm64.sh               the CPU-dependent test programs (listed below)
+#   scripts/test-arm64.sh               the engine's test programs (see below)
 #   scripts/test-arm64.sh PROGRAM...    these test programs instead (e.g. kernels_test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Kernels, quantization, file formats, the forward pass against the golden logits, the tokenizer's
-# Unicode and regex libraries: what can differ on another CPU or another build of a library.
-# Tests that start the qwen-edge program itself are left out: the host cannot run it.
+# By default the engine's tests (tests/CMakeLists.txt, QE_ENGINE_TESTS): kernels, quantization,
+# file formats, the forward pass against the golden logits, the thread pool, sampling, the
+# tokenizer's Unicode and regex libraries: what can differ on another CPU or another build of a
+# library. Tests that start the qwen-edge program itself are left out: the host cannot run it.
 programs=("$@")
-if (( ${#programs[@]} == 0 )); then
-    for t in kernels_test quant_test quant_roundtrip_test quant_golden_test half_test dtype_test \
-             gguf_test safetensors_test sha256_test forward_test kv_cache_test engine_golden_test \
-             thread_pool_test sampler_test tokenizer_pretokenize_test tokenizer_unicode_test \
-             tokenizer_bpe_test; do
-        [[ -f tests/unit/$t.cpp ]] && programs+=("$t")
-    done
-fi
-
 scripts/setup.sh --arm64 >/dev/null
 cmake --preset arm64 >/dev/null
+if (( ${#programs[@]} == 0 )); then
+    mapfile -t programs < build-arm64/engine_tests.txt
+fi
 cmake --build --preset arm64 --target "${programs[@]}"
 
-# A program stuck under qemu (where qemu-user cannot start threads, a program that starts one
-# never returns) fails after this many seconds instead of blocking the run.
+# A program stuck under qemu fails after this many seconds instead of blocking the run.
 limit=${QE_ARM64_TEST_TIMEOUT:-300}
 passed=0 failed=0
 for cpu in cortex-a72 cortex-a76; do

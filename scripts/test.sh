@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite: the release build, then the same suite under
-# AddressSanitizer + UndefinedBehaviorSanitizer. The ARM64 cross build with its qemu runs is a
-# separate step (scripts/test-arm64.sh): it alone takes longer than this suite's time budget.
+# Sets up, builds and runs the whole test suite: the release build, the web chat in Chromium, the
+# same suite under AddressSanitizer + UndefinedBehaviorSanitizer, the fuzz targets briefly, and
+# the kernels, forward pass and thread pool cross-built for ARM64 and run under qemu-user (all the
+# engine's tests on ARM64, which take longer: scripts/test-arm64.sh by hand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Runs one step and says how long it took.
@@ -32,4 +33,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 # Each fuzz target for a short, bounded time with a fixed seed (long runs by hand, with a random
 # seed: scripts/fuzz.sh 1800).
 QE_FUZZ_SEED=${QE_FUZZ_SEED:-1} step scripts/fuzz.sh "${QE_FUZZ_SECONDS:-20}"
+# ARM64 (Raspberry Pi 4 and 5): the NEON kernels, the threaded forward pass against the
+# reference, and the thread pool, under qemu-user as a Cortex-A72 and a Cortex-A76.
+step scripts/test-arm64.sh kernels_test forward_test thread_pool_test
 echo "test.sh: all steps passed in $SECONDS s"
