@@ -21,13 +21,12 @@ Exit status 0 when all hold, 1 otherwise. Python's standard library only.
 import argparse
 import json
 import random
-import signal
-import subprocess
 import sys
 import threading
 import time
 
-from soak import exchange, free_port, stream_well_formed
+from http_exchange import exchange, stream_well_formed
+from server_process import ServerProcess
 
 
 def usage_of(body):
@@ -43,7 +42,6 @@ def usage_of(body):
 class Load:
     def __init__(self, args):
         self.args = args
-        self.port = free_port()
         self.lock = threading.Lock()
         self.tokens = 0
         self.counts = {"ok": 0, "refused": 0, "failed": 0}
@@ -105,11 +103,11 @@ class Load:
         for t in threads:
             t.start()
         time.sleep(warmup)
-        rss_start = self.rss_kib()
+        rss_start = self.server.rss_kib()
         rss_peak = rss_start
-        while time.monotonic() < end and self.proc.poll() is None:
+        while time.monotonic() < end and self.server.alive():
             time.sleep(0.5)
-            rss_peak = max(rss_peak, self.rss_kib())
+            rss_peak = max(rss_peak, self.server.rss_kib())
         for t in threads:
             t.join(300)
         # The streams that started in the window ran to their end, past it: count their time.
@@ -119,50 +117,20 @@ class Load:
                 "rss_kib": {"after_warmup": rss_start, "peak": rss_peak},
                 "hung_clients": sum(t.is_alive() for t in threads)}
 
-    def metric(self, name):
-        text = exchange(self.port, "GET", "/metrics").body.decode()
-        for line in text.splitlines():
-            if line.startswith(name + " "):
-                return float(line.split()[1])
-        return -1.0
-
-    def rss_kib(self):
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
-
     def run(self):
         a = self.args
-        cmd = [a.binary, "serve", "--model", a.model, "--host", "127.0.0.1", "--port",
-               str(self.port), "--parallel", str(a.parallel), "--queue", str(a.queue),
-               "--threads", str(a.threads), "--ctx", "2048"]
-        log = open(a.log, "w") if a.log else subprocess.DEVNULL
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=log)
-        try:
+        options = ["--parallel", a.parallel, "--queue", a.queue, "--threads", a.threads,
+                   "--ctx", 2048]
+        with ServerProcess(a.binary, a.model, options, a.log) as server:
+            self.server = server
+            self.port = server.port
             return self.drive()
-        finally:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(60)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
 
     def drive(self):
         a = self.args
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if exchange(self.port, "GET", "/health", patience=5).status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                print(json.dumps({"ok": False, "why": "the server did not start"}))
-                return 1
-            time.sleep(0.2)
+        if not self.server.wait_ready():
+            print(json.dumps({"ok": False, "why": "the server did not start"}))
+            return 1
 
         single = self.phase(1, a.single, warmup=min(5.0, a.single / 2))
         many = self.phase(a.clients, a.duration, warmup=min(10.0, a.duration / 4))
@@ -171,19 +139,12 @@ class Load:
         speedup = many["tokens_per_second"] / max(single["tokens_per_second"], 1e-9)
         summary["speedup"] = round(speedup, 2)
 
-        alive = self.proc.poll() is None
+        alive = self.server.alive()
         summary["server_alive"] = alive
         leaked = None
         if alive:
-            idle_deadline = time.monotonic() + 120
-            while time.monotonic() < idle_deadline:
-                active = self.metric("qwen_edge_active_slots")
-                queued = self.metric("qwen_edge_queue_depth")
-                if active == 0 and queued == 0:
-                    break
-                time.sleep(0.5)
-            leaked = {"active_slots": active, "queue_depth": queued}
-            rss_end = self.rss_kib()
+            leaked = self.server.wait_idle()
+            rss_end = self.server.rss_kib()
             start = many["rss_kib"]["after_warmup"]
             many["rss_kib"]["end"] = rss_end
             summary["rss_growth_percent"] = round(100.0 * (rss_end - start) / max(start, 1), 2)

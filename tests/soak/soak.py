@@ -19,101 +19,14 @@ Python's standard library only.
 """
 import argparse
 import json
-import os
 import random
-import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Response:
-    def __init__(self):
-        self.status = 0
-        self.headers = {}
-        self.body = b""
-
-
-def read_response(sock, on_body=None, patience=120):
-    """Reads one HTTP response (Connection: close); de-chunks the body."""
-    sock.settimeout(patience)
-    raw = b""
-    r = Response()
-    while b"\r\n\r\n" not in raw:
-        piece = sock.recv(65536)
-        if not piece:
-            return r
-        raw += piece
-    head, rest = raw.split(b"\r\n\r\n", 1)
-    lines = head.decode("latin-1").split("\r\n")
-    r.status = int(lines[0].split(" ")[1])
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        r.headers[name.strip().lower()] = value.strip()
-    chunked = r.headers.get("transfer-encoding") == "chunked"
-    length = int(r.headers.get("content-length", "-1"))
-    data = rest
-    while True:
-        if chunked and data.endswith(b"0\r\n\r\n"):
-            break
-        if not chunked and length >= 0 and len(data) >= length:
-            break
-        if on_body and not on_body(data):
-            r.body = data
-            return r
-        piece = sock.recv(65536)
-        if not piece:
-            break
-        data += piece
-    if chunked:
-        body, at = b"", 0
-        while True:
-            eol = data.find(b"\r\n", at)
-            if eol < 0:
-                break
-            size = int(data[at:eol].split(b";")[0] or b"0", 16)
-            if size == 0:
-                break
-            body += data[eol + 2 : eol + 2 + size]
-            at = eol + 2 + size + 2
-        data = body
-    r.body = data
-    return r
-
-
-def request_bytes(method, path, body=b"", extra=""):
-    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}"
-    if method == "POST":
-        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-    return head.encode() + b"\r\n" + body
-
-
-def exchange(port, method, path, body=b"", on_body=None, patience=120):
-    with socket.create_connection(("127.0.0.1", port), timeout=patience) as s:
-        s.sendall(request_bytes(method, path, body))
-        return read_response(s, on_body, patience)
-
-
-def stream_well_formed(body):
-    text = body.decode("utf-8")  # raises on broken UTF-8
-    events = [e for e in text.split("\n\n") if e]
-    if not events or events[-1] != "data: [DONE]":
-        return False
-    for e in events[:-1]:
-        if e.startswith(":"):
-            continue
-        if not e.startswith("data: "):
-            return False
-        json.loads(e[6:])
-    return True
+from http_exchange import exchange, request_bytes, stream_well_formed
+from server_process import ServerProcess
 
 
 def chat(content, max_tokens, stream, **extra):
@@ -129,7 +42,6 @@ class Soak:
         self.counts = {}
         self.failures = []
         self.lock = threading.Lock()
-        self.port = free_port()
 
     def count(self, key):
         with self.lock:
@@ -233,20 +145,6 @@ class Soak:
                     return
         self.fail("slowloris: a trickling client was never dropped")
 
-    def metric(self, name):
-        text = exchange(self.port, "GET", "/metrics").body.decode()
-        for line in text.splitlines():
-            if line.startswith(name + " "):
-                return float(line.split()[1])
-        return -1.0
-
-    def rss_kib(self):
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
-
     def worker(self, seed, end):
         rnd = random.Random(seed)
         kinds = [(self.streaming, 30), (self.whole, 20), (self.completion, 10), (self.cancel, 10),
@@ -263,35 +161,20 @@ class Soak:
 
     def run(self):
         a = self.args
-        cmd = [a.binary, "serve", "--model", a.model, "--host", "127.0.0.1", "--port",
-               str(self.port), "--parallel", str(a.parallel), "--queue", str(a.queue),
-               "--threads", str(a.threads), "--max-tokens", str(a.max_tokens), "--max-body",
-               str(a.max_body), "--request-timeout", "5", "--ctx", "2048"]
-        log = open(a.log, "w") if a.log else subprocess.DEVNULL
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=log)
-        try:
+        options = ["--parallel", a.parallel, "--queue", a.queue, "--threads", a.threads,
+                   "--max-tokens", a.max_tokens, "--max-body", a.max_body,
+                   "--request-timeout", 5, "--ctx", 2048]
+        with ServerProcess(a.binary, a.model, options, a.log) as server:
+            self.server = server
+            self.port = server.port
             return self.drive()
-        finally:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(60)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
 
     def drive(self):
         a = self.args
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if exchange(self.port, "GET", "/health", patience=5).status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                print(json.dumps({"ok": False, "why": "the server did not start"}))
-                return 1
-            time.sleep(0.2)
+        server = self.server
+        if not server.wait_ready():
+            print(json.dumps({"ok": False, "why": "the server did not start"}))
+            return 1
 
         start = time.monotonic()
         end = start + a.duration
@@ -302,32 +185,26 @@ class Soak:
             t.start()
         warmup = min(a.duration * 0.2, 60)
         time.sleep(warmup)
-        rss_start = self.rss_kib()
+        rss_start = server.rss_kib()
         rss_peak = rss_start
-        while time.monotonic() < end and self.proc.poll() is None:
+        while time.monotonic() < end and server.alive():
             time.sleep(1)
-            rss_peak = max(rss_peak, self.rss_kib())
+            rss_peak = max(rss_peak, server.rss_kib())
         for t in threads:
             t.join(180)
         hung = sum(t.is_alive() for t in threads)
 
         summary = {"duration_s": a.duration, "clients": clients, "parallel": a.parallel,
                    "queue": a.queue}
-        alive = self.proc.poll() is None
+        alive = server.alive()
         summary["server_alive"] = alive
         leaked = None
         if alive:
-            idle_deadline = time.monotonic() + 120
-            while time.monotonic() < idle_deadline:
-                active, queued = self.metric("qwen_edge_active_slots"), self.metric("qwen_edge_queue_depth")
-                if active == 0 and queued == 0:
-                    break
-                time.sleep(0.5)
-            leaked = {"active_slots": active, "queue_depth": queued}
-            rss_end = self.rss_kib()
+            leaked = server.wait_idle()
+            rss_end = server.rss_kib()
             summary["rss_kib"] = {"after_warmup": rss_start, "peak": rss_peak, "end": rss_end}
             summary["rss_growth_percent"] = round(100.0 * (rss_end - rss_start) / max(rss_start, 1), 2)
-            summary["generated_tokens"] = self.metric("qwen_edge_generated_tokens_total")
+            summary["generated_tokens"] = server.metric("qwen_edge_generated_tokens_total")
         summary["leaked"] = leaked
         summary["hung_clients"] = hung
         summary["counts"] = dict(sorted(self.counts.items()))
