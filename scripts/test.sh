@@ -32,7 +32,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 # Each fuzz target for a short, bounded time with a fixed seed (long runs by hand, with a random
 # seed: scripts/fuzz.sh 1800).
-QE_FUZZ_SEED=${QE_FUZZ_SEED:-1} step scripts/fuzz.sh "${QE_FUZZ_SECONDS:-20}"
+QE_FUZZ_SEED=${QE_FUZZ_SEED:-1} step scripts/fuzz.sh "${QE_FUZZ_SECONDS:-10}"
 # ARM64 (Raspberry Pi 4 and 5): the NEON kernels, the threaded forward pass against the
 # reference, and the thread pool, under qemu-user as a Cortex-A72 and a Cortex-A76.
 step scripts/test-arm64.sh kernels_test forward_test thread_pool_test
