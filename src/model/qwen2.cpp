@@ -32,8 +32,7 @@ void rmsnorm(ThreadPool& pool, const KernelTable& k, float* out, const float* x,
 }
 
 // cos/sin of each batch position's rotary angles: [n, head_dim / 2] each.
-void rope_angles(float* cos_out, float* sin_out, const int* pos, int n, int head_dim,
-                 float theta) {
+void rope_angles(float* cos_out, float* sin_out, const int* pos, int n, int head_dim, float theta) {
     const int half = head_dim / 2;
     for (int i = 0; i < half; ++i) {
         const double freq = std::pow(double(theta), -2.0 * i / head_dim);
@@ -106,6 +105,7 @@ RunState::RunState(const ModelConfig& c, int max_batch_) : max_batch(max_batch_)
     up.resize(b * c.ffn_dim);
     rope_cos.resize(b * (c.head_dim / 2));
     rope_sin.resize(b * (c.head_dim / 2));
+    ids.resize(b);
     pos.resize(b);
     caches.resize(b);
 }
@@ -151,16 +151,15 @@ std::span<const float> Qwen2::forward_steps(std::span<const SequenceStep> steps)
     const int n = int(steps.size());
     const size_t vocab = size_t(config_.vocab_size);
     s_.logits.resize(size_t(n) * vocab);
-    std::vector<int> ids(size_t(std::min(n, s_.max_batch)));
     for (int done = 0; done < n; done += s_.max_batch) {
         const int m = std::min(s_.max_batch, n - done);
         for (int t = 0; t < m; ++t) {
             const SequenceStep& step = steps[size_t(done + t)];
-            ids[size_t(t)] = step.id;
+            s_.ids[size_t(t)] = step.id;
             s_.pos[size_t(t)] = step.pos;
             s_.caches[size_t(t)] = step.kv;
         }
-        forward_piece(std::span(ids).first(size_t(m)), true, true,
+        forward_piece(std::span(s_.ids).first(size_t(m)), true, true,
                       &s_.logits[size_t(done) * vocab], nullptr);
     }
     return s_.logits;

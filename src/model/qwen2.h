@@ -36,6 +36,7 @@ struct RunState {
     std::vector<float> rope_cos;        // [max_batch, head_dim / 2] for the batch's positions
     std::vector<float> rope_sin;        // [max_batch, head_dim / 2]
     std::vector<float> logits;          // [positions asked for, vocab_size]
+    std::vector<int> ids;               // [max_batch] a multi-sequence step's tokens
     std::vector<int> pos;               // [max_batch] each position's place in its sequence
     std::vector<KVCache*> caches;       // [max_batch] each position's sequence
     MatmulInput xn_in, att_in, act_in;  // xn, att and gate prepared for the kernels
