@@ -35,6 +35,7 @@ struct BenchArgs {
     int prompt_tokens = 512, gen_tokens = 128, threads = 0, reps = 5;
     int turns = 0, turn_answer = 48, rounds = 5;
     int parallel = 0;
+    int depth = 0;  // tokens already in the context when pp and tg are measured
     bool json_out = false;
 };
 
@@ -231,13 +232,13 @@ int bench(const BenchArgs& a) {
     auto start = Clock::now();
     auto m = ChatModel::load(choose_model(a.model, false));
     SessionOptions so;
-    so.n_ctx = std::max(a.prompt_tokens + a.gen_tokens + 8, 1024);
+    so.n_ctx = std::max(a.depth + a.prompt_tokens + a.gen_tokens + 8, 1024);
     so.n_threads = a.threads;
     so.weights_in_file_mapping = m->file.format() == ModelFormat::Gguf;
     auto session = std::make_unique<Session>(m->config, m->weights, so);
     const double load_ms = ms_since(start);
-    if (a.prompt_tokens + a.gen_tokens + 1 > session->n_ctx())
-        throw Error("bench: -p + -n is larger than the model's context (" +
+    if (a.depth + a.prompt_tokens + a.gen_tokens + 1 > session->n_ctx())
+        throw Error("bench: -d + -p + -n is larger than the model's context (" +
                     std::to_string(session->n_ctx()) + ")");
 
     // Token ids drawn from the ordinary vocabulary (the same every run).
@@ -247,14 +248,23 @@ int bench(const BenchArgs& a) {
     std::vector<int> pp_ids(size_t(a.prompt_tokens));
     for (int& id : pp_ids) id = pick(rng);
 
-    auto run_pp = [&] {
+    // With --depth, the context already holds that many tokens when pp and tg are measured
+    // (evaluated once; each run rewinds to them): the cost of attending to a long history.
+    if (a.depth > 0) {
+        std::vector<int> history(size_t(a.depth));
+        for (int& id : history) id = pick(rng);
         session->rewind(0);
+        session->eval(history);
+    }
+
+    auto run_pp = [&] {
+        session->rewind(a.depth);
         const auto t = Clock::now();
         session->eval(pp_ids);
         return double(a.prompt_tokens) / (ms_since(t) / 1000.0);
     };
     auto run_tg = [&](int n) {
-        session->rewind(0);
+        session->rewind(a.depth);
         int token = pick(rng);
         const auto t = Clock::now();
         for (int i = 0; i < n; ++i) {
@@ -293,6 +303,7 @@ int bench(const BenchArgs& a) {
                     {"threads", a.threads},
                     {"pp_tokens", a.prompt_tokens},
                     {"tg_tokens", a.gen_tokens},
+                    {"depth", a.depth},
                     {"repetitions", a.reps},
                     {"pp_tps", pp_s.mean},
                     {"pp_tps_sd", pp_s.sd},
@@ -329,6 +340,7 @@ int bench(const BenchArgs& a) {
     std::printf("model       %s (%s, %.1f MiB of weights)\n", m->id.c_str(), session_text.c_str(),
                 double(m->file.weight_bytes()) / (1 << 20));
     std::printf("load        %.0f ms\n", load_ms);
+    if (a.depth > 0) std::printf("depth       %d tokens of context before pp and tg\n", a.depth);
     if (a.prompt_tokens > 0)
         std::printf("pp%-4d      %.1f ± %.1f tokens/s\n", a.prompt_tokens, pp_s.mean, pp_s.sd);
     if (a.gen_tokens > 0)
@@ -338,10 +350,11 @@ int bench(const BenchArgs& a) {
                 ttft_s.sd, turn_tokens);
     std::printf("peak RSS    %.0f MiB\n", rss_mb);
     if (a.parallel > 0 && a.gen_tokens > 0) {
-        std::printf("streams     %d at once: %.1f ± %.1f tokens/s in all; one alone: %.1f ± %.1f "
-                    "(%.2fx)\n",
-                    a.parallel, par.many.mean, par.many.sd, par.one.mean, par.one.sd,
-                    par.one.mean > 0 ? par.many.mean / par.one.mean : 0.0);
+        std::printf(
+            "streams     %d at once: %.1f ± %.1f tokens/s in all; one alone: %.1f ± %.1f "
+            "(%.2fx)\n",
+            a.parallel, par.many.mean, par.many.sd, par.one.mean, par.one.sd,
+            par.one.mean > 0 ? par.many.mean / par.one.mean : 0.0);
     }
     if (a.turns > 0) {
         std::printf(
@@ -371,6 +384,11 @@ Runner register_bench(CLI::App& app) {
         ->check(CLI::Range(0, 1 << 16));
     cmd->add_option("-n,--gen-tokens", a->gen_tokens,
                     "Tokens generated for generation speed (0: skip)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1 << 16));
+    cmd->add_option("-d,--depth", a->depth,
+                    "Tokens already in the context when prompt processing and generation are "
+                    "measured (as llama-bench -d)")
         ->capture_default_str()
         ->check(CLI::Range(0, 1 << 16));
     cmd->add_option("-t,--threads", a->threads, "Compute threads (0: one per core)")

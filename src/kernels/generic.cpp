@@ -3,6 +3,7 @@
 // Each quantized dot product is written the way the SIMD kernels compute it: exact integer sums
 // per block (or sub-block), then one float multiply-add per block with the two scales. Only the
 // order of the float additions differs between tables.
+#include <algorithm>
 #include <cmath>
 
 #include "core/half.h"
@@ -286,14 +287,24 @@ float dot_f32(const float* a, const float* b, int64_t n) {
     return s;
 }
 
-float dot_f16(const uint16_t* a, const float* b, int64_t n) {
-    float s = 0.0f;
-    for (int64_t i = 0; i < n; ++i) s += f16_to_f32(a[i]) * b[i];
-    return s;
+void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, int64_t hd,
+                     float scale, float* s) {
+    for (int64_t g = 0; g < nq; ++g)
+        for (int64_t j = 0; j < n; ++j) {
+            float dot = 0.0f;
+            for (int64_t i = 0; i < hd; ++i) dot += f16_to_f32(k[j * hd + i]) * q[g * hd + i];
+            s[g * n + j] = scale * dot;
+        }
 }
 
-void axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) y[i] += a * f16_to_f32(x[i]);
+void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, int64_t hd,
+                     float* out) {
+    for (int64_t g = 0; g < nq; ++g) {
+        float* o = out + g * hd;
+        std::fill_n(o, hd, 0.0f);
+        for (int64_t j = 0; j < n; ++j)
+            for (int64_t i = 0; i < hd; ++i) o[i] += p[g * n + j] * f16_to_f32(v[j * hd + i]);
+    }
 }
 
 void f16_to_f32_row(const uint16_t* x, float* y, int64_t n) {
@@ -349,8 +360,8 @@ KernelTable make_table() {
     t.mat[int(DType::Q5_K)] = mat<dot_row_q45_k<true, BlockQ5_K>>();
     t.mat[int(DType::Q6_K)] = mat<dot_row_q6_k>();
     t.dot_f32 = dot_f32;
-    t.dot_f16 = dot_f16;
-    t.axpy_f16 = axpy_f16;
+    t.attn_scores_f16 = attn_scores_f16;
+    t.attn_values_f16 = attn_values_f16;
     t.f16_to_f32 = f16_to_f32_row;
     t.f32_to_f16 = f32_to_f16_row;
     t.rmsnorm = rmsnorm;

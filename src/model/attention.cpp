@@ -10,24 +10,19 @@
 namespace qe {
 namespace {
 
-// The kernels' f16 or f32 versions of the two loops of attention.
-struct CacheOps {
-    const KernelTable& k;
-    DType type;
-
-    float dot(const void* rows, int pos, int hd, const float* q) const {
-        if (type == DType::F16)
-            return k.dot_f16(static_cast<const uint16_t*>(rows) + size_t(pos) * hd, q, hd);
-        return k.dot_f32(static_cast<const float*>(rows) + size_t(pos) * hd, q, hd);
-    }
-    // out += p * row
-    void axpy(float p, const void* rows, int pos, int hd, float* out) const {
-        if (type == DType::F16)
-            return k.axpy_f16(p, static_cast<const uint16_t*>(rows) + size_t(pos) * hd, out, hd);
-        const float* v = static_cast<const float*>(rows) + size_t(pos) * hd;
-        for (int i = 0; i < hd; ++i) out[i] += p * v[i];
-    }
-};
+// The f32 cache (a debugging option): plain loops over the kernels' dot product.
+void attend_f32(const KernelTable& k, const float* q, int nq, const float* keys,
+                const float* values, int n, int hd, float scale, float* scores, float* out) {
+    for (int g = 0; g < nq; ++g)
+        for (int j = 0; j < n; ++j)
+            scores[size_t(g) * n + j] = scale * k.dot_f32(keys + size_t(j) * hd, q + g * hd, hd);
+    for (int g = 0; g < nq; ++g) k.softmax(scores + size_t(g) * n, n);
+    std::fill_n(out, size_t(nq) * hd, 0.0f);
+    for (int g = 0; g < nq; ++g)
+        for (int j = 0; j < n; ++j)
+            for (int i = 0; i < hd; ++i)
+                out[g * hd + i] += scores[size_t(g) * n + j] * values[size_t(j) * hd + i];
+}
 
 }  // namespace
 
@@ -40,26 +35,25 @@ void attention(ThreadPool& pool, const KernelTable& k, float* out, const float* 
     pool.parallel_for(int64_t(n) * c.n_kv_heads, [&](int64_t task) {
         const int t = int(task / c.n_kv_heads), kvh = int(task % c.n_kv_heads);
         const KVCache& kv = *caches[t];
-        const CacheOps ops{k, kv.type()};
         const int n_seen = pos[t] + 1;
-        const int h0 = kvh * group;  // first query head of the group
+        // The group's query heads (and their outputs) are contiguous: heads h0 .. h0 + group - 1.
+        const size_t h0 = size_t(t) * c.n_heads + size_t(kvh) * group;
+        const float* qg = q + h0 * hd;
+        float* og = out + h0 * hd;
         thread_local std::vector<float> scores;
         scores.resize(size_t(group) * size_t(n_seen));  // [group, n_seen]
 
-        const void* k_rows = kv.k_rows(layer, kvh);
-        for (int g = 0; g < group; ++g) {
-            const float* qh = q + (size_t(t) * c.n_heads + h0 + g) * hd;
-            float* s = &scores[size_t(g) * n_seen];
-            for (int j = 0; j < n_seen; ++j) s[j] = ops.dot(k_rows, j, hd, qh) * scale;
-            ops.k.softmax(s, n_seen);
+        if (kv.type() != DType::F16) {
+            attend_f32(k, qg, group, static_cast<const float*>(kv.k_rows(layer, kvh)),
+                       static_cast<const float*>(kv.v_rows(layer, kvh)), n_seen, hd, scale,
+                       scores.data(), og);
+            return;
         }
-        const void* v_rows = kv.v_rows(layer, kvh);
-        for (int g = 0; g < group; ++g) {
-            const float* s = &scores[size_t(g) * n_seen];
-            float* o = out + (size_t(t) * c.n_heads + h0 + g) * hd;
-            std::fill_n(o, hd, 0.0f);
-            for (int j = 0; j < n_seen; ++j) ops.axpy(s[j], v_rows, j, hd, o);
-        }
+        k.attn_scores_f16(qg, group, static_cast<const uint16_t*>(kv.k_rows(layer, kvh)), n_seen,
+                          hd, scale, scores.data());
+        for (int g = 0; g < group; ++g) k.softmax(&scores[size_t(g) * n_seen], n_seen);
+        k.attn_values_f16(scores.data(), group, static_cast<const uint16_t*>(kv.v_rows(layer, kvh)),
+                          n_seen, hd, og);
     });
 }
 

@@ -339,6 +339,20 @@ void axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
     for (; i < n; ++i) y[i] = std::fma(a, half(x[i]), y[i]);
 }
 
+// Attention: each cached key row, read once, serves every query head of the group.
+void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, int64_t hd,
+                     float scale, float* s) {
+    for (int64_t j = 0; j < n; ++j)
+        for (int64_t g = 0; g < nq; ++g) s[g * n + j] = scale * dot_f16(k + j * hd, q + g * hd, hd);
+}
+
+void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, int64_t hd,
+                     float* out) {
+    for (int64_t i = 0; i < nq * hd; ++i) out[i] = 0.0f;
+    for (int64_t j = 0; j < n; ++j)
+        for (int64_t g = 0; g < nq; ++g) axpy_f16(p[g * n + j], v + j * hd, out + g * hd, hd);
+}
+
 void f16_to_f32_row(const uint16_t* x, float* y, int64_t n) {
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) vst1q_f32(y + i, load4_f16(x + i));
@@ -444,8 +458,8 @@ KernelTable make_neon_table(Isa isa, const char* name) {
     t.mat[int(DType::Q5_1)] = mat32<Q5_1K>();
     t.mat[int(DType::Q8_0)] = mat32<Q8_0K>();
     t.dot_f32 = dot_f32;
-    t.dot_f16 = dot_f16;
-    t.axpy_f16 = axpy_f16;
+    t.attn_scores_f16 = attn_scores_f16;
+    t.attn_values_f16 = attn_values_f16;
     t.f16_to_f32 = f16_to_f32_row;
     t.f32_to_f16 = f32_to_f16_row;
     t.rmsnorm = rmsnorm;

@@ -14,6 +14,7 @@
 #include "kernels/act_layout.h"
 #include "kernels/pack_x8.h"
 #include "kernels/tables.h"
+#include "kernels/x86/avx2_attention.h"
 #include "kernels/x86/avx2_k.h"
 #include "kernels/x86/x8_kernels.h"
 #include "quant/blocks.h"
@@ -501,18 +502,6 @@ float dot_f32(const float* a, const float* b, int64_t n) {
     return dot_float<float, load8_f32, scalar_f32>(a, b, n);
 }
 
-float dot_f16(const uint16_t* a, const float* b, int64_t n) {
-    return dot_float<uint16_t, load8_f16, scalar_f16>(a, b, n);
-}
-
-void axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
-    const __m256 va = _mm256_set1_ps(a);
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, load8_f16(x + i), _mm256_loadu_ps(y + i)));
-    for (; i < n; ++i) y[i] = std::fma(a, half(x[i]), y[i]);
-}
-
 void f16_to_f32_row(const uint16_t* x, float* y, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, load8_f16(x + i));
@@ -556,8 +545,7 @@ KernelTable make_table() {
     t.mat[int(DType::Q8_0)] = mat32<Q8_0K, X8Q8_0>();
     add_avx2_k_kernels(t);
     t.dot_f32 = dot_f32;
-    t.dot_f16 = dot_f16;
-    t.axpy_f16 = axpy_f16;
+    add_avx2_attention_kernels(t);
     t.f16_to_f32 = f16_to_f32_row;
     t.f32_to_f16 = f32_to_f16_row;
     t.rmsnorm = rmsnorm;

@@ -356,10 +356,6 @@ float dot_f32(const float* a, const float* b, int64_t n) {
     return dot_float<float, load16_f32, scalar_f32>(a, b, n);
 }
 
-float dot_f16(const uint16_t* a, const float* b, int64_t n) {
-    return dot_float<uint16_t, load16_f16, scalar_f16>(a, b, n);
-}
-
 KernelTable make_table() {
     KernelTable t = avx2_table();
     t.isa = Isa::Avx512;
@@ -373,7 +369,6 @@ KernelTable make_table() {
     t.mat[int(DType::Q5_1)] = mat32<Q5_1K, X8Q5_1>();
     t.mat[int(DType::Q8_0)] = mat32<Q8_0K, X8Q8_0>();
     t.dot_f32 = dot_f32;
-    t.dot_f16 = dot_f16;
     return t;
 }
 
