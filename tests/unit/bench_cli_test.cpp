@@ -81,6 +81,23 @@ TEST(BenchCommand, ParallelStreamsAndGenerationWithoutAPrompt) {
     EXPECT_EQ(text.output.find("pp0"), std::string::npos) << text.output;
 }
 
+TEST(BenchCommand, DepthFillsTheContextFirst) {
+    // -d: pp and tg measured with that many tokens already in the context (as llama-bench -d).
+    const auto r = run_command(qwen_edge(
+        "bench --model " + shell_quote(kModel) + " -d 40 -p 8 -n 4 -t 2 -r 1 --json", false));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["depth"].get<int>(), 40);
+    EXPECT_GT(j["pp_tps"].get<double>(), 0);
+    EXPECT_GT(j["tg_tps"].get<double>(), 0);
+    // A depth past the model's context is refused with the reason.
+    const auto deep = run_command(
+        qwen_edge("bench --model " + shell_quote(kModel) + " -d 60000 -p 8 -n 4 -r 1"));
+    EXPECT_EQ(deep.exit_code, 1) << deep.output;
+    EXPECT_NE(deep.output.find("larger than the model's context"), std::string::npos)
+        << deep.output;
+}
+
 TEST(BenchCommand, BadUseIsRefused) {
     EXPECT_EQ(run_command(qwen_edge("bench --model " + shell_quote(kModel) + " -r 0")).exit_code,
               2);
