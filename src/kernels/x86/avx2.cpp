@@ -309,35 +309,40 @@ void matmul32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n
 
 // ---- the x8 layout: kernels in x8_kernels.h, with maddubs as the dot product ----
 
-// Sum over the 8 groups of u8 weights x s8 activations, per row (lane). maddubs results add up in
-// int16 as long as they cannot overflow (Tr::kAdd16 at a time), then widen once.
+// Sum over the 8 groups of u8 weights x s8 activations, per row (lane), for T tokens at once
+// (group-major, so each weight vector is loaded and sign-folded once for all T). maddubs results
+// add up in int16 as long as they cannot overflow (Tr::kAdd16 at a time), then widen once.
 struct DotMaddubs {
-    template <class Tr>
-    static __m256i dot8(const __m256i* g, const int8_t* q, int32_t sum) {
+    template <class Tr, int T>
+    static void dot8(const typename Tr::Rec& p, const act::Q8_32Row* a, int64_t b,
+                     __m256i* i32) {
         const __m256i ones = _mm256_set1_epi16(1);
-        __m256i i32 = _mm256_setzero_si256(), s16 = _mm256_setzero_si256();
+        __m256i s16[T];
+        for (int t = 0; t < T; ++t) i32[t] = s16[t] = _mm256_setzero_si256();
 #pragma GCC unroll 8
         for (int k = 0; k < 8; ++k) {
-            const __m256i av = bcast4(q + Tr::offset(k));
-            __m256i prod;
-            if constexpr (Tr::kSigned)  // |w| x (a with w's sign)
-                prod =
-                    _mm256_maddubs_epi16(_mm256_sign_epi8(g[k], g[k]), _mm256_sign_epi8(av, g[k]));
-            else
-                prod = _mm256_maddubs_epi16(g[k], av);
-            if constexpr (Tr::kAdd16 == 1) {
-                i32 = _mm256_add_epi32(i32, _mm256_madd_epi16(prod, ones));
-            } else {
-                s16 = _mm256_add_epi16(s16, prod);
-                if ((k + 1) % Tr::kAdd16 == 0) {
-                    i32 = _mm256_add_epi32(i32, _mm256_madd_epi16(s16, ones));
-                    s16 = _mm256_setzero_si256();
+            // |w| x (a with w's sign) for Q8_0's signed weights
+            const __m256i gk = Tr::group(p, k);
+            const __m256i w = Tr::kSigned ? _mm256_sign_epi8(gk, gk) : gk;
+#pragma GCC unroll 4
+            for (int t = 0; t < T; ++t) {
+                __m256i av = bcast4(a[t].qs + 32 * b + Tr::offset(k));
+                if constexpr (Tr::kSigned) av = _mm256_sign_epi8(av, gk);
+                const __m256i prod = _mm256_maddubs_epi16(w, av);
+                if constexpr (Tr::kAdd16 == 1) {
+                    i32[t] = _mm256_add_epi32(i32[t], _mm256_madd_epi16(prod, ones));
+                } else {
+                    s16[t] = _mm256_add_epi16(s16[t], prod);
+                    if ((k + 1) % Tr::kAdd16 == 0) {
+                        i32[t] = _mm256_add_epi32(i32[t], _mm256_madd_epi16(s16[t], ones));
+                        s16[t] = _mm256_setzero_si256();
+                    }
                 }
             }
         }
         if constexpr (Tr::kOffset != 0)
-            i32 = _mm256_sub_epi32(i32, _mm256_set1_epi32(Tr::kOffset * sum));
-        return i32;
+            for (int t = 0; t < T; ++t)
+                i32[t] = _mm256_sub_epi32(i32[t], _mm256_set1_epi32(Tr::kOffset * a[t].sum[b]));
     }
 };
 

@@ -251,18 +251,22 @@ void matmul32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n
 // (256-bit, AVX512VL + VNNI) summing the 8 groups straight into int32. Q8_0's signed weights go
 // in as w + 128 (top bit flipped), taken back off through the activation sum.
 struct DotVnni {
-    template <class Tr>
-    static __m256i dot8(const __m256i* g, const int8_t* q, int32_t sum) {
-        __m256i acc = _mm256_setzero_si256();
+    template <class Tr, int T>
+    static void dot8(const typename Tr::Rec& p, const act::Q8_32Row* a, int64_t b,
+                     __m256i* acc) {
+        for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_si256();
 #pragma GCC unroll 8
         for (int k = 0; k < 8; ++k) {
-            const __m256i w =
-                Tr::kSigned ? _mm256_xor_si256(g[k], _mm256_set1_epi8(char(0x80))) : g[k];
-            acc = _mm256_dpbusd_epi32(acc, w, bcast4(q + Tr::offset(k)));
+            const __m256i gk = Tr::group(p, k);
+            const __m256i w = Tr::kSigned ? _mm256_xor_si256(gk, _mm256_set1_epi8(char(0x80))) : gk;
+#pragma GCC unroll 4
+            for (int t = 0; t < T; ++t)
+                acc[t] = _mm256_dpbusd_epi32(acc[t], w, bcast4(a[t].qs + 32 * b + Tr::offset(k)));
         }
         constexpr int kOffset = Tr::kSigned ? 128 : Tr::kOffset;
-        if constexpr (kOffset != 0) acc = _mm256_sub_epi32(acc, _mm256_set1_epi32(kOffset * sum));
-        return acc;
+        if constexpr (kOffset != 0)
+            for (int t = 0; t < T; ++t)
+                acc[t] = _mm256_sub_epi32(acc[t], _mm256_set1_epi32(kOffset * a[t].sum[b]));
     }
 };
 

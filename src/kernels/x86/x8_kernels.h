@@ -1,6 +1,6 @@
 // Kernels of the x8 layout (pack_x8.h) for the x86 tables, over 256-bit registers: one group of
 // 8 rows per register, activations broadcast 4 bytes at a time. The dot product of the 8 groups
-// is a policy (Dot::dot8): maddubs in the AVX2 table, vpdpbusd in the AVX-512 table.
+// is a policy (Dot::dot8, for T tokens at once): maddubs in the AVX2 table, vpdpbusd in the AVX-512 table.
 //
 // Internal linkage on purpose: each ISA file includes this header and compiles it with its own
 // flags; shared out-of-line copies could carry instructions the running CPU lacks. Include after
@@ -29,26 +29,21 @@ inline __m256i fifth_bits_group(__m256i qh, int g) {
     return _mm256_and_si256(moved, _mm256_set1_epi8(0x10));
 }
 
-// Traits of each record type: groups() unpacks the 8 group vectors (u8, or s8 for Q8_0:
-// kSigned); offset(k) is the element offset of group k inside the block; kOffset the value the
-// format subtracts from every quant (applied through the activation sum); kMin whether it adds
-// a per-block min; kAdd16 how many maddubs results fit an int16 sum (AVX2).
+// Traits of each record type: group(p, k) unpacks group vector k of a record (u8, or s8 for
+// Q8_0: kSigned), one at a time so that only the vector in use takes a register; offset(k) is
+// the element offset of group k inside the block; kOffset the value the format subtracts from
+// every quant (applied through the activation sum); kMin whether it adds a per-block min; kAdd16
+// how many maddubs results fit an int16 sum (AVX2).
 template <typename R>
-inline void nibble_groups(const R& p, __m256i g[8]) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
-    for (int c = 0; c < 4; ++c) {
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qs + 32 * c));
-        g[c] = _mm256_and_si256(v, m4);
-        g[c + 4] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
-    }
+inline __m256i nibble_group(const R& p, int k) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qs + 32 * (k & 3)));
+    return _mm256_and_si256(k < 4 ? v : _mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f));
 }
 
 template <typename R>
-inline void q5_groups(const R& p, __m256i g[8]) {
-    nibble_groups(p, g);
+inline __m256i q5_group(const R& p, int k) {
     const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qh));
-#pragma GCC unroll 8
-    for (int k = 0; k < 8; ++k) g[k] = _mm256_or_si256(g[k], fifth_bits_group(qh, k));
+    return _mm256_or_si256(nibble_group(p, k), fifth_bits_group(qh, k));
 }
 
 inline int nibble_offset(int k) {
@@ -59,37 +54,36 @@ struct X8Q4_0 {
     using Rec = x8::Q4_0;
     static constexpr int kAdd16 = 8, kOffset = 8;
     static constexpr bool kSigned = false, kMin = false;
-    static void groups(const Rec& p, __m256i g[8]) { nibble_groups(p, g); }
+    static __m256i group(const Rec& p, int k) { return nibble_group(p, k); }
     static int offset(int k) { return nibble_offset(k); }
 };
 struct X8Q4_1 {
     using Rec = x8::Q4_1;
     static constexpr int kAdd16 = 8, kOffset = 0;
     static constexpr bool kSigned = false, kMin = true;
-    static void groups(const Rec& p, __m256i g[8]) { nibble_groups(p, g); }
+    static __m256i group(const Rec& p, int k) { return nibble_group(p, k); }
     static int offset(int k) { return nibble_offset(k); }
 };
 struct X8Q5_0 {
     using Rec = x8::Q5_0;
     static constexpr int kAdd16 = 4, kOffset = 16;
     static constexpr bool kSigned = false, kMin = false;
-    static void groups(const Rec& p, __m256i g[8]) { q5_groups(p, g); }
+    static __m256i group(const Rec& p, int k) { return q5_group(p, k); }
     static int offset(int k) { return nibble_offset(k); }
 };
 struct X8Q5_1 {
     using Rec = x8::Q5_1;
     static constexpr int kAdd16 = 4, kOffset = 0;
     static constexpr bool kSigned = false, kMin = true;
-    static void groups(const Rec& p, __m256i g[8]) { q5_groups(p, g); }
+    static __m256i group(const Rec& p, int k) { return q5_group(p, k); }
     static int offset(int k) { return nibble_offset(k); }
 };
 struct X8Q8_0 {
     using Rec = x8::Q8_0;
     static constexpr int kAdd16 = 1, kOffset = 0;
     static constexpr bool kSigned = true, kMin = false;
-    static void groups(const Rec& p, __m256i g[8]) {
-        for (int k = 0; k < 8; ++k)
-            g[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qs + 32 * k));
+    static __m256i group(const Rec& p, int k) {
+        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qs + 32 * k));
     }
     static int offset(int k) { return 4 * k; }
 };
@@ -101,16 +95,14 @@ inline void x8_tile(const typename Tr::Rec* rec, const act::Q8_32Row* a, int64_t
     for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
         const auto& p = rec[b];
-        __m256i g[8];
-        Tr::groups(p, g);
+        __m256i i32[T];
+        Dot::template dot8<Tr, T>(p, a, b, i32);
         const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.d)));
 #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) {
-            const int8_t* q = a[t].qs + 32 * b;
-            const __m256i i32 = Dot::template dot8<Tr>(g, q, a[t].sum[b]);
             const float da = a[t].d[b];
-            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32), _mm256_mul_ps(dw, _mm256_set1_ps(da)),
-                                     acc[t]);
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32[t]),
+                                     _mm256_mul_ps(dw, _mm256_set1_ps(da)), acc[t]);
             if constexpr (Tr::kMin) {
                 const __m256 mw =
                     _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.m)));
