@@ -3,6 +3,7 @@
 // sub-block scale broadcast as int16, so the scales are applied in integer; the mins (Q4_K,
 // Q5_K, Q2_K) and the offsets of Q6_K (-32) and Q3_K (-4 where the high bit is clear) go through
 // the activation's 16-element sums. One FMA per super-block applies d * d_a.
+// Prefill (matmul) runs 4 tokens per pass over a row, so each super-block unpacks once for 4.
 #include <immintrin.h>
 
 #include "kernels/act_layout.h"
@@ -59,110 +60,130 @@ inline void scales_k4(const uint8_t* s, uint8_t* sc, uint8_t* m) {
     __builtin_memcpy(m + 4, &m_hi, 4);
 }
 
-// sum_j m_j * (bsums[2j] + bsums[2j + 1]) with each min paired to its two 16-element sums.
-inline int32_t min_sum(const uint8_t* m, const int16_t* bsums) {
+// The 8 mins as int16, each twice (paired with the two 16-element sums of its 32 elements).
+inline __m256i mins16(const uint8_t* m) {
     uint64_t m8;
     __builtin_memcpy(&m8, m, 8);
-    const __m128i dup =
+    return _mm256_cvtepu8_epi16(
         _mm_shuffle_epi8(_mm_cvtsi64_si128(int64_t(m8)),
-                         _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
-    return hsum_i32(_mm256_madd_epi16(loadu(bsums), _mm256_cvtepu8_epi16(dup)));
+                         _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7)));
 }
 
+// The 5th bits of the low (bit 2c of qh) and high (bit 2c + 1) 32 elements of chunk c.
+template <int c>
+inline void add_fifth_bits(__m256i qh, __m256i& lo, __m256i& hi) {
+    lo = _mm256_or_si256(lo, move_bit<2 * c, 4>(qh, 0x10));
+    hi = _mm256_or_si256(hi, move_bit<2 * c + 1, 4>(qh, 0x10));
+}
+
+// Q4_K / Q5_K rows against T tokens at once: each super-block unpacks once for all T. The mins
+// are subtracted in the float accumulators (per super-block: d_a * dmin * sum_j m_j * bsum_j).
 template <typename Block, bool kQ5>
-float dot_q45_k(const Block* b, const act::Q8_256Row& a, int64_t nsb) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
-    __m256 acc = _mm256_setzero_ps();
-    float mins = 0.0f;
-    for (int64_t i = 0; i < nsb; ++i) {
-        const int8_t* q8 = a.qs + 256 * i;
-        uint8_t sc[8], m[8];
-        scales_k4(b[i].scales, sc, m);
-        const int32_t msum = min_sum(m, a.bsums + 16 * i);
-        __m256i qh = _mm256_setzero_si256();
-        if constexpr (kQ5) qh = loadu(b[i].qh);
-        __m256i isum = _mm256_setzero_si256();
+struct DotQ45K {
+    template <int T>
+    static void dot(const Block* b, const act::Q8_256Row* a, int64_t nsb, float* out) {
+        const __m256i m4 = _mm256_set1_epi8(0x0f);
+        __m256 acc[T];
+        for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+        for (int64_t i = 0; i < nsb; ++i) {
+            uint8_t sc[8], m[8];
+            scales_k4(b[i].scales, sc, m);
+            __m256i qh = _mm256_setzero_si256();
+            if constexpr (kQ5) qh = loadu(b[i].qh);
+            __m256i isum[T];
+            for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
 #pragma GCC unroll 4
-        for (int c = 0; c < 4; ++c) {
-            const __m256i v = loadu(b[i].qs + 32 * c);
-            __m256i lo = _mm256_and_si256(v, m4);
-            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
-            if constexpr (kQ5) {  // 5th bits: bit 2c (low 32) and 2c + 1 (high 32) of qh bytes
-                switch (c) {
-                    case 0:
-                        lo = _mm256_or_si256(lo, move_bit<0, 4>(qh, 0x10));
-                        hi = _mm256_or_si256(hi, move_bit<1, 4>(qh, 0x10));
-                        break;
-                    case 1:
-                        lo = _mm256_or_si256(lo, move_bit<2, 4>(qh, 0x10));
-                        hi = _mm256_or_si256(hi, move_bit<3, 4>(qh, 0x10));
-                        break;
-                    case 2:
-                        lo = _mm256_or_si256(lo, move_bit<4, 4>(qh, 0x10));
-                        hi = _mm256_or_si256(hi, move_bit<5, 4>(qh, 0x10));
-                        break;
-                    default:
-                        lo = _mm256_or_si256(lo, move_bit<6, 4>(qh, 0x10));
-                        hi = _mm256_or_si256(hi, move_bit<7, 4>(qh, 0x10));
-                        break;
+            for (int c = 0; c < 4; ++c) {
+                const __m256i v = loadu(b[i].qs + 32 * c);
+                __m256i lo = _mm256_and_si256(v, m4);
+                __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+                if constexpr (kQ5) {
+                    if (c == 0) add_fifth_bits<0>(qh, lo, hi);
+                    if (c == 1) add_fifth_bits<1>(qh, lo, hi);
+                    if (c == 2) add_fifth_bits<2>(qh, lo, hi);
+                    if (c == 3) add_fifth_bits<3>(qh, lo, hi);
+                }
+                const __m256i sc_lo = _mm256_set1_epi16(short(sc[2 * c]));
+                const __m256i sc_hi = _mm256_set1_epi16(short(sc[2 * c + 1]));
+#pragma GCC unroll 4
+                for (int t = 0; t < T; ++t) {
+                    const int8_t* q8 = a[t].qs + 256 * i + 64 * c;
+                    const __m256i plo = _mm256_maddubs_epi16(lo, loadu(q8));
+                    const __m256i phi = _mm256_maddubs_epi16(hi, loadu(q8 + 32));
+                    isum[t] =
+                        _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_madd_epi16(plo, sc_lo),
+                                                                   _mm256_madd_epi16(phi, sc_hi)));
                 }
             }
-            const __m256i plo = _mm256_maddubs_epi16(lo, loadu(q8 + 64 * c));
-            const __m256i phi = _mm256_maddubs_epi16(hi, loadu(q8 + 64 * c + 32));
-            isum =
-                _mm256_add_epi32(isum, _mm256_madd_epi16(plo, _mm256_set1_epi16(short(sc[2 * c]))));
-            isum = _mm256_add_epi32(
-                isum, _mm256_madd_epi16(phi, _mm256_set1_epi16(short(sc[2 * c + 1]))));
-        }
-        const float da = a.d[i];
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(da * half(b[i].d)), acc);
-        mins += da * half(b[i].dmin) * float(msum);
-    }
-    return hsum(acc) - mins;
-}
-
-// Q6_K: q = low 4 bits | 2 high bits << 4 (0..63), value (q - 32) * scale.
-float dot_q6_k(const BlockQ6_K* b, const act::Q8_256Row& a, int64_t nsb) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
-    __m256 acc = _mm256_setzero_ps();
-    float offs = 0.0f;
-    for (int64_t i = 0; i < nsb; ++i) {
-        const int8_t* q8 = a.qs + 256 * i;
-        const int8_t* sc = b[i].scales;
-        // 32 * sum_j sc_j * bsum_j: the -32 offset of every quant.
-        const __m256i sc16 =
-            _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
-        const int32_t off = hsum_i32(_mm256_madd_epi16(loadu(a.bsums + 16 * i), sc16));
-        __m256i isum = _mm256_setzero_si256();
-#pragma GCC unroll 2
-        for (int h = 0; h < 2; ++h) {
-            const __m256i ql0 = loadu(b[i].ql + 64 * h), ql1 = loadu(b[i].ql + 64 * h + 32);
-            const __m256i qh = loadu(b[i].qh + 32 * h);
-            const __m256i q[4] = {
-                _mm256_or_si256(_mm256_and_si256(ql0, m4),
-                                _mm256_and_si256(_mm256_slli_epi16(qh, 4), _mm256_set1_epi8(0x30))),
-                _mm256_or_si256(_mm256_and_si256(ql1, m4),
-                                _mm256_and_si256(_mm256_slli_epi16(qh, 2), _mm256_set1_epi8(0x30))),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
-                                _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
-                                _mm256_and_si256(_mm256_srli_epi16(qh, 2), _mm256_set1_epi8(0x30))),
-            };
+            const __m256i m16 = mins16(m);
+            const float d = half(b[i].d), dmin = half(b[i].dmin);
 #pragma GCC unroll 4
-            for (int s = 0; s < 4; ++s) {
-                const int k = 8 * h + 2 * s;  // scales of elements 0..15 and 16..31 of this 32
-                const __m256i scv =
-                    _mm256_set_m128i(_mm_set1_epi16(sc[k + 1]), _mm_set1_epi16(sc[k]));
-                const __m256i p = _mm256_maddubs_epi16(q[s], loadu(q8 + 128 * h + 32 * s));
-                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scv));
+            for (int t = 0; t < T; ++t) {
+                const float da = a[t].d[i];
+                acc[t] =
+                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_set1_ps(da * d), acc[t]);
+                const __m256i ms = _mm256_madd_epi16(loadu(a[t].bsums + 16 * i), m16);
+                acc[t] =
+                    _mm256_fnmadd_ps(_mm256_cvtepi32_ps(ms), _mm256_set1_ps(da * dmin), acc[t]);
             }
         }
-        const float dd = a.d[i] * half(b[i].d);
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dd), acc);
-        offs += dd * 32.0f * float(off);
+        for (int t = 0; t < T; ++t) out[t] = hsum(acc[t]);
     }
-    return hsum(acc) - offs;
-}
+};
+
+// Q6_K: q = low 4 bits | 2 high bits << 4 (0..63), value (q - 32) * scale; T tokens at once,
+// the -32 offset subtracted in the float accumulators (32 * d * d_a * sum_j sc_j * bsum_j).
+struct DotQ6K {
+    template <int T>
+    static void dot(const BlockQ6_K* b, const act::Q8_256Row* a, int64_t nsb, float* out) {
+        const __m256i m4 = _mm256_set1_epi8(0x0f), m30 = _mm256_set1_epi8(0x30);
+        __m256 acc[T];
+        for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+        for (int64_t i = 0; i < nsb; ++i) {
+            const int8_t* sc = b[i].scales;
+            __m256i isum[T];
+            for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+#pragma GCC unroll 2
+            for (int h = 0; h < 2; ++h) {
+                const __m256i ql0 = loadu(b[i].ql + 64 * h), ql1 = loadu(b[i].ql + 64 * h + 32);
+                const __m256i qh = loadu(b[i].qh + 32 * h);
+#pragma GCC unroll 4
+                for (int s = 0; s < 4; ++s) {
+                    const __m256i low = _mm256_and_si256(
+                        s < 2 ? (s == 0 ? ql0 : ql1) : _mm256_srli_epi16(s == 2 ? ql0 : ql1, 4),
+                        m4);
+                    const __m256i high = _mm256_and_si256(s == 0   ? _mm256_slli_epi16(qh, 4)
+                                                          : s == 1 ? _mm256_slli_epi16(qh, 2)
+                                                          : s == 2 ? qh
+                                                                   : _mm256_srli_epi16(qh, 2),
+                                                          m30);
+                    const __m256i q = _mm256_or_si256(low, high);
+                    const int k = 8 * h + 2 * s;  // scales of elements 0..15 and 16..31 of this 32
+                    const __m256i scv =
+                        _mm256_set_m128i(_mm_set1_epi16(sc[k + 1]), _mm_set1_epi16(sc[k]));
+#pragma GCC unroll 4
+                    for (int t = 0; t < T; ++t) {
+                        const __m256i p =
+                            _mm256_maddubs_epi16(q, loadu(a[t].qs + 256 * i + 128 * h + 32 * s));
+                        isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(p, scv));
+                    }
+                }
+            }
+            const __m256i sc16 =
+                _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
+            const float d = half(b[i].d);
+#pragma GCC unroll 4
+            for (int t = 0; t < T; ++t) {
+                const float dd = a[t].d[i] * d;
+                acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_set1_ps(dd), acc[t]);
+                const __m256i off = _mm256_madd_epi16(loadu(a[t].bsums + 16 * i), sc16);
+                acc[t] =
+                    _mm256_fnmadd_ps(_mm256_cvtepi32_ps(off), _mm256_set1_ps(32.0f * dd), acc[t]);
+            }
+        }
+        for (int t = 0; t < T; ++t) out[t] = hsum(acc[t]);
+    }
+};
 
 // Scale vector for the two 16-element halves of a 32-element maddubs result: lanes 0-7 of the
 // int16 pairs cover elements 0..15, lanes 8-15 elements 16..31.
@@ -253,38 +274,72 @@ float dot_q3_k(const BlockQ3_K* b, const act::Q8_256Row& a, int64_t nsb) {
     return hsum(acc);
 }
 
+// A one-token dot product (Q2_K, Q3_K) as a kernel of T tokens.
 template <typename Block, float (*kDot)(const Block*, const act::Q8_256Row&, int64_t)>
+struct EachToken {
+    template <int T>
+    static void dot(const Block* b, const act::Q8_256Row* a, int64_t nsb, float* out) {
+        for (int t = 0; t < T; ++t) out[t] = kDot(b, a[t], nsb);
+    }
+};
+
+template <typename Block, class K>
 void matvec_k(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
     const act::Q8_256Row a = act::q8_256_row(xq, w.cols);
     for (int64_t r = r0; r < r1; ++r)
-        y[r] =
-            kDot(reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes), a, w.cols / 256);
+        K::template dot<1>(reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes), &a,
+                           w.cols / 256, y + r);
 }
 
-template <typename Block, float (*kDot)(const Block*, const act::Q8_256Row&, int64_t)>
+// Rows in chunks that stay in L2 while every token passes over them, 4 tokens at a time.
+template <typename Block, class K>
 void matmul_k(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
               int64_t ldy, int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-        const auto* row = reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes);
-        for (int64_t t = 0; t < n; ++t)
-            y[t * ldy + r] =
-                kDot(row, act::q8_256_row(xq + size_t(t) * xq_row_bytes, w.cols), w.cols / 256);
+    constexpr int64_t kRowChunk = 16;
+    const int64_t nsb = w.cols / 256;
+    for (int64_t rc = r0; rc < r1; rc += kRowChunk) {
+        const int64_t rc1 = rc + kRowChunk < r1 ? rc + kRowChunk : r1;
+        for (int64_t t0 = 0; t0 < n; t0 += 4) {
+            const int nt = int(n - t0 < 4 ? n - t0 : 4);
+            act::Q8_256Row a[4];
+            for (int i = 0; i < nt; ++i)
+                a[i] = act::q8_256_row(xq + size_t(t0 + i) * xq_row_bytes, w.cols);
+            for (int64_t r = rc; r < rc1; ++r) {
+                const auto* row = reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes);
+                float res[4];
+                switch (nt) {
+                    case 4:
+                        K::template dot<4>(row, a, nsb, res);
+                        break;
+                    case 3:
+                        K::template dot<3>(row, a, nsb, res);
+                        break;
+                    case 2:
+                        K::template dot<2>(row, a, nsb, res);
+                        break;
+                    default:
+                        K::template dot<1>(row, a, nsb, res);
+                        break;
+                }
+                for (int i = 0; i < nt; ++i) y[(t0 + i) * ldy + r] = res[i];
+            }
+        }
     }
 }
 
-template <typename Block, float (*kDot)(const Block*, const act::Q8_256Row&, int64_t)>
+template <typename Block, class K>
 constexpr MatKernels mat_k() {
-    return {matvec_k<Block, kDot>, matmul_k<Block, kDot>};
+    return {matvec_k<Block, K>, matmul_k<Block, K>};
 }
 
 }  // namespace
 
 void add_avx2_k_kernels(KernelTable& t) {
-    t.mat[int(DType::Q4_K)] = mat_k<BlockQ4_K, dot_q45_k<BlockQ4_K, false>>();
-    t.mat[int(DType::Q5_K)] = mat_k<BlockQ5_K, dot_q45_k<BlockQ5_K, true>>();
-    t.mat[int(DType::Q6_K)] = mat_k<BlockQ6_K, dot_q6_k>();
-    t.mat[int(DType::Q2_K)] = mat_k<BlockQ2_K, dot_q2_k>();
-    t.mat[int(DType::Q3_K)] = mat_k<BlockQ3_K, dot_q3_k>();
+    t.mat[int(DType::Q4_K)] = mat_k<BlockQ4_K, DotQ45K<BlockQ4_K, false>>();
+    t.mat[int(DType::Q5_K)] = mat_k<BlockQ5_K, DotQ45K<BlockQ5_K, true>>();
+    t.mat[int(DType::Q6_K)] = mat_k<BlockQ6_K, DotQ6K>();
+    t.mat[int(DType::Q2_K)] = mat_k<BlockQ2_K, EachToken<BlockQ2_K, dot_q2_k>>();
+    t.mat[int(DType::Q3_K)] = mat_k<BlockQ3_K, EachToken<BlockQ3_K, dot_q3_k>>();
 }
 
 }  // namespace qe
