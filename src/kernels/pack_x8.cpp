@@ -1,5 +1,8 @@
 #include "kernels/pack_x8.h"
 
+#include <sys/mman.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -37,10 +40,25 @@ void pack_record(const Block* const* rows, int64_t b, Rec& out) {
     }
 }
 
+// A buffer for a packed matrix; a large one is 2 MiB-aligned and its whole 2 MiB stretches are
+// marked for transparent huge pages (the tail keeps small pages: no memory wasted), since
+// decoding streams through every weight once per token, and with 4 KiB pages a TLB miss (a
+// costly two-level page walk in a virtual machine) comes every 4 KiB.
+std::shared_ptr<uint8_t[]> huge_page_buffer(size_t bytes) {
+    constexpr size_t kHuge = size_t(2) << 20;
+    if (bytes < kHuge) return std::shared_ptr<uint8_t[]>(new uint8_t[bytes]);
+    void* p = nullptr;
+    if (posix_memalign(&p, kHuge, bytes) != 0) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes / kHuge * kHuge, MADV_HUGEPAGE);  // advice only: without it, small pages
+#endif
+    return std::shared_ptr<uint8_t[]>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
+}
+
 template <typename Rec, typename Block>
 void pack_as(Matrix& m) {
     const int64_t nb = m.cols / 32, groups = (m.rows + 7) / 8;
-    std::shared_ptr<uint8_t[]> buf(new uint8_t[size_t(groups * nb) * sizeof(Rec)]);
+    std::shared_ptr<uint8_t[]> buf = huge_page_buffer(size_t(groups * nb) * sizeof(Rec));
     auto* out = reinterpret_cast<Rec*>(buf.get());
     for (int64_t g = 0; g < groups; ++g) {
         const Block* rows[8];
