@@ -43,6 +43,14 @@ inline float top2_margin(std::span<const float> a) {
     return first - second;
 }
 
+// How far two logits rows may differ when they differ only by rounding upstream: another order of
+// float additions can flip the rounding of an 8-bit activation (a step of 1/254 of its block's
+// range) a few layers earlier, so 1% of the spread of the logits.
+inline float rounding_tolerance(std::span<const float> a) {
+    const auto [lo, hi] = std::minmax_element(a.begin(), a.end());
+    return a.empty() ? 0.0f : 0.01f * (*hi - *lo);
+}
+
 // A near-tie: the two best tokens within 1% of the spread of the logits, where 8-bit activations
 // (or any other rounding of that size) may legitimately pick either.
 inline bool near_tie(std::span<const float> a) {

@@ -240,23 +240,30 @@ TEST(Kernels, MatmulMatchesReference) {
                     for (int64_t i = 0; i < n; ++i)
                         ref().quantize[int(f)](x.data() + i * cols, xq.row(i), cols);
                     const int64_t ldy = rows + 3;
-                    std::vector<float> want(static_cast<size_t>(n * ldy), -7.0f), got(want);
+                    std::vector<float> want(static_cast<size_t>(n * ldy), -7.0f);
                     ref().mat[int(type)].matmul(tm.m, xq.row(0), xq.row_bytes, n, want.data(), ldy,
                                                 0, rows);
-                    t->mat[int(type)].matmul(tm.m, xq.row(0), xq.row_bytes, n, got.data(), ldy, 0,
-                                             rows);
-                    for (int64_t i = 0; i < n; ++i) {
-                        for (int64_t r = 0; r < ldy; ++r) {
-                            const size_t k = size_t(i * ldy + r);
-                            if (r >= rows) {
-                                ASSERT_EQ(got[k], -7.0f);
-                                continue;
+                    // Both layouts the table accepts: GGUF rows, and its own packing (if any).
+                    Matrix packed = tm.m;
+                    if (t->pack) t->pack(packed);
+                    for (const Matrix* m : std::array<const Matrix*, 2>{&tm.m, &packed}) {
+                        SCOPED_TRACE(m->layout == kLayoutRows ? "rows" : "packed");
+                        std::vector<float> got(want.size(), -7.0f);
+                        t->mat[int(type)].matmul(*m, xq.row(0), xq.row_bytes, n, got.data(), ldy, 0,
+                                                 rows);
+                        for (int64_t i = 0; i < n; ++i) {
+                            for (int64_t r = 0; r < ldy; ++r) {
+                                const size_t k = size_t(i * ldy + r);
+                                if (r >= rows) {
+                                    ASSERT_EQ(got[k], -7.0f);
+                                    continue;
+                                }
+                                const double tol = tolerance(tm.values.data() + r * cols,
+                                                             x.data() + i * cols, cols);
+                                ASSERT_NEAR(got[k], want[k], tol)
+                                    << dtype_name(type) << " rows " << rows << " n " << n
+                                    << " token " << i << " row " << r;
                             }
-                            const double tol =
-                                tolerance(tm.values.data() + r * cols, x.data() + i * cols, cols);
-                            ASSERT_NEAR(got[k], want[k], tol)
-                                << dtype_name(type) << " rows " << rows << " n " << n << " token "
-                                << i << " row " << r;
                         }
                     }
                 }

@@ -103,8 +103,8 @@ TEST_P(Repacker, SwitchBetweenLayersOfOnePass) {
     EXPECT_EQ(calls, model_->config.n_layers + 1);  // each layer and the output head
     const auto packed = to_vector(fa.forward(ka, kIds, 0, LogitsFor::All));
     // The layouts add up in different orders: equal up to rounding, not bit for bit.
-    EXPECT_LT(test::max_abs_diff(mixed, packed), 1e-3);
-    EXPECT_LT(test::max_abs_diff(row_logits, packed), 1e-3);
+    EXPECT_LT(test::max_abs_diff(mixed, packed), test::rounding_tolerance(packed));
+    EXPECT_LT(test::max_abs_diff(row_logits, packed), test::rounding_tolerance(packed));
     // The same pass without a switch, now that every matrix is in place: the eager logits.
     KVCache kb2(model_->config, 64);
     EXPECT_EQ(to_vector(fb.forward(kb2, kIds, 0, LogitsFor::All)), packed);
@@ -124,7 +124,7 @@ TEST_P(Repacker, DecodingWhileTheRepackingRuns) {
         const std::span<const int> id(&kIds[t], 1);
         const auto a = to_vector(fa.forward(ka, id, int(t), LogitsFor::Last));
         const auto b = to_vector(fb.forward(kb, id, int(t), LogitsFor::Last));
-        EXPECT_LT(test::max_abs_diff(a, b), 1e-3) << "position " << t;
+        EXPECT_LT(test::max_abs_diff(a, b), test::rounding_tolerance(a)) << "position " << t;
     }
     repacker.wait_packed();
     repacker.install_finished();
@@ -155,11 +155,11 @@ TEST(RepackerSession, BackgroundSessionEndsWithTheEagerLogits) {
     const std::span ids(kIds);
     const auto want_first = to_vector(eager.eval(ids.first(5), LogitsFor::All));
     const auto got_first = to_vector(background.eval(ids.first(5), LogitsFor::All));
-    EXPECT_LT(test::max_abs_diff(got_first, want_first), 1e-3);
+    EXPECT_LT(test::max_abs_diff(got_first, want_first), test::rounding_tolerance(want_first));
     for (size_t t = 5; t < kIds.size(); ++t) {  // the packer runs from the first eval on
         const auto a = to_vector(eager.eval(ids.subspan(t, 1)));
         const auto b = to_vector(background.eval(ids.subspan(t, 1)));
-        EXPECT_LT(test::max_abs_diff(a, b), 1e-3) << "position " << t;
+        EXPECT_LT(test::max_abs_diff(a, b), test::rounding_tolerance(a)) << "position " << t;
     }
     background.finish_repacking();
     eager.rewind(0);
