@@ -59,6 +59,35 @@ void matmul(ThreadPool& pool, const KernelTable& table, float* out, MatmulInput&
     });
 }
 
+void matmul(ThreadPool& pool, const KernelTable& table, MatmulInput& in,
+            std::initializer_list<MatmulJob> jobs) {
+    for (const MatmulJob& j : jobs) in.as(act_format(j.w->type), pool, table);  // before the pass
+    pool.run([&](int thread, int n_threads) {
+        for (const MatmulJob& j : jobs) {
+            const Range r = split_range(j.w->rows, thread, n_threads, 16);
+            rows_of(table.mat[size_t(j.w->type)], *j.w, in.as(act_format(j.w->type), pool, table),
+                    j.out, j.w->rows, r.begin, r.end);
+        }
+    });
+}
+
+void matmul_swiglu(ThreadPool& pool, const KernelTable& table, float* gate, float* up,
+                   MatmulInput& in, const Matrix& w_gate, const Matrix& w_up) {
+    assert(w_gate.rows == w_up.rows);
+    const QuantizedActs& xg = in.as(act_format(w_gate.type), pool, table);
+    const QuantizedActs& xu = in.as(act_format(w_up.type), pool, table);
+    const int64_t rows = w_gate.rows;
+    pool.run([&](int thread, int n_threads) {
+        const Range r = split_range(rows, thread, n_threads, 16);
+        rows_of(table.mat[size_t(w_gate.type)], w_gate, xg, gate, rows, r.begin, r.end);
+        rows_of(table.mat[size_t(w_up.type)], w_up, xu, up, rows, r.begin, r.end);
+        for (int t = 0; t < in.n(); ++t) {
+            float* g = gate + size_t(t) * rows + r.begin;
+            table.silu_mul(g, up + size_t(t) * rows + r.begin, g, r.end - r.begin);
+        }
+    });
+}
+
 void matmul(ThreadPool& pool, const KernelTable& table, float* out, MatmulInput& in,
             const SlicedMatrix& w) {
     const QuantizedActs& x = in.as(act_format(w.slices.at(0).type), pool, table);

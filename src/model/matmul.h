@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <initializer_list>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -34,6 +35,21 @@ class MatmulInput {
 
 // out[t][r] = sum_c w[r][c] * x[t][c]     x: in [n, w.cols], out: [n, w.rows]
 void matmul(ThreadPool& pool, const KernelTable& k, float* out, MatmulInput& in, const Matrix& w);
+
+// Several matrices of one input in one parallel pass (one wait for the threads instead of one per
+// matrix): Q/K/V.    out[i]: [n, w[i]->rows]
+struct MatmulJob {
+    float* out;
+    const Matrix* w;
+};
+void matmul(ThreadPool& pool, const KernelTable& k, MatmulInput& in,
+            std::initializer_list<MatmulJob> jobs);
+
+// The feed-forward's first half in one pass: gate = silu(w_gate x) * (w_up x). Each thread
+// applies SiLU to the rows it computed of both, so no wait comes between the products and the
+// activation.    gate, up: [n, w_gate.rows] (up is scratch)
+void matmul_swiglu(ThreadPool& pool, const KernelTable& k, float* gate, float* up, MatmulInput& in,
+                   const Matrix& w_gate, const Matrix& w_up);
 
 // A matrix held as consecutive row slices of slice_rows rows each (the last may be shorter), all
 // of one type; slice_rows is a multiple of 64.

@@ -190,9 +190,7 @@ void Qwen2::forward_piece(std::span<const int> ids, bool logits_all, bool logits
         rmsnorm(pool_, k_, s.xn.data(), s.x.data(), L.attn_norm, n, c.rms_eps);
         dump(d, p + "attn_norm", start_pos, s.xn.data(), n, c.dim);
         s.xn_in.set(s.xn.data(), n, c.dim);
-        matmul(pool_, k_, s.q.data(), s.xn_in, M.wq);
-        matmul(pool_, k_, s.k.data(), s.xn_in, M.wk);
-        matmul(pool_, k_, s.v.data(), s.xn_in, M.wv);
+        matmul(pool_, k_, s.xn_in, {{s.q.data(), &M.wq}, {s.k.data(), &M.wk}, {s.v.data(), &M.wv}});
         add_bias(s.q.data(), L.bq, n);
         add_bias(s.k.data(), L.bk, n);
         add_bias(s.v.data(), L.bv, n);
@@ -216,11 +214,14 @@ void Qwen2::forward_piece(std::span<const int> ids, bool logits_all, bool logits
         rmsnorm(pool_, k_, s.xn.data(), s.x.data(), L.ffn_norm, n, c.rms_eps);
         dump(d, p + "ffn_norm", start_pos, s.xn.data(), n, c.dim);
         s.xn_in.set(s.xn.data(), n, c.dim);
-        matmul(pool_, k_, s.gate.data(), s.xn_in, M.w_gate);
-        matmul(pool_, k_, s.up.data(), s.xn_in, M.w_up);
-        dump(d, p + "ffn_gate", start_pos, s.gate.data(), n, c.ffn_dim);
-        dump(d, p + "ffn_up", start_pos, s.up.data(), n, c.ffn_dim);
-        swiglu(pool_, k_, s.gate.data(), s.up.data(), size_t(n) * c.ffn_dim);
+        if (d) {  // the dump names the products before the activation
+            matmul(pool_, k_, s.xn_in, {{s.gate.data(), &M.w_gate}, {s.up.data(), &M.w_up}});
+            dump(d, p + "ffn_gate", start_pos, s.gate.data(), n, c.ffn_dim);
+            dump(d, p + "ffn_up", start_pos, s.up.data(), n, c.ffn_dim);
+            swiglu(pool_, k_, s.gate.data(), s.up.data(), size_t(n) * c.ffn_dim);
+        } else {
+            matmul_swiglu(pool_, k_, s.gate.data(), s.up.data(), s.xn_in, M.w_gate, M.w_up);
+        }
         dump(d, p + "ffn_act", start_pos, s.gate.data(), n, c.ffn_dim);
         s.act_in.set(s.gate.data(), n, c.ffn_dim);
         matmul(pool_, k_, s.proj.data(), s.act_in, M.w_down);
