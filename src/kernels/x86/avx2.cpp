@@ -16,36 +16,12 @@
 #include "kernels/tables.h"
 #include "kernels/x86/avx2_attention.h"
 #include "kernels/x86/avx2_k.h"
+#include "kernels/x86/avx2_reduce.h"
 #include "kernels/x86/x8_kernels.h"
 #include "quant/blocks.h"
 
 namespace qe {
 namespace {
-
-inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-inline int32_t hsum_i32(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtsi128_si32(s);
-}
-
-inline float hmax(__m256 v) {
-    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_max_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-inline float half(uint16_t h) {
-    return _cvtsh_ss(h);
-}
 
 // ---- activation quantization (bit-identical to the generic table) ----
 
@@ -314,8 +290,7 @@ void matmul32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n
 // add up in int16 as long as they cannot overflow (Tr::kAdd16 at a time), then widen once.
 struct DotMaddubs {
     template <class Tr, int T>
-    static void dot8(const typename Tr::Rec& p, const act::Q8_32Row* a, int64_t b,
-                     __m256i* i32) {
+    static void dot8(const typename Tr::Rec& p, const act::Q8_32Row* a, int64_t b, __m256i* i32) {
         const __m256i ones = _mm256_set1_epi16(1);
         __m256i s16[T];
         for (int t = 0; t < T; ++t) i32[t] = s16[t] = _mm256_setzero_si256();

@@ -13,6 +13,7 @@
 
 #include "kernels/tables.h"
 #include "kernels/x86/avx2_attention.h"
+#include "kernels/x86/avx2_reduce.h"
 
 namespace qe {
 namespace {
@@ -39,13 +40,6 @@ inline __m256 exp8(__m256 x) {
     const __m256i e =
         _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-}
-
-inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
 }
 
 // Lane i = the sum of the lanes of v[i].
@@ -165,10 +159,7 @@ void softmax(float* x, int64_t n) {
     if (n >= 8) {
         __m256 m = _mm256_loadu_ps(x);
         for (i = 8; i + 8 <= n; i += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(x + i));
-        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-        h = _mm_max_ss(h, _mm_movehdup_ps(h));
-        mx = _mm_cvtss_f32(h);
+        mx = hmax(m);
     }
     for (; i < n; ++i) mx = x[i] > mx ? x[i] : mx;
     const __m256 vmx = _mm256_set1_ps(mx);

@@ -7,37 +7,13 @@
 #include <immintrin.h>
 
 #include "kernels/act_layout.h"
+#include "kernels/prefetch.h"
 #include "kernels/x86/avx2_k.h"
+#include "kernels/x86/avx2_reduce.h"
 #include "quant/blocks.h"
 
 namespace qe {
 namespace {
-
-inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-inline int32_t hsum_i32(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtsi128_si32(s);
-}
-
-inline float half(uint16_t h) {
-    return _cvtsh_ss(h);
-}
-
-// Decoding streams every weight once: a request for the bytes 1 KiB ahead (each cache line of a
-// super-block) keeps more memory requests in flight than the hardware prefetcher alone.
-template <typename Block>
-inline void prefetch_ahead(const Block* p) {
-    const char* ahead = reinterpret_cast<const char*>(p) + 1024;
-    for (size_t o = 0; o < sizeof(Block); o += 64) _mm_prefetch(ahead + o, _MM_HINT_T0);
-}
 
 inline __m256i loadu(const void* p) {
     return _mm256_loadu_si256(static_cast<const __m256i*>(p));

@@ -252,8 +252,7 @@ void matmul32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n
 // in as w + 128 (top bit flipped), taken back off through the activation sum.
 struct DotVnni {
     template <class Tr, int T>
-    static void dot8(const typename Tr::Rec& p, const act::Q8_32Row* a, int64_t b,
-                     __m256i* acc) {
+    static void dot8(const typename Tr::Rec& p, const act::Q8_32Row* a, int64_t b, __m256i* acc) {
         for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_si256();
 #pragma GCC unroll 8
         for (int k = 0; k < 8; ++k) {
