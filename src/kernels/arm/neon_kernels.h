@@ -339,18 +339,109 @@ void axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
     for (; i < n; ++i) y[i] = std::fma(a, half(x[i]), y[i]);
 }
 
-// Attention: each cached key row, read once, serves every query head of the group.
+// Attention over the f16 cache, as in the AVX2 table: blocks of 8 (keys) or 16 (values) rows
+// converted once to f32 for every query head of the group, 8 keys' scores reduced together,
+// the weighted values summed in registers. Head sizes not a multiple of 4 or above 256 take
+// the plain loops.
+constexpr int64_t kMaxHeadDim = 256;
+
+// rows [0, m) of f16 (hd each, hd % 4 == 0) to f32 at dst; rows [m, rows) zero.
+inline void convert_rows(const uint16_t* src, int64_t m, int64_t rows, int64_t hd, float* dst) {
+    for (int64_t i = 0; i < m * hd; i += 4) vst1q_f32(dst + i, load4_f16(src + i));
+    for (int64_t i = m * hd; i < rows * hd; ++i) dst[i] = 0.0f;
+}
+
 void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, int64_t hd,
                      float scale, float* s) {
-    for (int64_t j = 0; j < n; ++j)
-        for (int64_t g = 0; g < nq; ++g) s[g * n + j] = scale * dot_f16(k + j * hd, q + g * hd, hd);
+    if (hd % 4 != 0 || hd > kMaxHeadDim) {
+        for (int64_t j = 0; j < n; ++j)
+            for (int64_t g = 0; g < nq; ++g)
+                s[g * n + j] = scale * dot_f16(k + j * hd, q + g * hd, hd);
+        return;
+    }
+    alignas(16) float kb[8 * kMaxHeadDim];
+    for (int64_t j0 = 0; j0 < n; j0 += 8) {
+        const int64_t m = n - j0 < 8 ? n - j0 : 8;
+        convert_rows(k + j0 * hd, m, 8, hd, kb);
+        for (int64_t g = 0; g < nq; ++g) {
+            const float* qg = q + g * hd;
+            float32x4_t acc[8];
+            for (auto& a : acc) a = vdupq_n_f32(0.0f);
+            for (int64_t c = 0; c < hd; c += 4) {
+                const float32x4_t qv = vld1q_f32(qg + c);
+                for (int i = 0; i < 8; ++i)
+                    acc[i] = vfmaq_f32(acc[i], qv, vld1q_f32(kb + i * hd + c));
+            }
+            // lane i of r0 (r1) = the sum of acc[i] (acc[4 + i])
+            const float32x4_t r0 =
+                vpaddq_f32(vpaddq_f32(acc[0], acc[1]), vpaddq_f32(acc[2], acc[3]));
+            const float32x4_t r1 =
+                vpaddq_f32(vpaddq_f32(acc[4], acc[5]), vpaddq_f32(acc[6], acc[7]));
+            alignas(16) float tmp[8];
+            vst1q_f32(tmp, vmulq_n_f32(r0, scale));
+            vst1q_f32(tmp + 4, vmulq_n_f32(r1, scale));
+            for (int64_t i = 0; i < m; ++i) s[g * n + j0 + i] = tmp[i];
+        }
+    }
+}
+
+// out[0, 4 * NC) += sum over the m rows of p[i] * vb row i.
+template <int NC>
+inline void add_weighted_rows(const float* p, const float* vb, int64_t m, int64_t hd, float* out) {
+    float32x4_t acc[NC];
+    for (int c = 0; c < NC; ++c) acc[c] = vld1q_f32(out + 4 * c);
+    for (int64_t i = 0; i < m; ++i)
+        for (int c = 0; c < NC; ++c)
+            acc[c] = vfmaq_n_f32(acc[c], vld1q_f32(vb + i * hd + 4 * c), p[i]);
+    for (int c = 0; c < NC; ++c) vst1q_f32(out + 4 * c, acc[c]);
 }
 
 void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, int64_t hd,
                      float* out) {
     for (int64_t i = 0; i < nq * hd; ++i) out[i] = 0.0f;
-    for (int64_t j = 0; j < n; ++j)
-        for (int64_t g = 0; g < nq; ++g) axpy_f16(p[g * n + j], v + j * hd, out + g * hd, hd);
+    if (hd % 4 != 0 || hd > kMaxHeadDim) {
+        for (int64_t j = 0; j < n; ++j)
+            for (int64_t g = 0; g < nq; ++g) axpy_f16(p[g * n + j], v + j * hd, out + g * hd, hd);
+        return;
+    }
+    constexpr int64_t kRows = 16;
+    alignas(16) float vb[kRows * kMaxHeadDim];
+    for (int64_t j0 = 0; j0 < n; j0 += kRows) {
+        const int64_t m = n - j0 < kRows ? n - j0 : kRows;
+        convert_rows(v + j0 * hd, m, m, hd, vb);
+        for (int64_t g = 0; g < nq; ++g)
+            for (int64_t c0 = 0; c0 < hd; c0 += 32) {  // 32 columns: 8 registers of sums
+                const float* pg = p + g * n + j0;
+                float* o = out + g * hd + c0;
+                const float* vc = vb + c0;
+                switch ((hd - c0) / 4 < 8 ? (hd - c0) / 4 : 8) {
+                    case 8:
+                        add_weighted_rows<8>(pg, vc, m, hd, o);
+                        break;
+                    case 7:
+                        add_weighted_rows<7>(pg, vc, m, hd, o);
+                        break;
+                    case 6:
+                        add_weighted_rows<6>(pg, vc, m, hd, o);
+                        break;
+                    case 5:
+                        add_weighted_rows<5>(pg, vc, m, hd, o);
+                        break;
+                    case 4:
+                        add_weighted_rows<4>(pg, vc, m, hd, o);
+                        break;
+                    case 3:
+                        add_weighted_rows<3>(pg, vc, m, hd, o);
+                        break;
+                    case 2:
+                        add_weighted_rows<2>(pg, vc, m, hd, o);
+                        break;
+                    default:
+                        add_weighted_rows<1>(pg, vc, m, hd, o);
+                        break;
+                }
+            }
+    }
 }
 
 void f16_to_f32_row(const uint16_t* x, float* y, int64_t n) {
