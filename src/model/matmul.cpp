@@ -1,6 +1,7 @@
 #include "model/matmul.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 
 namespace qe {
@@ -61,12 +62,19 @@ void matmul(ThreadPool& pool, const KernelTable& table, float* out, MatmulInput&
 
 void matmul(ThreadPool& pool, const KernelTable& table, MatmulInput& in,
             std::initializer_list<MatmulJob> jobs) {
-    for (const MatmulJob& j : jobs) in.as(act_format(j.w->type), pool, table);  // before the pass
+    // The input in each format the matrices need, quantized before the pass (quantizing is a
+    // parallel pass of its own).
+    constexpr size_t kMaxJobs = 4;
+    assert(jobs.size() <= kMaxJobs);
+    std::array<const QuantizedActs*, kMaxJobs> acts{};
+    size_t i = 0;
+    for (const MatmulJob& j : jobs) acts[i++] = &in.as(act_format(j.w->type), pool, table);
     pool.run([&](int thread, int n_threads) {
+        size_t job = 0;
         for (const MatmulJob& j : jobs) {
             const Range r = split_range(j.w->rows, thread, n_threads, 16);
-            rows_of(table.mat[size_t(j.w->type)], *j.w, in.as(act_format(j.w->type), pool, table),
-                    j.out, j.w->rows, r.begin, r.end);
+            rows_of(table.mat[size_t(j.w->type)], *j.w, *acts[job++], j.out, j.w->rows, r.begin,
+                    r.end);
         }
     });
 }

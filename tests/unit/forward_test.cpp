@@ -182,6 +182,23 @@ TEST_P(FastPath, MatchesReferenceForEveryPosition) {
     EXPECT_GE(agree, quantized ? kIds.size() - 2 : kIds.size());
 }
 
+TEST_P(FastPath, DumpingActivationsChangesNoBit) {
+    // With a dump the feed-forward computes gate and up as named products, then the activation;
+    // without one, gate, up and the activation in one pass: the same arithmetic, the same bits.
+    auto m = make_memory_model(8, GetParam());
+    ThreadPool pool(2);
+    const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
+    Qwen2 fast(m->config, m->weights, matrices, pool);
+    KVCache kv_plain(m->config, 64), kv_dumped(m->config, 64);
+    const auto plain = to_vector(fast.forward(kv_plain, kIds, 0, LogitsFor::All));
+    const std::string dir = fresh_dir("fast_dump");
+    ActivationDump dump(dir);
+    const auto dumped = to_vector(fast.forward(kv_dumped, kIds, 0, LogitsFor::All, &dump));
+    EXPECT_EQ(plain, dumped);
+    const auto act = read_floats(dir + "/blk.0.ffn_act@0.f32");
+    EXPECT_EQ(act.size(), kIds.size() * size_t(m->config.ffn_dim));
+}
+
 TEST_P(FastPath, PiecesAndDecodeStepsEqualOneBatch) {
     auto m = make_memory_model(8, GetParam());
     ThreadPool pool(2);
