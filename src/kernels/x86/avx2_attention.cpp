@@ -105,6 +105,20 @@ inline void add_weighted_rows(const float* p, const float* vb, int64_t m, int64_
     for (int c = 0; c < NC; ++c) _mm256_storeu_ps(out + 8 * c, acc[c]);
 }
 
+// add_weighted_rows<NC> by NC, so the column count picks the register count at run time.
+using AddWeightedRowsFn = void (*)(const float*, const float*, int64_t, int64_t, float*);
+constexpr AddWeightedRowsFn kAddWeightedRows[] = {
+    nullptr,
+    add_weighted_rows<1>,
+    add_weighted_rows<2>,
+    add_weighted_rows<3>,
+    add_weighted_rows<4>,
+    add_weighted_rows<5>,
+    add_weighted_rows<6>,
+    add_weighted_rows<7>,
+    add_weighted_rows<8>,
+};
+
 void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, int64_t hd,
                      float* out) {
     if (hd % 8 != 0 || hd > kMaxHeadDim)
@@ -121,32 +135,7 @@ void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, i
             for (int64_t c0 = 0; c0 < hd; c0 += 64) {
                 float* o = out + g * hd + c0;
                 const float* vc = vb + c0;
-                switch (std::min<int64_t>(8, (hd - c0) / 8)) {
-                    case 8:
-                        add_weighted_rows<8>(pg, vc, m, hd, o);
-                        break;
-                    case 7:
-                        add_weighted_rows<7>(pg, vc, m, hd, o);
-                        break;
-                    case 6:
-                        add_weighted_rows<6>(pg, vc, m, hd, o);
-                        break;
-                    case 5:
-                        add_weighted_rows<5>(pg, vc, m, hd, o);
-                        break;
-                    case 4:
-                        add_weighted_rows<4>(pg, vc, m, hd, o);
-                        break;
-                    case 3:
-                        add_weighted_rows<3>(pg, vc, m, hd, o);
-                        break;
-                    case 2:
-                        add_weighted_rows<2>(pg, vc, m, hd, o);
-                        break;
-                    default:
-                        add_weighted_rows<1>(pg, vc, m, hd, o);
-                        break;
-                }
+                kAddWeightedRows[std::min<int64_t>(8, (hd - c0) / 8)](pg, vc, m, hd, o);
             }
         }
     }
