@@ -349,7 +349,8 @@ TEST(Kernels, VectorOpsMatchReference) {
 }
 
 // Attention over an f16 cache: every key count around the SIMD blocks (8 keys, 16 values), head
-// sizes on the fast path (multiples of 8 up to 256) and off it, group sizes, misaligned rows.
+// sizes on the fast paths (Qwen's 64 and 128; other multiples of 8 for the scores) and off them,
+// group sizes, misaligned rows.
 TEST(Kernels, AttentionMatchesReference) {
     for (const KernelTable* t : simd_tables()) {
         SCOPED_TRACE(table_name(*t));

@@ -320,29 +320,10 @@ float dot_f32(const float* a, const float* b, int64_t n) {
     return s;
 }
 
-float dot_f16(const uint16_t* a, const float* b, int64_t n) {
-    float32x4_t acc[4] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f),
-                          vdupq_n_f32(0.0f)};
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int k = 0; k < 4; ++k)
-            acc[k] = vfmaq_f32(acc[k], load4_f16(a + i + 4 * k), vld1q_f32(b + i + 4 * k));
-    for (; i + 4 <= n; i += 4) acc[0] = vfmaq_f32(acc[0], load4_f16(a + i), vld1q_f32(b + i));
-    float s = vaddvq_f32(vaddq_f32(vaddq_f32(acc[0], acc[1]), vaddq_f32(acc[2], acc[3])));
-    for (; i < n; ++i) s += half(a[i]) * b[i];
-    return s;
-}
-
-void axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vfmaq_n_f32(vld1q_f32(y + i), load4_f16(x + i), a));
-    for (; i < n; ++i) y[i] = std::fma(a, half(x[i]), y[i]);
-}
-
 // Attention over the f16 cache, as in the AVX2 table: blocks of 8 (keys) or 16 (values) rows
 // converted once to f32 for every query head of the group, 8 keys' scores reduced together,
-// the weighted values summed in registers. Head sizes not a multiple of 4 or above 256 take
-// the plain loops.
+// the weighted values summed in registers. Other head sizes (not a multiple of 4 for the scores,
+// of 32 for the values, or above 256) take the generic kernels.
 constexpr int64_t kMaxHeadDim = 256;
 
 // rows [0, m) of f16 (hd each, hd % 4 == 0) to f32 at dst; rows [m, rows) zero.
@@ -353,12 +334,8 @@ inline void convert_rows(const uint16_t* src, int64_t m, int64_t rows, int64_t h
 
 void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, int64_t hd,
                      float scale, float* s) {
-    if (hd % 4 != 0 || hd > kMaxHeadDim) {
-        for (int64_t j = 0; j < n; ++j)
-            for (int64_t g = 0; g < nq; ++g)
-                s[g * n + j] = scale * dot_f16(k + j * hd, q + g * hd, hd);
-        return;
-    }
+    if (hd % 4 != 0 || hd > kMaxHeadDim)
+        return generic_table().attn_scores_f16(q, nq, k, n, hd, scale, s);
     alignas(16) float kb[8 * kMaxHeadDim];
     for (int64_t j0 = 0; j0 < n; j0 += 8) {
         const int64_t m = n - j0 < 8 ? n - j0 : 8;
@@ -385,51 +362,29 @@ void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, i
     }
 }
 
-// out[0, 4 * NC) += sum over the m rows of p[i] * vb row i.
-template <int NC>
+// out[0, 32) += sum over the m rows of p[i] * vb row i (32 columns: 8 registers of sums).
 inline void add_weighted_rows(const float* p, const float* vb, int64_t m, int64_t hd, float* out) {
-    float32x4_t acc[NC];
-    for (int c = 0; c < NC; ++c) acc[c] = vld1q_f32(out + 4 * c);
+    float32x4_t acc[8];
+    for (int c = 0; c < 8; ++c) acc[c] = vld1q_f32(out + 4 * c);
     for (int64_t i = 0; i < m; ++i)
-        for (int c = 0; c < NC; ++c)
+        for (int c = 0; c < 8; ++c)
             acc[c] = vfmaq_n_f32(acc[c], vld1q_f32(vb + i * hd + 4 * c), p[i]);
-    for (int c = 0; c < NC; ++c) vst1q_f32(out + 4 * c, acc[c]);
+    for (int c = 0; c < 8; ++c) vst1q_f32(out + 4 * c, acc[c]);
 }
-
-// add_weighted_rows<NC> by NC, so the column count picks the register count at run time.
-using AddWeightedRowsFn = void (*)(const float*, const float*, int64_t, int64_t, float*);
-constexpr AddWeightedRowsFn kAddWeightedRows[] = {
-    nullptr,
-    add_weighted_rows<1>,
-    add_weighted_rows<2>,
-    add_weighted_rows<3>,
-    add_weighted_rows<4>,
-    add_weighted_rows<5>,
-    add_weighted_rows<6>,
-    add_weighted_rows<7>,
-    add_weighted_rows<8>,
-};
 
 void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, int64_t hd,
                      float* out) {
+    if (hd % 32 != 0 || hd > kMaxHeadDim)
+        return generic_table().attn_values_f16(p, nq, v, n, hd, out);
     for (int64_t i = 0; i < nq * hd; ++i) out[i] = 0.0f;
-    if (hd % 4 != 0 || hd > kMaxHeadDim) {
-        for (int64_t j = 0; j < n; ++j)
-            for (int64_t g = 0; g < nq; ++g) axpy_f16(p[g * n + j], v + j * hd, out + g * hd, hd);
-        return;
-    }
     constexpr int64_t kRows = 16;
     alignas(16) float vb[kRows * kMaxHeadDim];
     for (int64_t j0 = 0; j0 < n; j0 += kRows) {
         const int64_t m = n - j0 < kRows ? n - j0 : kRows;
         convert_rows(v + j0 * hd, m, m, hd, vb);
         for (int64_t g = 0; g < nq; ++g)
-            for (int64_t c0 = 0; c0 < hd; c0 += 32) {  // 32 columns: 8 registers of sums
-                const float* pg = p + g * n + j0;
-                float* o = out + g * hd + c0;
-                const float* vc = vb + c0;
-                kAddWeightedRows[(hd - c0) / 4 < 8 ? (hd - c0) / 4 : 8](pg, vc, m, hd, o);
-            }
+            for (int64_t c0 = 0; c0 < hd; c0 += 32)
+                add_weighted_rows(p + g * n + j0, vb + c0, m, hd, out + g * hd + c0);
     }
 }
 

@@ -18,7 +18,7 @@
 namespace qe {
 namespace {
 
-constexpr int64_t kMaxHeadDim = 256;  // larger, or not a multiple of 8: the generic kernels
+constexpr int64_t kMaxHeadDim = 256;  // larger heads take the generic kernels
 
 // e^x for 8 lanes, relative error ~1e-7: x = k ln2 + r with |r| <= ln2 / 2, e^r by its Taylor
 // series to r^7 (remainder < 1e-8), times 2^k built in the exponent bits. x is clamped to the
@@ -91,37 +91,22 @@ void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, i
     }
 }
 
-// out[0, 8 * NC) += sum over the m rows of p[i] * vb row i (columns c0 ..).
-template <int NC>
+// out[0, 64) += sum over the m rows of p[i] * vb row i (64 columns: 8 registers of sums).
 inline void add_weighted_rows(const float* p, const float* vb, int64_t m, int64_t hd, float* out) {
-    __m256 acc[NC];
-    for (int c = 0; c < NC; ++c) acc[c] = _mm256_loadu_ps(out + 8 * c);
+    __m256 acc[8];
+    for (int c = 0; c < 8; ++c) acc[c] = _mm256_loadu_ps(out + 8 * c);
     for (int64_t i = 0; i < m; ++i) {
         const __m256 pi = _mm256_broadcast_ss(p + i);
 #pragma GCC unroll 8
-        for (int c = 0; c < NC; ++c)
+        for (int c = 0; c < 8; ++c)
             acc[c] = _mm256_fmadd_ps(pi, _mm256_load_ps(vb + i * hd + 8 * c), acc[c]);
     }
-    for (int c = 0; c < NC; ++c) _mm256_storeu_ps(out + 8 * c, acc[c]);
+    for (int c = 0; c < 8; ++c) _mm256_storeu_ps(out + 8 * c, acc[c]);
 }
-
-// add_weighted_rows<NC> by NC, so the column count picks the register count at run time.
-using AddWeightedRowsFn = void (*)(const float*, const float*, int64_t, int64_t, float*);
-constexpr AddWeightedRowsFn kAddWeightedRows[] = {
-    nullptr,
-    add_weighted_rows<1>,
-    add_weighted_rows<2>,
-    add_weighted_rows<3>,
-    add_weighted_rows<4>,
-    add_weighted_rows<5>,
-    add_weighted_rows<6>,
-    add_weighted_rows<7>,
-    add_weighted_rows<8>,
-};
 
 void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, int64_t hd,
                      float* out) {
-    if (hd % 8 != 0 || hd > kMaxHeadDim)
+    if (hd % 64 != 0 || hd > kMaxHeadDim)  // Qwen's heads are 64 or 128 wide
         return generic_table().attn_values_f16(p, nq, v, n, hd, out);
     constexpr int64_t kRows = 16;
     alignas(32) float vb[kRows * kMaxHeadDim];
@@ -129,15 +114,9 @@ void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, i
     for (int64_t j0 = 0; j0 < n; j0 += kRows) {
         const int64_t m = std::min(kRows, n - j0);
         convert_rows(v + j0 * hd, m, m, hd, vb);
-        for (int64_t g = 0; g < nq; ++g) {
-            const float* pg = p + g * n + j0;
-            // columns in chunks of 64 (8 registers of accumulators)
-            for (int64_t c0 = 0; c0 < hd; c0 += 64) {
-                float* o = out + g * hd + c0;
-                const float* vc = vb + c0;
-                kAddWeightedRows[std::min<int64_t>(8, (hd - c0) / 8)](pg, vc, m, hd, o);
-            }
-        }
+        for (int64_t g = 0; g < nq; ++g)
+            for (int64_t c0 = 0; c0 < hd; c0 += 64)
+                add_weighted_rows(p + g * n + j0, vb + c0, m, hd, out + g * hd + c0);
     }
 }
 
@@ -163,10 +142,11 @@ void softmax(float* x, int64_t n) {
         x[i] = std::exp(x[i] - mx);
         sum += x[i];
     }
-    const __m256 inv = _mm256_set1_ps(1.0f / sum);
+    const float inv = 1.0f / sum;
+    const __m256 vinv = _mm256_set1_ps(inv);
     for (i = 0; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
-    for (; i < n; ++i) x[i] *= 1.0f / sum;
+        _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), vinv));
+    for (; i < n; ++i) x[i] *= inv;
 }
 
 void silu_mul(const float* gate, const float* up, float* y, int64_t n) {

@@ -53,13 +53,6 @@ inline __m256i mins16(const uint8_t* m) {
                          _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7)));
 }
 
-// The 5th bits of the low (bit 2c of qh) and high (bit 2c + 1) 32 elements of chunk c.
-template <int c>
-inline void add_fifth_bits(__m256i qh, __m256i& lo, __m256i& hi) {
-    lo = _mm256_or_si256(lo, move_bit<2 * c, 4>(qh, 0x10));
-    hi = _mm256_or_si256(hi, move_bit<2 * c + 1, 4>(qh, 0x10));
-}
-
 // Q4_K / Q5_K rows against T tokens at once: each super-block unpacks once for all T. The mins
 // are subtracted in the float accumulators (per super-block: d_a * dmin * sum_j m_j * bsum_j).
 template <typename Block, bool kQ5>
@@ -82,11 +75,10 @@ struct DotQ45K {
                 const __m256i v = loadu(b[i].qs + 32 * c);
                 __m256i lo = _mm256_and_si256(v, m4);
                 __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
-                if constexpr (kQ5) {
-                    if (c == 0) add_fifth_bits<0>(qh, lo, hi);
-                    if (c == 1) add_fifth_bits<1>(qh, lo, hi);
-                    if (c == 2) add_fifth_bits<2>(qh, lo, hi);
-                    if (c == 3) add_fifth_bits<3>(qh, lo, hi);
+                if constexpr (kQ5) {  // chunk c's 5th bits: bits 2c (low 32), 2c + 1 (high 32)
+                    lo = _mm256_or_si256(lo, move_bit<0, 4>(qh, 0x10));
+                    hi = _mm256_or_si256(hi, move_bit<1, 4>(qh, 0x10));
+                    qh = _mm256_srli_epi16(qh, 2);  // the next chunk's to bits 0 and 1
                 }
                 const __m256i sc_lo = _mm256_set1_epi16(short(sc[2 * c]));
                 const __m256i sc_hi = _mm256_set1_epi16(short(sc[2 * c + 1]));
@@ -292,7 +284,7 @@ void matmul_k(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n
                 a[i] = act::q8_256_row(xq + size_t(t0 + i) * xq_row_bytes, w.cols);
             for (int64_t r = rc; r < rc1; ++r) {
                 const auto* row = reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes);
-                float res[4];
+                float res[4] = {};  // (only the first nt are written)
                 switch (nt) {
                     case 4:
                         K::template dot<4>(row, a, nsb, res);

@@ -101,16 +101,16 @@ inline void x8_tile(const typename Tr::Rec* rec, const act::Q8_32Row* a, int64_t
         __m256i i32[T];
         Dot::template dot8<Tr, T>(p, a, b, i32);
         const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.d)));
+        __m256 mw = _mm256_setzero_ps();
+        if constexpr (Tr::kMin)
+            mw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.m)));
 #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) {
             const float da = a[t].d[b];
             acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32[t]),
                                      _mm256_mul_ps(dw, _mm256_set1_ps(da)), acc[t]);
-            if constexpr (Tr::kMin) {
-                const __m256 mw =
-                    _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.m)));
+            if constexpr (Tr::kMin)
                 acc[t] = _mm256_fmadd_ps(mw, _mm256_set1_ps(da * float(a[t].sum[b])), acc[t]);
-            }
         }
     }
 }
