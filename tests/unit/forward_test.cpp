@@ -191,7 +191,8 @@ TEST_P(FastPath, DumpingActivationsChangesNoBit) {
     Qwen2 fast(m->config, m->weights, matrices, pool);
     KVCache kv_plain(m->config, 64), kv_dumped(m->config, 64);
     const auto plain = to_vector(fast.forward(kv_plain, kIds, 0, LogitsFor::All));
-    const std::string dir = fresh_dir("fast_dump");
+    const std::string dir =
+        fresh_dir(std::string("fast_dump_") + std::string(dtype_name(GetParam())));
     ActivationDump dump(dir);
     const auto dumped = to_vector(fast.forward(kv_dumped, kIds, 0, LogitsFor::All, &dump));
     EXPECT_EQ(plain, dumped);
