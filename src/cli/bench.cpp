@@ -14,7 +14,6 @@
 #include <numeric>
 #include <random>
 
-#include "chat/chat_model.h"
 #include "chat/context_window.h"
 #include "chat/prompt_encoder.h"
 #include "cli/commands.h"
@@ -22,6 +21,8 @@
 #include "core/error.h"
 #include "engine/scheduler.h"
 #include "engine/session.h"
+#include "model/loaded_model.h"
+#include "model/runtime.h"
 #include "sampling/sampler.h"
 
 namespace qe::cli {
@@ -88,14 +89,14 @@ const std::vector<std::string> kQuestions = {
 
 // Time to first token of one chat turn on an empty context: the default system prompt and a
 // question, rendered, tokenized, evaluated, and the first token sampled.
-double chat_turn_ttft_ms(const ChatModel& m, Session& session, const std::string& question,
+double chat_turn_ttft_ms(const LoadedModel& m, Session& session, const std::string& question,
                          int* prompt_tokens) {
     session.rewind(0);
     const auto start = Clock::now();
     const json messages = json::array({{{"role", "user"}, {"content", question}}});
-    const auto prompt = encode_conversation(m.formatter, m.tokenizer, messages, nullptr, true);
+    const auto prompt = encode_conversation(m.formatter(), m.tokenizer(), messages, nullptr, true);
     const std::vector<int> ids(prompt.ids.begin(), prompt.ids.end());
-    Sampler sampler(m.defaults);
+    Sampler sampler(m.sampling_defaults());
     const auto logits = session.eval(ids);
     sampler.sample(logits, ids);
     *prompt_tokens = int(ids.size());
@@ -109,14 +110,12 @@ struct TurnFigures {
 
 // One conversation through the scheduler (as the chat and the server run it): each turn's time
 // from the user's message to the first token of the answer.
-void run_conversation(const ChatModel& m, const BenchArgs& a, TurnFigures& out) {
+void run_conversation(const LoadedModel& m, Runtime& runtime, const BenchArgs& a, TurnFigures& out) {
     SchedulerOptions so;
     so.slots = 1;
     so.max_queue = 0;
     so.n_ctx = 4096;
-    so.n_threads = a.threads;
-    so.weights_in_file_mapping = m.file.format() == ModelFormat::Gguf;
-    Scheduler scheduler(m.config, m.weights, so);
+    Scheduler scheduler(runtime, so);
     json messages = json::array();
     for (int turn = 0; turn < a.turns; ++turn) {
         messages.push_back(
@@ -132,7 +131,7 @@ void run_conversation(const ChatModel& m, const BenchArgs& a, TurnFigures& out) 
         EncodedPrompt prompt;
         const auto window = fit_context(
             messages, a.rounds, scheduler.n_ctx() - a.turn_answer, [&](const json& msgs) {
-                prompt = encode_conversation(m.formatter, m.tokenizer, msgs, nullptr, true);
+                prompt = encode_conversation(m.formatter(), m.tokenizer(), msgs, nullptr, true);
                 return int(prompt.ids.size());
             });
         (void)window;
@@ -165,7 +164,7 @@ void run_conversation(const ChatModel& m, const BenchArgs& a, TurnFigures& out) 
             out.cached_tokens.push_back(final.cached_tokens);
         }
         out.ttft_ms[size_t(turn)].push_back(ttft);
-        messages.push_back({{"role", "assistant"}, {"content", m.tokenizer.decode(answer, true)}});
+        messages.push_back({{"role", "assistant"}, {"content", m.tokenizer().decode(answer, true)}});
     }
 }
 
@@ -208,15 +207,13 @@ struct ParallelFigures {
 };
 
 // One stream, then a.parallel streams at once, alternating, a.reps times each.
-ParallelFigures run_parallel(const ChatModel& m, const BenchArgs& a) {
+ParallelFigures run_parallel(const LoadedModel& m, Runtime& runtime, const BenchArgs& a) {
     SchedulerOptions so;
     so.slots = a.parallel;
     so.max_queue = 0;
-    so.n_ctx = std::min(1024, m.config.context_length > 0 ? m.config.context_length : 1024);
-    so.n_threads = a.threads;
-    so.weights_in_file_mapping = m.file.format() == ModelFormat::Gguf;
-    Scheduler scheduler(m.config, m.weights, so);
-    const int vocab = std::min(m.config.vocab_size, 150000);
+    so.n_ctx = std::min(1024, m.config().context_length > 0 ? m.config().context_length : 1024);
+    Scheduler scheduler(runtime, so);
+    const int vocab = std::min(m.config().vocab_size, 150000);
     const int tokens = std::min(a.gen_tokens, so.n_ctx - 16);
     streams_tps(scheduler, a.parallel, std::min(tokens, 16), vocab);  // warm-up
     std::vector<double> one, many;
@@ -230,12 +227,14 @@ ParallelFigures run_parallel(const ChatModel& m, const BenchArgs& a) {
 int bench(const BenchArgs& a) {
     // Load: open the file, read the tokenizer and template, prepare the matrices.
     auto start = Clock::now();
-    auto m = ChatModel::load(choose_model(a.model, false));
-    SessionOptions so;
-    so.n_ctx = std::max(a.depth + a.prompt_tokens + a.gen_tokens + 8, 1024);
-    so.n_threads = a.threads;
-    so.weights_in_file_mapping = m->file.format() == ModelFormat::Gguf;
-    auto session = std::make_unique<Session>(m->config, m->weights, so);
+    auto m = LoadedModel::open(choose_model(a.model, false));
+    // One runtime (the matrices prepared once, at full speed from the start) for every part.
+    RuntimeOptions ro;
+    ro.n_threads = a.threads;
+    ro.weights_in_file_mapping = m->weights_in_file_mapping();
+    Runtime runtime(m->config(), m->weights(), ro);
+    auto session = std::make_unique<Session>(
+        runtime, std::max(a.depth + a.prompt_tokens + a.gen_tokens + 8, 1024));
     const double load_ms = ms_since(start);
     if (a.depth + a.prompt_tokens + a.gen_tokens + 1 > session->n_ctx())
         throw Error("bench: -d + -p + -n is larger than the model's context (" +
@@ -243,7 +242,7 @@ int bench(const BenchArgs& a) {
 
     // Token ids drawn from the ordinary vocabulary (the same every run).
     std::mt19937 rng(42);
-    const int vocab = std::min(m->config.vocab_size, 150000);
+    const int vocab = std::min(m->config().vocab_size, 150000);
     std::uniform_int_distribution<int> pick(0, vocab - 1);
     std::vector<int> pp_ids(size_t(a.prompt_tokens));
     for (int& id : pp_ids) id = pick(rng);
@@ -292,14 +291,14 @@ int bench(const BenchArgs& a) {
     session.reset();
 
     TurnFigures turns;
-    for (int r = 0; r < (a.turns > 0 ? a.reps : 0); ++r) run_conversation(*m, a, turns);
+    for (int r = 0; r < (a.turns > 0 ? a.reps : 0); ++r) run_conversation(*m, runtime, a, turns);
     ParallelFigures par;
-    if (a.parallel > 0 && a.gen_tokens > 0) par = run_parallel(*m, a);
+    if (a.parallel > 0 && a.gen_tokens > 0) par = run_parallel(*m, runtime, a);
 
     const Stat pp_s = stat(pp), tg_s = stat(tg), ttft_s = stat(ttft);
-    const double gbps = double(bytes_per_token(m->file)) * tg_s.mean / 1e9;
+    const double gbps = double(bytes_per_token(m->file())) * tg_s.mean / 1e9;
     if (a.json_out) {
-        json out = {{"model", m->id},
+        json out = {{"model", m->id()},
                     {"threads", a.threads},
                     {"pp_tokens", a.prompt_tokens},
                     {"tg_tokens", a.gen_tokens},
@@ -337,8 +336,8 @@ int bench(const BenchArgs& a) {
         std::printf("%s\n", out.dump().c_str());
         return 0;
     }
-    std::printf("model       %s (%s, %.1f MiB of weights)\n", m->id.c_str(), session_text.c_str(),
-                double(m->file.weight_bytes()) / (1 << 20));
+    std::printf("model       %s (%s, %.1f MiB of weights)\n", m->id().c_str(), session_text.c_str(),
+                double(m->file().weight_bytes()) / (1 << 20));
     std::printf("load        %.0f ms\n", load_ms);
     if (a.depth > 0) std::printf("depth       %d tokens of context before pp and tg\n", a.depth);
     if (a.prompt_tokens > 0)

@@ -17,14 +17,12 @@
 #include <mutex>
 #include <sstream>
 
-#include "chat/chat_model.h"
-#include "chat/context_window.h"
-#include "chat/prompt_encoder.h"
+#include "chat/chat_turns.h"
 #include "cli/commands.h"
+#include "cli/engine_options.h"
 #include "cli/model_choice.h"
 #include "core/error.h"
 #include "engine/scheduler.h"
-#include "tokenizer/stream_decoder.h"
 
 namespace qe::cli {
 namespace {
@@ -97,28 +95,27 @@ void use_utf8_input() {
 
 int chat(const ChatArgs& a) {
     use_utf8_input();
-    auto model = ChatModel::load(choose_model(a.model, a.demo));
+    auto model = LoadedModel::open(choose_model(a.model, a.demo));
     if (a.demo) std::fprintf(stderr, "qwen-edge chat: DEMO model with random weights: its answers are noise\n");
     SchedulerOptions so;
     so.slots = 1;
     so.max_queue = 0;
     so.n_ctx = a.ctx;
     so.n_threads = a.threads;
-    so.weights_in_file_mapping = model->file.format() == ModelFormat::Gguf;
-    so.repack_in_background = true;  // answer before the repacking ends
-    Scheduler scheduler(model->config, model->weights, so);
+    const auto scheduler = start_scheduler(*model, so);
+    ChatTurns turns(*model, *scheduler);
 
     struct sigaction sa {};
     sa.sa_handler = on_sigint;  // no SA_RESTART: Ctrl-C interrupts the prompt's read too
     sigaction(SIGINT, &sa, nullptr);
 
-    Settings settings{model->defaults, a.max_tokens, a.rounds};
+    Settings settings{model->sampling_defaults(), a.max_tokens, a.rounds};
     json messages = json::array();
     std::string system = a.system;
     LastStats last;
     const bool tty = isatty(STDIN_FILENO);
     std::fprintf(stderr, "qwen-edge chat: %s, context %d tokens. /help for commands, Ctrl-D to leave.\n",
-                 model->id.c_str(), scheduler.n_ctx());
+                 model->id().c_str(), turns.n_ctx());
 
     for (;;) {
         g_interrupted = false;
@@ -170,44 +167,36 @@ int chat(const ChatArgs& a) {
         if (!system.empty()) with_system.push_back({{"role", "system"}, {"content", system}});
         for (const auto& m : messages) with_system.push_back(m);
 
-        EncodedPrompt prompt;
-        ContextWindow window;
+        TurnPrompt prompt;
         try {
-            const int room = std::min(settings.max_tokens, scheduler.n_ctx() / 2);
-            window = fit_context(with_system, settings.rounds, scheduler.n_ctx() - room, [&](const json& m) {
-                prompt = encode_conversation(model->formatter, model->tokenizer, m, nullptr, true);
-                return int(prompt.ids.size());
-            });
+            prompt = turns.encode(with_system, nullptr, settings.rounds,
+                                  std::min(settings.max_tokens, turns.n_ctx() / 2));
         } catch (const Error& e) {
             std::printf("(%s)\n", e.what());
             messages.erase(messages.end() - 1);
             continue;
         }
-        if (window.dropped_rounds > 0)
-            std::printf("(%d earlier round%s no longer in context)\n", window.dropped_rounds,
-                        window.dropped_rounds == 1 ? " is" : "s are");
-
+        if (prompt.dropped_rounds > 0)
+            std::printf("(%d earlier round%s no longer in context)\n", prompt.dropped_rounds,
+                        prompt.dropped_rounds == 1 ? " is" : "s are");
         std::mutex m;
         std::condition_variable cv;
         bool done = false;
-        JobEvent final;
+        TurnEvent final;
         std::string answer;
-        StreamDecoder decoder(model->tokenizer, true);
         const auto start = std::chrono::steady_clock::now();
         double ttft = -1;
-        JobRequest job;
-        job.prompt.assign(prompt.ids.begin(), prompt.ids.end());
-        job.options.max_tokens = settings.max_tokens;
-        job.options.sampling = settings.sampling;
-        job.options.stop_ids = model->stop_ids;
-        job.on_event = [&](const JobEvent& ev) {
-            std::string piece = ev.done ? decoder.finish() : decoder.push(ev.token);
+        TurnOptions options;
+        options.generate.max_tokens = settings.max_tokens;
+        options.generate.sampling = settings.sampling;
+        options.generate.stop_ids = model->stop_ids();
+        const auto on_event = [&](const TurnEvent& ev) {
             if (!ev.done && ttft < 0)
                 ttft = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-            std::fwrite(piece.data(), 1, piece.size(), stdout);
+            std::fwrite(ev.text.data(), 1, ev.text.size(), stdout);
             std::fflush(stdout);
             std::lock_guard lock(m);
-            answer += piece;
+            answer += ev.text;
             if (ev.done) {
                 final = ev;
                 done = true;
@@ -215,7 +204,8 @@ int chat(const ChatArgs& a) {
             }
             return !g_interrupted.load();
         };
-        if (!scheduler.submit(std::move(job))) throw Error("the engine is busy");
+        if (!turns.start(std::move(prompt.ids), std::move(options), on_event))
+            throw Error("the engine is busy");
         {
             std::unique_lock lock(m);
             cv.wait(lock, [&] { return done; });
@@ -224,13 +214,14 @@ int chat(const ChatArgs& a) {
         if (final.finish_reason == "cancelled") std::printf("(stopped)\n");
         else if (final.finish_reason == "length") std::printf("(answer cut at %d tokens: /set max_tokens N)\n", settings.max_tokens);
         else if (final.finish_reason == "repetition") std::printf("(stopped: the answer was repeating itself)\n");
-        else if (final.finish_reason == "error") std::printf("(error: %s)\n", final.error.c_str());
+        else if (final.finish_reason == "error") std::printf("(error: %s)\n", final.job.error.c_str());
         messages.push_back({{"role", "assistant"}, {"content", answer}});
-        last = {ttft, final.decode_tokens_per_second, final.prompt_tokens, final.cached_tokens,
-                final.completion_tokens, true};
+        last = {ttft, final.job.decode_tokens_per_second, final.job.prompt_tokens,
+                final.job.cached_tokens, final.job.completion_tokens, true};
         if (a.verbose)
             std::fprintf(stderr, "[first token %.0f ms, %.1f tokens/s, %d prompt tokens (%d cached)]\n", ttft,
-                         final.decode_tokens_per_second, final.prompt_tokens, final.cached_tokens);
+                         final.job.decode_tokens_per_second, final.job.prompt_tokens,
+                         final.job.cached_tokens);
     }
     std::printf("\n");
     return 0;

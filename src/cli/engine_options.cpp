@@ -24,34 +24,19 @@ void EngineOptions::add_to(CLI::App& cmd) {
                  "use the plain reference forward pass (slow; for checking the fast one)");
 }
 
-SessionOptions EngineOptions::session_options() const {
-    SessionOptions o;
-    o.n_ctx = n_ctx;
-    o.n_threads = n_threads;
-    o.kv_type = kv_type == "f32" ? DType::F32 : DType::F16;
-    o.path = reference ? ForwardPath::Reference : ForwardPath::Fast;
-    return o;
+std::unique_ptr<LoadedModel> open_model(const std::string& path, const LoadOptions& options) {
+    const auto start = std::chrono::steady_clock::now();
+    auto model = LoadedModel::open(path, options);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "%s: %s; opened in %.0f ms\n", path.c_str(), model->describe().c_str(), ms);
+    return model;
 }
 
-LoadedModel load_model(const EngineOptions& options) {
-    LoadedModel m;
-    const auto start = std::chrono::steady_clock::now();
-    m.model = Model::open(options.model_path);
-    const auto opened = std::chrono::steady_clock::now();
-    SessionOptions session_options = options.session_options();
-    // GGUF tensors are used where the file is mapped (safetensors ones may be copies).
-    session_options.weights_in_file_mapping = m.model->file().format() == ModelFormat::Gguf;
-    session_options.repack_in_background = true;  // answer before the repacking ends
-    m.session = std::make_unique<Session>(m.model->config(), m.model->weights(), session_options);
-    const auto ready = std::chrono::steady_clock::now();
-    auto ms = [](auto a, auto b) {
-        return std::chrono::duration<double, std::milli>(b - a).count();
-    };
-    std::fprintf(stderr, "%s: %s\n", options.model_path.c_str(), m.model->describe().c_str());
-    std::fprintf(stderr, "%s; loaded in %.0f ms (open %.0f ms, prepare %.0f ms)\n",
-                 m.session->describe().c_str(), ms(start, ready), ms(start, opened),
-                 ms(opened, ready));
-    return m;
+std::unique_ptr<Scheduler> start_scheduler(const LoadedModel& model, SchedulerOptions options) {
+    options.weights_in_file_mapping = model.weights_in_file_mapping();
+    options.repack_in_background = true;  // answer before the repacking ends
+    return std::make_unique<Scheduler>(model.config(), model.weights(), options);
 }
 
 std::vector<int> parse_ids(const std::string& text) {

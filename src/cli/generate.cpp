@@ -1,14 +1,13 @@
 // qwen-edge generate: continues a prompt, given as token ids or as text, and prints what the model
 // generates as it comes.
 #include <cstdio>
+#include <future>
 #include <optional>
 
+#include "chat/chat_turns.h"
 #include "cli/commands.h"
 #include "cli/engine_options.h"
 #include "core/error.h"
-#include "engine/generate.h"
-#include "engine/prompt.h"
-#include "tokenizer/load.h"
 #include "tokenizer/stream_decoder.h"
 
 namespace qe::cli {
@@ -51,62 +50,78 @@ Runner register_generate(CLI::App& app) {
     return [args, ids, prompt]() {
         std::vector<int> prompt_ids;
         if (*ids) prompt_ids = parse_ids(args->ids);
-        LoadedModel m = load_model(args->engine);
-        const ModelFile& file = m.model->file();
-
         // Text needs the tokenizer; with --ids it only serves to print text, so a model without a
         // usable one still generates (ids only).
-        std::optional<Tokenizer> tokenizer;
-        try {
-            tokenizer.emplace(load_tokenizer(file));
-        } catch (const Error& e) {
-            if (*prompt) throw;
-            std::fprintf(stderr, "no tokenizer (%s): printing token ids only\n", e.what());
-        }
+        LoadOptions load;
+        load.tokenizer_optional = !*prompt;
+        const auto model = open_model(args->engine.model_path, load);
+        if (!model->has_tokenizer())
+            std::fprintf(stderr, "no tokenizer (%s): printing token ids only\n",
+                         model->tokenizer_error().c_str());
+
+        SchedulerOptions so;
+        so.slots = 1;
+        so.max_queue = 0;
+        so.n_ctx = args->engine.n_ctx;
+        so.kv_type = args->engine.kv_dtype();
+        so.n_threads = args->engine.n_threads;
+        so.path = args->engine.path();
+        const auto scheduler = start_scheduler(*model, so);
+
         if (*prompt && args->raw) {
-            const auto encoded = tokenizer->encode(args->prompt, SpecialTokens::kParse);
+            const auto encoded = model->tokenizer().encode(args->prompt, SpecialTokens::kParse);
             prompt_ids.assign(encoded.begin(), encoded.end());
         } else if (*prompt) {
-            const ChatPrompt chat = chat_prompt(file, *tokenizer, args->prompt, args->system);
+            nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+            if (!args->system.empty())
+                messages.push_back({{"role", "system"}, {"content", args->system}});
+            messages.push_back({{"role", "user"}, {"content", args->prompt}});
+            const TurnPrompt chat = ChatTurns(*model, *scheduler).encode(messages, nullptr, {}, 0);
             if (!chat.warning.empty()) std::fprintf(stderr, "warning: %s\n", chat.warning.c_str());
             prompt_ids = chat.ids;
         }
 
-        GenerateOptions g;
-        g.max_tokens = args->n_tokens;
-        g.sampling.temperature = args->greedy ? 0.0f : args->temperature;
-        if (args->greedy) g.sampling.repetition_penalty = 1.0f;
-        g.sampling.seed = args->seed;
-        if (tokenizer) {
-            g.stop_ids = stop_token_ids(file, *tokenizer);
-        } else if (m.model->config().eos_id >= 0) {
-            g.stop_ids = {m.model->config().eos_id};
-        }
+        JobRequest job;
+        job.prompt = prompt_ids;
+        job.options.max_tokens = args->n_tokens;
+        job.options.sampling.temperature = args->greedy ? 0.0f : args->temperature;
+        if (args->greedy) job.options.sampling.repetition_penalty = 1.0f;
+        job.options.sampling.seed = args->seed;
+        job.options.stop_ids = model->stop_ids();
 
         std::optional<StreamDecoder> decoder;
-        if (tokenizer) decoder.emplace(*tokenizer, /*skip_control=*/false);
-        bool first = true;
-        const GenerateResult r = generate(*m.session, prompt_ids, g, [&](int token) {
-            if (decoder) {
-                std::fputs(decoder->push(token).c_str(), stdout);
-            } else {
-                std::printf(first ? "%d" : ",%d", token);
+        if (model->has_tokenizer()) decoder.emplace(model->tokenizer(), /*skip_control=*/false);
+        std::vector<int> tokens;
+        std::promise<JobEvent> finished;
+        job.on_event = [&](const JobEvent& ev) {
+            if (ev.done) {
+                finished.set_value(ev);
+                return true;
             }
-            first = false;
+            if (decoder) {
+                std::fputs(decoder->push(ev.token).c_str(), stdout);
+            } else {
+                std::printf(tokens.empty() ? "%d" : ",%d", ev.token);
+            }
+            tokens.push_back(ev.token);
             std::fflush(stdout);
             return true;
-        });
+        };
+        if (!scheduler->submit(std::move(job))) throw Error("the engine is busy");
+        const JobEvent r = finished.get_future().get();
+        if (r.finish_reason == "error") throw Error(r.error);
         if (decoder) std::fputs(decoder->finish().c_str(), stdout);
         std::printf("\n");
         if (args->ids_out && decoder) {
-            for (size_t i = 0; i < r.tokens.size(); ++i) std::printf(i ? ",%d" : "%d", r.tokens[i]);
+            for (size_t i = 0; i < tokens.size(); ++i) std::printf(i ? ",%d" : "%d", tokens[i]);
             std::printf("\n");
         }
+        const double decode_s = r.decode_ms / 1000.0;
         std::fprintf(stderr,
                      "prompt: %d tokens in %.3f s; generated %zu tokens in %.3f s (%.1f tok/s); "
                      "finish: %s\n",
-                     r.prompt_tokens, r.prefill_seconds, r.tokens.size(), r.decode_seconds,
-                     r.decode_seconds > 0 ? double(r.tokens.size()) / r.decode_seconds : 0.0,
+                     r.prompt_tokens, r.prefill_ms / 1000.0, tokens.size(), decode_s,
+                     decode_s > 0 ? double(tokens.size()) / decode_s : 0.0,
                      r.finish_reason.c_str());
         return 0;
     };

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/engine_options.h"
 #include "core/error.h"
+#include "engine/session.h"
 
 namespace qe::cli {
 
@@ -26,9 +27,18 @@ Runner register_logits(CLI::App& app) {
 
     return [args]() {
         const std::vector<int> ids = parse_ids(args->ids);
-        LoadedModel m = load_model(args->engine);
-        m.session->finish_repacking();  // the final layouts' logits, the same on every run
-        const auto logits = m.session->eval(ids, args->all ? LogitsFor::All : LogitsFor::Last);
+        LoadOptions load;
+        load.tokenizer_optional = true;  // ids in, logits out: the tokenizer is not needed
+        const auto model = open_model(args->engine.model_path, load);
+        SessionOptions so;
+        so.path = args->engine.path();
+        so.n_threads = args->engine.n_threads;
+        so.n_ctx = args->engine.n_ctx;
+        so.kv_type = args->engine.kv_dtype();
+        so.weights_in_file_mapping = model->weights_in_file_mapping();
+        Session session(model->config(), model->weights(), so);
+        std::fprintf(stderr, "%s\n", session.describe().c_str());
+        const auto logits = session.eval(ids, args->all ? LogitsFor::All : LogitsFor::Last);
 
         FILE* f = std::fopen(args->out.c_str(), "wb");
         if (!f) throw Error(args->out + ": cannot write: " + std::strerror(errno));
@@ -36,8 +46,8 @@ Runner register_logits(CLI::App& app) {
             std::fwrite(logits.data(), sizeof(float), logits.size(), f) == logits.size();
         if (std::fclose(f) != 0 || !ok) throw Error(args->out + ": write failed");
         std::fprintf(stderr, "wrote %zu x %d logits to %s\n",
-                     logits.size() / size_t(m.model->config().vocab_size),
-                     m.model->config().vocab_size, args->out.c_str());
+                     logits.size() / size_t(model->config().vocab_size),
+                     model->config().vocab_size, args->out.c_str());
         return 0;
     };
 }

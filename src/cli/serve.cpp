@@ -7,8 +7,8 @@
 #include <fstream>
 #include <thread>
 
-#include "chat/chat_model.h"
 #include "cli/commands.h"
+#include "cli/engine_options.h"
 #include "cli/model_choice.h"
 #include "core/error.h"
 #include "engine/scheduler.h"
@@ -76,20 +76,18 @@ int serve(ServeArgs a) {
     int exit_code = 0;
     try {
         const auto t0 = std::chrono::steady_clock::now();
-        auto model = ChatModel::load(a.model);
+        auto model = LoadedModel::open(a.model);
         SchedulerOptions so;
         so.slots = a.parallel;
         so.max_queue = a.queue;
         so.n_ctx = a.ctx;
         so.n_threads = a.threads;
-        so.weights_in_file_mapping = model->file.format() == ModelFormat::Gguf;
-        so.repack_in_background = true;  // answer before the repacking ends
-        auto scheduler = std::make_unique<Scheduler>(model->config, model->weights, so);
+        auto scheduler = start_scheduler(*model, so);
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         const auto stats = scheduler->stats();
         std::fprintf(stderr,
                      "qwen-edge: ready in %.0f ms: %s, %d slots x %d tokens of context, KV cache %.1f MiB\n",
-                     ms, model->id.c_str(), so.slots, scheduler->n_ctx(), double(stats.kv_bytes) / (1 << 20));
+                     ms, model->id().c_str(), so.slots, scheduler->n_ctx(), double(stats.kv_bytes) / (1 << 20));
         api.set_ready(std::move(model), std::move(scheduler));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "qwen-edge serve: error: %s\n", e.what());

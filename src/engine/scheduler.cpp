@@ -5,14 +5,7 @@
 #include <optional>
 
 #include "core/error.h"
-#include "core/thread_pool.h"
-#include "engine/session.h"
-#include "kernels/kernels.h"
 #include "model/batch.h"
-#include "model/kv_cache.h"
-#include "model/matrices.h"
-#include "model/matrix_repacker.h"
-#include "model/qwen2.h"
 #include "sampling/loop_guard.h"
 #include "sampling/sampler.h"
 
@@ -41,12 +34,12 @@ struct Scheduler::Job {
 };
 
 struct Scheduler::Slot {
-    Slot(const ModelConfig& config, int n_ctx, DType kv_type) : kv(config, n_ctx, kv_type) {}
+    explicit Slot(std::unique_ptr<SequenceState> s) : seq(std::move(s)) {}
 
     enum class State { Idle, Prefill, Decode };
 
-    KVCache kv;
-    std::vector<int> cached;  // tokens whose keys/values are in kv, positions 0..size-1
+    std::unique_ptr<SequenceState> seq;  // what the model keeps of this slot's sequence
+    std::vector<int> cached;  // tokens evaluated into seq, positions 0..size-1
     uint64_t last_used = 0;   // for choosing which idle slot's cache to give up
 
     State state = State::Idle;
@@ -59,41 +52,46 @@ struct Scheduler::Slot {
     Clock::time_point started, first_token;
 };
 
-struct Scheduler::Engine {
-    Engine(const ModelConfig& config, const Weights& weights, const SchedulerOptions& options)
-        : pool(options.n_threads),
-          matrices(
-              options.repack_in_background
-                  ? prepare_row_matrices(weights, kernels())
-                  : prepare_matrices(weights, kernels(), pool, options.weights_in_file_mapping)),
-          model(config, weights, matrices, pool, options.prefill_chunk) {
-        if (options.repack_in_background) {
-            repacker = std::make_unique<MatrixRepacker>(matrices, options.weights_in_file_mapping);
-            // The engine thread runs every forward pass: it installs repacked matrices between
-            // layers.
-            model.set_safe_point([r = repacker.get()] { r->install_finished(); });
-            repacker->start();  // a new scheduler waits for its first jobs: use that time
-        }
-    }
-    ThreadPool pool;
-    Matrices matrices;  // prepared once, shared by every slot
-    Qwen2 model;
-    std::unique_ptr<MatrixRepacker> repacker;  // declared last: stops first
-    uint64_t clock = 0;
-};
+namespace {
+
+RuntimeOptions runtime_options(const SchedulerOptions& o) {
+    RuntimeOptions r;
+    r.path = o.path;
+    r.n_threads = o.n_threads;
+    r.max_batch = o.prefill_chunk;
+    r.weights_in_file_mapping = o.weights_in_file_mapping;
+    r.repack_in_background = o.repack_in_background;
+    return r;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(Runtime& runtime, const SchedulerOptions& options)
+    : runtime_(runtime), config_(runtime.config()), options_(options) {
+    start();
+}
 
 Scheduler::Scheduler(const ModelConfig& config, const Weights& weights,
                      const SchedulerOptions& options)
-    : config_(config), weights_(weights), options_(options) {
-    if (options.slots < 1 || options.max_queue < 0 || options.prefill_chunk < 1)
+    : own_runtime_(std::make_unique<Runtime>(config, weights, runtime_options(options))),
+      runtime_(*own_runtime_),
+      config_(config),
+      options_(options) {
+    start();
+}
+
+void Scheduler::start() {
+    if (options_.slots < 1 || options_.max_queue < 0 || options_.prefill_chunk < 1)
         throw Error("scheduler: slots and prefill_chunk must be >= 1 and max_queue >= 0");
-    n_ctx_ = effective_context(config, options.n_ctx);
-    engine_ = std::make_unique<Engine>(config, weights, options_);
-    for (int i = 0; i < options.slots; ++i)
-        slots_.push_back(std::make_unique<Slot>(config, n_ctx_, options.kv_type));
-    counters_.slots = options.slots;
-    counters_.kv_positions_total = int64_t(n_ctx_) * options.slots;
-    for (const auto& s : slots_) counters_.kv_bytes += s->kv.bytes();
+    n_ctx_ = effective_context(config_, options_.n_ctx);
+    for (int i = 0; i < options_.slots; ++i)
+        slots_.push_back(
+            std::make_unique<Slot>(runtime_.model().new_sequence(n_ctx_, options_.kv_type)));
+    counters_.slots = options_.slots;
+    counters_.kv_positions_total = int64_t(n_ctx_) * options_.slots;
+    for (const auto& s : slots_) counters_.kv_bytes += s->seq->bytes();
+    // A new scheduler waits for its first jobs: the background repacking can use that time.
+    runtime_.start_repacking();
     thread_ = std::thread([this] { engine_loop(); });
 }
 
@@ -113,6 +111,9 @@ std::shared_ptr<JobHandle> Scheduler::submit(JobRequest request) {
                     " tokens but the context holds " + std::to_string(n_ctx_) +
                     " (prompt and answer together)");
     check_batch(config_, n_ctx_, request.prompt, 0);
+    if (request.options.max_tokens < 0)
+        throw Error("max_tokens must not be negative, not " +
+                    std::to_string(request.options.max_tokens));
     request.options.sampling.validate();
 
     auto job = std::make_unique<Job>();
@@ -222,14 +223,15 @@ void Scheduler::admit_waiting_jobs() {
         Slot& slot = *best;
         const auto& prompt = job->request.prompt;
         // The last prompt token is always evaluated: its logits give the first answer token.
-        const size_t keep = std::min(best_prefix, prompt.size() - 1);
+        const size_t keep = size_t(slot.seq->reusable_prefix(int(std::min(best_prefix, prompt.size() - 1))));
+        slot.seq->rewind(int(keep));
         slot.cached.resize(keep);
         slot.cached_at_start = int(keep);
         slot.history = prompt;
         slot.generated.clear();
         slot.sampler.emplace(job->request.options.sampling);
         slot.started = Clock::now();
-        slot.last_used = ++engine_->clock;
+        slot.last_used = ++clock_;
         slot.job = std::move(job);
         slot.state = Slot::State::Prefill;
         if (slot.job->handle->cancelled()) finish(slot, "cancelled");
@@ -245,7 +247,8 @@ bool Scheduler::prefill_step() {
         const size_t n = std::min(prompt.size() - from, size_t(options_.prefill_chunk));
         try {
             const std::span<const int> ids(prompt.data() + from, n);
-            const auto logits = engine_->model.forward(slot.kv, ids, int(from), LogitsFor::Last);
+            const SequenceChunk chunk{slot.seq.get(), ids, int(from)};
+            const auto logits = runtime_.model().forward({&chunk, 1});
             slot.cached.insert(slot.cached.end(), ids.begin(), ids.end());
             {
                 std::lock_guard lock(mutex_);
@@ -253,11 +256,16 @@ bool Scheduler::prefill_step() {
             }
             if (slot.cached.size() == prompt.size()) {
                 slot.first_token = Clock::now();
-                if (slot.job->request.on_logits) slot.job->request.on_logits(logits);
-                emit_token(slot, slot.sampler->sample(logits, slot.history));
+                if (slot.job->request.options.max_tokens == 0) {
+                    finish(slot, "length");
+                } else {
+                    if (slot.job->request.on_logits) slot.job->request.on_logits(logits);
+                    emit_token(slot, slot.sampler->sample(logits, slot.history));
+                }
             }
         } catch (const std::exception& e) {
-            slot.cached.clear();  // the cache may hold a partial write
+            slot.cached.clear();  // the state may hold a partial write
+            slot.seq->rewind(0);
             finish(slot, "error", e.what());
         }
         return true;
@@ -268,19 +276,20 @@ bool Scheduler::prefill_step() {
 void Scheduler::decode_step() {
     // One token for every decoding slot, all in one forward pass: the weights are read once.
     std::vector<Slot*> decoding;
-    std::vector<SequenceStep> steps;
+    std::vector<SequenceChunk> steps;
     for (auto& s : slots_) {
         if (s->state != Slot::State::Decode) continue;
         decoding.push_back(s.get());
-        steps.push_back({&s->kv, s->next_token, int(s->cached.size())});
+        steps.push_back({s->seq.get(), {&s->next_token, 1}, int(s->cached.size())});
     }
     if (steps.empty()) return;
     std::span<const float> logits;
     try {
-        logits = engine_->model.forward_steps(steps);
+        logits = runtime_.model().forward(steps);
     } catch (const std::exception& e) {
         for (Slot* slot : decoding) {
-            slot->cached.clear();  // the caches may hold partial writes
+            slot->cached.clear();  // the states may hold partial writes
+            slot->seq->rewind(0);
             finish(*slot, "error", e.what());
         }
         return;
@@ -289,7 +298,7 @@ void Scheduler::decode_step() {
     for (size_t i = 0; i < decoding.size(); ++i) {
         Slot& slot = *decoding[i];
         const auto row = logits.subspan(i * vocab, vocab);
-        slot.cached.push_back(steps[i].id);
+        slot.cached.push_back(slot.next_token);
         try {
             if (slot.job->request.on_logits) slot.job->request.on_logits(row);
             emit_token(slot, slot.sampler->sample(row, slot.history));
@@ -313,7 +322,10 @@ void Scheduler::emit_token(Slot& slot, int token) {
     }
     JobEvent ev;
     ev.token = token;
-    if (!slot.job->request.on_event(ev) || slot.job->handle->cancelled()) {
+    const JobReply reply = slot.job->request.on_event(ev);
+    if (reply.kind == JobReply::kStop) {
+        finish(slot, "stop");
+    } else if (reply.kind == JobReply::kCancel || slot.job->handle->cancelled()) {
         finish(slot, "cancelled");
     } else if (ends_in_loop(slot.generated, o.loop_guard)) {
         finish(slot, "repetition");
@@ -337,6 +349,10 @@ void Scheduler::finish(Slot& slot, const std::string& reason, const std::string&
     ev.cached_tokens = slot.cached_at_start;
     ev.completion_tokens = int(slot.generated.size());
     ev.queue_ms = ms_between(slot.job->submitted, slot.started);
+    if (slot.first_token != Clock::time_point{}) {
+        ev.prefill_ms = ms_between(slot.started, slot.first_token);
+        ev.decode_ms = ms_between(slot.first_token, now);
+    }
     if (!slot.generated.empty()) {
         ev.ttft_ms = ms_between(slot.job->submitted, slot.first_token);
         const double decode_s = ms_between(slot.first_token, now) / 1000.0;
@@ -354,6 +370,7 @@ void Scheduler::finish(Slot& slot, const std::string& reason, const std::string&
     slot.job->request.on_event(ev);
     slot.job.reset();
     slot.sampler.reset();
+    slot.first_token = {};
     slot.state = Slot::State::Idle;
 }
 

@@ -22,60 +22,23 @@
 #include <vector>
 
 #include "core/dtype.h"
-#include "engine/generate.h"
+#include "engine/job.h"
 #include "model/config.h"
+#include "model/runtime.h"
 #include "model/weights.h"
 
 namespace qe {
-
-// What a job reports, on the engine thread: one event per generated token, then a final one.
-struct JobEvent {
-    int token = -1;             // a generated token (never a stop token); -1 on the final event
-    bool done = false;          // the final event: finish_reason and the counts are set
-    std::string finish_reason;  // "stop", "length", "repetition", "context", "cancelled", "error"
-    std::string error;          // when finish_reason is "error"
-    int prompt_tokens = 0;
-    int cached_tokens = 0;  // prompt tokens whose KV came from the prefix cache
-    int completion_tokens = 0;
-    double queue_ms = 0;  // waiting for a slot
-    double ttft_ms = 0;   // submit -> first token
-    double decode_tokens_per_second = 0;
-};
-
-// Return false to cancel the job (a client that went away); it finishes with "cancelled".
-using JobCallback = std::function<bool(const JobEvent&)>;
-
-struct JobRequest {
-    std::vector<int> prompt;
-    GenerateOptions options;  // max_tokens, sampling, stop ids, loop guard
-    JobCallback on_event;
-    // Optional, on the engine thread: the logits each answer token is sampled from (exactness
-    // checks, log-probabilities). The span is valid only during the call.
-    std::function<void(std::span<const float>)> on_logits = {};
-};
-
-class JobHandle {
-  public:
-    // Asks the engine to stop the job at its next step (thread-safe).
-    void cancel() { cancelled_.store(true); }
-    bool cancelled() const { return cancelled_.load(); }
-
-  private:
-    std::atomic<bool> cancelled_{false};
-};
 
 struct SchedulerOptions {
     int slots = 4;       // jobs decoded together
     int max_queue = 16;  // jobs waiting for a slot; more are refused
     int n_ctx = 4096;    // positions per slot
     DType kv_type = DType::F16;
+    // For a scheduler with its own runtime (see RuntimeOptions):
+    ForwardPath path = ForwardPath::Fast;
     int n_threads = 0;        // 0: one per hardware thread
     int prefill_chunk = 256;  // prompt positions evaluated per step
-    // The weights are read-only file mappings (a GGUF file): once repacked, their file pages can
-    // be handed back to the kernel (see prepare_matrices), so memory holds one copy.
     bool weights_in_file_mapping = false;
-    // Start serving with the matrices in the file's row layout while a background thread repacks
-    // them into the kernels' faster layout (see SessionOptions::repack_in_background).
     bool repack_in_background = false;
 };
 
@@ -94,7 +57,10 @@ struct SchedulerStats {
 
 class Scheduler {
   public:
-    // The config and weights must outlive the scheduler.
+    // Over a shared runtime, which must outlive the scheduler; only this scheduler may run passes
+    // on it while it exists (one engine thread owns the model).
+    Scheduler(Runtime& runtime, const SchedulerOptions& options);
+    // With a runtime of its own. The config and weights must outlive the scheduler.
     Scheduler(const ModelConfig& config, const Weights& weights, const SchedulerOptions& options);
     ~Scheduler();  // cancels what is left and joins the engine thread
     Scheduler(const Scheduler&) = delete;
@@ -121,13 +87,14 @@ class Scheduler {
     void emit_token(Slot& slot, int token);
     void finish(Slot& slot, const std::string& reason, const std::string& error = {});
 
+    void start();
+
+    std::unique_ptr<Runtime> own_runtime_;
+    Runtime& runtime_;  // its forward passes run on the engine thread only
     const ModelConfig& config_;
-    const Weights& weights_;
     SchedulerOptions options_;
     int n_ctx_ = 0;
-
-    struct Engine;  // the model's compute state, owned by the engine thread
-    std::unique_ptr<Engine> engine_;
+    uint64_t clock_ = 0;  // engine thread: orders the slots' last use
     std::vector<std::unique_ptr<Slot>> slots_;
 
     mutable std::mutex mutex_;

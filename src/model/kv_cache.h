@@ -12,18 +12,23 @@
 
 #include "core/dtype.h"
 #include "model/config.h"
+#include "model/forward_model.h"
 
 namespace qe {
 
-class KVCache {
+// A sequence state of attention-only models: any prefix of it can be reused.
+class KVCache final : public SequenceState {
   public:
     // Allocates n_ctx positions for every layer. type is DType::F16 or DType::F32; anything else,
     // or n_ctx < 1, throws qe::Error.
     KVCache(const ModelConfig& config, int n_ctx, DType type = DType::F16);
 
-    int n_ctx() const { return n_ctx_; }
+    int n_ctx() const override { return n_ctx_; }
     DType type() const { return type_; }
-    size_t bytes() const { return bytes_; }
+    size_t bytes() const override { return bytes_; }
+    // Positions past the one the next pass writes are simply overwritten later.
+    int reusable_prefix(int n) const override { return n; }
+    void rewind(int) override {}
 
     // Stores rows k, v ([n, n_kv_heads * head_dim] each) at positions pos .. pos + n - 1.
     void store(int layer, int pos, int n, const float* k, const float* v);

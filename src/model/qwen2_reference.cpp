@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/error.h"
 #include "quant/quant.h"
 
 namespace qe {
@@ -183,6 +184,28 @@ std::vector<float> forward_reference(const ModelConfig& c, const Weights& w, KVC
     matmul(logits.data(), xn.data(), w.output, n_out);
     dump(d, "logits", start_pos + first, logits.data(), n_out, c.vocab_size);
     return logits;
+}
+
+std::unique_ptr<SequenceState> ReferenceModel::new_sequence(int n_ctx, DType kv_type) const {
+    return std::make_unique<KVCache>(config_, n_ctx, kv_type);
+}
+
+std::span<const float> ReferenceModel::forward(std::span<const SequenceChunk> chunks) {
+    if (chunks.empty()) throw Error("nothing to evaluate (no sequences in the pass)");
+    for (const SequenceChunk& c : chunks) {
+        auto* kv = c.state ? dynamic_cast<KVCache*>(c.state) : nullptr;
+        if (!kv) throw Error("the sequence state is not a KV cache of this model");
+        check_batch(config_, kv->n_ctx(), c.ids, c.start_pos);
+    }
+    logits_.clear();
+    for (const SequenceChunk& c : chunks) {
+        const auto rows = forward_reference(config_, weights_, *dynamic_cast<KVCache*>(c.state),
+                                            c.ids, c.start_pos,
+                                            c.all_logits ? LogitsFor::All : LogitsFor::Last,
+                                            chunks.size() == 1 ? dump_ : nullptr);
+        logits_.insert(logits_.end(), rows.begin(), rows.end());
+    }
+    return logits_;
 }
 
 }  // namespace qe

@@ -8,6 +8,7 @@
 #include "model/activation_dump.h"
 #include "model/batch.h"
 #include "model/config.h"
+#include "model/forward_model.h"
 #include "model/kv_cache.h"
 #include "model/weights.h"
 
@@ -19,5 +20,22 @@ namespace qe {
 std::vector<float> forward_reference(const ModelConfig& config, const Weights& weights, KVCache& kv,
                                      std::span<const int> ids, int start_pos, LogitsFor which,
                                      const ActivationDump* dump = nullptr);
+
+// forward_reference() behind the engine's model interface: each chunk evaluated on its own.
+class ReferenceModel final : public ForwardModel {
+  public:
+    ReferenceModel(const ModelConfig& config, const Weights& weights)
+        : config_(config), weights_(weights) {}
+    const ModelConfig& config() const override { return config_; }
+    std::unique_ptr<SequenceState> new_sequence(int n_ctx, DType kv_type) const override;
+    std::span<const float> forward(std::span<const SequenceChunk> chunks) override;
+    void set_dump(const ActivationDump* dump) override { dump_ = dump; }
+
+  private:
+    const ModelConfig& config_;
+    const Weights& weights_;
+    const ActivationDump* dump_ = nullptr;
+    std::vector<float> logits_;
+};
 
 }  // namespace qe

@@ -4,12 +4,8 @@
 #include <deque>
 #include <mutex>
 
-#include "chat/context_window.h"
-#include "chat/prompt_encoder.h"
-#include "chat/stop_matcher.h"
 #include "core/error.h"
 #include "server/static_assets.h"
-#include "tokenizer/stream_decoder.h"
 
 namespace qe {
 namespace {
@@ -79,23 +75,16 @@ int64_t unix_time() {
 // One request's journey: built on the HTTP thread, fed by the engine thread's callback, read
 // back (as chunks or a whole body) on the HTTP thread.
 struct Api::Generation {
-    Generation(const ChatModel& model, std::vector<std::string> stop_strings)
-        : decoder(model.tokenizer, true), stops(std::move(stop_strings)) {}
-
     bool chat = true;
     bool stream = false;
     bool include_usage = false;
     std::string id, model;
     int64_t created = 0;
     int dropped_rounds = 0;
-    JobRequest job;
+    std::vector<int> prompt;
+    TurnOptions turn;
     Clock::time_point arrived = Clock::now(), first_token;
     bool got_token = false;
-
-    // Engine thread only.
-    StreamDecoder decoder;
-    StopMatcher stops;
-    bool stopped_by_string = false;
 
     // Shared, under m.
     std::mutex m;
@@ -145,32 +134,22 @@ struct Api::Generation {
     }
 
     // The engine thread's callback.
-    bool on_event(const JobEvent& ev) {
+    bool on_event(const TurnEvent& ev) {
         if (!ev.done) {
             if (!got_token) {
                 got_token = true;
                 first_token = Clock::now();
             }
-            const auto r = stops.push(decoder.push(ev.token));
-            emit(r.emit);
-            if (r.stopped) {
-                stopped_by_string = true;
-                return false;
-            }
+            emit(ev.text);
             return !client_gone.load();
         }
-        if (!stopped_by_string) {
-            const auto r = stops.push(decoder.finish());
-            emit(r.emit);
-            if (r.stopped) stopped_by_string = true;
-            else emit(stops.flush());
-        }
+        emit(ev.text);
         std::lock_guard lock(m);
-        final = ev;
-        finish_reason = stopped_by_string ? "stop" : openai_finish_reason(ev.finish_reason);
+        final = ev.job;
+        finish_reason = openai_finish_reason(ev.finish_reason);
         if (stream) {
             if (finish_reason == "error") {
-                push_event(error_body(make_error(500, "server_error", "generation_failed", ev.error)));
+                push_event(error_body(make_error(500, "server_error", "generation_failed", ev.job.error)));
             } else {
                 json last = chunk(chat ? json{{"index", 0}, {"delta", json::object()}, {"finish_reason", finish_reason}}
                                        : text_choice("", finish_reason));
@@ -195,9 +174,10 @@ struct Api::Generation {
 Api::Api(ApiOptions options) : options_(std::move(options)) {}
 Api::~Api() = default;
 
-void Api::set_ready(std::unique_ptr<ChatModel> model, std::unique_ptr<Scheduler> scheduler) {
+void Api::set_ready(std::unique_ptr<LoadedModel> model, std::unique_ptr<Scheduler> scheduler) {
     model_ = std::move(model);
     scheduler_ = std::move(scheduler);
+    turns_ = std::make_unique<ChatTurns>(*model_, *scheduler_);
     ready_ = true;
 }
 
@@ -284,15 +264,15 @@ HttpResponse Api::route(const HttpRequest& req) {
 }
 
 void Api::check_model_name(const std::string& name) const {
-    if (name.empty() || name == model_->id || name == "default") return;
+    if (name.empty() || name == model_->id() || name == "default") return;
     throw ApiException{make_error(404, "invalid_request_error", "model_not_found",
                                   "model '" + name + "' is not served here; this server runs '" +
-                                      model_->id + "' (GET /v1/models)")};
+                                      model_->id() + "' (GET /v1/models)")};
 }
 
 HttpResponse Api::models() {
     return json_response(200, {{"object", "list"},
-                               {"data", json::array({{{"id", model_->id},
+                               {"data", json::array({{{"id", model_->id()},
                                                        {"object", "model"},
                                                        {"created", 0},
                                                        {"owned_by", "qwen-edge"},
@@ -311,47 +291,44 @@ HttpResponse Api::metrics() {
 HttpResponse Api::chat_completions(const HttpRequest& req) {
     if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
     const json body = parse_json_body(req.body);
-    ChatCompletionRequest r = parse_chat_request(body, model_->defaults, options_.limits);
+    ChatCompletionRequest r = parse_chat_request(body, model_->sampling_defaults(), options_.limits);
     check_model_name(r.options.model);
 
     const int n_ctx = scheduler_->n_ctx();
     const int room = std::min(r.options.max_tokens.value_or(options_.answer_room), n_ctx / 2);
-    EncodedPrompt prompt;
-    ContextWindow window;
+    TurnPrompt prompt;
     try {
-        window = fit_context(r.messages, r.max_rounds, n_ctx - room, [&](const json& messages) {
-            prompt = encode_conversation(model_->formatter, model_->tokenizer, messages, r.tools, true);
-            return int(prompt.ids.size());
-        });
+        prompt = turns_->encode(r.messages, r.tools, r.max_rounds, room);
     } catch (const Error& e) {
         ApiError err = make_error(400, "invalid_request_error", "context_length_exceeded", e.what());
         err.param = "messages";
         throw ApiException{err};
     }
 
-    auto g = std::make_shared<Generation>(*model_, r.options.stop);
+    auto g = std::make_shared<Generation>();
     g->chat = true;
     g->stream = r.options.stream;
     g->include_usage = r.options.include_usage;
-    g->dropped_rounds = window.dropped_rounds;
-    g->job.prompt.assign(prompt.ids.begin(), prompt.ids.end());
+    g->dropped_rounds = prompt.dropped_rounds;
+    g->prompt = std::move(prompt.ids);
+    g->turn.stop = r.options.stop;
     // Not asked: up to the context's end, but never past the server's own limit.
-    g->job.options.max_tokens =
+    g->turn.generate.max_tokens =
         r.options.max_tokens.value_or(std::min(n_ctx, options_.limits.max_tokens));
-    g->job.options.sampling = r.options.sampling;
-    g->job.options.stop_ids = model_->stop_ids;
-    g->job.options.loop_guard = r.options.loop_guard;
+    g->turn.generate.sampling = r.options.sampling;
+    g->turn.generate.stop_ids = model_->stop_ids();
+    g->turn.generate.loop_guard = r.options.loop_guard;
     return run(g);
 }
 
 HttpResponse Api::completions(const HttpRequest& req) {
     if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
     const json body = parse_json_body(req.body);
-    CompletionRequest r = parse_completion_request(body, model_->defaults, options_.limits);
+    CompletionRequest r = parse_completion_request(body, model_->sampling_defaults(), options_.limits);
     check_model_name(r.options.model);
     std::vector<int32_t> ids;
     try {
-        ids = model_->tokenizer.encode(r.prompt, SpecialTokens::kParse);
+        ids = model_->tokenizer().encode(r.prompt, SpecialTokens::kParse);
     } catch (const Error& e) {
         api_fail("prompt", e.what());
     }
@@ -364,28 +341,29 @@ HttpResponse Api::completions(const HttpRequest& req) {
         err.param = "prompt";
         throw ApiException{err};
     }
-    auto g = std::make_shared<Generation>(*model_, r.options.stop);
+    auto g = std::make_shared<Generation>();
     g->chat = false;
     g->stream = r.options.stream;
     g->include_usage = r.options.include_usage;
-    g->job.prompt.assign(ids.begin(), ids.end());
+    g->prompt.assign(ids.begin(), ids.end());
+    g->turn.stop = r.options.stop;
     // OpenAI's default here (16), within the server's limit.
-    g->job.options.max_tokens = r.options.max_tokens.value_or(std::min(16, options_.limits.max_tokens));
-    g->job.options.sampling = r.options.sampling;
-    g->job.options.stop_ids = {};  // a raw completion runs to its limit or a stop string
-    if (const int eot = model_->tokenizer.find_added("<|endoftext|>"); eot >= 0) g->job.options.stop_ids.push_back(eot);
-    g->job.options.loop_guard = r.options.loop_guard;
+    g->turn.generate.max_tokens = r.options.max_tokens.value_or(std::min(16, options_.limits.max_tokens));
+    g->turn.generate.sampling = r.options.sampling;
+    // A raw completion runs to its limit, a stop string or the end of the text.
+    if (const int eot = model_->tokenizer().find_added("<|endoftext|>"); eot >= 0) g->turn.generate.stop_ids.push_back(eot);
+    g->turn.generate.loop_guard = r.options.loop_guard;
     return run(g);
 }
 
 HttpResponse Api::run(std::shared_ptr<Generation> g) {
     g->id = (g->chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++);
     g->created = unix_time();
-    g->model = model_->id;
-    // The callback holds the generation until the job ends; g->job itself keeps none (no cycle).
-    JobRequest job{g->job.prompt, g->job.options, [g](const JobEvent& ev) { return g->on_event(ev); }};
+    g->model = model_->id();
+    // The callback holds the generation until the job ends.
     try {
-        g->handle = scheduler_->submit(std::move(job));
+        g->handle = turns_->start(std::move(g->prompt), std::move(g->turn),
+                                  [g](const TurnEvent& ev) { return g->on_event(ev); });
     } catch (const Error& e) {
         throw ApiException{make_error(400, "invalid_request_error", "invalid_prompt", e.what())};
     }
@@ -467,7 +445,7 @@ HttpResponse Api::tokenize(const HttpRequest& req) {
         special = v.get<bool>();
     }
     try {
-        const auto ids = model_->tokenizer.encode(body["content"].get<std::string>(),
+        const auto ids = model_->tokenizer().encode(body["content"].get<std::string>(),
                                                   special ? SpecialTokens::kParse : SpecialTokens::kAsText);
         return json_response(200, {{"tokens", ids}});
     } catch (const Error& e) {
@@ -481,11 +459,11 @@ HttpResponse Api::detokenize(const HttpRequest& req) {
         api_fail("tokens", "'tokens' must be an array of token ids", "invalid_type");
     std::vector<int32_t> ids;
     for (const auto& t : body["tokens"]) {
-        if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() >= model_->tokenizer.size())
-            api_fail("tokens", "token ids must be integers in [0, " + std::to_string(model_->tokenizer.size()) + ")");
+        if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() >= model_->tokenizer().size())
+            api_fail("tokens", "token ids must be integers in [0, " + std::to_string(model_->tokenizer().size()) + ")");
         ids.push_back(t.get<int32_t>());
     }
-    return json_response(200, {{"content", model_->tokenizer.decode(ids)}});
+    return json_response(200, {{"content", model_->tokenizer().decode(ids)}});
 }
 
 }  // namespace qe

@@ -19,8 +19,9 @@
 #include <string_view>
 #include <vector>
 
-#include "chat/chat_model.h"
+#include "chat/chat_turns.h"
 #include "engine/scheduler.h"
+#include "model/loaded_model.h"
 #include "server/metrics.h"
 #include "server/openai_request.h"
 
@@ -59,7 +60,7 @@ public:
     ~Api();
 
     // Called once the model is loaded (until then /health says "loading" and the API 503s).
-    void set_ready(std::unique_ptr<ChatModel> model, std::unique_ptr<Scheduler> scheduler);
+    void set_ready(std::unique_ptr<LoadedModel> model, std::unique_ptr<Scheduler> scheduler);
     // From now on new generation requests get 503; running ones go on.
     void begin_shutdown() { shutting_down_ = true; }
     Scheduler* scheduler() { return ready_ ? scheduler_.get() : nullptr; }
@@ -81,8 +82,9 @@ private:
     HttpResponse run(std::shared_ptr<Generation> g);
 
     ApiOptions options_;
-    std::unique_ptr<ChatModel> model_;
+    std::unique_ptr<LoadedModel> model_;
     std::unique_ptr<Scheduler> scheduler_;
+    std::unique_ptr<ChatTurns> turns_;
     std::atomic<bool> ready_{false};
     std::atomic<bool> shutting_down_{false};
     std::atomic<uint64_t> next_id_{1};

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "chat/chat_model.h"
+#include "model/loaded_model.h"
 #include "engine/scheduler.h"
 #include "server/api.h"
 #include "server/http_server.h"
@@ -29,13 +29,13 @@ struct Target {
         const char* env = std::getenv("QE_FUZZ_MODEL");
         const std::string path = env ? env : QE_GOLDEN_DIR "/g448-q8_0.gguf";
         if (std::filesystem::exists(path)) {
-            auto model = qe::ChatModel::load(path);
+            auto model = qe::LoadedModel::open(path);
             qe::SchedulerOptions so;
             so.slots = 2;
             so.max_queue = 2;
             so.n_ctx = 256;
             so.n_threads = 1;
-            auto scheduler = std::make_unique<qe::Scheduler>(model->config, model->weights, so);
+            auto scheduler = std::make_unique<qe::Scheduler>(model->config(), model->weights(), so);
             api->set_ready(std::move(model), std::move(scheduler));
         }
         qe::HttpOptions http;

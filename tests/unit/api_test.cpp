@@ -13,13 +13,13 @@ using json = nlohmann::ordered_json;
 
 std::unique_ptr<Api> make_api(ApiOptions o = {}, int slots = 2, int queue = 4) {
     auto api = std::make_unique<Api>(o);
-    auto model = ChatModel::load(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf");
+    auto model = LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf");
     SchedulerOptions so;
     so.slots = slots;
     so.max_queue = queue;
     so.n_ctx = 512;
     so.n_threads = 1;
-    auto scheduler = std::make_unique<Scheduler>(model->config, model->weights, so);
+    auto scheduler = std::make_unique<Scheduler>(model->config(), model->weights(), so);
     api->set_ready(std::move(model), std::move(scheduler));
     return api;
 }

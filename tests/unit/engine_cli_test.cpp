@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/generate.h"
-#include "model/model.h"
+#include "engine/session.h"
+#include "model/loaded_model.h"
 #include "support/logits_compare.h"
 #include "support/run_command.h"
 #include "tokenizer/load.h"
@@ -93,16 +93,19 @@ TEST(LogitsCommand, BadInputIsAClearErrorWithExitCode) {
 }
 
 TEST(GenerateCommand, GreedyIdsMatchTheLibrary) {
-    const auto model = Model::open(kModel + ".gguf");
+    const auto model = LoadedModel::open(kModel + ".gguf");
     Session session(model->config(), model->weights());
-    GenerateOptions g;
-    g.max_tokens = 8;
-    g.sampling.temperature = 0;
-    g.sampling.repetition_penalty = 1;
-    g.stop_ids = {3840, 3842};
-    const auto expected = generate(session, std::vector<int>{3841, 872, 198, 39, 301}, g);
+    // Greedy without penalties up to 8 tokens or a stop token (3840, 3842), step by step.
+    std::vector<int> expected;
+    auto logits = session.eval(std::vector<int>{3841, 872, 198, 39, 301});
+    for (int i = 0; i < 8; ++i) {
+        const int t = int(std::max_element(logits.begin(), logits.end()) - logits.begin());
+        if (t == 3840 || t == 3842) break;
+        expected.push_back(t);
+        if (i + 1 < 8) logits = session.eval({&t, 1});
+    }
     std::string ids;
-    for (int t : expected.tokens) {
+    for (int t : expected) {
         if (!ids.empty()) ids += ',';
         ids += std::to_string(t);
     }

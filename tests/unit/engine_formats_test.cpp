@@ -8,7 +8,7 @@
 
 #include "engine/session.h"
 #include "model/matrices.h"
-#include "model/model.h"
+#include "model/loaded_model.h"
 #include "support/expect_error.h"
 #include "support/logits_compare.h"
 #include "support/tiny_model_files.h"
@@ -57,8 +57,11 @@ const SameSeedFiles& same_seed_files() {
     return files;
 }
 
+// These models have weights only (no tokenizer): the checks are about the weights.
+const LoadOptions kWeightsOnly{.tokenizer_optional = true};
+
 std::vector<float> all_logits(const std::string& path, ForwardPath forward_path) {
-    const auto model = Model::open(path);
+    const auto model = LoadedModel::open(path, kWeightsOnly);
     SessionOptions o;
     o.path = forward_path;
     o.n_ctx = 64;
@@ -98,17 +101,17 @@ std::string broken_gguf(const std::string& name, const std::string& key, uint32_
 TEST(EngineFormats, MissingTensorsAndWrongShapesAreClearErrors) {
     const std::string good = tmp("tiny-good.gguf").string();
     test::tiny_gguf(test::TinyShape{}).write_file(good);
-    EXPECT_NO_THROW(Model::open(good));
+    EXPECT_NO_THROW(LoadedModel::open(good, kWeightsOnly));
 
     // Three layers declared, two present.
     const std::string missing = broken_gguf("tiny-3-layers.gguf", "qwen2.block_count", 3);
-    EXPECT_TRUE(test::throws_error([&] { Model::open(missing); },
+    EXPECT_TRUE(test::throws_error([&] { LoadedModel::open(missing, kWeightsOnly); },
                                    {missing, "blk.2.attn_norm.weight", "missing"}));
     // The feed-forward size says 128, the tensors have 96 rows.
     const std::string shape = broken_gguf("tiny-ffn.gguf", "qwen2.feed_forward_length", 128);
-    EXPECT_TRUE(test::throws_error([&] { Model::open(shape); },
+    EXPECT_TRUE(test::throws_error([&] { LoadedModel::open(shape, kWeightsOnly); },
                                    {shape, "blk.0.ffn_gate.weight", "[128, 64]", "[96, 64]"}));
-    EXPECT_TRUE(test::throws_error([&] { Model::open(tmp("no-such-model.gguf").string()); },
+    EXPECT_TRUE(test::throws_error([&] { LoadedModel::open(tmp("no-such-model.gguf").string(), kWeightsOnly); },
                                    {"no-such-model.gguf"}));
 }
 
@@ -116,7 +119,7 @@ TEST(EngineFormats, FilePagesHandedBackAreReadAgain) {
     // Preparing the matrices of a mapped GGUF hands the file's pages of repacked matrices back to
     // the kernel; the weights must still read the same afterwards (the reference path and the
     // embedding lookup read them from the file).
-    const auto model = Model::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf");
+    const auto model = LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf", kWeightsOnly);
     const std::vector<int> ids = {3841, 82, 612, 198, 2610, 525};
     auto logits = [&](ForwardPath path, std::shared_ptr<const Matrices> matrices) {
         SessionOptions o;
@@ -140,7 +143,7 @@ TEST(EngineFormats, FilePagesHandedBackAreReadAgain) {
 TEST(EngineFormats, ReadsAnHfFolderWithShards) {
     const fs::path dir = tmp("tiny-sharded-hf");
     test::write_tiny_hf(dir, test::TinyShape{}, true);
-    const auto model = Model::open(dir.string());
+    const auto model = LoadedModel::open(dir.string(), kWeightsOnly);
     Session s(model->config(), model->weights());
     const auto logits = s.eval(std::vector<int>{1, 2, 3});
     EXPECT_EQ(logits.size(), size_t(model->config().vocab_size));

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "engine/session.h"
-#include "model/model.h"
+#include "model/loaded_model.h"
 #include "support/logits_compare.h"
 
 namespace qe {
@@ -67,7 +67,7 @@ class Golden : public testing::TestWithParam<Param> {};
 TEST_P(Golden, LogitsMatchLlamaCpp) {
     const auto& [name, path, isa] = GetParam();
     const std::string base = std::string(QE_GOLDEN_DIR) + "/" + name;
-    const auto model = Model::open(base + ".gguf");
+    const auto model = LoadedModel::open(base + ".gguf");
     const size_t vocab = size_t(model->config().vocab_size);
     for (const char* sequence : {"chat", "random"}) {
         const auto ids = read_ids(base + "." + sequence + ".ids");
@@ -125,7 +125,7 @@ class GoldenGreedy : public testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenGreedy, FastPathGeneratesTheReferenceTokens) {
     const std::string base = std::string(QE_GOLDEN_DIR) + "/" + GetParam();
-    const auto model = Model::open(base + ".gguf");
+    const auto model = LoadedModel::open(base + ".gguf");
     SessionOptions options;
     options.n_ctx = 96;
     options.path = ForwardPath::Reference;

@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "core/error.h"
-#include "model/qwen2.h"
+#include "model/activation_dump.h"
+#include "model/transformer.h"
 #include "model/qwen2_reference.h"
 #include "support/expect_error.h"
+#include "support/forward_one.h"
 #include "support/logits_compare.h"
 #include "support/memory_model.h"
 
@@ -36,6 +38,20 @@ std::vector<float> read_floats(const std::string& path) {
 
 std::vector<float> to_vector(std::span<const float> s) {
     return {s.begin(), s.end()};
+}
+
+using test::forward;
+
+// One token of each of several sequences in one pass.
+struct SequenceStep {
+    KVCache* kv;
+    int id;
+    int pos;
+};
+std::span<const float> forward_steps(Transformer& t, std::span<const SequenceStep> steps) {
+    std::vector<SequenceChunk> chunks;
+    for (const SequenceStep& s : steps) chunks.push_back({s.kv, {&s.id, 1}, s.pos});
+    return t.forward(chunks);
 }
 
 std::string fresh_dir(const std::string& name) {
@@ -167,10 +183,10 @@ TEST_P(FastPath, MatchesReferenceForEveryPosition) {
     auto m = make_memory_model(7, GetParam());
     ThreadPool pool(2);
     const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
-    Qwen2 fast(m->config, m->weights, matrices, pool);
+    Transformer fast(m->config, m->weights, matrices, pool);
     KVCache kv_ref(m->config, 64), kv_fast(m->config, 64);
     const auto ref = forward_reference(m->config, m->weights, kv_ref, kIds, 0, LogitsFor::All);
-    const auto got = fast.forward(kv_fast, kIds, 0, LogitsFor::All);
+    const auto got = forward(fast, kv_fast, kIds, 0, LogitsFor::All);
     const size_t vocab = size_t(m->config.vocab_size);
     ASSERT_EQ(got.size(), ref.size());
     size_t agree = 0;
@@ -188,13 +204,13 @@ TEST_P(FastPath, DumpingActivationsChangesNoBit) {
     auto m = make_memory_model(8, GetParam());
     ThreadPool pool(2);
     const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
-    Qwen2 fast(m->config, m->weights, matrices, pool);
+    Transformer fast(m->config, m->weights, matrices, pool);
     KVCache kv_plain(m->config, 64), kv_dumped(m->config, 64);
-    const auto plain = to_vector(fast.forward(kv_plain, kIds, 0, LogitsFor::All));
+    const auto plain = to_vector(forward(fast, kv_plain, kIds, 0, LogitsFor::All));
     const std::string dir =
         fresh_dir(std::string("fast_dump_") + std::string(dtype_name(GetParam())));
     ActivationDump dump(dir);
-    const auto dumped = to_vector(fast.forward(kv_dumped, kIds, 0, LogitsFor::All, &dump));
+    const auto dumped = to_vector(forward(fast, kv_dumped, kIds, 0, LogitsFor::All, &dump));
     EXPECT_EQ(plain, dumped);
     const auto act = read_floats(dir + "/blk.0.ffn_act@0.f32");
     EXPECT_EQ(act.size(), kIds.size() * size_t(m->config.ffn_dim));
@@ -204,20 +220,20 @@ TEST_P(FastPath, PiecesAndDecodeStepsEqualOneBatch) {
     auto m = make_memory_model(8, GetParam());
     ThreadPool pool(2);
     const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
-    Qwen2 whole(m->config, m->weights, matrices, pool),
+    Transformer whole(m->config, m->weights, matrices, pool),
         pieces(m->config, m->weights, matrices, pool, 4);
     KVCache kv1(m->config, 64), kv2(m->config, 64);
-    const auto all = to_vector(whole.forward(kv1, kIds, 0, LogitsFor::All));
-    const auto cut = to_vector(pieces.forward(kv2, kIds, 0, LogitsFor::All));
+    const auto all = to_vector(forward(whole, kv1, kIds, 0, LogitsFor::All));
+    const auto cut = to_vector(forward(pieces, kv2, kIds, 0, LogitsFor::All));
     EXPECT_LT(max_abs_diff(all, cut), 1e-4);
 
     // Prefill part of it, then decode the rest one token at a time.
     KVCache kv3(m->config, 64);
     const size_t vocab = size_t(m->config.vocab_size), split = 6;
     const std::span ids(kIds);
-    whole.forward(kv3, ids.first(split), 0, LogitsFor::Last);
+    forward(whole, kv3, ids.first(split), 0, LogitsFor::Last);
     for (size_t t = split; t < kIds.size(); ++t) {
-        const auto one = whole.forward(kv3, ids.subspan(t, 1), int(t), LogitsFor::Last);
+        const auto one = forward(whole, kv3, ids.subspan(t, 1), int(t), LogitsFor::Last);
         EXPECT_LT(max_abs_diff(one, {&all[t * vocab], vocab}), 1e-4) << "position " << t;
     }
 }
@@ -228,7 +244,7 @@ TEST_P(FastPath, StepsOfSeveralSequencesEqualEachDecodedAlone) {
     auto m = make_memory_model(12, GetParam());
     ThreadPool pool(2);
     const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
-    Qwen2 fast(m->config, m->weights, matrices, pool, 2);  // pieces of 2: three steps need two
+    Transformer fast(m->config, m->weights, matrices, pool, 2);  // pieces of 2: three steps need two
     const std::vector<std::vector<int>> prompts = {{1, 17, 42, 99, 0}, {5}, {63, 17, 8, 77, 23}};
     const std::vector<int> next = {7, 11, 13};
     const size_t vocab = size_t(m->config.vocab_size);
@@ -239,14 +255,14 @@ TEST_P(FastPath, StepsOfSeveralSequencesEqualEachDecodedAlone) {
         const DType kv_type = i == 1 ? DType::F32 : DType::F16;
         together.push_back(std::make_unique<KVCache>(m->config, 16, kv_type));
         alone.push_back(std::make_unique<KVCache>(m->config, 16, kv_type));
-        fast.forward(*together[i], prompts[i], 0, LogitsFor::Last);
-        fast.forward(*alone[i], prompts[i], 0, LogitsFor::Last);
+        forward(fast, *together[i], prompts[i], 0, LogitsFor::Last);
+        forward(fast, *alone[i], prompts[i], 0, LogitsFor::Last);
         const int pos = int(prompts[i].size());
-        const auto one = fast.forward(*alone[i], {&next[i], 1}, pos, LogitsFor::Last);
+        const auto one = forward(fast, *alone[i], {&next[i], 1}, pos, LogitsFor::Last);
         want.insert(want.end(), one.begin(), one.end());
         steps.push_back({together[i].get(), next[i], pos});
     }
-    const auto got = to_vector(fast.forward_steps(steps));
+    const auto got = to_vector(forward_steps(fast, steps));
     ASSERT_EQ(got.size(), 3 * vocab);
     for (size_t i = 0; i < 3; ++i) {
         const std::span<const float> g(&got[i * vocab], vocab), w(&want[i * vocab], vocab);
@@ -254,8 +270,8 @@ TEST_P(FastPath, StepsOfSeveralSequencesEqualEachDecodedAlone) {
     }
     // The caches got the same keys and values: the next token of sequence 2 agrees too.
     const int pos2 = int(prompts[2].size()) + 1;
-    const auto a = to_vector(fast.forward(*together[2], {&next[0], 1}, pos2, LogitsFor::Last));
-    const auto b = to_vector(fast.forward(*alone[2], {&next[0], 1}, pos2, LogitsFor::Last));
+    const auto a = to_vector(forward(fast, *together[2], {&next[0], 1}, pos2, LogitsFor::Last));
+    const auto b = to_vector(forward(fast, *alone[2], {&next[0], 1}, pos2, LogitsFor::Last));
     EXPECT_LT(max_abs_diff(a, b), 1e-4);
 }
 
@@ -267,11 +283,11 @@ TEST_P(FastPath, GreedyGenerationEqualsReference) {
     auto m = make_memory_model(9, GetParam());
     ThreadPool pool(2);
     const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
-    Qwen2 fast(m->config, m->weights, matrices, pool);
+    Transformer fast(m->config, m->weights, matrices, pool);
     KVCache kv_ref(m->config, 64), kv_fast(m->config, 64);
     std::vector<int> ids = {3, 14, 15};
     auto ref_logits = forward_reference(m->config, m->weights, kv_ref, ids, 0, LogitsFor::Last);
-    auto fast_logits = to_vector(fast.forward(kv_fast, ids, 0, LogitsFor::Last));
+    auto fast_logits = to_vector(forward(fast, kv_fast, ids, 0, LogitsFor::Last));
     for (int step = 0; step < 32; ++step) {
         const int want = int(test::argmax(ref_logits)), got = int(test::argmax(fast_logits));
         if (got != want) {
@@ -286,7 +302,7 @@ TEST_P(FastPath, GreedyGenerationEqualsReference) {
         ref_logits = forward_reference(m->config, m->weights, kv_ref, {&ids[size_t(pos)], 1}, pos,
                                        LogitsFor::Last);
         fast_logits =
-            to_vector(fast.forward(kv_fast, {&ids[size_t(pos)], 1}, pos, LogitsFor::Last));
+            to_vector(forward(fast, kv_fast, {&ids[size_t(pos)], 1}, pos, LogitsFor::Last));
     }
 }
 
@@ -304,29 +320,29 @@ TEST(Matrices, OutputHeadSlicesGiveTheSameLogits) {
     const Matrices sliced = prepare_matrices(m->weights, kernels(), pool, false, 64);
     ASSERT_EQ(sliced.output.slices.size(), 2u);
     EXPECT_EQ(sliced.output.slices[1].rows, 36);
-    Qwen2 a(m->config, m->weights, whole, pool), b(m->config, m->weights, sliced, pool);
+    Transformer a(m->config, m->weights, whole, pool), b(m->config, m->weights, sliced, pool);
     KVCache kv1(m->config, 64), kv2(m->config, 64);
-    const auto one = to_vector(a.forward(kv1, kIds, 0, LogitsFor::All));
-    EXPECT_EQ(one, to_vector(b.forward(kv2, kIds, 0, LogitsFor::All)));
+    const auto one = to_vector(forward(a, kv1, kIds, 0, LogitsFor::All));
+    EXPECT_EQ(one, to_vector(forward(b, kv2, kIds, 0, LogitsFor::All)));
 }
 
 TEST(FastPathErrors, BadBatchesAreClearErrors) {
     auto m = make_memory_model(10);
     ThreadPool pool(2);
     const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
-    Qwen2 fast(m->config, m->weights, matrices, pool);
+    Transformer fast(m->config, m->weights, matrices, pool);
     KVCache kv(m->config, 8);
-    EXPECT_THROW(fast.forward(kv, std::vector<int>{5, 100}, 0, LogitsFor::Last), Error);
-    EXPECT_THROW(fast.forward(kv, std::vector<int>(9, 1), 0, LogitsFor::Last), Error);
+    EXPECT_THROW(forward(fast, kv, std::vector<int>{5, 100}, 0, LogitsFor::Last), Error);
+    EXPECT_THROW(forward(fast, kv, std::vector<int>(9, 1), 0, LogitsFor::Last), Error);
 
     KVCache other(m->config, 8);
-    EXPECT_THROW(fast.forward_steps({}), Error);
+    EXPECT_THROW(forward_steps(fast, {}), Error);
     const std::vector<SequenceStep> bad_id = {{&kv, 1, 0}, {&other, 100, 0}};
-    EXPECT_TRUE(test::throws_error([&] { fast.forward_steps(bad_id); }, {"sequence 1", "100"}));
+    EXPECT_TRUE(test::throws_error([&] { forward_steps(fast, bad_id); }, {"sequence 1", "100"}));
     const std::vector<SequenceStep> past_end = {{&kv, 1, 8}};
-    EXPECT_TRUE(test::throws_error([&] { fast.forward_steps(past_end); }, {"sequence 0", "fit"}));
+    EXPECT_TRUE(test::throws_error([&] { forward_steps(fast, past_end); }, {"sequence 0", "fit"}));
     const std::vector<SequenceStep> no_cache = {{nullptr, 1, 0}};
-    EXPECT_THROW(fast.forward_steps(no_cache), Error);
+    EXPECT_THROW(forward_steps(fast, no_cache), Error);
 }
 
 }  // namespace

@@ -11,8 +11,9 @@
 
 #include "engine/scheduler.h"
 #include "engine/session.h"
-#include "model/qwen2.h"
+#include "model/transformer.h"
 #include "support/logits_compare.h"
+#include "support/forward_one.h"
 #include "support/memory_model.h"
 
 namespace qe {
@@ -77,11 +78,11 @@ TEST_P(Repacker, InstalledMatricesAreTheEagerOnes) {
         const size_t bytes = size_t((a[i]->rows + 7) / 8 * 8) * a[i]->row_bytes;
         EXPECT_EQ(std::memcmp(b[i]->packed.get(), a[i]->packed.get(), bytes), 0) << "matrix " << i;
     }
-    Qwen2 fa(model_->config, model_->weights, want, pool_),
+    Transformer fa(model_->config, model_->weights, want, pool_),
         fb(model_->config, model_->weights, got, pool_);
     KVCache ka(model_->config, 64), kb(model_->config, 64);
-    EXPECT_EQ(to_vector(fb.forward(kb, kIds, 0, LogitsFor::All)),
-              to_vector(fa.forward(ka, kIds, 0, LogitsFor::All)));
+    EXPECT_EQ(to_vector(test::forward(fb, kb, kIds, 0, LogitsFor::All)),
+              to_vector(test::forward(fa, ka, kIds, 0, LogitsFor::All)));
 }
 
 TEST_P(Repacker, SwitchBetweenLayersOfOnePass) {
@@ -89,32 +90,32 @@ TEST_P(Repacker, SwitchBetweenLayersOfOnePass) {
     Matrices want = eager(), got = rows();
     MatrixRepacker repacker(got, false);
     repacker.wait_packed();
-    Qwen2 fa(model_->config, model_->weights, want, pool_),
+    Transformer fa(model_->config, model_->weights, want, pool_),
         fb(model_->config, model_->weights, got, pool_);
-    Qwen2 rows_only(model_->config, model_->weights, got, pool_);
+    Transformer rows_only(model_->config, model_->weights, got, pool_);
     KVCache ka(model_->config, 64), kb(model_->config, 64), kr(model_->config, 64);
-    const auto row_logits = to_vector(rows_only.forward(kr, kIds, 0, LogitsFor::All));
+    const auto row_logits = to_vector(test::forward(rows_only, kr, kIds, 0, LogitsFor::All));
     int calls = 0;
     fb.set_safe_point([&] {
         if (++calls == 2) repacker.install_finished();  // before layer 1
     });
-    const auto mixed = to_vector(fb.forward(kb, kIds, 0, LogitsFor::All));
+    const auto mixed = to_vector(test::forward(fb, kb, kIds, 0, LogitsFor::All));
     EXPECT_TRUE(repacker.complete());
     EXPECT_EQ(calls, model_->config.n_layers + 1);  // each layer and the output head
-    const auto packed = to_vector(fa.forward(ka, kIds, 0, LogitsFor::All));
+    const auto packed = to_vector(test::forward(fa, ka, kIds, 0, LogitsFor::All));
     // The layouts add up in different orders: equal up to rounding, not bit for bit.
     EXPECT_LT(test::max_abs_diff(mixed, packed), test::rounding_tolerance(packed));
     EXPECT_LT(test::max_abs_diff(row_logits, packed), test::rounding_tolerance(packed));
     // The same pass without a switch, now that every matrix is in place: the eager logits.
     KVCache kb2(model_->config, 64);
-    EXPECT_EQ(to_vector(fb.forward(kb2, kIds, 0, LogitsFor::All)), packed);
+    EXPECT_EQ(to_vector(test::forward(fb, kb2, kIds, 0, LogitsFor::All)), packed);
 }
 
 TEST_P(Repacker, DecodingWhileTheRepackingRuns) {
     // Token by token with the packer thread working beside the forward pass and installing at
     // every safe point; whatever the timing, each step's logits match the eager model's.
     Matrices want = eager(), got = rows();
-    Qwen2 fa(model_->config, model_->weights, want, pool_),
+    Transformer fa(model_->config, model_->weights, want, pool_),
         fb(model_->config, model_->weights, got, pool_);
     MatrixRepacker repacker(got, false);
     fb.set_safe_point([&] { repacker.install_finished(); });
@@ -122,8 +123,8 @@ TEST_P(Repacker, DecodingWhileTheRepackingRuns) {
     KVCache ka(model_->config, 64), kb(model_->config, 64);
     for (size_t t = 0; t < kIds.size(); ++t) {
         const std::span<const int> id(&kIds[t], 1);
-        const auto a = to_vector(fa.forward(ka, id, int(t), LogitsFor::Last));
-        const auto b = to_vector(fb.forward(kb, id, int(t), LogitsFor::Last));
+        const auto a = to_vector(test::forward(fa, ka, id, int(t), LogitsFor::Last));
+        const auto b = to_vector(test::forward(fb, kb, id, int(t), LogitsFor::Last));
         EXPECT_LT(test::max_abs_diff(a, b), test::rounding_tolerance(a)) << "position " << t;
     }
     repacker.wait_packed();

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "chat/chat_model.h"
+#include "model/loaded_model.h"
 #include "chat/context_window.h"
 #include "chat/prompt_encoder.h"
 #include "engine/scheduler.h"
@@ -78,9 +78,9 @@ struct Case {
 class PrefixCache : public ::testing::TestWithParam<Case> {};
 
 TEST_P(PrefixCache, CachedTurnsEqualRecomputingBitForBit) {
-    const auto model = ChatModel::load(std::string(QE_GOLDEN_DIR) + "/" + GetParam().file);
+    const auto model = LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/" + GetParam().file);
     const auto options = one_slot(GetParam().prefill_chunk);
-    Scheduler cached(model->config, model->weights, options);
+    Scheduler cached(model->config(), model->weights(), options);
 
     const std::vector<std::string> questions = {"你好，请介绍一下你自己。", "What is 2+2?",
                                                 "再说一遍", "Tell me a story about a cat.", "谢谢"};
@@ -94,13 +94,13 @@ TEST_P(PrefixCache, CachedTurnsEqualRecomputingBitForBit) {
         // Two earlier rounds at most: from turn 4 on the front of the prompt changes.
         EncodedPrompt encoded;
         const auto window = fit_context(with_system, 2, 900, [&](const json& m) {
-            encoded = encode_conversation(model->formatter, model->tokenizer, m, nullptr, true);
+            encoded = encode_conversation(model->formatter(), model->tokenizer(), m, nullptr, true);
             return int(encoded.ids.size());
         });
         const std::vector<int> prompt(encoded.ids.begin(), encoded.ids.end());
 
         const Turn with_cache = run_job(cached, prompt, 8);
-        Scheduler fresh_scheduler(model->config, model->weights, options);
+        Scheduler fresh_scheduler(model->config(), model->weights(), options);
         const Turn fresh = run_job(fresh_scheduler, prompt, 8);
 
         // What the cache could serve: the prefix shared with the previous turn's prompt and answer.
@@ -131,7 +131,7 @@ TEST_P(PrefixCache, CachedTurnsEqualRecomputingBitForBit) {
         for (size_t i = 0; i < fresh.logits.size(); ++i)
             EXPECT_TRUE(bit_equal(with_cache.logits[i], fresh.logits[i])) << "answer token " << i;
 
-        const std::string answer = model->tokenizer.decode(
+        const std::string answer = model->tokenizer().decode(
             std::vector<int32_t>(with_cache.tokens.begin(), with_cache.tokens.end()), true);
         messages.push_back({{"role", "assistant"}, {"content", answer}});
         previous_prompt = prompt;

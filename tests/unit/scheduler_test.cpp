@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -63,7 +64,14 @@ std::vector<int> plain_generate(const test::MemoryModel& m, const std::vector<in
     o.n_ctx = 128;
     o.n_threads = 1;
     Session s(m.config, m.weights, o);
-    return generate(s, prompt, greedy(n)).tokens;
+    // Greedy without penalties: the most likely token each step.
+    std::vector<int> out;
+    auto logits = s.eval(prompt);
+    for (int i = 0; i < n; ++i) {
+        out.push_back(int(std::max_element(logits.begin(), logits.end()) - logits.begin()));
+        if (i + 1 < n) logits = s.eval({&out.back(), 1});
+    }
+    return out;
 }
 
 SchedulerOptions small(int slots = 2, int queue = 8) {

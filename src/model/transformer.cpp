@@ -1,10 +1,11 @@
-#include "model/qwen2.h"
+#include "model/transformer.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "core/error.h"
+#include "model/activation_dump.h"
 #include "model/attention.h"
 #include "model/matmul.h"
 #include "quant/quant.h"
@@ -110,8 +111,8 @@ RunState::RunState(const ModelConfig& c, int max_batch_) : max_batch(max_batch_)
     caches.resize(b);
 }
 
-Qwen2::Qwen2(const ModelConfig& config, const Weights& weights, const Matrices& matrices,
-             ThreadPool& pool, int max_batch)
+Transformer::Transformer(const ModelConfig& config, const Weights& weights,
+                         const Matrices& matrices, ThreadPool& pool, int max_batch)
     : config_(config),
       weights_(weights),
       matrices_(matrices),
@@ -119,63 +120,65 @@ Qwen2::Qwen2(const ModelConfig& config, const Weights& weights, const Matrices& 
       k_(*matrices.table),
       s_(config, std::max(1, max_batch)) {}
 
-std::span<const float> Qwen2::forward(KVCache& kv, std::span<const int> ids, int start_pos,
-                                      LogitsFor which, const ActivationDump* dump) {
-    check_batch(config_, kv.n_ctx(), ids, start_pos);
-    const int n = int(ids.size());
-    const size_t vocab = size_t(config_.vocab_size);
-    const bool all = which == LogitsFor::All;
-    s_.logits.resize((all ? size_t(n) : 1) * vocab);
-    for (int done = 0; done < n; done += s_.max_batch) {
-        const int m = std::min(s_.max_batch, n - done);
-        for (int t = 0; t < m; ++t) {
-            s_.pos[size_t(t)] = start_pos + done + t;
-            s_.caches[size_t(t)] = &kv;
-        }
-        float* out = all ? &s_.logits[size_t(done) * vocab] : s_.logits.data();
-        forward_piece(ids.subspan(size_t(done), size_t(m)), all, done + m == n, out, dump);
-    }
-    return s_.logits;
+std::unique_ptr<SequenceState> Transformer::new_sequence(int n_ctx, DType kv_type) const {
+    return std::make_unique<KVCache>(config_, n_ctx, kv_type);
 }
 
-std::span<const float> Qwen2::forward_steps(std::span<const SequenceStep> steps) {
-    if (steps.empty()) throw Error("no sequences to advance (the step is empty)");
-    for (size_t i = 0; i < steps.size(); ++i) {
-        if (!steps[i].kv) throw Error("sequence " + std::to_string(i) + " has no KV cache");
+KVCache& kv_cache_of(SequenceState& state) {
+    auto* kv = dynamic_cast<KVCache*>(&state);
+    if (!kv) throw Error("the sequence state is not a KV cache of this model");
+    return *kv;
+}
+
+std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunks) {
+    if (chunks.empty()) throw Error("nothing to evaluate (no sequences in the pass)");
+    size_t n_positions = 0, n_rows = 0;
+    for (size_t i = 0; i < chunks.size(); ++i) {
+        const SequenceChunk& c = chunks[i];
+        const std::string which = "sequence " + std::to_string(i) + ": ";
+        if (!c.state) throw Error(which + "no sequence state");
         try {
-            check_batch(config_, steps[i].kv->n_ctx(), {&steps[i].id, 1}, steps[i].pos);
+            check_batch(config_, kv_cache_of(*c.state).n_ctx(), c.ids, c.start_pos);
         } catch (const Error& e) {
-            throw Error("sequence " + std::to_string(i) + ": " + e.what());
+            throw Error(which + e.what());
         }
+        n_positions += c.ids.size();
+        n_rows += c.all_logits ? c.ids.size() : 1;
     }
-    const int n = int(steps.size());
     const size_t vocab = size_t(config_.vocab_size);
-    s_.logits.resize(size_t(n) * vocab);
-    for (int done = 0; done < n; done += s_.max_batch) {
-        const int m = std::min(s_.max_batch, n - done);
+    s_.logits.resize(n_rows * vocab);
+    const ActivationDump* dump = chunks.size() == 1 ? dump_ : nullptr;
+
+    // The positions of all chunks one after the other, cut into pieces of max_batch.
+    size_t chunk = 0, in_chunk = 0, rows_done = 0;
+    for (size_t done = 0; done < n_positions;) {
+        const int m = int(std::min(size_t(s_.max_batch), n_positions - done));
+        s_.out_rows.clear();
         for (int t = 0; t < m; ++t) {
-            const SequenceStep& step = steps[size_t(done + t)];
-            s_.ids[size_t(t)] = step.id;
-            s_.pos[size_t(t)] = step.pos;
-            s_.caches[size_t(t)] = step.kv;
+            while (in_chunk == chunks[chunk].ids.size()) ++chunk, in_chunk = 0;
+            const SequenceChunk& c = chunks[chunk];
+            s_.ids[size_t(t)] = c.ids[in_chunk];
+            s_.pos[size_t(t)] = c.start_pos + int(in_chunk);
+            s_.caches[size_t(t)] = &kv_cache_of(*c.state);
+            ++in_chunk;
+            if (c.all_logits || in_chunk == c.ids.size()) s_.out_rows.push_back(t);
         }
-        forward_piece(std::span(s_.ids).first(size_t(m)), true, true,
-                      &s_.logits[size_t(done) * vocab], nullptr);
+        forward_piece(m, &s_.logits[rows_done * vocab], dump);
+        rows_done += s_.out_rows.size();
+        done += size_t(m);
     }
     return s_.logits;
 }
 
-void Qwen2::forward_piece(std::span<const int> ids, bool logits_all, bool logits_last,
-                          float* logits_out, const ActivationDump* d) {
+void Transformer::forward_piece(int n, float* logits_out, const ActivationDump* d) {
     const ModelConfig& c = config_;
     const Weights& w = weights_;
     RunState& s = s_;
-    const int n = int(ids.size());
     const int start_pos = s.pos[0];  // names the dumps (which only single sequences make)
     const int q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim;
 
     for (int t = 0; t < n; ++t)
-        dequantize_row(w.token_embd.dtype, row_pointer(w.token_embd, ids[t]),
+        dequantize_row(w.token_embd.dtype, row_pointer(w.token_embd, s.ids[size_t(t)]),
                        &s.x[size_t(t) * c.dim], c.dim);
     dump(d, "embd", start_pos, s.x.data(), n, c.dim);
     rope_angles(s.rope_cos.data(), s.rope_sin.data(), s.pos.data(), n, c.head_dim, c.rope_theta);
@@ -231,11 +234,13 @@ void Qwen2::forward_piece(std::span<const int> ids, bool logits_all, bool logits
     }
 
     // Output head over the positions that want logits.
-    if (!logits_all && !logits_last) return;
+    if (s.out_rows.empty()) return;
     if (safe_point_) safe_point_();
-    const int first = logits_all ? 0 : n - 1;
-    const int n_out = n - first;
-    rmsnorm(pool_, k_, s.xn.data(), &s.x[size_t(first) * c.dim], w.output_norm, n_out, c.rms_eps);
+    const int n_out = int(s.out_rows.size());
+    for (int i = 0; i < n_out; ++i)
+        k_.rmsnorm(&s.x[size_t(s.out_rows[size_t(i)]) * c.dim], w.output_norm.data(),
+                   &s.xn[size_t(i) * c.dim], c.dim, c.rms_eps);
+    const int first = s.out_rows[0];  // names the dumps: a single chunk's rows are contiguous
     dump(d, "output_norm", start_pos + first, s.xn.data(), n_out, c.dim);
     s.xn_in.set(s.xn.data(), n_out, c.dim);
     matmul(pool_, k_, logits_out, s.xn_in, matrices_.output);

@@ -1,0 +1,75 @@
+// The chat-turn API: one model answer from a conversation (or prompt ids) to decoded text, with
+// stop strings, cancellation and one finish reason. The HTTP API and the terminal chat are thin
+// adapters over it; both run the scheduler's single generation loop.
+//
+// Kept open for what comes next: reasoning text split from the answer, tool calls, per-token
+// log-probabilities (JobRequest::on_logits), citations.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/job.h"
+#include "engine/scheduler.h"
+#include "model/loaded_model.h"
+
+namespace qe {
+
+// A conversation rendered and encoded for the model.
+struct TurnPrompt {
+    std::vector<int> ids;
+    std::string text;         // the rendered prompt
+    std::string warning;      // set when the model's template could not be used (ChatML instead)
+    int dropped_rounds = 0;   // earlier rounds left out to fit the context
+};
+
+struct TurnOptions {
+    GenerateOptions generate;       // max_tokens, sampling, stop ids, loop guard
+    std::vector<std::string> stop;  // stop strings: the answer ends just before the first one
+    bool skip_control = true;       // control tokens decode to nothing
+};
+
+// One piece of an answer, or its end.
+struct TurnEvent {
+    std::string text;           // the next piece of the answer (may be empty)
+    int token = -1;             // the token that completed it (-1 on the final event)
+    bool done = false;
+    std::string finish_reason;  // on the final event: "stop", "length", "context", "repetition",
+                                // "cancelled" or "error"
+    JobEvent job;               // on the final event: counts and timings
+};
+
+// Called on the engine thread; return false to cancel (a client that went away).
+using TurnCallback = std::function<bool(const TurnEvent&)>;
+
+class ChatTurns {
+  public:
+    // Both must outlive this object.
+    ChatTurns(const LoadedModel& model, Scheduler& scheduler)
+        : model_(model), scheduler_(scheduler) {}
+
+    // Renders `messages` (and `tools`: null or an array) with the model's chat template and
+    // encodes them, keeping the system prompt and as many recent rounds (at most max_rounds) as
+    // fit in the context with `answer_room` tokens left for the answer. Throws qe::Error when
+    // not even the last round fits, or for messages that are not a conversation.
+    TurnPrompt encode(const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
+                      std::optional<int> max_rounds, int answer_room) const;
+
+    // Starts an answer. Returns nullptr when the scheduler's queue is full. Throws qe::Error for
+    // a prompt that can never run (empty, longer than the context, ids out of range).
+    std::shared_ptr<JobHandle> start(std::vector<int> prompt, TurnOptions options,
+                                     TurnCallback on_event);
+
+    const LoadedModel& model() const { return model_; }
+    int n_ctx() const { return scheduler_.n_ctx(); }
+
+  private:
+    const LoadedModel& model_;
+    Scheduler& scheduler_;
+};
+
+}  // namespace qe

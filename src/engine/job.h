@@ -1,0 +1,74 @@
+// A generation job as the scheduler runs it: the prompt's ids, when to stop, and the callback that
+// hears each token and the end. The one generation loop of the program is the scheduler's; the
+// terminal commands run it with one slot.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sampling/loop_guard.h"
+#include "sampling/sampler.h"
+
+namespace qe {
+
+struct GenerateOptions {
+    int max_tokens = 256;       // 0: evaluate the prompt only
+    SamplingParams sampling;    // temperature 0 means greedy
+    std::vector<int> stop_ids;  // e.g. <|im_end|>, <|endoftext|>; not part of the output
+    LoopGuardParams loop_guard;
+};
+
+// What a job reports, on the engine thread: one event per generated token, then a final one.
+struct JobEvent {
+    int token = -1;             // a generated token (never a stop token); -1 on the final event
+    bool done = false;          // the final event: finish_reason and the counts are set
+    std::string finish_reason;  // "stop", "length", "repetition", "context", "cancelled", "error"
+    std::string error;          // when finish_reason is "error"
+    int prompt_tokens = 0;
+    int cached_tokens = 0;  // prompt tokens whose state came from the prefix cache
+    int completion_tokens = 0;
+    double queue_ms = 0;  // waiting for a slot
+    double ttft_ms = 0;   // submit -> first token
+    double prefill_ms = 0;  // slot taken -> first token (the prompt's evaluation)
+    double decode_ms = 0;   // first token -> end
+    double decode_tokens_per_second = 0;
+};
+
+// A callback's answer to a token event: go on, end the answer here as complete ("stop": a stop
+// string was seen), or cancel it ("cancelled": the client went away). `true` / `false` read as
+// continue / cancel.
+struct JobReply {
+    enum Kind { kContinue, kStop, kCancel };
+    Kind kind;
+    JobReply(bool go_on) : kind(go_on ? kContinue : kCancel) {}  // NOLINT: implicit on purpose
+    static JobReply stop() { return JobReply(kStop); }
+
+  private:
+    explicit JobReply(Kind k) : kind(k) {}
+};
+
+using JobCallback = std::function<JobReply(const JobEvent&)>;
+
+struct JobRequest {
+    std::vector<int> prompt;
+    GenerateOptions options;  // max_tokens, sampling, stop ids, loop guard
+    JobCallback on_event;
+    // Optional, on the engine thread: the logits each answer token is sampled from (exactness
+    // checks, log-probabilities). The span is valid only during the call.
+    std::function<void(std::span<const float>)> on_logits = {};
+};
+
+class JobHandle {
+  public:
+    // Asks the engine to stop the job at its next step (thread-safe).
+    void cancel() { cancelled_.store(true); }
+    bool cancelled() const { return cancelled_.load(); }
+
+  private:
+    std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace qe

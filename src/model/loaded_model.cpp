@@ -1,0 +1,122 @@
+#include "model/loaded_model.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "tokenizer/chat_template_load.h"
+#include "tokenizer/load.h"
+
+namespace qe {
+namespace {
+
+std::string model_id(const std::string& path) {
+    std::filesystem::path p(path);
+    if (p.filename().empty()) p = p.parent_path();
+    std::string name = p.filename().string();
+    if (name.ends_with(".gguf")) name.resize(name.size() - 5);
+    return name;
+}
+
+// Reads a JSON file of the model folder; a missing file gives `null`, a broken one an error.
+nlohmann::json read_optional_json(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) return nullptr;
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(file.string() + ": not valid JSON: " + e.what());
+    }
+}
+
+// generation_config.json's sampling fields, over Qwen2.5-Instruct's defaults.
+SamplingParams read_sampling_defaults(const ModelFile& file) {
+    SamplingParams p;  // Qwen2.5-Instruct: temperature 0.7, top_p 0.8, top_k 20, repetition 1.1
+    if (file.hf_folder().empty()) return p;
+    const auto g = read_optional_json(file.hf_folder() / "generation_config.json");
+    if (!g.is_object()) return p;
+    auto num = [&](const char* key, auto& field) {
+        if (g.contains(key) && g[key].is_number())
+            field = g[key].get<std::decay_t<decltype(field)>>();
+    };
+    num("temperature", p.temperature);
+    num("top_p", p.top_p);
+    num("top_k", p.top_k);
+    num("repetition_penalty", p.repetition_penalty);
+    if (g.contains("do_sample") && g["do_sample"] == false) p.temperature = 0;
+    p.validate();
+    return p;
+}
+
+}  // namespace
+
+bool architecture_supported(const std::string& name) {
+    return name == "qwen2";
+}
+
+std::unique_ptr<LoadedModel> LoadedModel::open(const std::string& path, const LoadOptions& options) {
+    std::unique_ptr<LoadedModel> m(new LoadedModel(ModelFile::open(path)));
+    const std::string& where = m->file_.path();
+    if (!architecture_supported(m->config_.architecture))
+        throw Error(where + ": architecture '" + m->config_.architecture +
+                    "' is not supported (only qwen2)");
+    try {
+        m->weights_ = bind_weights(m->file_, m->config_);
+    } catch (const Error& e) {
+        const std::string what = e.what();
+        // The accessor already names the file; the shape checks don't.
+        throw Error(what.starts_with(where) ? what : where + ": " + what);
+    }
+    try {
+        m->tokenizer_.emplace(load_tokenizer(m->file_));
+    } catch (const Error& e) {
+        if (!options.tokenizer_optional) throw;
+        m->tokenizer_error_ = e.what();
+    }
+    if (m->tokenizer_ && m->tokenizer_->size() > m->config_.vocab_size)
+        throw Error(where + ": the tokenizer has " + std::to_string(m->tokenizer_->size()) +
+                    " tokens but the embedding only " + std::to_string(m->config_.vocab_size) +
+                    " rows");
+
+    const ModelChatTemplate templates = load_chat_template(m->file_);
+    m->formatter_ = std::make_unique<PromptFormatter>(templates.source);
+    if (!templates.tool_use_source.empty())
+        m->tool_use_formatter_ = std::make_unique<PromptFormatter>(templates.tool_use_source);
+
+    auto add_stop = [&](int id) {
+        if (id >= 0 && std::find(m->stop_ids_.begin(), m->stop_ids_.end(), id) == m->stop_ids_.end())
+            m->stop_ids_.push_back(id);
+    };
+    add_stop(m->config_.eos_id);
+    if (m->tokenizer_) {
+        add_stop(m->tokenizer_->eos_id());
+        add_stop(m->tokenizer_->find_added("<|im_end|>"));
+        add_stop(m->tokenizer_->find_added("<|endoftext|>"));
+    }
+    m->sampling_defaults_ = read_sampling_defaults(m->file_);
+    m->id_ = model_id(path);
+    return m;
+}
+
+const Tokenizer& LoadedModel::tokenizer() const {
+    if (!tokenizer_) throw Error(file_.path() + ": no usable tokenizer: " + tokenizer_error_);
+    return *tokenizer_;
+}
+
+const PromptFormatter& LoadedModel::formatter(bool has_tools) const {
+    return has_tools && tool_use_formatter_ ? *tool_use_formatter_ : *formatter_;
+}
+
+std::string LoadedModel::describe() const {
+    const ModelConfig& c = config_;
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%s, %d layers, dim %d, vocab %d, %.1fM parameters, %.1f MB",
+                  c.architecture.c_str(), c.n_layers, c.dim, c.vocab_size,
+                  double(file_.parameter_count()) / 1e6, double(file_.weight_bytes()) / 1e6);
+    return buf;
+}
+
+}  // namespace qe
