@@ -6,8 +6,10 @@
 // log-probabilities (JobRequest::on_logits), citations.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -56,20 +58,38 @@ class ChatTurns {
     // encodes them, keeping the system prompt and as many recent rounds (at most max_rounds) as
     // fit in the context with `answer_room` tokens left for the answer. Throws qe::Error when
     // not even the last round fits, or for messages that are not a conversation.
+    //
+    // When the conversation continues an answer this model gave (the client sends it back as
+    // text), the ids of that prompt and answer are the ones generated, not a new tokenization of
+    // the text (which may split differently, or not round-trip at all where the answer held
+    // broken UTF-8): so the scheduler finds them in its prefix cache.
     TurnPrompt encode(const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
                       std::optional<int> max_rounds, int answer_room) const;
 
     // Starts an answer. Returns nullptr when the scheduler's queue is full. Throws qe::Error for
-    // a prompt that can never run (empty, longer than the context, ids out of range).
-    std::shared_ptr<JobHandle> start(std::vector<int> prompt, TurnOptions options,
-                                     TurnCallback on_event);
+    // a prompt that can never run (empty, longer than the context, ids out of range). A prompt
+    // with its rendered text (from encode) is remembered with its answer for the next turn.
+    std::shared_ptr<JobHandle> start(TurnPrompt prompt, TurnOptions options, TurnCallback on_event);
 
     const LoadedModel& model() const { return model_; }
     int n_ctx() const { return scheduler_.n_ctx(); }
 
   private:
+    // A prompt's text and the answer's text as sent, with the ids that produced them.
+    struct Spoken {
+        std::string text;
+        std::vector<int> ids;
+    };
+    static constexpr size_t kRemembered = 64;  // recent answers (a few MB at most)
+
+    void remember(Spoken spoken);
+    // encoded's ids with the longest remembered prefix of its text swapped for the spoken ids.
+    std::vector<int> reuse_spoken_ids(const std::string& text, std::vector<int> ids) const;
+
     const LoadedModel& model_;
     Scheduler& scheduler_;
+    mutable std::mutex memory_mutex_;
+    std::deque<std::shared_ptr<const Spoken>> memory_;  // newest first
 };
 
 }  // namespace qe

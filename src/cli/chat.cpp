@@ -204,7 +204,7 @@ int chat(const ChatArgs& a) {
             }
             return !g_interrupted.load();
         };
-        if (!turns.start(std::move(prompt.ids), std::move(options), on_event))
+        if (!turns.start(std::move(prompt), std::move(options), on_event))
             throw Error("the engine is busy");
         {
             std::unique_lock lock(m);

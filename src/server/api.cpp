@@ -81,7 +81,7 @@ struct Api::Generation {
     std::string id, model;
     int64_t created = 0;
     int dropped_rounds = 0;
-    std::vector<int> prompt;
+    TurnPrompt prompt;
     TurnOptions turn;
     Clock::time_point arrived = Clock::now(), first_token;
     bool got_token = false;
@@ -310,7 +310,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->stream = r.options.stream;
     g->include_usage = r.options.include_usage;
     g->dropped_rounds = prompt.dropped_rounds;
-    g->prompt = std::move(prompt.ids);
+    g->prompt = std::move(prompt);
     g->turn.stop = r.options.stop;
     // Not asked: up to the context's end, but never past the server's own limit.
     g->turn.generate.max_tokens =
@@ -345,7 +345,7 @@ HttpResponse Api::completions(const HttpRequest& req) {
     g->chat = false;
     g->stream = r.options.stream;
     g->include_usage = r.options.include_usage;
-    g->prompt.assign(ids.begin(), ids.end());
+    g->prompt.ids.assign(ids.begin(), ids.end());
     g->turn.stop = r.options.stop;
     // OpenAI's default here (16), within the server's limit.
     g->turn.generate.max_tokens = r.options.max_tokens.value_or(std::min(16, options_.limits.max_tokens));

@@ -1,0 +1,115 @@
+// The chat-turn API: text pieces, stop strings and one finish reason; and the next turn of a
+// conversation reuses the ids the model generated (and their cached state), even where the
+// answer's text would not tokenize back into them.
+#include "chat/chat_turns.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <string>
+#include <vector>
+
+namespace qe {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct Reply {
+    std::string text;
+    std::vector<int> tokens;
+    TurnEvent final;
+};
+
+Reply ask(ChatTurns& turns, TurnPrompt prompt, TurnOptions options) {
+    auto reply = std::make_shared<Reply>();
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    auto handle = turns.start(std::move(prompt), std::move(options), [reply, done](const TurnEvent& ev) {
+        reply->text += ev.text;
+        if (ev.done) {
+            reply->final = ev;
+            done->set_value();
+        } else {
+            reply->tokens.push_back(ev.token);
+        }
+        return true;
+    });
+    if (!handle) throw Error("the scheduler refused the turn");
+    finished.wait();
+    return *reply;
+}
+
+class ChatTurnsTest : public testing::Test {
+  protected:
+    ChatTurnsTest()
+        : model_(LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf")),
+          scheduler_(model_->config(), model_->weights(), options()),
+          turns_(*model_, scheduler_) {}
+
+    static SchedulerOptions options() {
+        SchedulerOptions o;
+        o.slots = 1;
+        o.n_ctx = 512;
+        o.n_threads = 2;
+        return o;
+    }
+
+    TurnOptions sampled(int max_tokens) const {
+        TurnOptions o;
+        o.generate.max_tokens = max_tokens;
+        o.generate.sampling = model_->sampling_defaults();
+        o.generate.sampling.seed = 5;
+        o.generate.stop_ids = model_->stop_ids();
+        return o;
+    }
+
+    std::unique_ptr<LoadedModel> model_;
+    Scheduler scheduler_;
+    ChatTurns turns_;
+};
+
+TEST_F(ChatTurnsTest, AStopStringEndsTheAnswerBeforeIt) {
+    const json messages = {{{"role", "user"}, {"content", "你好"}}};
+    const Reply whole = ask(turns_, turns_.encode(messages, nullptr, {}, 64), sampled(24));
+    ASSERT_GE(whole.text.size(), 6u);
+    const std::string stop = whole.text.substr(3, 3);
+    TurnOptions o = sampled(24);
+    o.stop = {stop};
+    const Reply cut = ask(turns_, turns_.encode(messages, nullptr, {}, 64), o);
+    EXPECT_EQ(cut.final.finish_reason, "stop");
+    EXPECT_EQ(cut.text, whole.text.substr(0, whole.text.find(stop)));
+    EXPECT_LT(cut.tokens.size(), whole.tokens.size());
+}
+
+TEST_F(ChatTurnsTest, TheNextTurnReusesTheGeneratedIds) {
+    json messages = {{{"role", "user"}, {"content", "请介绍一下你自己。"}}};
+    const TurnPrompt first = turns_.encode(messages, nullptr, {}, 64);
+    const std::vector<int> first_ids = first.ids;
+    const Reply answer = ask(turns_, first, sampled(40));
+    ASSERT_FALSE(answer.tokens.empty());
+
+    messages.push_back({{"role", "assistant"}, {"content", answer.text}});
+    messages.push_back({{"role", "user"}, {"content", "再说一遍。"}});
+    const TurnPrompt second = turns_.encode(messages, nullptr, {}, 64);
+    // The second prompt starts with the first prompt and the very tokens generated.
+    std::vector<int> spoken = first_ids;
+    spoken.insert(spoken.end(), answer.tokens.begin(), answer.tokens.end());
+    ASSERT_GE(second.ids.size(), spoken.size());
+    EXPECT_TRUE(std::equal(spoken.begin(), spoken.end(), second.ids.begin()));
+    // Its text is what the template renders of the conversation, as without the reuse.
+    ChatTurns forgetful(*model_, scheduler_);
+    const TurnPrompt fresh = forgetful.encode(messages, nullptr, {}, 64);
+    EXPECT_EQ(second.text, fresh.text);
+    // This model's noise answers hold bytes that are not UTF-8: their text (with U+FFFD) does not
+    // tokenize back into the generated ids, the case this reuse exists for.
+    EXPECT_FALSE(fresh.ids.size() >= spoken.size() &&
+                 std::equal(spoken.begin(), spoken.end(), fresh.ids.begin()));
+
+    const Reply next = ask(turns_, second, sampled(4));
+    // All of the first turn came from the cache but the last answer token, which was sampled
+    // and never evaluated (when the answer ran to its length).
+    EXPECT_GE(next.final.job.cached_tokens, int(spoken.size()) - 1);
+}
+
+}  // namespace
+}  // namespace qe
