@@ -4,7 +4,8 @@
 // Each call writes <folder>/<name>@<start_pos>.f32 (float32 little-endian, row-major
 // [rows][cols], one row per position) and appends "name start_pos rows cols" to
 // <folder>/index.txt. Names: embd, blk.N.{attn_norm,q,k,v,q_rope,k_rope,attn_out,attn_proj,
-// attn_resid,ffn_norm,ffn_gate,ffn_up,ffn_act,ffn_out,out}, output_norm, logits.
+// attn_resid,ffn_norm,ffn_gate,ffn_up,ffn_act,ffn_out,out}, output_norm, logits. The fast path
+// writes all but ffn_gate (its gate is activated in place, in the same pass).
 #pragma once
 
 #include <memory>

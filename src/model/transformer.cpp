@@ -62,14 +62,6 @@ void rope(float* x, int n, int n_heads, int head_dim, const float* cos_t, const 
     }
 }
 
-// gate = silu(gate) * up, split across threads.      gate, up: [size]
-void swiglu(ThreadPool& pool, const KernelTable& k, float* gate, const float* up, size_t size) {
-    pool.run([&](int thread, int n_threads) {
-        const Range r = split_range(int64_t(size), thread, n_threads, 16);
-        k.silu_mul(gate + r.begin, up + r.begin, gate + r.begin, r.end - r.begin);
-    });
-}
-
 void add(float* x, const float* y, size_t size) {
     for (size_t i = 0; i < size; ++i) x[i] += y[i];
 }
@@ -85,6 +77,25 @@ void store_keys_values(int layer, const int* pos, KVCache* const* caches, int n,
         t = end;
     }
 }
+
+// Hands named activations of a piece ([n, cols] each) to the activation dump (QE_DUMP), when
+// there is one: names are NAME, or blk.LAYER.NAME inside a layer.
+struct Tap {
+    struct Named {
+        const char* name;
+        const float* data;
+        int cols;
+    };
+    const ActivationDump* dump;
+    int start_pos, n;
+    int layer = -1;
+
+    void operator()(std::initializer_list<Named> items) const {
+        if (!dump) return;
+        const std::string block = layer >= 0 ? "blk." + std::to_string(layer) + "." : "";
+        for (const Named& a : items) dump->write(block + a.name, start_pos, a.data, n, a.cols);
+    }
+};
 
 const uint8_t* row_pointer(const TensorView& w, int64_t row) {
     return static_cast<const uint8_t*>(w.data) + size_t(row) * *row_bytes(w.dtype, w.cols());
@@ -174,63 +185,51 @@ void Transformer::forward_piece(int n, float* logits_out, const ActivationDump* 
     const ModelConfig& c = config_;
     const Weights& w = weights_;
     RunState& s = s_;
-    const int start_pos = s.pos[0];  // names the dumps (which only single sequences make)
     const int q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim;
+    Tap tap{d, s.pos[0], n};
 
     for (int t = 0; t < n; ++t)
         dequantize_row(w.token_embd.dtype, row_pointer(w.token_embd, s.ids[size_t(t)]),
                        &s.x[size_t(t) * c.dim], c.dim);
-    dump(d, "embd", start_pos, s.x.data(), n, c.dim);
+    tap({{"embd", s.x.data(), c.dim}});
     rope_angles(s.rope_cos.data(), s.rope_sin.data(), s.pos.data(), n, c.head_dim, c.rope_theta);
 
     for (int l = 0; l < c.n_layers; ++l) {
         if (safe_point_) safe_point_();
         const LayerWeights& L = w.layers[l];
         const LayerMatrices& M = matrices_.layers[size_t(l)];
-        const std::string p = d ? "blk." + std::to_string(l) + "." : std::string();
+        tap.layer = l;
 
         // Attention block.
         rmsnorm(pool_, k_, s.xn.data(), s.x.data(), L.attn_norm, n, c.rms_eps);
-        dump(d, p + "attn_norm", start_pos, s.xn.data(), n, c.dim);
         s.xn_in.set(s.xn.data(), n, c.dim);
         matmul(pool_, k_, s.xn_in, {{s.q.data(), &M.wq}, {s.k.data(), &M.wk}, {s.v.data(), &M.wv}});
-        add_bias(s.q.data(), L.bq, n);
+        add_bias(s.q.data(), L.bq, n);  // the biases are empty in models without them
         add_bias(s.k.data(), L.bk, n);
         add_bias(s.v.data(), L.bv, n);
-        dump(d, p + "q", start_pos, s.q.data(), n, q_dim);
-        dump(d, p + "k", start_pos, s.k.data(), n, kv_dim);
-        dump(d, p + "v", start_pos, s.v.data(), n, kv_dim);
+        tap({{"attn_norm", s.xn.data(), c.dim}, {"q", s.q.data(), q_dim},
+             {"k", s.k.data(), kv_dim}, {"v", s.v.data(), kv_dim}});
         rope(s.q.data(), n, c.n_heads, c.head_dim, s.rope_cos.data(), s.rope_sin.data());
         rope(s.k.data(), n, c.n_kv_heads, c.head_dim, s.rope_cos.data(), s.rope_sin.data());
-        dump(d, p + "q_rope", start_pos, s.q.data(), n, q_dim);
-        dump(d, p + "k_rope", start_pos, s.k.data(), n, kv_dim);
         store_keys_values(l, s.pos.data(), s.caches.data(), n, s.k.data(), s.v.data(), kv_dim);
         attention(pool_, k_, s.att.data(), s.q.data(), s.caches.data(), s.pos.data(), n, l, c);
-        dump(d, p + "attn_out", start_pos, s.att.data(), n, q_dim);
         s.att_in.set(s.att.data(), n, q_dim);
         matmul(pool_, k_, s.proj.data(), s.att_in, M.wo);
-        dump(d, p + "attn_proj", start_pos, s.proj.data(), n, c.dim);
+        tap({{"q_rope", s.q.data(), q_dim}, {"k_rope", s.k.data(), kv_dim},
+             {"attn_out", s.att.data(), q_dim}, {"attn_proj", s.proj.data(), c.dim}});
         add(s.x.data(), s.proj.data(), size_t(n) * c.dim);
-        dump(d, p + "attn_resid", start_pos, s.x.data(), n, c.dim);
 
-        // Feed-forward block: down(silu(gate(x)) * up(x)).
+        // Feed-forward block: down(silu(gate(x)) * up(x)), the activation in gate's place.
         rmsnorm(pool_, k_, s.xn.data(), s.x.data(), L.ffn_norm, n, c.rms_eps);
-        dump(d, p + "ffn_norm", start_pos, s.xn.data(), n, c.dim);
         s.xn_in.set(s.xn.data(), n, c.dim);
-        if (d) {  // the dump names the products before the activation
-            matmul(pool_, k_, s.xn_in, {{s.gate.data(), &M.w_gate}, {s.up.data(), &M.w_up}});
-            dump(d, p + "ffn_gate", start_pos, s.gate.data(), n, c.ffn_dim);
-            dump(d, p + "ffn_up", start_pos, s.up.data(), n, c.ffn_dim);
-            swiglu(pool_, k_, s.gate.data(), s.up.data(), size_t(n) * c.ffn_dim);
-        } else {
-            matmul_swiglu(pool_, k_, s.gate.data(), s.up.data(), s.xn_in, M.w_gate, M.w_up);
-        }
-        dump(d, p + "ffn_act", start_pos, s.gate.data(), n, c.ffn_dim);
+        matmul_swiglu(pool_, k_, s.gate.data(), s.up.data(), s.xn_in, M.w_gate, M.w_up);
         s.act_in.set(s.gate.data(), n, c.ffn_dim);
         matmul(pool_, k_, s.proj.data(), s.act_in, M.w_down);
-        dump(d, p + "ffn_out", start_pos, s.proj.data(), n, c.dim);
+        tap({{"attn_resid", s.x.data(), c.dim}, {"ffn_norm", s.xn.data(), c.dim},
+             {"ffn_up", s.up.data(), c.ffn_dim}, {"ffn_act", s.gate.data(), c.ffn_dim},
+             {"ffn_out", s.proj.data(), c.dim}});
         add(s.x.data(), s.proj.data(), size_t(n) * c.dim);
-        dump(d, p + "out", start_pos, s.x.data(), n, c.dim);
+        tap({{"out", s.x.data(), c.dim}});
     }
 
     // Output head over the positions that want logits.
@@ -240,11 +239,11 @@ void Transformer::forward_piece(int n, float* logits_out, const ActivationDump* 
     for (int i = 0; i < n_out; ++i)
         k_.rmsnorm(&s.x[size_t(s.out_rows[size_t(i)]) * c.dim], w.output_norm.data(),
                    &s.xn[size_t(i) * c.dim], c.dim, c.rms_eps);
-    const int first = s.out_rows[0];  // names the dumps: a single chunk's rows are contiguous
-    dump(d, "output_norm", start_pos + first, s.xn.data(), n_out, c.dim);
     s.xn_in.set(s.xn.data(), n_out, c.dim);
     matmul(pool_, k_, logits_out, s.xn_in, matrices_.output);
-    dump(d, "logits", start_pos + first, logits_out, n_out, c.vocab_size);
+    // A single chunk's rows are contiguous: they start at position pos[out_rows[0]].
+    tap = Tap{d, s.pos[size_t(s.out_rows[0])], n_out};
+    tap({{"output_norm", s.xn.data(), c.dim}, {"logits", logits_out, c.vocab_size}});
 }
 
 }  // namespace qe
