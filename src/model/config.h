@@ -21,6 +21,7 @@ struct ModelConfig {
     float rope_theta = 0;
     float rms_eps = 0;
     bool tied_embeddings = false;  // output head shares token_embd
+    bool qkv_bias = true;          // Q/K/V projections have biases (see architecture.h)
     int bos_id = -1;               // -1 when absent
     int eos_id = -1;
     int pad_id = -1;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "model/architecture.h"
 #include "tokenizer/chat_template_load.h"
 #include "tokenizer/load.h"
 
@@ -53,16 +54,12 @@ SamplingParams read_sampling_defaults(const ModelFile& file) {
 
 }  // namespace
 
-bool architecture_supported(const std::string& name) {
-    return name == "qwen2";
-}
-
 std::unique_ptr<LoadedModel> LoadedModel::open(const std::string& path, const LoadOptions& options) {
     std::unique_ptr<LoadedModel> m(new LoadedModel(ModelFile::open(path)));
     const std::string& where = m->file_.path();
-    if (!architecture_supported(m->config_.architecture))
+    if (!find_architecture(m->config_.architecture))
         throw Error(where + ": architecture '" + m->config_.architecture +
-                    "' is not supported (only qwen2)");
+                    "' is not supported (only " + std::string(supported_architectures()) + ")");
     try {
         m->weights_ = bind_weights(m->file_, m->config_);
     } catch (const Error& e) {

@@ -63,7 +63,4 @@ class LoadedModel {
     std::string id_;
 };
 
-// The architectures this program runs (general.architecture / config.json model_type).
-bool architecture_supported(const std::string& name);
-
 }  // namespace qe

@@ -58,11 +58,13 @@ Weights bind_weights(const ModelFile& file, const ModelConfig& c) {
         LayerWeights L;
         L.attn_norm = vector_of(file, p + "attn_norm.weight", dim);
         L.wq = matrix_of(file, p + "attn_q.weight", q_dim, dim);
-        L.bq = vector_of(file, p + "attn_q.bias", q_dim);
         L.wk = matrix_of(file, p + "attn_k.weight", kv_dim, dim);
-        L.bk = vector_of(file, p + "attn_k.bias", kv_dim);
         L.wv = matrix_of(file, p + "attn_v.weight", kv_dim, dim);
-        L.bv = vector_of(file, p + "attn_v.bias", kv_dim);
+        if (c.qkv_bias) {
+            L.bq = vector_of(file, p + "attn_q.bias", q_dim);
+            L.bk = vector_of(file, p + "attn_k.bias", kv_dim);
+            L.bv = vector_of(file, p + "attn_v.bias", kv_dim);
+        }
         L.wo = matrix_of(file, p + "attn_output.weight", dim, q_dim);
         L.ffn_norm = vector_of(file, p + "ffn_norm.weight", dim);
         L.w_gate = matrix_of(file, p + "ffn_gate.weight", ffn, dim);

@@ -1,0 +1,22 @@
+#include "model/architecture.h"
+
+namespace qe {
+namespace {
+
+constexpr ArchitectureTraits kArchitectures[] = {
+    {"qwen2", /*qkv_bias=*/true},
+};
+
+}  // namespace
+
+const ArchitectureTraits* find_architecture(std::string_view name) {
+    for (const ArchitectureTraits& a : kArchitectures)
+        if (a.name == name) return &a;
+    return nullptr;
+}
+
+std::string_view supported_architectures() {
+    return "qwen2";
+}
+
+}  // namespace qe

@@ -1,0 +1,24 @@
+// The architectures this program runs and what sets them apart, as flags the config readers copy
+// into ModelConfig and the weights binding and forward pass read: never a class per name.
+//
+// Adding an architecture: a row here, the config keys it needs (config_gguf.cpp, config_hf.cpp),
+// its optional weights (weights.cpp) and the forward pass's few lines behind its flags
+// (transformer.cpp, qwen2_reference.cpp); see docs/ARCHITECTURE.md.
+#pragma once
+
+#include <string_view>
+
+namespace qe {
+
+struct ArchitectureTraits {
+    std::string_view name;  // general.architecture (GGUF), model_type (config.json)
+    bool qkv_bias;          // Q, K and V projections have a bias
+};
+
+// nullptr for an architecture this program does not run.
+const ArchitectureTraits* find_architecture(std::string_view name);
+
+// "qwen2" (the names of every supported architecture, for messages)
+std::string_view supported_architectures();
+
+}  // namespace qe
