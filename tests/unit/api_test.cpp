@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 
 namespace qe {
 namespace {
@@ -23,6 +25,52 @@ std::unique_ptr<Api> make_api(ApiOptions o = {}, int slots = 2, int queue = 4) {
     api->set_ready(std::move(model), std::move(scheduler));
     return api;
 }
+
+// A job submitted straight to an Api's scheduler that keeps its slot: the engine thread waits in
+// the job's first token until release(), so a test decides when the slot frees, not the speed of
+// the machine. Released and finished when it goes (declare it after the Api).
+class SlotHolder {
+  public:
+    explicit SlotHolder(Scheduler& scheduler) {
+        JobRequest job;
+        job.prompt = {1, 2, 3};
+        job.options.max_tokens = 2;
+        job.options.sampling.temperature = 0;
+        job.options.loop_guard.enabled = false;
+        job.on_event = [this](const JobEvent& ev) {
+            std::unique_lock lock(m_);
+            if (ev.done) {
+                done_ = true;
+                cv_.notify_all();
+                return true;
+            }
+            cv_.wait(lock, [&] { return released_; });
+            return true;
+        };
+        handle_ = scheduler.submit(std::move(job));
+    }
+    ~SlotHolder() {
+        if (!handle_) return;
+        release();
+        std::unique_lock lock(m_);
+        cv_.wait(lock, [&] { return done_; });
+    }
+    SlotHolder(const SlotHolder&) = delete;
+    SlotHolder& operator=(const SlotHolder&) = delete;
+
+    bool submitted() const { return handle_ != nullptr; }
+    void release() {
+        std::lock_guard lock(m_);
+        released_ = true;
+        cv_.notify_all();
+    }
+
+  private:
+    std::mutex m_;
+    std::condition_variable cv_;
+    bool released_ = false, done_ = false;
+    std::shared_ptr<JobHandle> handle_;
+};
 
 HttpRequest post(const std::string& path, const json& body) {
     return {"POST", path, {{"content-type", "application/json"}}, body.dump()};
@@ -172,20 +220,17 @@ TEST(Api, ApiKeyIsRequiredWhenSet) {
 }
 
 TEST(Api, ClientThatLeavesFreesItsSlot) {
-    auto api = make_api({}, 1, 0);
+    auto api = make_api({}, 1, 1);
     auto s = api->handle(post("/v1/chat/completions", chat_body({{"stream", true}, {"max_tokens", 400}, {"loop_guard", false}})));
     const auto events = read_stream(s, 3);  // the client hangs up after three writes
     EXPECT_LE(events.size(), 3u);
-    // The cancelled job is counted as finished when its slot is given back (the active count may
-    // still be the one from before the job started).
-    auto busy = [&] {
-        const auto st = api->scheduler()->stats();
-        return st.jobs_finished == 0 || st.active > 0;
-    };
-    for (int i = 0; i < 1000 && busy(); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    EXPECT_EQ(api->scheduler()->stats().jobs_finished, 1u);
-    EXPECT_EQ(api->scheduler()->stats().active, 0);
+    // A job queued behind it runs once the only slot is given back: when it has finished, so has
+    // the job of the client that left (no polling of the stats, whose active count lags a step).
+    {
+        SlotHolder after(*api->scheduler());
+        ASSERT_TRUE(after.submitted());
+    }
+    EXPECT_EQ(api->scheduler()->stats().jobs_finished, 2u);
     // The slot serves the next request.
     EXPECT_EQ(api->handle(post("/v1/chat/completions", chat_body())).status, 200);
 }
@@ -222,14 +267,14 @@ TEST(Api, RawCompletionTokenizeDetokenizeMetrics) {
 
 TEST(Api, QueueFullGetsRetryAfter) {
     auto api = make_api({}, 1, 0);
-    // A long streamed answer holds the only slot while we read nothing.
-    auto s = api->handle(post("/v1/chat/completions", chat_body({{"stream", true}, {"max_tokens", 300}, {"loop_guard", false}})));
+    // A held job keeps the only slot (a long answer could end before the next request comes).
+    SlotHolder holder(*api->scheduler());
+    ASSERT_TRUE(holder.submitted());
     const auto r = api->handle(post("/v1/chat/completions", chat_body()));
     EXPECT_EQ(r.status, 503);
     bool retry_after = false;
     for (const auto& [k, v] : r.headers) retry_after |= k == "Retry-After";
     EXPECT_TRUE(retry_after);
-    read_stream(s, 1);
 }
 
 // A stream with nothing to say (waiting in the queue) sends an SSE comment each ping interval, so
@@ -238,19 +283,20 @@ TEST(Api, SilentStreamsGetCommentPings) {
     ApiOptions o;
     o.ping_interval = std::chrono::milliseconds(5);
     auto api = make_api(o, 1, 4);
-    // Holds the only slot for a few hundred tokens (many times the ping interval).
-    auto first = api->handle(post("/v1/chat/completions", chat_body({{"stream", true}, {"max_tokens", 480}, {"loop_guard", false}})));
+    // A held job keeps the only slot until the waiting stream has been pinged.
+    SlotHolder holder(*api->scheduler());
+    ASSERT_TRUE(holder.submitted());
     auto second = api->handle(post("/v1/chat/completions", chat_body({{"stream", true}})));
     std::string raw;
     second.stream([&](std::string_view piece) {
         raw.append(piece);
+        if (piece.starts_with(": ping")) holder.release();
         return true;
     });
     const size_t ping = raw.find(": ping\n\n"), content = raw.find("\"content\":\"", raw.find("\"content\":\"") + 1);
     ASSERT_NE(ping, std::string::npos) << raw.substr(0, 400);
     EXPECT_LT(ping, content) << "the ping comes while the request waits, before its answer";
     EXPECT_NE(raw.find("data: [DONE]\n\n"), std::string::npos);
-    read_stream(first);
 }
 
 // The server's max_tokens limit also caps a request that does not say how much it wants.

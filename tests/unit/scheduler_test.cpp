@@ -170,12 +170,17 @@ TEST(Scheduler, CancellingFreesTheSlotAtTheNextToken) {
     EXPECT_EQ(c.final.finish_reason, "cancelled");
     EXPECT_EQ(c.tokens.size(), 3u);
 
-    // A handle cancels too, and the single slot then serves the next job.
+    // A handle cancels too, and the single slot then serves the next job. The job's first token
+    // holds the engine until the cancel is issued, so the job cannot reach its length first.
     Collector d;
-    auto handle = s.submit({{4, 5, 6}, greedy(100000 / 1000), d.callback()});
+    d.hold = true;
+    auto handle = s.submit({{4, 5, 6}, greedy(100), d.callback()});
+    ASSERT_NE(handle, nullptr);
     handle->cancel();
+    d.release();
     d.wait();
     EXPECT_EQ(d.final.finish_reason, "cancelled");
+    EXPECT_LE(d.tokens.size(), 1u);  // cancelled before its first token, or at it
     Collector e;
     s.submit({{7, 8}, greedy(2), e.callback()});
     e.wait();
