@@ -384,39 +384,52 @@ inline float dot_float(const W* w, const float* x, int64_t n) {
     return s;
 }
 
-template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*)>
-void matvec_float(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    const auto* x = reinterpret_cast<const float*>(xq);
-    for (int64_t r = r0; r < r1; ++r)
-        y[r] = dot_float<W, kLoad, kScalar>(
-            reinterpret_cast<const W*>(w.data + size_t(r) * w.row_bytes), x, w.cols);
-}
-
-// 2 rows x 4 tokens per tile: each weight vector is converted once and used for 4 tokens, and
-// the 8 accumulators are independent FMA chains.
-template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*), int T>
-inline void float_tile(const W* w0, const W* w1, const float* const* x, int64_t n_cols,
+// R rows x T tokens per tile; res[r][t] = dot. Each row and token has one FMA chain over 8 lanes,
+// summed once at the end, then the scalar tail: the same operations for every tile shape, so a
+// row's product does not depend on how many rows or tokens share its tile (matvec takes 4 rows for
+// 4 independent chains; matmul 2 rows x 4 tokens so each weight vector converts once for 4).
+template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*), int R, int T>
+inline void float_tile(const W* const* w, const float* const* x, int64_t n_cols,
                        float (*res)[T]) {
-    __m256 acc0[T], acc1[T];
-    for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm256_setzero_ps();
+    __m256 acc[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 8 <= n_cols; i += 8) {
-        const __m256 a = kLoad(w0 + i), b = kLoad(w1 + i);
 #pragma GCC unroll 4
-        for (int t = 0; t < T; ++t) {
-            const __m256 xv = _mm256_loadu_ps(x[t] + i);
-            acc0[t] = _mm256_fmadd_ps(a, xv, acc0[t]);
-            acc1[t] = _mm256_fmadd_ps(b, xv, acc1[t]);
+        for (int r = 0; r < R; ++r) {
+            const __m256 wv = kLoad(w[r] + i);
+#pragma GCC unroll 4
+            for (int t = 0; t < T; ++t)
+                acc[r][t] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x[t] + i), acc[r][t]);
         }
     }
-    for (int t = 0; t < T; ++t) {
-        float s0 = hsum(acc0[t]), s1 = hsum(acc1[t]);
-        for (int64_t j = i; j < n_cols; ++j) {
-            s0 += kScalar(w0 + j) * x[t][j];
-            s1 += kScalar(w1 + j) * x[t][j];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) {
+            float s = hsum(acc[r][t]);
+            for (int64_t j = i; j < n_cols; ++j) s += kScalar(w[r] + j) * x[t][j];
+            res[r][t] = s;
         }
-        res[0][t] = s0;
-        res[1][t] = s1;
+}
+
+template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*)>
+void matvec_float(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+    const float* x[1] = {reinterpret_cast<const float*>(xq)};
+    auto row = [&](int64_t r) {
+        return reinterpret_cast<const W*>(w.data + size_t(r) * w.row_bytes);
+    };
+    int64_t r = r0;
+    for (; r + 4 <= r1; r += 4) {
+        const W* rows[4] = {row(r), row(r + 1), row(r + 2), row(r + 3)};
+        float res[4][1];
+        float_tile<W, kLoad, kScalar, 4, 1>(rows, x, w.cols, res);
+        for (int i = 0; i < 4; ++i) y[r + i] = res[i][0];
+    }
+    for (; r < r1; ++r) {
+        const W* rows[1] = {row(r)};
+        float res[1][1];
+        float_tile<W, kLoad, kScalar, 1, 1>(rows, x, w.cols, res);
+        y[r] = res[0][0];
     }
 }
 
@@ -428,16 +441,19 @@ void matmul_float_tokens(const Matrix& w, const float* const* x, float* y, int64
     };
     int64_t r = r0;
     for (; r + 2 <= r1; r += 2) {
+        const W* rows[2] = {row(r), row(r + 1)};
         float res[2][T];
-        float_tile<W, kLoad, kScalar, T>(row(r), row(r + 1), x, w.cols, res);
+        float_tile<W, kLoad, kScalar, 2, T>(rows, x, w.cols, res);
         for (int t = 0; t < T; ++t) {
             y[t * ldy + r] = res[0][t];
             y[t * ldy + r + 1] = res[1][t];
         }
     }
     if (r < r1) {
-        for (int t = 0; t < T; ++t)
-            y[t * ldy + r] = dot_float<W, kLoad, kScalar>(row(r), x[t], w.cols);
+        const W* rows[1] = {row(r)};
+        float res[1][T];
+        float_tile<W, kLoad, kScalar, 1, T>(rows, x, w.cols, res);
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = res[0][t];
     }
 }
 
