@@ -503,6 +503,38 @@ TEST(Kernels, MatmulRowsEqualMatvecBitForBit) {
     }
 }
 
+TEST(Kernels, PackedLayoutEqualsRowLayoutBitForBit) {
+    for (const KernelTable* t : all_tables()) {
+        if (!t->pack) continue;
+        for (DType type : kWeightTypes) {
+            // The first case that differs (one report per table and type).
+            const std::string why = [&]() -> std::string {
+                for (int64_t cols : invariance_cols(type))
+                    for (int64_t rows : {1, 7, 19, 67}) {
+                        const InvarianceCase c =
+                            make_invariance_case(type, rows, cols, uint32_t(3 * rows + cols));
+                        Matrix packed = c.tm.m;
+                        t->pack(packed);
+                        if (packed.layout == kLayoutRows) return "";  // the type is not packed
+                        for (bool use_matvec : {true, false}) {
+                            const auto want =
+                                products(*t, c.tm.m, c.xq, 0, kMaxTokens, 1, use_matvec);
+                            const auto got =
+                                products(*t, packed, c.xq, 0, kMaxTokens, 1, use_matvec);
+                            if (const int64_t i = first_difference(want, got); i >= 0)
+                                return std::to_string(rows) + "x" + std::to_string(cols) + " " +
+                                       (use_matvec ? "matvec" : "matmul") + ", token " +
+                                       std::to_string(i / rows) + " row " +
+                                       std::to_string(i % rows);
+                        }
+                    }
+                return "";
+            }();
+            EXPECT_EQ(why, "") << table_name(*t) << " " << dtype_name(type);
+        }
+    }
+}
+
 TEST(Kernels, PackedMatrixFromAFileSurvivesReleasingTheSourcePages) {
     const KernelTable* packer = nullptr;
     for (const KernelTable* t : simd_tables())
