@@ -13,6 +13,7 @@
 #include "kernels/act_layout.h"
 #include "kernels/pack_x8.h"
 #include "kernels/tables.h"
+#include "kernels/token_tiles.h"
 #include "kernels/x86/avx2_attention.h"
 #include "kernels/x86/avx2_k.h"
 #include "kernels/x86/avx2_reduce.h"
@@ -267,27 +268,12 @@ void matmul_float(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64
     constexpr int64_t kRowChunk = 32;  // weight rows reused from L1/L2 across all tokens
     for (int64_t rc = r0; rc < r1; rc += kRowChunk) {
         const int64_t rc1 = rc + kRowChunk < r1 ? rc + kRowChunk : r1;
-        for (int64_t t = 0; t < n; t += 4) {
-            const float* x[4];
-            const int nt = int(n - t < 4 ? n - t : 4);
-            for (int i = 0; i < nt; ++i)
-                x[i] = reinterpret_cast<const float*>(xq + size_t(t + i) * xq_row_bytes);
-            float* yt = y + t * ldy;
-            switch (nt) {
-                case 4:
-                    matmul_float_tokens<W, kLoad, kScalar, 4>(w, x, yt, ldy, rc, rc1);
-                    break;
-                case 3:
-                    matmul_float_tokens<W, kLoad, kScalar, 3>(w, x, yt, ldy, rc, rc1);
-                    break;
-                case 2:
-                    matmul_float_tokens<W, kLoad, kScalar, 2>(w, x, yt, ldy, rc, rc1);
-                    break;
-                default:
-                    matmul_float_tokens<W, kLoad, kScalar, 1>(w, x, yt, ldy, rc, rc1);
-                    break;
-            }
-        }
+        for_token_tiles<const float*>(
+            n,
+            [&](int64_t t) { return reinterpret_cast<const float*>(xq + size_t(t) * xq_row_bytes); },
+            [&]<int T>(const float* const* x, int64_t t0) {
+                matmul_float_tokens<W, kLoad, kScalar, T>(w, x, y + t0 * ldy, ldy, rc, rc1);
+            });
     }
 }
 

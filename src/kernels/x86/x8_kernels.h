@@ -19,6 +19,7 @@
 #include "kernels/kernels.h"
 #include "kernels/pack_x8.h"
 #include "kernels/prefetch.h"
+#include "kernels/token_tiles.h"
 #include "quant/blocks.h"
 
 namespace qe {
@@ -276,27 +277,11 @@ void matmul_groups(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int6
     const int64_t gend = (r1 + 7) / 8;
     for (int64_t gc = r0 / 8; gc < gend; gc += kGroupChunk) {
         const int64_t gc1 = gc + kGroupChunk < gend ? gc + kGroupChunk : gend;
-        for (int64_t t = 0; t < n; t += 4) {
-            act::Q8_32Row a[4];
-            const int nt = int(n - t < 4 ? n - t : 4);
-            for (int i = 0; i < nt; ++i)
-                a[i] = act::q8_32_row(xq + size_t(t + i) * xq_row_bytes, w.cols);
-            float* yt = y + t * ldy;
-            switch (nt) {
-                case 4:
-                    matmul_groups_tokens<Tr, Rows, 4>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-                case 3:
-                    matmul_groups_tokens<Tr, Rows, 3>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-                case 2:
-                    matmul_groups_tokens<Tr, Rows, 2>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-                default:
-                    matmul_groups_tokens<Tr, Rows, 1>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-            }
-        }
+        for_token_tiles<act::Q8_32Row>(
+            n, [&](int64_t t) { return act::q8_32_row(xq + size_t(t) * xq_row_bytes, w.cols); },
+            [&]<int T>(const act::Q8_32Row* a, int64_t t0) {
+                matmul_groups_tokens<Tr, Rows, T>(w, a, y + t0 * ldy, ldy, gc, gc1, r0, r1);
+            });
     }
 }
 
