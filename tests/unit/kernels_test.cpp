@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/half.h"
 #include "core/mapped_file.h"
+#include "core/thread_pool.h"
 #include "kernels/cpu_features.h"
 #include "kernels/kernels.h"
 #include "quant/quant.h"
@@ -391,6 +392,145 @@ TEST(Kernels, AttentionMatchesReference) {
                             << "values hd " << hd << " nq " << nq << " n " << n << " at " << i;
                 }
             }
+        }
+    }
+}
+
+// ---- batch and layout invariance: a row's value depends only on its weights and its token ----
+
+// Every table, the generic one included.
+std::vector<const KernelTable*> all_tables() {
+    std::vector<const KernelTable*> v = {&ref()};
+    for (const KernelTable* t : simd_tables()) v.push_back(t);
+    return v;
+}
+
+constexpr int64_t kMaxTokens = 9;
+
+// n token rows starting at token `first` of xq through matmul (n = 0: one matvec per token), the
+// rows split over `parts` ranges as the thread pool splits them. Returns y: [n, rows].
+std::vector<float> products(const KernelTable& t, const Matrix& m, const QuantizedActs& xq,
+                            int64_t first, int64_t n, int parts, bool use_matvec) {
+    std::vector<float> y(size_t(n * m.rows), -7.0f);
+    const MatKernels& k = t.mat[int(m.type)];
+    for (int p = 0; p < parts; ++p) {
+        const Range r = split_range(m.rows, p, parts, 16);
+        if (r.begin == r.end) continue;
+        if (use_matvec) {
+            for (int64_t i = 0; i < n; ++i)
+                k.matvec(m, xq.row(first + i), y.data() + i * m.rows, r.begin, r.end);
+        } else {
+            k.matmul(m, xq.row(first), xq.row_bytes, n, y.data(), m.rows, r.begin, r.end);
+        }
+    }
+    return y;
+}
+
+struct InvarianceCase {
+    TestMatrix tm;
+    QuantizedActs xq;  // kMaxTokens rows
+};
+
+InvarianceCase make_invariance_case(DType type, int64_t rows, int64_t cols, uint32_t seed) {
+    InvarianceCase c{make_test_matrix(type, rows, cols, 0, seed), {}};
+    const ActFormat f = act_format(type);
+    const auto x = random_floats(size_t(kMaxTokens * cols), seed + 1);
+    c.xq.resize(f, kMaxTokens, cols);
+    for (int64_t i = 0; i < kMaxTokens; ++i)
+        ref().quantize[int(f)](x.data() + i * cols, c.xq.row(i), cols);
+    return c;
+}
+
+// The first row of got that differs from want in any bit, or -1.
+int64_t first_difference(const std::vector<float>& want, const std::vector<float>& got) {
+    for (size_t i = 0; i < want.size(); ++i)
+        if (std::memcmp(&want[i], &got[i], sizeof(float)) != 0) return int64_t(i);
+    return -1;
+}
+
+std::vector<int64_t> invariance_cols(DType t) {
+    if (block_of(t) == 1) return {67, 200};
+    if (block_of(t) == 32) return {160, 896};
+    return {512};
+}
+
+// Rows whose products differ between a matvec of one token over all rows and the same token's
+// row of a matmul of n = 1..9 tokens (at two positions in the tile), each over 1..4 row ranges.
+std::string batch_variance(const KernelTable& t, const Matrix& m, const QuantizedActs& xq) {
+    const std::vector<float> want = products(t, m, xq, 0, kMaxTokens, 1, true);
+    for (int parts = 1; parts <= 4; ++parts) {
+        const auto got = products(t, m, xq, 0, kMaxTokens, parts, true);
+        if (const int64_t i = first_difference(want, got); i >= 0)
+            return "matvec over " + std::to_string(parts) + " ranges, row " +
+                   std::to_string(i % m.rows);
+    }
+    for (int64_t n = 1; n <= kMaxTokens; ++n)
+        for (int64_t first : {int64_t(0), kMaxTokens - n})
+            for (int parts = 1; parts <= 4; ++parts) {
+                const auto got = products(t, m, xq, first, n, parts, false);
+                const std::vector<float> w(want.begin() + first * m.rows,
+                                           want.begin() + (first + n) * m.rows);
+                if (const int64_t i = first_difference(w, got); i >= 0)
+                    return "matmul of " + std::to_string(n) + " tokens from token " +
+                           std::to_string(first) + " over " + std::to_string(parts) +
+                           " ranges: token " + std::to_string(first + i / m.rows) + " row " +
+                           std::to_string(i % m.rows);
+            }
+    return "";
+}
+
+TEST(Kernels, MatmulRowsEqualMatvecBitForBit) {
+    for (const KernelTable* t : all_tables()) {
+        for (DType type : kWeightTypes) {
+            // The first case that varies (one report per table and type).
+            const std::string why = [&]() -> std::string {
+                for (int64_t cols : invariance_cols(type))
+                    for (int64_t rows : {19, 67}) {
+                        const InvarianceCase c =
+                            make_invariance_case(type, rows, cols, uint32_t(rows + cols));
+                        Matrix packed = c.tm.m;
+                        if (t->pack) t->pack(packed);
+                        for (const Matrix* m : std::array<const Matrix*, 2>{&c.tm.m, &packed})
+                            if (std::string v = batch_variance(*t, *m, c.xq); !v.empty())
+                                return std::string(m->layout == kLayoutRows ? "rows " : "packed ") +
+                                       std::to_string(rows) + "x" + std::to_string(cols) + ": " +
+                                       v;
+                    }
+                return "";
+            }();
+            EXPECT_EQ(why, "") << table_name(*t) << " " << dtype_name(type);
+        }
+    }
+}
+
+TEST(Kernels, PackedLayoutEqualsRowLayoutBitForBit) {
+    for (const KernelTable* t : all_tables()) {
+        if (!t->pack) continue;
+        for (DType type : kWeightTypes) {
+            // The first case that differs (one report per table and type).
+            const std::string why = [&]() -> std::string {
+                for (int64_t cols : invariance_cols(type))
+                    for (int64_t rows : {1, 7, 19, 67}) {
+                        const InvarianceCase c =
+                            make_invariance_case(type, rows, cols, uint32_t(3 * rows + cols));
+                        Matrix packed = c.tm.m;
+                        t->pack(packed);
+                        if (packed.layout == kLayoutRows) return "";  // the type is not packed
+                        for (bool use_matvec : {true, false}) {
+                            const auto want =
+                                products(*t, c.tm.m, c.xq, 0, kMaxTokens, 1, use_matvec);
+                            const auto got =
+                                products(*t, packed, c.xq, 0, kMaxTokens, 1, use_matvec);
+                            if (const int64_t i = first_difference(want, got); i >= 0)
+                                return std::to_string(rows) + "x" + std::to_string(cols) + " " +
+                                       (use_matvec ? "matvec" : "matmul") + ", token " +
+                                       std::to_string(i / rows) + " row " +
+                                       std::to_string(i % rows);
+                        }
+                    }
+                return "";
+            }();
+            EXPECT_EQ(why, "") << table_name(*t) << " " << dtype_name(type);
         }
     }
 }

@@ -26,6 +26,7 @@
 
 #include "kernels/act_layout.h"
 #include "kernels/tables.h"
+#include "kernels/token_tiles.h"
 #include "quant/blocks.h"
 
 namespace qe {
@@ -265,27 +266,11 @@ void matmul32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n
     constexpr int64_t kRowChunk = 64;
     for (int64_t rc = r0; rc < r1; rc += kRowChunk) {
         const int64_t rc1 = rc + kRowChunk < r1 ? rc + kRowChunk : r1;
-        for (int64_t t = 0; t < n; t += 4) {
-            act::Q8_32Row a[4];
-            const int nt = int(n - t < 4 ? n - t : 4);
-            for (int i = 0; i < nt; ++i)
-                a[i] = act::q8_32_row(xq + size_t(t + i) * xq_row_bytes, w.cols);
-            float* yt = y + t * ldy;
-            switch (nt) {
-                case 4:
-                    matmul32_tokens<K, 4>(w, a, yt, ldy, rc, rc1);
-                    break;
-                case 3:
-                    matmul32_tokens<K, 3>(w, a, yt, ldy, rc, rc1);
-                    break;
-                case 2:
-                    matmul32_tokens<K, 2>(w, a, yt, ldy, rc, rc1);
-                    break;
-                default:
-                    matmul32_tokens<K, 1>(w, a, yt, ldy, rc, rc1);
-                    break;
-            }
-        }
+        for_token_tiles<act::Q8_32Row>(
+            n, [&](int64_t t) { return act::q8_32_row(xq + size_t(t) * xq_row_bytes, w.cols); },
+            [&]<int T>(const act::Q8_32Row* a, int64_t t0) {
+                matmul32_tokens<K, T>(w, a, y + t0 * ldy, ldy, rc, rc1);
+            });
     }
 }
 

@@ -1,12 +1,11 @@
 // The AVX2 table (AVX2 + FMA + F16C): any x86-64 since Haswell / Zen.
 //
-// Quantized dot products: weights unpack to 32 bytes per block (unsigned nibbles, or signed int8
-// for Q8_0), _mm256_maddubs_epi16 multiplies with the int8 activations into int16 pairs (never
-// saturating here: |pair| <= 2 * 31 * 127), _mm256_madd_epi16 widens to int32, and one FMA per
-// block applies both scales. Offsets (Q4_0's -8, Q5_0's -16) and mins (Q4_1, Q5_1) are applied
-// through the activation block sums, in scalar, once per block.
-// Tiles: matvec does 4 rows at once (4 independent FMA chains hide FMA latency); matmul does
-// 2 rows x 4 tokens so each weight block is unpacked once for 4 tokens.
+// Quantized dot products (32-element block types, both layouts: x8_kernels.h): weights unpack to
+// 32 bytes per block (unsigned nibbles, or signed int8 for Q8_0), _mm256_maddubs_epi16 multiplies
+// with the int8 activations into int16 pairs (never saturating here: |pair| <= 2 * 31 * 127),
+// _mm256_madd_epi16 widens to int32. Offsets (Q4_0's -8, Q5_0's -16) come off in integer through
+// the activation block sums, mins (Q4_1, Q5_1) in float, once per block.
+// Float weights: R rows x T tokens per tile, one FMA chain per row and token (float_tile).
 #include <immintrin.h>
 
 #include <cmath>
@@ -14,6 +13,7 @@
 #include "kernels/act_layout.h"
 #include "kernels/pack_x8.h"
 #include "kernels/tables.h"
+#include "kernels/token_tiles.h"
 #include "kernels/x86/avx2_attention.h"
 #include "kernels/x86/avx2_k.h"
 #include "kernels/x86/avx2_reduce.h"
@@ -92,203 +92,28 @@ void quantize_q8_256(const float* x, uint8_t* xq, int64_t cols) {
     }
 }
 
-// ---- weight block decoders for the 32-element types ----
-
-inline __m256i nibbles(const uint8_t* qs) {
-    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(q, 4), q);
-    return _mm256_and_si256(both, _mm256_set1_epi8(0x0f));
-}
-
-// 0x10 in byte j where bit j of the little-endian qh is set.
-inline __m256i fifth_bits(const uint8_t* qh_bytes) {
-    uint32_t qh;
-    __builtin_memcpy(&qh, qh_bytes, 4);
-    const __m256i shuf =
-        _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303);
-    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32(int(qh)), shuf);
-    v = _mm256_or_si256(v, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe));  // all bits but bit j % 8
-    v = _mm256_cmpeq_epi8(v, _mm256_set1_epi64x(-1));
-    return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
-}
+// ---- the 32-element types: kernels in x8_kernels.h, with maddubs as the dot product ----
 
 // u8 x s8 -> 8 int32 partial sums
 inline __m256i dot_u8s8(__m256i u, __m256i s) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
 }
 
-// Each decoder: load() -> 32 bytes, dot() of those with activations, d() weight scale, and the
-// per-block scalar correction given s = d_w * d_a, d_a and the activation sum.
-struct Q4_0K {
-    using Block = BlockQ4_0;
-    static __m256i load(const Block& b) { return nibbles(b.qs); }
-    static __m256i dot(__m256i w, __m256i a) { return dot_u8s8(w, a); }
-    static float d(const Block& b) { return half(b.d); }
-    static float corr(const Block&, float s, float, int32_t sum) { return -8.0f * s * float(sum); }
-};
-
-struct Q4_1K {
-    using Block = BlockQ4_1;
-    static __m256i load(const Block& b) { return nibbles(b.qs); }
-    static __m256i dot(__m256i w, __m256i a) { return dot_u8s8(w, a); }
-    static float d(const Block& b) { return half(b.d); }
-    static float corr(const Block& b, float, float da, int32_t sum) {
-        return half(b.m) * da * float(sum);
-    }
-};
-
-struct Q5_0K {
-    using Block = BlockQ5_0;
-    static __m256i load(const Block& b) { return _mm256_or_si256(nibbles(b.qs), fifth_bits(b.qh)); }
-    static __m256i dot(__m256i w, __m256i a) { return dot_u8s8(w, a); }
-    static float d(const Block& b) { return half(b.d); }
-    static float corr(const Block&, float s, float, int32_t sum) { return -16.0f * s * float(sum); }
-};
-
-struct Q5_1K {
-    using Block = BlockQ5_1;
-    static __m256i load(const Block& b) { return _mm256_or_si256(nibbles(b.qs), fifth_bits(b.qh)); }
-    static __m256i dot(__m256i w, __m256i a) { return dot_u8s8(w, a); }
-    static float d(const Block& b) { return half(b.d); }
-    static float corr(const Block& b, float, float da, int32_t sum) {
-        return half(b.m) * da * float(sum);
-    }
-};
-
-struct Q8_0K {
-    using Block = BlockQ8_0;
-    static __m256i load(const Block& b) {
-        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs));
-    }
-    // signed x signed: |w| x (a with w's sign); |w| <= 128 fits u8 and a != -128.
-    static __m256i dot(__m256i w, __m256i a) {
-        return dot_u8s8(_mm256_sign_epi8(w, w), _mm256_sign_epi8(a, w));
-    }
-    static float d(const Block& b) { return half(b.d); }
-    static float corr(const Block&, float, float, int32_t) { return 0.0f; }
-};
-
-// R weight rows x T activation rows over nb blocks; res[r][t] = dot.
-template <class K, int R, int T>
-inline void tile32(const typename K::Block* const* w, const act::Q8_32Row* a, int64_t nb,
-                   float (*res)[T]) {
-    __m256 acc[R][T];
-    float corr[R][T];
-#pragma GCC unroll 4
-    for (int r = 0; r < R; ++r)
-#pragma GCC unroll 4
-        for (int t = 0; t < T; ++t) {
-            acc[r][t] = _mm256_setzero_ps();
-            corr[r][t] = 0.0f;
-        }
-    for (int64_t b = 0; b < nb; ++b) {
-        __m256i av[T];
-#pragma GCC unroll 4
-        for (int t = 0; t < T; ++t)
-            av[t] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[t].qs + 32 * b));
-#pragma GCC unroll 4
-        for (int r = 0; r < R; ++r) {
-            const auto& blk = w[r][b];
-            const __m256i wv = K::load(blk);
-            const float dw = K::d(blk);
-#pragma GCC unroll 4
-            for (int t = 0; t < T; ++t) {
-                const float da = a[t].d[b];
-                const float s = dw * da;
-                acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(K::dot(wv, av[t])),
-                                            _mm256_set1_ps(s), acc[r][t]);
-                corr[r][t] += K::corr(blk, s, da, a[t].sum[b]);
-            }
-        }
-    }
-#pragma GCC unroll 4
-    for (int r = 0; r < R; ++r)
-#pragma GCC unroll 4
-        for (int t = 0; t < T; ++t) res[r][t] = hsum(acc[r][t]) + corr[r][t];
-}
-
-template <class K>
-const typename K::Block* row_ptr(const Matrix& w, int64_t r) {
-    return reinterpret_cast<const typename K::Block*>(w.data + size_t(r) * w.row_bytes);
-}
-
-template <class K>
-void matvec32(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    const int64_t nb = w.cols / 32;
-    const act::Q8_32Row a = act::q8_32_row(xq, w.cols);
-    int64_t r = r0;
-    for (; r + 4 <= r1; r += 4) {
-        const typename K::Block* rows[4] = {row_ptr<K>(w, r), row_ptr<K>(w, r + 1),
-                                            row_ptr<K>(w, r + 2), row_ptr<K>(w, r + 3)};
-        float res[4][1];
-        tile32<K, 4, 1>(rows, &a, nb, res);
-        for (int i = 0; i < 4; ++i) y[r + i] = res[i][0];
-    }
-    for (; r < r1; ++r) {
-        const typename K::Block* rows[1] = {row_ptr<K>(w, r)};
-        float res[1][1];
-        tile32<K, 1, 1>(rows, &a, nb, res);
-        y[r] = res[0][0];
-    }
-}
-
-template <class K, int T>
-void matmul32_tokens(const Matrix& w, const act::Q8_32Row* a, float* y, int64_t ldy, int64_t r0,
-                     int64_t r1) {
-    const int64_t nb = w.cols / 32;
-    int64_t r = r0;
-    for (; r + 2 <= r1; r += 2) {
-        const typename K::Block* rows[2] = {row_ptr<K>(w, r), row_ptr<K>(w, r + 1)};
-        float res[2][T];
-        tile32<K, 2, T>(rows, a, nb, res);
-        for (int i = 0; i < 2; ++i)
-            for (int t = 0; t < T; ++t) y[t * ldy + r + i] = res[i][t];
-    }
-    for (; r < r1; ++r) {
-        const typename K::Block* rows[1] = {row_ptr<K>(w, r)};
-        float res[1][T];
-        tile32<K, 1, T>(rows, a, nb, res);
-        for (int t = 0; t < T; ++t) y[t * ldy + r] = res[0][t];
-    }
-}
-
-// Tokens in chunks whose activations stay in L2; rows in tiles; 4 tokens per tile.
-template <class K>
-void matmul32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
-              int64_t ldy, int64_t r0, int64_t r1) {
-    constexpr int64_t kRowChunk = 64;
-    for (int64_t rc = r0; rc < r1; rc += kRowChunk) {
-        const int64_t rc1 = rc + kRowChunk < r1 ? rc + kRowChunk : r1;
-        for (int64_t t = 0; t < n; t += 4) {
-            act::Q8_32Row a[4];
-            const int nt = int(n - t < 4 ? n - t : 4);
-            for (int i = 0; i < nt; ++i)
-                a[i] = act::q8_32_row(xq + size_t(t + i) * xq_row_bytes, w.cols);
-            float* yt = y + t * ldy;
-            switch (nt) {
-                case 4:
-                    matmul32_tokens<K, 4>(w, a, yt, ldy, rc, rc1);
-                    break;
-                case 3:
-                    matmul32_tokens<K, 3>(w, a, yt, ldy, rc, rc1);
-                    break;
-                case 2:
-                    matmul32_tokens<K, 2>(w, a, yt, ldy, rc, rc1);
-                    break;
-                default:
-                    matmul32_tokens<K, 1>(w, a, yt, ldy, rc, rc1);
-                    break;
-            }
-        }
-    }
-}
-
-// ---- the x8 layout: kernels in x8_kernels.h, with maddubs as the dot product ----
-
-// Sum over the 8 groups of u8 weights x s8 activations, per row (lane), for T tokens at once
-// (group-major, so each weight vector is loaded and sign-folded once for all T). maddubs results
-// add up in int16 as long as they cannot overflow (Tr::kAdd16 at a time), then widen once.
+// dot8: the sum over the 8 groups of an x8 record of u8 weights x s8 activations, per row (lane),
+// for T tokens at once (group-major, so each weight vector is loaded and sign-folded once for all
+// T). maddubs results add up in int16 as long as they cannot overflow (Tr::kAdd16 at a time), then
+// widen once. dot32: one GGUF block's 32 quants x 32 activations as 8 partial sums. Q8_0's signed
+// weights go in as |w| x (a with w's sign) (|w| <= 128 fits u8 and a != -128).
 struct DotMaddubs {
+    template <class Tr>
+    static constexpr int offset() {
+        return Tr::kOffset;
+    }
+    template <class Tr>
+    static __m256i dot32(__m256i w, __m256i a) {
+        if constexpr (Tr::kSigned) return dot_u8s8(_mm256_sign_epi8(w, w), _mm256_sign_epi8(a, w));
+        return dot_u8s8(w, a);
+    }
     template <class Tr, int T>
     static void dot8(const typename Tr::Rec& p, const act::Q8_32Row* a, int64_t b, __m256i* i32) {
         const __m256i ones = _mm256_set1_epi16(1);
@@ -320,26 +145,6 @@ struct DotMaddubs {
                 i32[t] = _mm256_sub_epi32(i32[t], _mm256_set1_epi32(Tr::kOffset * a[t].sum[b]));
     }
 };
-
-// Entries that take either layout.
-template <class K, class Tr>
-void matvec_any(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8) return matvec_x8<DotMaddubs, Tr>(w, xq, y, r0, r1);
-    matvec32<K>(w, xq, y, r0, r1);
-}
-
-template <class K, class Tr>
-void matmul_any(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
-                int64_t ldy, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8)
-        return matmul_x8<DotMaddubs, Tr>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
-    matmul32<K>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
-}
-
-template <class K, class Tr>
-constexpr MatKernels mat32() {
-    return {matvec_any<K, Tr>, matmul_any<K, Tr>};
-}
 
 // ---- float weights ----
 
@@ -384,39 +189,52 @@ inline float dot_float(const W* w, const float* x, int64_t n) {
     return s;
 }
 
-template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*)>
-void matvec_float(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    const auto* x = reinterpret_cast<const float*>(xq);
-    for (int64_t r = r0; r < r1; ++r)
-        y[r] = dot_float<W, kLoad, kScalar>(
-            reinterpret_cast<const W*>(w.data + size_t(r) * w.row_bytes), x, w.cols);
-}
-
-// 2 rows x 4 tokens per tile: each weight vector is converted once and used for 4 tokens, and
-// the 8 accumulators are independent FMA chains.
-template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*), int T>
-inline void float_tile(const W* w0, const W* w1, const float* const* x, int64_t n_cols,
+// R rows x T tokens per tile; res[r][t] = dot. Each row and token has one FMA chain over 8 lanes,
+// summed once at the end, then the scalar tail: the same operations for every tile shape, so a
+// row's product does not depend on how many rows or tokens share its tile (matvec takes 4 rows for
+// 4 independent chains; matmul 2 rows x 4 tokens so each weight vector converts once for 4).
+template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*), int R, int T>
+inline void float_tile(const W* const* w, const float* const* x, int64_t n_cols,
                        float (*res)[T]) {
-    __m256 acc0[T], acc1[T];
-    for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm256_setzero_ps();
+    __m256 acc[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 8 <= n_cols; i += 8) {
-        const __m256 a = kLoad(w0 + i), b = kLoad(w1 + i);
 #pragma GCC unroll 4
-        for (int t = 0; t < T; ++t) {
-            const __m256 xv = _mm256_loadu_ps(x[t] + i);
-            acc0[t] = _mm256_fmadd_ps(a, xv, acc0[t]);
-            acc1[t] = _mm256_fmadd_ps(b, xv, acc1[t]);
+        for (int r = 0; r < R; ++r) {
+            const __m256 wv = kLoad(w[r] + i);
+#pragma GCC unroll 4
+            for (int t = 0; t < T; ++t)
+                acc[r][t] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x[t] + i), acc[r][t]);
         }
     }
-    for (int t = 0; t < T; ++t) {
-        float s0 = hsum(acc0[t]), s1 = hsum(acc1[t]);
-        for (int64_t j = i; j < n_cols; ++j) {
-            s0 += kScalar(w0 + j) * x[t][j];
-            s1 += kScalar(w1 + j) * x[t][j];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) {
+            float s = hsum(acc[r][t]);
+            for (int64_t j = i; j < n_cols; ++j) s += kScalar(w[r] + j) * x[t][j];
+            res[r][t] = s;
         }
-        res[0][t] = s0;
-        res[1][t] = s1;
+}
+
+template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*)>
+void matvec_float(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+    const float* x[1] = {reinterpret_cast<const float*>(xq)};
+    auto row = [&](int64_t r) {
+        return reinterpret_cast<const W*>(w.data + size_t(r) * w.row_bytes);
+    };
+    int64_t r = r0;
+    for (; r + 4 <= r1; r += 4) {
+        const W* rows[4] = {row(r), row(r + 1), row(r + 2), row(r + 3)};
+        float res[4][1];
+        float_tile<W, kLoad, kScalar, 4, 1>(rows, x, w.cols, res);
+        for (int i = 0; i < 4; ++i) y[r + i] = res[i][0];
+    }
+    for (; r < r1; ++r) {
+        const W* rows[1] = {row(r)};
+        float res[1][1];
+        float_tile<W, kLoad, kScalar, 1, 1>(rows, x, w.cols, res);
+        y[r] = res[0][0];
     }
 }
 
@@ -428,16 +246,19 @@ void matmul_float_tokens(const Matrix& w, const float* const* x, float* y, int64
     };
     int64_t r = r0;
     for (; r + 2 <= r1; r += 2) {
+        const W* rows[2] = {row(r), row(r + 1)};
         float res[2][T];
-        float_tile<W, kLoad, kScalar, T>(row(r), row(r + 1), x, w.cols, res);
+        float_tile<W, kLoad, kScalar, 2, T>(rows, x, w.cols, res);
         for (int t = 0; t < T; ++t) {
             y[t * ldy + r] = res[0][t];
             y[t * ldy + r + 1] = res[1][t];
         }
     }
     if (r < r1) {
-        for (int t = 0; t < T; ++t)
-            y[t * ldy + r] = dot_float<W, kLoad, kScalar>(row(r), x[t], w.cols);
+        const W* rows[1] = {row(r)};
+        float res[1][T];
+        float_tile<W, kLoad, kScalar, 1, T>(rows, x, w.cols, res);
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = res[0][t];
     }
 }
 
@@ -447,27 +268,12 @@ void matmul_float(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64
     constexpr int64_t kRowChunk = 32;  // weight rows reused from L1/L2 across all tokens
     for (int64_t rc = r0; rc < r1; rc += kRowChunk) {
         const int64_t rc1 = rc + kRowChunk < r1 ? rc + kRowChunk : r1;
-        for (int64_t t = 0; t < n; t += 4) {
-            const float* x[4];
-            const int nt = int(n - t < 4 ? n - t : 4);
-            for (int i = 0; i < nt; ++i)
-                x[i] = reinterpret_cast<const float*>(xq + size_t(t + i) * xq_row_bytes);
-            float* yt = y + t * ldy;
-            switch (nt) {
-                case 4:
-                    matmul_float_tokens<W, kLoad, kScalar, 4>(w, x, yt, ldy, rc, rc1);
-                    break;
-                case 3:
-                    matmul_float_tokens<W, kLoad, kScalar, 3>(w, x, yt, ldy, rc, rc1);
-                    break;
-                case 2:
-                    matmul_float_tokens<W, kLoad, kScalar, 2>(w, x, yt, ldy, rc, rc1);
-                    break;
-                default:
-                    matmul_float_tokens<W, kLoad, kScalar, 1>(w, x, yt, ldy, rc, rc1);
-                    break;
-            }
-        }
+        for_token_tiles<const float*>(
+            n,
+            [&](int64_t t) { return reinterpret_cast<const float*>(xq + size_t(t) * xq_row_bytes); },
+            [&]<int T>(const float* const* x, int64_t t0) {
+                matmul_float_tokens<W, kLoad, kScalar, T>(w, x, y + t0 * ldy, ldy, rc, rc1);
+            });
     }
 }
 
@@ -518,11 +324,11 @@ KernelTable make_table() {
     t.mat[int(DType::F16)] = mat_float<uint16_t, load8_f16, scalar_f16>();
     t.mat[int(DType::BF16)] = mat_float<uint16_t, load8_bf16, scalar_bf16>();
     t.pack = x8::pack;
-    t.mat[int(DType::Q4_0)] = mat32<Q4_0K, X8Q4_0>();
-    t.mat[int(DType::Q4_1)] = mat32<Q4_1K, X8Q4_1>();
-    t.mat[int(DType::Q5_0)] = mat32<Q5_0K, X8Q5_0>();
-    t.mat[int(DType::Q5_1)] = mat32<Q5_1K, X8Q5_1>();
-    t.mat[int(DType::Q8_0)] = mat32<Q8_0K, X8Q8_0>();
+    t.mat[int(DType::Q4_0)] = mat_q32<DotMaddubs, X8Q4_0>();
+    t.mat[int(DType::Q4_1)] = mat_q32<DotMaddubs, X8Q4_1>();
+    t.mat[int(DType::Q5_0)] = mat_q32<DotMaddubs, X8Q5_0>();
+    t.mat[int(DType::Q5_1)] = mat_q32<DotMaddubs, X8Q5_1>();
+    t.mat[int(DType::Q8_0)] = mat_q32<DotMaddubs, X8Q8_0>();
     add_avx2_k_kernels(t);
     t.dot_f32 = dot_f32;
     add_avx2_attention_kernels(t);

@@ -8,6 +8,7 @@
 
 #include "kernels/act_layout.h"
 #include "kernels/prefetch.h"
+#include "kernels/token_tiles.h"
 #include "kernels/x86/avx2_k.h"
 #include "kernels/x86/avx2_reduce.h"
 #include "quant/blocks.h"
@@ -277,31 +278,17 @@ void matmul_k(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n
     const int64_t nsb = w.cols / 256;
     for (int64_t rc = r0; rc < r1; rc += kRowChunk) {
         const int64_t rc1 = rc + kRowChunk < r1 ? rc + kRowChunk : r1;
-        for (int64_t t0 = 0; t0 < n; t0 += 4) {
-            const int nt = int(n - t0 < 4 ? n - t0 : 4);
-            act::Q8_256Row a[4];
-            for (int i = 0; i < nt; ++i)
-                a[i] = act::q8_256_row(xq + size_t(t0 + i) * xq_row_bytes, w.cols);
-            for (int64_t r = rc; r < rc1; ++r) {
-                const auto* row = reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes);
-                float res[4] = {};  // (only the first nt are written)
-                switch (nt) {
-                    case 4:
-                        K::template dot<4>(row, a, nsb, res);
-                        break;
-                    case 3:
-                        K::template dot<3>(row, a, nsb, res);
-                        break;
-                    case 2:
-                        K::template dot<2>(row, a, nsb, res);
-                        break;
-                    default:
-                        K::template dot<1>(row, a, nsb, res);
-                        break;
+        for_token_tiles<act::Q8_256Row>(
+            n, [&](int64_t t) { return act::q8_256_row(xq + size_t(t) * xq_row_bytes, w.cols); },
+            [&]<int T>(const act::Q8_256Row* a, int64_t t0) {
+                for (int64_t r = rc; r < rc1; ++r) {
+                    float res[T];
+                    K::template dot<T>(
+                        reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes), a, nsb,
+                        res);
+                    for (int i = 0; i < T; ++i) y[(t0 + i) * ldy + r] = res[i];
                 }
-                for (int i = 0; i < nt; ++i) y[(t0 + i) * ldy + r] = res[i];
-            }
-        }
+            });
     }
 }
 

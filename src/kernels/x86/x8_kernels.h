@@ -1,7 +1,12 @@
-// Kernels of the x8 layout (pack_x8.h) for the x86 tables, over 256-bit registers: one group of
-// 8 rows per register, activations broadcast 4 bytes at a time. The dot product of the 8 groups
-// is a policy (Dot::dot8, for T tokens at once): maddubs in the AVX2 table, vpdpbusd in the AVX-512
-// table.
+// The kernels of the 32-element block types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) for the x86 tables,
+// over 256-bit registers, for both layouts a matrix can have: x8-packed (pack_x8.h: one group of 8
+// rows per register, activations broadcast 4 bytes at a time) and GGUF rows (8 rows read at once,
+// their per-block int32 sums gathered into one register by exact integer horizontal adds). Either
+// way each block gives the exact integer dot of every row, offsets (Q4_0's -8, Q5_0's -16)
+// included, and the same float operations follow per row, in the same order: so a row's product is
+// bit-identical in both layouts, and for any number of tokens or rows sharing the tile (the engine
+// reads rows first and repacks in the background; no answer may depend on when that finishes).
+// The integer dot is a policy (Dot): maddubs in the AVX2 table, vpdpbusd in the AVX-512 table.
 //
 // Internal linkage on purpose: each ISA file includes this header and compiles it with its own
 // flags; shared out-of-line copies could carry instructions the running CPU lacks. Include after
@@ -14,6 +19,8 @@
 #include "kernels/kernels.h"
 #include "kernels/pack_x8.h"
 #include "kernels/prefetch.h"
+#include "kernels/token_tiles.h"
+#include "quant/blocks.h"
 
 namespace qe {
 namespace {
@@ -31,11 +38,12 @@ inline __m256i fifth_bits_group(__m256i qh, int g) {
     return _mm256_and_si256(moved, _mm256_set1_epi8(0x10));
 }
 
-// Traits of each record type: group(p, k) unpacks group vector k of a record (u8, or s8 for
-// Q8_0: kSigned), one at a time so that only the vector in use takes a register; offset(k) is
-// the element offset of group k inside the block; kOffset the value the format subtracts from
-// every quant (applied through the activation sum); kMin whether it adds a per-block min; kAdd16
-// how many maddubs results fit an int16 sum (AVX2).
+// Traits of each type: group(p, k) unpacks group vector k of an x8 record (u8, or s8 for Q8_0:
+// kSigned), one at a time so that only the vector in use takes a register; offset(k) is the
+// element offset of group k inside the block; quants(b) unpacks a GGUF block the same way, in
+// element order; kOffset the value the format subtracts from every quant (applied through the
+// activation sum); kMin whether it adds a per-block min; kAdd16 how many maddubs results fit an
+// int16 sum (AVX2).
 template <typename R>
 inline __m256i nibble_group(const R& p, int k) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.qs + 32 * (k & 3)));
@@ -52,8 +60,29 @@ inline int nibble_offset(int k) {
     return k < 4 ? 4 * k : 16 + 4 * (k - 4);
 }
 
+// A GGUF block's 16 bytes of nibbles as 32 bytes in element order.
+inline __m256i row_nibbles(const uint8_t* qs) {
+    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(q, 4), q);
+    return _mm256_and_si256(both, _mm256_set1_epi8(0x0f));
+}
+
+// 0x10 in byte j where bit j of a GGUF block's little-endian qh is set.
+inline __m256i row_fifth_bits(const uint8_t* qh_bytes) {
+    uint32_t qh;
+    __builtin_memcpy(&qh, qh_bytes, 4);
+    const __m256i shuf =
+        _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303);
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32(int(qh)), shuf);
+    v = _mm256_or_si256(v, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe));  // all bits but bit j % 8
+    v = _mm256_cmpeq_epi8(v, _mm256_set1_epi64x(-1));
+    return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
+}
+
 struct X8Q4_0 {
     using Rec = x8::Q4_0;
+    using Block = BlockQ4_0;
+    static __m256i quants(const Block& b) { return row_nibbles(b.qs); }
     static constexpr int kAdd16 = 8, kOffset = 8;
     static constexpr bool kSigned = false, kMin = false;
     static __m256i group(const Rec& p, int k) { return nibble_group(p, k); }
@@ -61,6 +90,8 @@ struct X8Q4_0 {
 };
 struct X8Q4_1 {
     using Rec = x8::Q4_1;
+    using Block = BlockQ4_1;
+    static __m256i quants(const Block& b) { return row_nibbles(b.qs); }
     static constexpr int kAdd16 = 8, kOffset = 0;
     static constexpr bool kSigned = false, kMin = true;
     static __m256i group(const Rec& p, int k) { return nibble_group(p, k); }
@@ -68,6 +99,10 @@ struct X8Q4_1 {
 };
 struct X8Q5_0 {
     using Rec = x8::Q5_0;
+    using Block = BlockQ5_0;
+    static __m256i quants(const Block& b) {
+        return _mm256_or_si256(row_nibbles(b.qs), row_fifth_bits(b.qh));
+    }
     static constexpr int kAdd16 = 4, kOffset = 16;
     static constexpr bool kSigned = false, kMin = false;
     static __m256i group(const Rec& p, int k) { return q5_group(p, k); }
@@ -75,6 +110,10 @@ struct X8Q5_0 {
 };
 struct X8Q5_1 {
     using Rec = x8::Q5_1;
+    using Block = BlockQ5_1;
+    static __m256i quants(const Block& b) {
+        return _mm256_or_si256(row_nibbles(b.qs), row_fifth_bits(b.qh));
+    }
     static constexpr int kAdd16 = 4, kOffset = 0;
     static constexpr bool kSigned = false, kMin = true;
     static __m256i group(const Rec& p, int k) { return q5_group(p, k); }
@@ -82,6 +121,10 @@ struct X8Q5_1 {
 };
 struct X8Q8_0 {
     using Rec = x8::Q8_0;
+    using Block = BlockQ8_0;
+    static __m256i quants(const Block& b) {
+        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs));
+    }
     static constexpr int kAdd16 = 1, kOffset = 0;
     static constexpr bool kSigned = true, kMin = false;
     static __m256i group(const Rec& p, int k) {
@@ -90,20 +133,97 @@ struct X8Q8_0 {
     static int offset(int k) { return 4 * k; }
 };
 
-// One group of 8 rows against T activation rows: acc[t] lane r = row r . token t.
-template <class Dot, class Tr, int T>
-inline void x8_tile(const typename Tr::Rec* rec, const act::Q8_32Row* a, int64_t nb, __m256* acc) {
+inline __m256 halves8(const uint16_t* h) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)));
+}
+
+// Sources of 8 rows (group g: rows 8g .. 8g + 7), block by block: dot<T>(b, a, i32) gives i32[t]
+// lane r = the exact integer dot of block b of row r with token t, offsets applied; d(b) and m(b)
+// the 8 rows' scales and mins as floats.
+
+// A group of an x8-packed matrix.
+template <class Dot, class Tr>
+struct PackedRows {
+    const typename Tr::Rec* rec;
+    PackedRows(const Matrix& w, int64_t g) : rec(x8::group<typename Tr::Rec>(w, g)) {}
+    template <int T>
+    void dot(int64_t b, const act::Q8_32Row* a, __m256i* i32) const {
+        if constexpr (T == 1) prefetch_ahead(&rec[b]);
+        Dot::template dot8<Tr, T>(rec[b], a, b, i32);
+    }
+    __m256 d(int64_t b) const { return halves8(rec[b].d); }
+    __m256 m(int64_t b) const { return halves8(rec[b].m); }
+};
+
+// 8 GGUF rows. Rows past the matrix's end read its last row again (their results are not stored).
+// Per row and token the Dot's 8 int32 partial sums; hadd pairs them up across rows, so that
+// after three rounds lane r holds row r's sum.
+template <class Dot, class Tr>
+struct GgufRows {
+    using Block = typename Tr::Block;
+    const Block* row[8];
+    GgufRows(const Matrix& w, int64_t g) {
+        for (int i = 0; i < 8; ++i) {
+            const int64_t r = 8 * g + i < w.rows ? 8 * g + i : w.rows - 1;
+            row[i] = reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes);
+        }
+    }
+    // rows r, r + 1: lanes [r:01 r:23 r+1:01 r+1:23 | r:45 r:67 r+1:45 r+1:67] (a:ij = a_i + a_j)
+    template <int T>
+    void pair(int r, int64_t b, const __m256i* av, __m256i* out) const {
+        const __m256i w0 = Tr::quants(row[r][b]), w1 = Tr::quants(row[r + 1][b]);
+#pragma GCC unroll 4
+        for (int t = 0; t < T; ++t)
+            out[t] = _mm256_hadd_epi32(Dot::template dot32<Tr>(w0, av[t]),
+                                       Dot::template dot32<Tr>(w1, av[t]));
+    }
+    template <int T>
+    void dot(int64_t b, const act::Q8_32Row* a, __m256i* i32) const {
+        __m256i av[T], quad[2][T];
+#pragma GCC unroll 4
+        for (int t = 0; t < T; ++t)
+            av[t] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[t].qs + 32 * b));
+        for (int h = 0; h < 2; ++h) {  // rows 4h .. 4h + 3: [sums of lanes 0-3 | lanes 4-7]
+            __m256i p01[T], p23[T];
+            pair<T>(4 * h, b, av, p01);
+            pair<T>(4 * h + 2, b, av, p23);
+#pragma GCC unroll 4
+            for (int t = 0; t < T; ++t) quad[h][t] = _mm256_hadd_epi32(p01[t], p23[t]);
+        }
+#pragma GCC unroll 4
+        for (int t = 0; t < T; ++t) {
+            const __m256i sums =
+                _mm256_add_epi32(_mm256_permute2x128_si256(quad[0][t], quad[1][t], 0x20),
+                                 _mm256_permute2x128_si256(quad[0][t], quad[1][t], 0x31));
+            constexpr int kOffset = Dot::template offset<Tr>();
+            i32[t] = kOffset == 0 ? sums
+                                  : _mm256_sub_epi32(sums, _mm256_set1_epi32(kOffset * a[t].sum[b]));
+        }
+    }
+    __m256 d(int64_t b) const {
+        const uint16_t h[8] = {row[0][b].d, row[1][b].d, row[2][b].d, row[3][b].d,
+                               row[4][b].d, row[5][b].d, row[6][b].d, row[7][b].d};
+        return halves8(h);
+    }
+    __m256 m(int64_t b) const {
+        const uint16_t h[8] = {row[0][b].m, row[1][b].m, row[2][b].m, row[3][b].m,
+                               row[4][b].m, row[5][b].m, row[6][b].m, row[7][b].m};
+        return halves8(h);
+    }
+};
+
+// 8 rows against T activation rows: acc[t] lane r = row r . token t. Per block, row and token:
+// acc += float(dot) * (d_w * d_a), then (Q4_1, Q5_1) acc += m_w * (d_a * float(sum_a)).
+template <class Tr, class Rows, int T>
+inline void tile8(const Rows& rows, const act::Q8_32Row* a, int64_t nb, __m256* acc) {
 #pragma GCC unroll 4
     for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
-        const auto& p = rec[b];
-        if constexpr (T == 1) prefetch_ahead(&p);
         __m256i i32[T];
-        Dot::template dot8<Tr, T>(p, a, b, i32);
-        const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.d)));
+        rows.template dot<T>(b, a, i32);
+        const __m256 dw = rows.d(b);
         __m256 mw = _mm256_setzero_ps();
-        if constexpr (Tr::kMin)
-            mw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.m)));
+        if constexpr (Tr::kMin) mw = rows.m(b);
 #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) {
             const float da = a[t].d[b];
@@ -128,57 +248,61 @@ inline void store_group(__m256 v, float* y, int64_t g, int64_t r0, int64_t r1) {
         if (base + i >= r0 && base + i < r1) y[base + i] = tmp[i];
 }
 
-template <class Dot, class Tr>
-void matvec_x8(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+template <class Tr, class Rows>
+void matvec_groups(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
     const int64_t nb = w.cols / 32;
     const act::Q8_32Row a = act::q8_32_row(xq, w.cols);
     for (int64_t g = r0 / 8; g * 8 < r1; ++g) {
         __m256 acc[1];
-        x8_tile<Dot, Tr, 1>(x8::group<typename Tr::Rec>(w, g), &a, nb, acc);
+        tile8<Tr, Rows, 1>(Rows(w, g), &a, nb, acc);
         store_group(acc[0], y, g, r0, r1);
     }
 }
 
-template <class Dot, class Tr, int T>
-void matmul_x8_tokens(const Matrix& w, const act::Q8_32Row* a, float* y, int64_t ldy, int64_t g0,
-                      int64_t g1, int64_t r0, int64_t r1) {
+template <class Tr, class Rows, int T>
+void matmul_groups_tokens(const Matrix& w, const act::Q8_32Row* a, float* y, int64_t ldy,
+                          int64_t g0, int64_t g1, int64_t r0, int64_t r1) {
     const int64_t nb = w.cols / 32;
     for (int64_t g = g0; g < g1; ++g) {
         __m256 acc[T];
-        x8_tile<Dot, Tr, T>(x8::group<typename Tr::Rec>(w, g), a, nb, acc);
+        tile8<Tr, Rows, T>(Rows(w, g), a, nb, acc);
         for (int t = 0; t < T; ++t) store_group(acc[t], y + t * ldy, g, r0, r1);
     }
 }
 
-template <class Dot, class Tr>
-void matmul_x8(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
-               int64_t ldy, int64_t r0, int64_t r1) {
+template <class Tr, class Rows>
+void matmul_groups(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
+                   int64_t ldy, int64_t r0, int64_t r1) {
     constexpr int64_t kGroupChunk = 8;  // 64 rows of weights stay in L1/L2 across all tokens
     const int64_t gend = (r1 + 7) / 8;
     for (int64_t gc = r0 / 8; gc < gend; gc += kGroupChunk) {
         const int64_t gc1 = gc + kGroupChunk < gend ? gc + kGroupChunk : gend;
-        for (int64_t t = 0; t < n; t += 4) {
-            act::Q8_32Row a[4];
-            const int nt = int(n - t < 4 ? n - t : 4);
-            for (int i = 0; i < nt; ++i)
-                a[i] = act::q8_32_row(xq + size_t(t + i) * xq_row_bytes, w.cols);
-            float* yt = y + t * ldy;
-            switch (nt) {
-                case 4:
-                    matmul_x8_tokens<Dot, Tr, 4>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-                case 3:
-                    matmul_x8_tokens<Dot, Tr, 3>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-                case 2:
-                    matmul_x8_tokens<Dot, Tr, 2>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-                default:
-                    matmul_x8_tokens<Dot, Tr, 1>(w, a, yt, ldy, gc, gc1, r0, r1);
-                    break;
-            }
-        }
+        for_token_tiles<act::Q8_32Row>(
+            n, [&](int64_t t) { return act::q8_32_row(xq + size_t(t) * xq_row_bytes, w.cols); },
+            [&]<int T>(const act::Q8_32Row* a, int64_t t0) {
+                matmul_groups_tokens<Tr, Rows, T>(w, a, y + t0 * ldy, ldy, gc, gc1, r0, r1);
+            });
     }
+}
+
+// Entries that take either layout.
+template <class Dot, class Tr>
+void matvec_q32(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+    if (w.layout == kLayoutX8) return matvec_groups<Tr, PackedRows<Dot, Tr>>(w, xq, y, r0, r1);
+    matvec_groups<Tr, GgufRows<Dot, Tr>>(w, xq, y, r0, r1);
+}
+
+template <class Dot, class Tr>
+void matmul_q32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
+                int64_t ldy, int64_t r0, int64_t r1) {
+    if (w.layout == kLayoutX8)
+        return matmul_groups<Tr, PackedRows<Dot, Tr>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+    matmul_groups<Tr, GgufRows<Dot, Tr>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+}
+
+template <class Dot, class Tr>
+constexpr MatKernels mat_q32() {
+    return {matvec_q32<Dot, Tr>, matmul_q32<Dot, Tr>};
 }
 
 }  // namespace
