@@ -141,7 +141,7 @@ SchedulerStats Scheduler::stats() const {
 void Scheduler::drain() {
     std::unique_lock lock(mutex_);
     stopping_ = true;
-    idle_.wait(lock, [&] { return queue_.empty() && counters_.active == 0; });
+    idle_.wait(lock, [&] { return in_system_ == 0; });
 }
 
 void Scheduler::engine_loop() {
@@ -159,16 +159,10 @@ void Scheduler::engine_loop() {
         decode_step();
 
         std::lock_guard lock(mutex_);
-        int active = 0;
         int64_t used = 0;
-        for (const auto& s : slots_) {
-            active += s->state != Slot::State::Idle;
-            used += int64_t(s->cached.size());
-        }
-        counters_.active = active;
+        for (const auto& s : slots_) used += int64_t(s->cached.size());
         counters_.kv_positions_used = used;
         counters_.queued = int(queue_.size());
-        if (active == 0 && queue_.empty()) idle_.notify_all();
     }
 
     // Shutting down: everything still running or waiting ends as cancelled.
@@ -219,6 +213,7 @@ void Scheduler::admit_waiting_jobs() {
             if (!best) return;
             job = std::move(queue_.front());
             queue_.pop_front();
+            ++counters_.active;  // counted as it leaves the queue, so stats never miss it
         }
         Slot& slot = *best;
         const auto& prompt = job->request.prompt;
@@ -364,8 +359,10 @@ void Scheduler::finish(Slot& slot, const std::string& reason, const std::string&
     {
         std::lock_guard lock(mutex_);
         --in_system_;
+        --counters_.active;
         ++counters_.jobs_finished;
         counters_.cached_tokens += uint64_t(slot.cached_at_start);
+        if (in_system_ == 0) idle_.notify_all();
     }
     slot.job->request.on_event(ev);
     slot.job.reset();

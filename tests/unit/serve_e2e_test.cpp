@@ -447,6 +447,32 @@ TEST(ServeFilesE2E, ModelIsMappedReadOnlyAndNothingIsWritten) {
     EXPECT_TRUE(written.empty()) << "serve wrote " << written.front();
 }
 
+// The same request gives the same text on a fresh server (its matrices still being repacked in
+// the background) as later on a warm one (answers continuing a cached prefix), and on another
+// fresh server.
+TEST(ServeDeterminismE2E, FirstAnswerOfAFreshServerEqualsLaterOnes) {
+    const std::string body =
+        chat_body("请写一首关于春天的诗。", 48, false, R"({"seed":11,"loop_guard":false})");
+    auto answer = [&](int port) {
+        const RawResponse r = http(port, "POST", "/v1/chat/completions", body);
+        EXPECT_EQ(r.status, 200) << r.body;
+        const json j = json::parse(r.body, nullptr, false);
+        return j.is_discarded() ? std::string("(not JSON)")
+                                : j["choices"][0]["message"]["content"].get<std::string>();
+    };
+    std::vector<std::string> texts;
+    for (int run = 0; run < 2; ++run) {
+        test::LiveServer server;
+        ASSERT_EQ(server.start(kBinary, {"--model", kModel, "--threads", "2"},
+                               log_path("serve_determinism_" + std::to_string(run))),
+                  "");
+        for (int i = 0; i < 3; ++i) texts.push_back(answer(server.port()));
+        EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
+    }
+    ASSERT_FALSE(texts[0].empty());
+    for (size_t i = 1; i < texts.size(); ++i) EXPECT_EQ(texts[i], texts[0]) << "answer " << i;
+}
+
 // SIGTERM while an answer streams: that answer is finished (well-formed, [DONE]) and the server
 // exits 0.
 TEST(ServeShutdownE2E, SigtermFinishesRunningStreams) {
