@@ -37,9 +37,7 @@ std::vector<std::string> golden_models() {
 const std::vector<std::string> kSupportedArchitectures = {"qwen2"};
 
 std::string architecture_of(const std::string& name) {
-    return ModelFile::open(std::string(QE_GOLDEN_DIR) + "/" + name + ".gguf")
-        .config()
-        .architecture;
+    return ModelFile::open(std::string(QE_GOLDEN_DIR) + "/" + name + ".gguf").config().architecture;
 }
 
 bool supported(const std::string& architecture) {
@@ -191,8 +189,8 @@ TEST(GoldenFolder, HoldsEveryFamily) {
     const auto names = golden_models();
     EXPECT_GE(names.size(), 29u);
     EXPECT_GE(comparable_models().size(), 22u);
-    for (const char* family : {"g448-f32", "g448-bf16", "g896-q8_0", "g512-q6_k", "q3-f16",
-                               "q35-f16"})
+    for (const char* family :
+         {"g448-f32", "g448-bf16", "g896-q8_0", "g512-q6_k", "q3-f16", "q35-f16"})
         EXPECT_NE(std::find(names.begin(), names.end(), family), names.end()) << family;
 }
 

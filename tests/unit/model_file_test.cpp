@@ -405,8 +405,8 @@ int f32_tensors(const Family& f) {
     const std::string_view arch = f.architecture;
     int n = 1;  // output_norm
     for (int l = 0; l < f.layers; ++l) {
-        if (arch == "qwen2") n += 5;  // 2 norms, 3 biases
-        if (arch == "qwen3") n += 4;  // 2 norms, q/k norm
+        if (arch == "qwen2") n += 5;                              // 2 norms, 3 biases
+        if (arch == "qwen3") n += 4;                              // 2 norms, q/k norm
         if (arch == "qwen35") n += full_attention(f, l) ? 4 : 6;  // 2 norms + q/k norm | ssm_*
     }
     return n;
