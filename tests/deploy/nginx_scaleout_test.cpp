@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -134,8 +136,10 @@ class Dechunker {
     size_t left_ = 0;
 };
 
+// on_events, if given, is told the number of complete events after each read that adds some.
 Exchange http(int port, const std::string& method, const std::string& path,
-              const std::string& body = "", const std::string& extra_headers = "") {
+              const std::string& body = "", const std::string& extra_headers = "",
+              const std::function<void(size_t)>& on_events = {}) {
     Exchange ex;
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
@@ -190,12 +194,120 @@ Exchange http(int port, const std::string& method, const std::string& path,
         if (count > events_seen) {
             ++ex.reads_with_events;
             while (events_seen < count) ex.event_times.push_back(t), ++events_seen;
+            if (on_events) on_events(count);
         }
         ex.total_seconds = t;
     }
     ::close(fd);
     return ex;
 }
+
+// A stand-in upstream that streams server-sent events in lock step with the client: it sends
+// event k + 1 only once the client has reported event k (through whatever proxy sits between
+// them). A proxy that holds events back until a buffer fills stalls it, however fast or loaded the
+// machine: the test model makes a whole answer in milliseconds, so the timing of a real instance's
+// events cannot tell a buffering proxy from a client that was not scheduled for those
+// milliseconds. GET /health answers 200, so nginx's readiness check works as with an instance.
+class LockStepUpstream {
+  public:
+    static constexpr int kEvents = 20;
+    static constexpr double kPatience = 10;  // seconds to wait for an event to reach the client
+
+    LockStepUpstream() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        ::listen(fd_, 16);
+        socklen_t len = sizeof addr;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+        port_ = ntohs(addr.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~LockStepUpstream() {
+        stop_ = true;
+        thread_.join();
+        ::close(fd_);
+    }
+    int port() const { return port_; }
+    // The client's report: how many events it has received.
+    void received(size_t n) { received_ = int(n); }
+    // The first event that did not reach the client in time (-1: none), of the last stream.
+    int held_back() const { return held_back_; }
+
+  private:
+    void serve() {
+        while (!stop_) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0) continue;
+            const int c = ::accept(fd_, nullptr, nullptr);
+            if (c < 0) continue;
+            answer(c);
+            ::close(c);
+        }
+    }
+
+    void answer(int c) {
+        std::string req;
+        char buf[4096];
+        size_t end = std::string::npos;
+        while ((end = req.find("\r\n\r\n")) == std::string::npos) {
+            const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+            if (n <= 0) return;
+            req.append(buf, size_t(n));
+        }
+        std::string lower = req.substr(0, end);
+        for (auto& ch : lower) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+        const auto cl = lower.find("content-length:");
+        const size_t body = cl == std::string::npos ? 0 : std::stoul(lower.substr(cl + 15));
+        while (req.size() < end + 4 + body) {
+            const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+            if (n <= 0) return;
+            req.append(buf, size_t(n));
+        }
+        const auto send_all = [c](const std::string& s) {
+            ::send(c, s.data(), s.size(), MSG_NOSIGNAL);
+        };
+        if (req.starts_with("GET /health")) {
+            send_all("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            return;
+        }
+        send_all(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        const auto chunk = [&](const std::string& data) {
+            char size[32];
+            std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+            send_all(size + data + "\r\n");
+        };
+        received_ = 0;
+        held_back_ = -1;
+        for (int k = 0; k < kEvents; ++k) {
+            chunk("data: {\"event\":" + std::to_string(k) + "}\n\n");
+            if (held_back_ >= 0) continue;  // held back once: no use waiting again
+            if (!wait_until([&] { return received_ > k; }, kPatience)) held_back_ = k;
+        }
+        chunk("data: [DONE]\n\n");
+        send_all("0\r\n\r\n");
+    }
+
+    static bool wait_until(const std::function<bool()>& ok, double seconds) {
+        const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+        while (!ok()) {
+            if (Clock::now() > end) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return true;
+    }
+
+    int fd_ = -1;
+    int port_ = 0;
+    std::thread thread_;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> received_{0};
+    std::atomic<int> held_back_{-1};
+};
 
 std::string chat_body(bool stream, int max_tokens) {
     return std::string(R"({"messages":[{"role":"user","content":"Write a long story."}],)") +
@@ -241,11 +353,20 @@ class NginxScaleOut : public ::testing::Test {
                 return;
             }
         }
-        setup_error_ = start_nginx();
+        setup_error_ =
+            start_nginx(backend_port_[0], backend_port_[1], dir_, nginx_port_, nginx_proc_);
+        if (!setup_error_.empty()) return;
+        // A second nginx with the same config, in front of the lock-step upstream only.
+        upstream_ = std::make_unique<LockStepUpstream>();
+        fs::create_directories(dir_ / "lockstep");
+        setup_error_ = start_nginx(upstream_->port(), upstream_->port(), dir_ / "lockstep",
+                                   lockstep_port_, lockstep_proc_);
     }
 
     static void TearDownTestSuite() {
         nginx_proc_.kill(SIGTERM);
+        lockstep_proc_.kill(SIGTERM);
+        upstream_.reset();
         for (auto& c : instance_) c.kill(SIGTERM);
     }
 
@@ -262,14 +383,14 @@ class NginxScaleOut : public ::testing::Test {
                          (dir_ / ("instance" + std::to_string(i) + ".log")).string());
     }
 
-    // The repository's config, with its example ports replaced by the test's and wrapped in the
-    // few settings a private nginx needs (pid file, temp folders, an access log naming the
-    // instance that answered).
+    // The repository's config, with its example ports replaced by the test's (upstreams a and b,
+    // and a free port it sets `port` to) and wrapped in the few settings a private nginx in `dir`
+    // needs (pid file, temp folders, an access log naming the instance that answered).
     // Returns "" or what went wrong.
-    static std::string start_nginx() {
+    static std::string start_nginx(int a, int b, const fs::path& dir, int& port, Child& proc) {
         std::ifstream in(kConfig);
         std::string conf{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-        nginx_port_ = free_port();
+        port = free_port();
         std::string missing;
         const auto replace = [&](const std::string& from, const std::string& to) {
             const auto at = conf.find(from);
@@ -279,13 +400,13 @@ class NginxScaleOut : public ::testing::Test {
                 conf.replace(at, from.size(), to);
             }
         };
-        replace("server 127.0.0.1:8081", "server 127.0.0.1:" + std::to_string(backend_port_[0]));
-        replace("server 127.0.0.1:8082", "server 127.0.0.1:" + std::to_string(backend_port_[1]));
-        replace("listen 80;", "listen 127.0.0.1:" + std::to_string(nginx_port_) + ";");
+        replace("server 127.0.0.1:8081", "server 127.0.0.1:" + std::to_string(a));
+        replace("server 127.0.0.1:8082", "server 127.0.0.1:" + std::to_string(b));
+        replace("listen 80;", "listen 127.0.0.1:" + std::to_string(port) + ";");
         if (!missing.empty()) return missing;
-        std::ofstream(dir_ / "qwen-edge.conf") << conf;
-        const std::string d = dir_.string();
-        std::ofstream(dir_ / "nginx.conf")
+        std::ofstream(dir / "qwen-edge.conf") << conf;
+        const std::string d = dir.string();
+        std::ofstream(dir / "nginx.conf")
             << "pid " << d << "/nginx.pid;\n"
             << "error_log " << d << "/error.log info;\n"
             << "daemon off;\nmaster_process off;\n"
@@ -301,11 +422,11 @@ class NginxScaleOut : public ::testing::Test {
             << "    scgi_temp_path " << d << "/scgi;\n"
             << "    include " << d << "/qwen-edge.conf;\n"
             << "}\n";
-        nginx_proc_ = Child::start(
-            {nginx_, "-e", d + "/error.log", "-p", d, "-c", d + "/nginx.conf"}, d + "/nginx.out");
-        if (!wait_until([] { return http(nginx_port_, "GET", "/health").status == 200; }, 20)) {
+        proc = Child::start({nginx_, "-e", d + "/error.log", "-p", d, "-c", d + "/nginx.conf"},
+                            d + "/nginx.out");
+        if (!wait_until([&] { return http(port, "GET", "/health").status == 200; }, 20)) {
             std::ifstream err(d + "/error.log");
-            return "nginx did not answer:\n" + nginx_proc_.output() +
+            return "nginx did not answer:\n" + proc.output() +
                    std::string{std::istreambuf_iterator<char>(err),
                                std::istreambuf_iterator<char>()};
         }
@@ -357,42 +478,50 @@ class NginxScaleOut : public ::testing::Test {
     static inline int nginx_port_ = 0;
     static inline Child instance_[2];
     static inline Child nginx_proc_;
+    static inline std::unique_ptr<LockStepUpstream> upstream_;
+    static inline int lockstep_port_ = 0;
+    static inline Child lockstep_proc_;
 };
 
-// The shape of a stream: events that arrive over time, the first long before the last.
-void expect_streamed(const Exchange& ex, const std::string& where) {
+// A whole event stream: a chunked text/event-stream of at least `events` events and [DONE].
+void expect_event_stream(const Exchange& ex, size_t events, const std::string& where) {
     ASSERT_EQ(ex.status, 200) << where << "\n" << ex.headers << ex.body.substr(0, 300);
-    ASSERT_GE(ex.event_times.size(), 40u) << where << ": too few events\n"
-                                          << ex.body.substr(0, 500);
+    std::string headers = ex.headers;
+    for (auto& c : headers) c = char(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_NE(headers.find("content-type: text/event-stream"), std::string::npos) << where;
+    EXPECT_NE(headers.find("transfer-encoding: chunked"), std::string::npos) << where;
+    ASSERT_GE(ex.event_times.size(), events) << where << ": too few events\n"
+                                             << ex.body.substr(0, 500);
     EXPECT_NE(ex.body.find("data: [DONE]"), std::string::npos) << where;
-    // The client reads as soon as anything arrives, so events that arrive apart in time arrive in
-    // separate reads; a proxy that held the stream back would hand it on in a few large pieces.
-    // The bound is loose on purpose: on a loaded machine one read catches several events (13
-    // reads for 76 events, 13 KB, was seen), and the test model makes a token in well under a
-    // millisecond, so timing thresholds would not do.
-    const int n = int(ex.event_times.size());
-    const int buffered_reads = int(ex.body.size() / 4096) + 1;
-    EXPECT_GT(ex.reads_with_events, 2 * buffered_reads)
-        << where << ": " << n << " events (" << ex.body.size() << " bytes) came in only "
-        << ex.reads_with_events << " reads";
 }
 
 TEST_F(NginxScaleOut, TokensStreamThroughAsTheyAreMade) {
+    // With the repository's config nginx passes each event on at once: the lock-step upstream
+    // sends the next event only after the previous one has come out of nginx. (Asking for gzip
+    // as browsers do: a compressing proxy holds events back to fill its blocks.) This does not
+    // depend on timing, unlike counting the reads of a real instance's stream, which the test
+    // model makes in a few milliseconds: on a loaded machine a client or an nginx that is not
+    // scheduled for those milliseconds gets a non-buffered stream in a few 4 KB pieces too.
     const std::string body = chat_body(true, 160);
-    // The instance itself streams (else the check through nginx would prove nothing)...
+    const Exchange lockstep = http(lockstep_port_, "POST", "/v1/chat/completions", body,
+                                   header("stream-check") + "Accept-Encoding: gzip\r\n",
+                                   [](size_t events) { upstream_->received(events); });
+    expect_event_stream(lockstep, LockStepUpstream::kEvents + 1, "lock-step through nginx");
+    EXPECT_EQ(upstream_->held_back(), -1) << "nginx held event " << upstream_->held_back()
+                                          << " back for " << LockStepUpstream::kPatience << " s";
+
+    // A real instance streams its answer as server-sent events, directly and through nginx.
     const Exchange direct = http(backend_port_[0], "POST", "/v1/chat/completions", body);
-    expect_streamed(direct, "directly");
-    // ...and so does nginx with the repository's config.
-    // (Asking for gzip as browsers do: a compressing proxy holds events back to fill its blocks.)
+    expect_event_stream(direct, 40, "directly");
     const Exchange proxied = http(nginx_port_, "POST", "/v1/chat/completions", body,
                                   header("stream-check") + "Accept-Encoding: gzip\r\n");
-    expect_streamed(proxied, "through nginx");
+    expect_event_stream(proxied, 40, "through nginx");
+    EXPECT_EQ(proxied.event_times.size(), direct.event_times.size());
     std::printf(
-        "stream of %zu events: direct first/last %.3f/%.3f s in %d reads; "
-        "through nginx %.3f/%.3f s in %d reads\n",
-        proxied.event_times.size(), direct.event_times.front(), direct.event_times.back(),
-        direct.reads_with_events, proxied.event_times.front(), proxied.event_times.back(),
-        proxied.reads_with_events);
+        "lock-step stream of %zu events through nginx in %.3f s; instance stream of %zu "
+        "events: direct in %d reads, through nginx in %d reads\n",
+        lockstep.event_times.size(), lockstep.total_seconds, direct.event_times.size(),
+        direct.reads_with_events, proxied.reads_with_events);
 }
 
 TEST_F(NginxScaleOut, AConversationKeyAlwaysReachesTheSameInstance) {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <map>
 
 #include "core/mapped_file.h"
 #include "io/gguf_writer.h"
@@ -470,22 +471,32 @@ TEST(Gguf, WriterProducerOfWrongSizeFailsAndLeavesNoFile) {
 TEST(Gguf, EveryGoldenFileParses) {
     const std::filesystem::path dir = QE_GOLDEN_DIR;
     ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
-    int files = 0;
+    // The golden README's families by file name prefix: g* qwen2, q3 qwen3, q35 qwen35.
+    std::map<std::string, int> files;  // architecture -> files
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
         if (entry.path().extension() != ".gguf") continue;
-        ++files;
-        SCOPED_TRACE(entry.path().filename().string());
+        const std::string name = entry.path().filename().string();
+        SCOPED_TRACE(name);
         MappedFile mapped(entry.path().string());
         const auto f = parse_gguf(mapped.bytes(), entry.path().string());
         EXPECT_EQ(f.version, 3u);
-        EXPECT_EQ(*f.find("general.architecture")->as_string(), "qwen2");
+        const auto* arch_value = f.find("general.architecture");
+        ASSERT_NE(arch_value, nullptr);
+        const std::string arch = *arch_value->as_string();
+        const std::string family = name.substr(0, name.find('-'));
+        EXPECT_EQ(arch, family == "q3" ? "qwen3" : family == "q35" ? "qwen35" : "qwen2");
+        ++files[arch];
         const TensorView* embd = f.tensor("token_embd.weight");
         ASSERT_NE(embd, nullptr);
         EXPECT_EQ(embd->shape[0], 3872);
         EXPECT_EQ(f.find("tokenizer.ggml.tokens")->as_array()->items.size(), 3872u);
-        EXPECT_EQ(f.find("qwen2.embedding_length")->as_int(), embd->shape[1]);
+        const auto* dim = f.find(arch + ".embedding_length");
+        ASSERT_NE(dim, nullptr) << arch << ".embedding_length";
+        EXPECT_EQ(dim->as_int(), embd->shape[1]);
     }
-    EXPECT_EQ(files, 22);
+    EXPECT_EQ(files["qwen2"], 22);
+    EXPECT_EQ(files["qwen3"], 4);
+    EXPECT_EQ(files["qwen35"], 3);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "support/run_command.h"
@@ -23,30 +24,55 @@ nlohmann::json info_json(const std::string& model) {
     return nlohmann::json::parse(r.output);
 }
 
+// The golden README's tables: each family's architecture and dimensions. The context lengths are
+// the real models' (Qwen2.5 32768, Qwen3-0.6B 40960, Qwen3.5 262144), as the files state them.
+struct Family {
+    const char* name;  // the file name's prefix, before '-'
+    const char* architecture;
+    int layers, dim, heads, kv_heads, head_dim, ffn, context_length, files;
+};
+
+constexpr Family kFamilies[] = {
+    {"g448", "qwen2", 2, 448, 14, 2, 32, 512, 32768, 13},
+    {"g896", "qwen2", 1, 896, 14, 2, 64, 256, 32768, 4},
+    {"g512", "qwen2", 1, 512, 8, 2, 64, 512, 32768, 5},
+    {"q3", "qwen3", 2, 512, 8, 4, 128, 1024, 40960, 4},
+    {"q35", "qwen35", 4, 512, 4, 2, 256, 1024, 262144, 3},
+};
+
 TEST(InfoCli, ReportsEveryGoldenFile) {
-    int files = 0;
+    std::map<std::string, int> files;
     for (const auto& entry : fs::directory_iterator(QE_GOLDEN_DIR)) {
         if (entry.path().extension() != ".gguf") continue;
         const std::string file = entry.path().filename().string();
         SCOPED_TRACE(file);
-        ++files;
+        // "FAMILY-TYPE.gguf"
+        const auto dash = file.find('-');
+        ASSERT_NE(dash, std::string::npos);
+        const std::string family = file.substr(0, dash);
+        const Family* fam = nullptr;
+        for (const auto& f : kFamilies)
+            if (family == f.name) fam = &f;
+        ASSERT_NE(fam, nullptr) << "a family the golden README does not list";
+        ++files[family];
         const auto j = info_json(entry.path().string());
-        const int dim = std::stoi(file.substr(1, 3));
-        EXPECT_EQ(j["architecture"], "qwen2");
+        EXPECT_EQ(j["architecture"], fam->architecture);
         EXPECT_EQ(j["format"], "gguf");
-        EXPECT_EQ(j["dim"], dim);
-        EXPECT_EQ(j["layers"], dim == 448 ? 2 : 1);
-        EXPECT_EQ(j["heads"], dim == 512 ? 8 : 14);
-        EXPECT_EQ(j["kv_heads"], 2);
+        EXPECT_EQ(j["dim"], fam->dim);
+        EXPECT_EQ(j["layers"], fam->layers);
+        EXPECT_EQ(j["heads"], fam->heads);
+        EXPECT_EQ(j["kv_heads"], fam->kv_heads);
+        EXPECT_EQ(j["head_dim"], fam->head_dim);
+        EXPECT_EQ(j["ffn_dim"], fam->ffn);
         EXPECT_EQ(j["vocab_size"], 3872);
-        EXPECT_EQ(j["context_length"], 32768);
+        EXPECT_EQ(j["context_length"], fam->context_length);
         EXPECT_EQ(j["tied_embeddings"], true);
         EXPECT_EQ(j["chat_template"], true);
         EXPECT_EQ(j["special_tokens"]["eos"]["id"], 3842);
         EXPECT_EQ(j["special_tokens"]["eos"]["text"], "<|im_end|>");
         EXPECT_EQ(j["special_tokens"]["pad"]["text"], "<|endoftext|>");
         // The file type in the file name, as llama.cpp's tools label it.
-        std::string type = file.substr(5, file.size() - 10);
+        std::string type = file.substr(dash + 1, file.size() - dash - 1 - 5);
         for (auto& c : type) c = char(std::toupper(static_cast<unsigned char>(c)));
         EXPECT_EQ(j["file_type"]["name"], type);
         int tensors = 0;
@@ -56,7 +82,7 @@ TEST(InfoCli, ReportsEveryGoldenFile) {
         EXPECT_LE(j["weight_bytes"].get<uint64_t>(), j["file_bytes"].get<uint64_t>());
         EXPECT_EQ(j["file_bytes"].get<uint64_t>(), fs::file_size(entry.path()));
     }
-    EXPECT_EQ(files, 22);
+    for (const auto& f : kFamilies) EXPECT_EQ(files[f.name], f.files) << f.name;
 }
 
 TEST(InfoCli, TextOutputNamesTheEssentials) {

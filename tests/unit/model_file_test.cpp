@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <map>
 
 #include "model/config_loaders.h"
 #include "model/file_type.h"
@@ -384,16 +385,51 @@ TEST(ModelFileHf, CopiesMisalignedTensorsSoDataIsAligned) {
 
 // --- golden files ------------------------------------------------------------------------------
 
+// The golden README's two family tables (qwen2; qwen3 and qwen35). The context lengths are the
+// real models' (Qwen2.5 32768, Qwen3-0.6B 40960, Qwen3.5 262144), as the files state them.
 struct Family {
     const char* prefix;
-    int layers, dim, heads, kv_heads, head_dim, ffn;
+    const char* architecture;
+    int layers, dim, heads, kv_heads, head_dim, ffn, context_length;
+    float rope_theta;
+    int files;
 };
 
+// Qwen3.5 (qwen35): layer l is full attention when (l + 1) % 4 == 0, else Gated DeltaNet.
+bool full_attention(const Family& f, int layer) {
+    return std::string_view(f.architecture) != "qwen35" || (layer + 1) % 4 == 0;
+}
+
+// Norms, biases, and (qwen35) ssm_a, ssm_dt.bias and ssm_conv1d stay f32 in every file type.
+int f32_tensors(const Family& f) {
+    const std::string_view arch = f.architecture;
+    int n = 1;  // output_norm
+    for (int l = 0; l < f.layers; ++l) {
+        if (arch == "qwen2") n += 5;                              // 2 norms, 3 biases
+        if (arch == "qwen3") n += 4;                              // 2 norms, q/k norm
+        if (arch == "qwen35") n += full_attention(f, l) ? 4 : 6;  // 2 norms + q/k norm | ssm_*
+    }
+    return n;
+}
+
+int tensor_count(const Family& f) {
+    const std::string_view arch = f.architecture;
+    int n = 2;  // token_embd, output_norm
+    for (int l = 0; l < f.layers; ++l) {
+        if (arch == "qwen2") n += 12;
+        if (arch == "qwen3") n += 11;
+        if (arch == "qwen35") n += full_attention(f, l) ? 11 : 14;
+    }
+    return n;
+}
+
 TEST(ModelFileGolden, EveryFileMatchesTheReadmeTable) {
-    const Family families[] = {{"g448-", 2, 448, 14, 2, 32, 512},
-                               {"g896-", 1, 896, 14, 2, 64, 256},
-                               {"g512-", 1, 512, 8, 2, 64, 512}};
-    int files = 0;
+    const Family families[] = {{"g448-", "qwen2", 2, 448, 14, 2, 32, 512, 32768, 1e6f, 13},
+                               {"g896-", "qwen2", 1, 896, 14, 2, 64, 256, 32768, 1e6f, 4},
+                               {"g512-", "qwen2", 1, 512, 8, 2, 64, 512, 32768, 1e6f, 5},
+                               {"q3-", "qwen3", 2, 512, 8, 4, 128, 1024, 40960, 1e6f, 4},
+                               {"q35-", "qwen35", 4, 512, 4, 2, 256, 1024, 262144, 1e7f, 3}};
+    std::map<std::string, int> files;
     for (const auto& entry : fs::directory_iterator(QE_GOLDEN_DIR)) {
         const auto file = entry.path().filename().string();
         if (entry.path().extension() != ".gguf") continue;
@@ -402,10 +438,10 @@ TEST(ModelFileGolden, EveryFileMatchesTheReadmeTable) {
         for (const auto& f : families)
             if (file.starts_with(f.prefix)) fam = &f;
         ASSERT_NE(fam, nullptr);
-        ++files;
+        ++files[fam->prefix];
         const ModelFile m = ModelFile::open(entry.path().string());
         const ModelConfig& c = m.config();
-        EXPECT_EQ(c.architecture, "qwen2");
+        EXPECT_EQ(c.architecture, fam->architecture);
         EXPECT_EQ(c.n_layers, fam->layers);
         EXPECT_EQ(c.dim, fam->dim);
         EXPECT_EQ(c.n_heads, fam->heads);
@@ -413,8 +449,8 @@ TEST(ModelFileGolden, EveryFileMatchesTheReadmeTable) {
         EXPECT_EQ(c.head_dim, fam->head_dim);
         EXPECT_EQ(c.ffn_dim, fam->ffn);
         EXPECT_EQ(c.vocab_size, 3872);
-        EXPECT_EQ(c.context_length, 32768);
-        EXPECT_FLOAT_EQ(c.rope_theta, 1e6f);
+        EXPECT_EQ(c.context_length, fam->context_length);
+        EXPECT_FLOAT_EQ(c.rope_theta, fam->rope_theta);
         EXPECT_FLOAT_EQ(c.rms_eps, 1e-6f);
         EXPECT_TRUE(c.tied_embeddings);
         EXPECT_EQ(c.bos_id, 3840);
@@ -424,30 +460,64 @@ TEST(ModelFileGolden, EveryFileMatchesTheReadmeTable) {
         EXPECT_TRUE(c.has_chat_template);
 
         // The file type in the name is the one general.file_type states.
-        const std::string type = file.substr(5, file.size() - 5 - 5);
+        const size_t prefix = std::string_view(fam->prefix).size();
+        const std::string type = file.substr(prefix, file.size() - prefix - 5);
         const ModelInfo info = describe(m);
         ASSERT_TRUE(info.file_type_id);
         EXPECT_EQ(info.file_type_id, file_type_from_name(type));
         EXPECT_EQ(info.eos.text, "<|im_end|>");
         EXPECT_EQ(info.bos.text, "<|endoftext|>");
-        // Norms and biases are f32: 2 norms and 3 biases per layer, plus the output norm.
         if (type != "f32") {
-            EXPECT_EQ(info.tensor_types.at("f32"), 5 * fam->layers + 1);
+            EXPECT_EQ(info.tensor_types.at("f32"), f32_tensors(*fam));
         }
-        EXPECT_EQ(m.tensors().size(), size_t(12 * fam->layers + 2));
+        EXPECT_EQ(m.tensors().size(), size_t(tensor_count(*fam)));
 
-        // Every matrix has the shape the config implies.
-        const int64_t kv = int64_t(fam->kv_heads) * fam->head_dim;
-        EXPECT_NO_THROW(m.get("token_embd.weight", {}, {3872, fam->dim}));
+        // Every matrix has the shape the config implies (outermost first; the README writes
+        // llama.cpp's innermost-first order).
+        const int64_t dim = fam->dim, ffn = fam->ffn, head_dim = fam->head_dim;
+        const int64_t q = int64_t(fam->heads) * head_dim, kv = int64_t(fam->kv_heads) * head_dim;
+        const std::string_view arch = fam->architecture;
+        EXPECT_NO_THROW(m.get("token_embd.weight", {}, {3872, dim}));
+        EXPECT_NO_THROW(m.get("output_norm.weight", {DType::F32}, {dim}));
         for (int l = 0; l < fam->layers; ++l) {
             const std::string b = "blk." + std::to_string(l) + ".";
-            EXPECT_NO_THROW(m.get(b + "attn_q.weight", {}, {fam->dim, fam->dim}));
-            EXPECT_NO_THROW(m.get(b + "attn_k.weight", {}, {kv, fam->dim}));
-            EXPECT_NO_THROW(m.get(b + "attn_v.bias", {DType::F32}, {kv}));
-            EXPECT_NO_THROW(m.get(b + "ffn_down.weight", {}, {fam->dim, fam->ffn}));
+            EXPECT_NO_THROW(m.get(b + "attn_norm.weight", {DType::F32}, {dim}));
+            EXPECT_NO_THROW(m.get(b + "ffn_down.weight", {}, {dim, ffn}));
+            EXPECT_NO_THROW(m.get(b + "ffn_gate.weight", {}, {ffn, dim}));
+            if (arch == "qwen2") {
+                EXPECT_NO_THROW(m.get(b + "attn_q.weight", {}, {dim, dim}));
+                EXPECT_NO_THROW(m.get(b + "attn_k.weight", {}, {kv, dim}));
+                EXPECT_NO_THROW(m.get(b + "attn_v.bias", {DType::F32}, {kv}));
+            } else if (full_attention(*fam, l)) {
+                // qwen35's attn_q holds a query and an output gate per head.
+                const int64_t q_rows = arch == "qwen35" ? 2 * q : q;
+                EXPECT_NO_THROW(m.get(b + "attn_q.weight", {}, {q_rows, dim}));
+                EXPECT_NO_THROW(m.get(b + "attn_k.weight", {}, {kv, dim}));
+                EXPECT_NO_THROW(m.get(b + "attn_v.weight", {}, {kv, dim}));
+                EXPECT_NO_THROW(m.get(b + "attn_q_norm.weight", {DType::F32}, {head_dim}));
+                EXPECT_NO_THROW(m.get(b + "attn_k_norm.weight", {DType::F32}, {head_dim}));
+                EXPECT_NO_THROW(m.get(b + "attn_output.weight", {}, {dim, q}));
+                EXPECT_EQ(m.find(b + "attn_v.bias"), nullptr);
+            } else {
+                // A Gated DeltaNet layer: 4 key and 4 value heads of 128, conv kernel 4.
+                EXPECT_NO_THROW(m.get(b + "attn_qkv.weight", {}, {3 * 512, dim}));
+                EXPECT_NO_THROW(m.get(b + "attn_gate.weight", {}, {512, dim}));
+                EXPECT_NO_THROW(m.get(b + "ssm_conv1d.weight", {DType::F32}, {3 * 512, 4}));
+                EXPECT_NO_THROW(m.get(b + "ssm_dt.bias", {DType::F32}, {4}));
+                EXPECT_NO_THROW(m.get(b + "ssm_a", {DType::F32}, {4}));
+                EXPECT_NO_THROW(m.get(b + "ssm_alpha.weight", {}, {4, dim}));
+                EXPECT_NO_THROW(m.get(b + "ssm_beta.weight", {}, {4, dim}));
+                EXPECT_NO_THROW(m.get(b + "ssm_norm.weight", {DType::F32}, {128}));
+                EXPECT_NO_THROW(m.get(b + "ssm_out.weight", {}, {dim, 512}));
+            }
+            if (arch == "qwen35") {
+                EXPECT_NO_THROW(m.get(b + "post_attention_norm.weight", {DType::F32}, {dim}));
+            } else {
+                EXPECT_NO_THROW(m.get(b + "ffn_norm.weight", {DType::F32}, {dim}));
+            }
         }
     }
-    EXPECT_EQ(files, 22);
+    for (const auto& f : families) EXPECT_EQ(files[f.prefix], f.files) << f.prefix;
 }
 
 TEST(ModelFileGolden, DominantTypeFollowsTheFileType) {

@@ -82,7 +82,9 @@ std::vector<std::string> file_type_names() {
 
 DType tensor_type(const FileType& file, const std::string& name, const std::vector<int64_t>& shape,
                   const TensorContext& ctx) {
-    if (shape.size() < 2) return DType::F32;
+    // 1-D tensors (norms, biases, Qwen3.5's ssm_a) and the small conv kernel of Qwen3.5's
+    // DeltaNet layers, which the converter keeps F32 and llama-quantize never quantizes.
+    if (shape.size() < 2 || contains(name, "ssm_conv1d")) return DType::F32;
     const bool quantized =
         file.base != DType::F32 && file.base != DType::F16 && file.base != DType::BF16;
     const int64_t row = shape.back();
@@ -99,7 +101,10 @@ DType tensor_type(const FileType& file, const std::string& name, const std::vect
         } else if (file.base != DType::Q8_0) {
             t = DType::Q6_K;
         }
-    } else if (contains(name, "attn_v.weight")) {
+    } else if (contains(name, "attn_v.weight") || contains(name, "attn_qkv.weight")) {
+        // llama-quantize treats a fused QKV like attn_v and counts both in one sequence; with one
+        // of them per layer (Qwen3.5: attn_qkv in DeltaNet layers, attn_v in attention layers)
+        // that sequence's index is the layer.
         const int gqa = ctx.n_kv_heads > 0 ? ctx.n_heads / ctx.n_kv_heads : 1;
         if (f == "q2_k") {
             t = gqa >= 4 ? DType::Q4_K : DType::Q3_K;

@@ -1,14 +1,16 @@
 // Which tensor type each weight gets in a file of a given type, following llama.cpp's
 // llama-quantize for a Qwen2 model (no importance matrix), so synthetic files look like the
-// official ones:
-//   - 1-D tensors (norms, biases) stay F32.
+// official ones (the tool writes Qwen2; the Qwen3/Qwen3.5 tensor names are followed too, so the
+// plan matches every golden file):
+//   - 1-D tensors (norms, biases) stay F32, and so does ssm_conv1d (Qwen3.5's DeltaNet conv).
 //   - The output head, or token_embd when embeddings are tied, gets Q6_K (Q8_0 when the file type
 //     is Q8_0, or when its rows are not whole blocks of the file's base type).
-//   - Mixes bump some tensors: attn_v (Q2_K: Q4_K with >= 4 query heads per KV head, else Q3_K;
-//     Q3_K_M: Q5_K in layers 0-1, else Q4_K; Q3_K_L: Q5_K; Q4_K_M/Q5_K_M: Q6_K in "more bits"
-//     layers; Q4_K_S: Q5_K in layers 0-3), ffn_down (Q2_K: Q3_K; Q3_K_M: Q5_K in the first
-//     sixteenth of layers, else Q4_K; Q3_K_L: Q5_K; Q4_K_M/Q5_K_M: Q6_K in "more bits" layers;
-//     Q4_K_S: Q5_K in the first eighth), attn_output (Q2_K: Q3_K; Q3_K_M: Q4_K; Q3_K_L: Q5_K).
+//   - Mixes bump some tensors: attn_v and a fused attn_qkv (Q2_K: Q4_K with >= 4 query heads
+//     per KV head, else Q3_K; Q3_K_M: Q5_K in layers 0-1, else Q4_K; Q3_K_L: Q5_K;
+//     Q4_K_M/Q5_K_M: Q6_K in "more bits" layers; Q4_K_S: Q5_K in layers 0-3), ffn_down (Q2_K:
+//     Q3_K; Q3_K_M: Q5_K in the first sixteenth of layers, else Q4_K; Q3_K_L: Q5_K;
+//     Q4_K_M/Q5_K_M: Q6_K in "more bits" layers; Q4_K_S: Q5_K in the first eighth), attn_output
+//     (Q2_K: Q3_K; Q3_K_M: Q4_K; Q3_K_L: Q5_K).
 //     "More bits" layers: i < n/8, i >= 7n/8, or (i - n/8) % 3 == 2.
 //   - A K-type whose rows are not whole 256-element blocks (hidden size 896!) falls back:
 //     Q2_K/Q3_K -> Q4_0, Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0; if the rows are not whole
