@@ -18,8 +18,8 @@ struct TurnStream {
     StopMatcher stops;
     TurnCallback on_event;
     bool stopped_by_string = false;
-    std::string answer;            // the text sent
-    std::vector<int> answer_ids;   // the tokens generated
+    std::string answer;                                  // the text sent
+    std::vector<int> answer_ids;                         // the tokens generated
     std::function<void(const TurnStream&)> on_finished;  // with the whole answer
 
     JobReply on_job_event(const JobEvent& ev) {
@@ -42,8 +42,10 @@ struct TurnStream {
             // The held-back bytes may still complete a stop string.
             const auto r = stops.push(decoder.finish());
             last.text = r.emit;
-            if (r.stopped) stopped_by_string = true;
-            else last.text += stops.flush();
+            if (r.stopped)
+                stopped_by_string = true;
+            else
+                last.text += stops.flush();
         }
         last.done = true;
         last.finish_reason = stopped_by_string ? "stop" : ev.finish_reason;
@@ -65,8 +67,8 @@ TurnPrompt ChatTurns::encode(const nlohmann::ordered_json& messages,
     EncodedPrompt encoded;
     const ContextWindow window = fit_context(
         messages, max_rounds, n_ctx() - answer_room, [&](const nlohmann::ordered_json& m) {
-            encoded = encode_conversation(model_.formatter(has_tools), model_.tokenizer(), m,
-                                          tools, true);
+            encoded = encode_conversation(model_.formatter(has_tools), model_.tokenizer(), m, tools,
+                                          true);
             return int(encoded.ids.size());
         });
     prompt.ids = reuse_spoken_ids(encoded.text, {encoded.ids.begin(), encoded.ids.end()});
@@ -108,7 +110,8 @@ std::vector<int> ChatTurns::reuse_spoken_ids(const std::string& text, std::vecto
     {
         std::lock_guard lock(memory_mutex_);
         for (const auto& m : memory_)
-            if (text.starts_with(m->text) && (!best || m->text.size() > best->text.size())) best = m;
+            if (text.starts_with(m->text) && (!best || m->text.size() > best->text.size()))
+                best = m;
     }
     if (!best) return ids;
     // The fresh ids decode to `text` token by token: find the one where the spoken text ends.

@@ -24,9 +24,9 @@ namespace qe {
 // A conversation rendered and encoded for the model.
 struct TurnPrompt {
     std::vector<int> ids;
-    std::string text;         // the rendered prompt
-    std::string warning;      // set when the model's template could not be used (ChatML instead)
-    int dropped_rounds = 0;   // earlier rounds left out to fit the context
+    std::string text;        // the rendered prompt
+    std::string warning;     // set when the model's template could not be used (ChatML instead)
+    int dropped_rounds = 0;  // earlier rounds left out to fit the context
 };
 
 struct TurnOptions {
@@ -37,8 +37,8 @@ struct TurnOptions {
 
 // One piece of an answer, or its end.
 struct TurnEvent {
-    std::string text;           // the next piece of the answer (may be empty)
-    int token = -1;             // the token that completed it (-1 on the final event)
+    std::string text;  // the next piece of the answer (may be empty)
+    int token = -1;    // the token that completed it (-1 on the final event)
     bool done = false;
     std::string finish_reason;  // on the final event: "stop", "length", "context", "repetition",
                                 // "cancelled" or "error"

@@ -29,7 +29,8 @@ std::unique_ptr<LoadedModel> open_model(const std::string& path, const LoadOptio
     auto model = LoadedModel::open(path, options);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "%s: %s; opened in %.0f ms\n", path.c_str(), model->describe().c_str(), ms);
+    std::fprintf(stderr, "%s: %s; opened in %.0f ms\n", path.c_str(), model->describe().c_str(),
+                 ms);
     return model;
 }
 

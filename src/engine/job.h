@@ -30,8 +30,8 @@ struct JobEvent {
     int prompt_tokens = 0;
     int cached_tokens = 0;  // prompt tokens whose state came from the prefix cache
     int completion_tokens = 0;
-    double queue_ms = 0;  // waiting for a slot
-    double ttft_ms = 0;   // submit -> first token
+    double queue_ms = 0;    // waiting for a slot
+    double ttft_ms = 0;     // submit -> first token
     double prefill_ms = 0;  // slot taken -> first token (the prompt's evaluation)
     double decode_ms = 0;   // first token -> end
     double decode_tokens_per_second = 0;

@@ -39,8 +39,8 @@ struct Scheduler::Slot {
     enum class State { Idle, Prefill, Decode };
 
     std::unique_ptr<SequenceState> seq;  // what the model keeps of this slot's sequence
-    std::vector<int> cached;  // tokens evaluated into seq, positions 0..size-1
-    uint64_t last_used = 0;   // for choosing which idle slot's cache to give up
+    std::vector<int> cached;             // tokens evaluated into seq, positions 0..size-1
+    uint64_t last_used = 0;              // for choosing which idle slot's cache to give up
 
     State state = State::Idle;
     std::unique_ptr<Job> job;
@@ -218,7 +218,8 @@ void Scheduler::admit_waiting_jobs() {
         Slot& slot = *best;
         const auto& prompt = job->request.prompt;
         // The last prompt token is always evaluated: its logits give the first answer token.
-        const size_t keep = size_t(slot.seq->reusable_prefix(int(std::min(best_prefix, prompt.size() - 1))));
+        const size_t keep =
+            size_t(slot.seq->reusable_prefix(int(std::min(best_prefix, prompt.size() - 1))));
         slot.seq->rewind(int(keep));
         slot.cached.resize(keep);
         slot.cached_at_start = int(keep);

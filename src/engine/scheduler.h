@@ -1,12 +1,14 @@
-// Serves many generation requests with one model. One engine thread owns the model and every KV
-// cache; other threads only submit jobs and read events. Up to `slots` jobs run together: each
-// step prefills at most one chunk of one new prompt, then decodes one token for every running
-// job, so requests join and leave between steps (continuous batching). More jobs wait in a
-// bounded queue.
+// The one generation loop of the program: serves many generation requests with one model (the
+// terminal commands run it with one slot). One engine thread runs every forward pass and owns
+// every sequence state; other threads only submit jobs and read events. Up to `slots` jobs run
+// together: each step prefills at most one chunk of one new prompt, then decodes one token for
+// every running job, so requests join and leave between steps (continuous batching). More jobs
+// wait in a bounded queue.
 //
-// Each slot remembers the tokens in its KV cache. A new job takes the free slot whose cached
-// tokens share the longest prefix with its prompt and evaluates only the rest: the next turn of a
-// conversation, or a system prompt shared by many users, is not computed again.
+// Each slot remembers the tokens evaluated into its sequence state. A new job takes the free slot
+// whose cached tokens share the longest prefix with its prompt and evaluates only the rest (as
+// much of it as the state can continue from: see SequenceState::reusable_prefix): the next turn
+// of a conversation, or a system prompt shared by many users, is not computed again.
 #pragma once
 
 #include <atomic>

@@ -19,8 +19,8 @@ class ActivationDump;
 class SequenceState {
   public:
     virtual ~SequenceState() = default;
-    virtual int n_ctx() const = 0;       // positions it can hold
-    virtual size_t bytes() const = 0;    // memory it holds
+    virtual int n_ctx() const = 0;     // positions it can hold
+    virtual size_t bytes() const = 0;  // memory it holds
     // Of the first n positions evaluated into this state, how many it can continue from: a KV
     // cache can keep any prefix; a recurrent state only those it kept a checkpoint of.
     virtual int reusable_prefix(int n) const = 0;

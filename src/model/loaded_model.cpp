@@ -54,7 +54,8 @@ SamplingParams read_sampling_defaults(const ModelFile& file) {
 
 }  // namespace
 
-std::unique_ptr<LoadedModel> LoadedModel::open(const std::string& path, const LoadOptions& options) {
+std::unique_ptr<LoadedModel> LoadedModel::open(const std::string& path,
+                                               const LoadOptions& options) {
     std::unique_ptr<LoadedModel> m(new LoadedModel(ModelFile::open(path)));
     const std::string& where = m->file_.path();
     if (!find_architecture(m->config_.architecture))
@@ -84,7 +85,8 @@ std::unique_ptr<LoadedModel> LoadedModel::open(const std::string& path, const Lo
         m->tool_use_formatter_ = std::make_unique<PromptFormatter>(templates.tool_use_source);
 
     auto add_stop = [&](int id) {
-        if (id >= 0 && std::find(m->stop_ids_.begin(), m->stop_ids_.end(), id) == m->stop_ids_.end())
+        if (id >= 0 &&
+            std::find(m->stop_ids_.begin(), m->stop_ids_.end(), id) == m->stop_ids_.end())
             m->stop_ids_.push_back(id);
     };
     add_stop(m->config_.eos_id);

@@ -28,7 +28,8 @@ class LoadedModel {
     // Opens a .gguf file or a Hugging Face folder, checks that its architecture is one this
     // program runs, and binds every weight. Throws qe::Error naming the file and the first
     // problem (unsupported architecture, missing tensor, wrong shape or type, bad tokenizer).
-    static std::unique_ptr<LoadedModel> open(const std::string& path, const LoadOptions& options = {});
+    static std::unique_ptr<LoadedModel> open(const std::string& path,
+                                             const LoadOptions& options = {});
 
     const ModelFile& file() const { return file_; }
     const ModelConfig& config() const { return config_; }

@@ -39,7 +39,8 @@ Runtime::Runtime(const ModelConfig& config, const Weights& weights, const Runtim
         matrices_ = std::make_shared<Matrices>(
             prepare_matrices(weights, table, *pool_, options.weights_in_file_mapping));
     }
-    auto fast = std::make_unique<Transformer>(config, weights, *matrices_, *pool_, options.max_batch);
+    auto fast =
+        std::make_unique<Transformer>(config, weights, *matrices_, *pool_, options.max_batch);
     if (repackable) {
         repacker_ = std::make_unique<MatrixRepacker>(*repackable, options.weights_in_file_mapping);
         // The thread that runs the passes installs repacked matrices between layers.

@@ -207,16 +207,20 @@ void Transformer::forward_piece(int n, float* logits_out, const ActivationDump* 
         add_bias(s.q.data(), L.bq, n);  // the biases are empty in models without them
         add_bias(s.k.data(), L.bk, n);
         add_bias(s.v.data(), L.bv, n);
-        tap({{"attn_norm", s.xn.data(), c.dim}, {"q", s.q.data(), q_dim},
-             {"k", s.k.data(), kv_dim}, {"v", s.v.data(), kv_dim}});
+        tap({{"attn_norm", s.xn.data(), c.dim},
+             {"q", s.q.data(), q_dim},
+             {"k", s.k.data(), kv_dim},
+             {"v", s.v.data(), kv_dim}});
         rope(s.q.data(), n, c.n_heads, c.head_dim, s.rope_cos.data(), s.rope_sin.data());
         rope(s.k.data(), n, c.n_kv_heads, c.head_dim, s.rope_cos.data(), s.rope_sin.data());
         store_keys_values(l, s.pos.data(), s.caches.data(), n, s.k.data(), s.v.data(), kv_dim);
         attention(pool_, k_, s.att.data(), s.q.data(), s.caches.data(), s.pos.data(), n, l, c);
         s.att_in.set(s.att.data(), n, q_dim);
         matmul(pool_, k_, s.proj.data(), s.att_in, M.wo);
-        tap({{"q_rope", s.q.data(), q_dim}, {"k_rope", s.k.data(), kv_dim},
-             {"attn_out", s.att.data(), q_dim}, {"attn_proj", s.proj.data(), c.dim}});
+        tap({{"q_rope", s.q.data(), q_dim},
+             {"k_rope", s.k.data(), kv_dim},
+             {"attn_out", s.att.data(), q_dim},
+             {"attn_proj", s.proj.data(), c.dim}});
         add(s.x.data(), s.proj.data(), size_t(n) * c.dim);
 
         // Feed-forward block: down(silu(gate(x)) * up(x)), the activation in gate's place.
@@ -225,8 +229,10 @@ void Transformer::forward_piece(int n, float* logits_out, const ActivationDump* 
         matmul_swiglu(pool_, k_, s.gate.data(), s.up.data(), s.xn_in, M.w_gate, M.w_up);
         s.act_in.set(s.gate.data(), n, c.ffn_dim);
         matmul(pool_, k_, s.proj.data(), s.act_in, M.w_down);
-        tap({{"attn_resid", s.x.data(), c.dim}, {"ffn_norm", s.xn.data(), c.dim},
-             {"ffn_up", s.up.data(), c.ffn_dim}, {"ffn_act", s.gate.data(), c.ffn_dim},
+        tap({{"attn_resid", s.x.data(), c.dim},
+             {"ffn_norm", s.xn.data(), c.dim},
+             {"ffn_up", s.up.data(), c.ffn_dim},
+             {"ffn_act", s.gate.data(), c.ffn_dim},
              {"ffn_out", s.proj.data(), c.dim}});
         add(s.x.data(), s.proj.data(), size_t(n) * c.dim);
         tap({{"out", s.x.data(), c.dim}});

@@ -18,8 +18,8 @@
 namespace qe {
 namespace {
 
-const std::vector<int> kPrompt = {1, 17, 42, 99, 0, 5, 63, 17, 8, 77, 23, 42, 11, 300, 7, 2000,
-                                  3000, 12, 64, 65, 66, 101, 9, 1000};
+const std::vector<int> kPrompt = {1,  17,  42, 99,   0,    5,  63, 17, 8,  77,  23, 42,
+                                  11, 300, 7,  2000, 3000, 12, 64, 65, 66, 101, 9,  1000};
 
 struct Case {
     std::string file;
@@ -73,8 +73,18 @@ class BatchInvariance : public testing::TestWithParam<Case> {
         std::vector<std::vector<int>> other_ids;
         for (int i = 0; i < 3; ++i) {
             others.push_back(m.new_sequence(64, DType::F16));
-            other_ids.push_back({int(5 + i), int(70 * i + 3), 9, int(100 + i), 4, 4, 8, 15, 16,
-                                 23, 42, int(i), 7, 7, 7, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+            other_ids.push_back({int(5 + i), int(70 * i + 3),
+                                 9,          int(100 + i),
+                                 4,          4,
+                                 8,          15,
+                                 16,         23,
+                                 42,         int(i),
+                                 7,          7,
+                                 7,          1,
+                                 2,          3,
+                                 4,          5,
+                                 6,          7,
+                                 8,          9});
         }
         const size_t vocab = size_t(model_->config().vocab_size);
         std::vector<float> out;
@@ -87,7 +97,8 @@ class BatchInvariance : public testing::TestWithParam<Case> {
             if (with_others)
                 for (size_t i = 0; i < others.size(); ++i) {
                     const size_t k = std::min(n, 1 + i);
-                    chunks.push_back({others[i].get(), std::span(other_ids[i]).subspan(other_pos[i], k),
+                    chunks.push_back({others[i].get(),
+                                      std::span(other_ids[i]).subspan(other_pos[i], k),
                                       int(other_pos[i]), i == 1});
                     other_pos[i] += k;
                 }

@@ -24,16 +24,17 @@ Reply ask(ChatTurns& turns, TurnPrompt prompt, TurnOptions options) {
     auto reply = std::make_shared<Reply>();
     auto done = std::make_shared<std::promise<void>>();
     auto finished = done->get_future();
-    auto handle = turns.start(std::move(prompt), std::move(options), [reply, done](const TurnEvent& ev) {
-        reply->text += ev.text;
-        if (ev.done) {
-            reply->final = ev;
-            done->set_value();
-        } else {
-            reply->tokens.push_back(ev.token);
-        }
-        return true;
-    });
+    auto handle =
+        turns.start(std::move(prompt), std::move(options), [reply, done](const TurnEvent& ev) {
+            reply->text += ev.text;
+            if (ev.done) {
+                reply->final = ev;
+                done->set_value();
+            } else {
+                reply->tokens.push_back(ev.token);
+            }
+            return true;
+        });
     if (!handle) throw Error("the scheduler refused the turn");
     finished.wait();
     return *reply;
