@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "jinja/chat_template.h"
 #include "model/config.h"
 #include "model/model_file.h"
 #include "model/weights.h"
 #include "sampling/sampler.h"
-#include "tokenizer/chat_template.h"
 #include "tokenizer/tokenizer.h"
 
 namespace qe {

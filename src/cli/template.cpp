@@ -17,8 +17,8 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "jinja/chat_template.h"
 #include "model/model_file.h"
-#include "tokenizer/chat_template.h"
 #include "tokenizer/chat_template_load.h"
 #include "tokenizer/load.h"
 

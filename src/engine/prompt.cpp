@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "jinja/chat_template.h"
 #include "model/json_file.h"
-#include "tokenizer/chat_template.h"
 
 namespace qe {
 namespace {
