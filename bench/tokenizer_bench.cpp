@@ -21,6 +21,7 @@
 #include "core/mapped_file.h"
 #include "io/gguf.h"
 #include "io/gguf_writer.h"
+#include "model/vocab_load.h"
 #include "tokenizer/byte_level.h"
 #include "tokenizer/nfc.h"
 #include "tokenizer/piece_cache.h"

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "tokenizer/chat_template_load.h"
-#include "tokenizer/load.h"
+#include "model/chat_template_load.h"
+#include "model/tokenizer_load.h"
 
 namespace qe {
 namespace {

@@ -8,7 +8,7 @@
 #include "core/error.h"
 #include "engine/generate.h"
 #include "engine/prompt.h"
-#include "tokenizer/load.h"
+#include "model/tokenizer_load.h"
 #include "tokenizer/stream_decoder.h"
 
 namespace qe::cli {

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "io/json_file.h"
 #include "jinja/chat_template.h"
-#include "model/json_file.h"
 
 namespace qe {
 namespace {

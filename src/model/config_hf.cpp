@@ -1,8 +1,8 @@
 #include <climits>
 
 #include "core/error.h"
+#include "io/json_file.h"
 #include "model/config_loaders.h"
-#include "model/json_file.h"
 
 namespace qe {
 namespace {

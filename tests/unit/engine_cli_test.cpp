@@ -9,9 +9,9 @@
 
 #include "engine/generate.h"
 #include "model/model.h"
+#include "model/tokenizer_load.h"
 #include "support/logits_compare.h"
 #include "support/run_command.h"
-#include "tokenizer/load.h"
 
 namespace qe {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tokenizer/load.h"
+#include "model/tokenizer_load.h"
 
 namespace qe {
 namespace {

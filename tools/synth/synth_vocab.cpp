@@ -4,7 +4,7 @@
 #include <unordered_set>
 
 #include "core/error.h"
-#include "model/json_file.h"
+#include "io/json_file.h"
 
 namespace qe::synth {
 namespace {

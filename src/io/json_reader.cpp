@@ -1,4 +1,4 @@
-#include "tokenizer/json_reader.h"
+#include "io/json_reader.h"
 
 #include <cstring>
 
