@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "tokenizer/chat_template.h"
+#include "jinja/chat_template.h"
 
 namespace qe {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "core/error.h"
 #include "fetch/model_store.h"
-#include "quant_plan.h"
-#include "synth_model.h"
+#include "synth/quant_plan.h"
+#include "synth/synth_model.h"
 
 namespace qe::cli {
 namespace {

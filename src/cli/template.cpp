@@ -17,10 +17,10 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "jinja/chat_template.h"
+#include "model/chat_template_load.h"
 #include "model/model_file.h"
-#include "tokenizer/chat_template.h"
-#include "tokenizer/chat_template_load.h"
-#include "tokenizer/load.h"
+#include "model/tokenizer_load.h"
 
 namespace qe::cli {
 namespace {

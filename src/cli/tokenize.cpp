@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/json_lines.h"
 #include "core/error.h"
-#include "tokenizer/load.h"
+#include "model/tokenizer_load.h"
 
 namespace qe::cli {
 

@@ -2,8 +2,8 @@
 
 #include "core/error.h"
 #include "model/architecture.h"
+#include "io/json_file.h"
 #include "model/config_loaders.h"
-#include "model/json_file.h"
 
 namespace qe {
 namespace {

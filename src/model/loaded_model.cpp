@@ -8,8 +8,8 @@
 
 #include "core/error.h"
 #include "model/architecture.h"
-#include "tokenizer/chat_template_load.h"
-#include "tokenizer/load.h"
+#include "model/chat_template_load.h"
+#include "model/tokenizer_load.h"
 
 namespace qe {
 namespace {

@@ -12,7 +12,7 @@
 #include "model/model_file.h"
 #include "model/weights.h"
 #include "sampling/sampler.h"
-#include "tokenizer/chat_template.h"
+#include "jinja/chat_template.h"
 #include "tokenizer/tokenizer.h"
 
 namespace qe {

@@ -4,10 +4,10 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "io/json_file.h"
 #include "io/safetensors.h"
 #include "model/config_loaders.h"
 #include "model/hf_names.h"
-#include "model/json_file.h"
 
 namespace qe {
 

@@ -1,7 +1,7 @@
 #include "model/model_info.h"
 
+#include "io/json_file.h"
 #include "model/file_type.h"
-#include "model/json_file.h"
 
 namespace qe {
 namespace {

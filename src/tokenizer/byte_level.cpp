@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "tokenizer/utf8.h"  // append
+#include "core/utf8.h"  // append
 
 namespace qe::byte_level {
 

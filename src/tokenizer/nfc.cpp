@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
+#include "core/utf8.h"
 #include "tokenizer/unicode_class.h"
 #include "tokenizer/unicode_tables.h"
-#include "tokenizer/utf8.h"
 
 namespace qe::unicode {
 

@@ -1,7 +1,7 @@
 #include "tokenizer/pretokenize.h"
 
+#include "core/utf8.h"
 #include "tokenizer/unicode_class.h"
-#include "tokenizer/utf8.h"
 
 namespace qe {
 

@@ -3,11 +3,11 @@
 #include <atomic>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "tokenizer/hash.h"
 #include "tokenizer/nfc.h"
 #include "tokenizer/piece_cache.h"
 #include "tokenizer/pretokenize.h"
-#include "tokenizer/utf8.h"
 
 namespace qe {
 

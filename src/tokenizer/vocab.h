@@ -1,18 +1,14 @@
 // A byte-level BPE vocabulary as read from a model: token bytes, kinds, merges and special ids.
-// Readers: vocab_gguf.cpp (tokenizer.ggml.* metadata) and vocab_hf.cpp (tokenizer.json and
-// tokenizer_config.json of a Hugging Face folder).
+// The readers live with the model files (model/vocab_load.h): GGUF metadata, or tokenizer.json
+// and tokenizer_config.json of a Hugging Face folder.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace qe {
-
-struct GgufFile;
 
 enum class TokenKind : uint8_t {
     kNormal,       // ordinary BPE token, reached by merges
@@ -34,21 +30,5 @@ struct Vocab {
 
     int32_t size() const { return int32_t(tokens.size()); }
 };
-
-// From GGUF metadata: tokenizer.ggml.model must be "gpt2" and tokenizer.ggml.pre "qwen2" (the
-// split pattern implemented here); tokens, token_type, merges and the special ids are read.
-// Throws qe::Error naming the key and the problem.
-Vocab vocab_from_gguf(const GgufFile& gguf, const std::string& name);
-
-// From a Hugging Face folder: tokenizer.json (model, added_tokens; the normalizer,
-// pre-tokenizer and decoder must be Qwen2's) and, when present, tokenizer_config.json
-// (added_tokens_decoder, bos/eos/pad tokens, add_bos_token).
-Vocab vocab_from_hf(const std::string& folder);
-
-// The same over the files' text (a pure function, for tests and fuzzing); the names are used in
-// messages. Without `config_json`, no tokenizer_config.json.
-Vocab vocab_from_hf_json(std::string_view tokenizer_json, const std::string& tokenizer_name,
-                         std::optional<std::string_view> config_json,
-                         const std::string& config_name);
 
 }  // namespace qe

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "tokenizer/chat_template.h"
+#include "jinja/chat_template.h"
 
 namespace {
 

@@ -7,11 +7,11 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "tokenizer/nfc.h"
 #include "tokenizer/pretokenize.h"
 #include "tokenizer/stream_decoder.h"
 #include "tokenizer/tokenizer.h"
-#include "tokenizer/utf8.h"
 
 namespace {
 

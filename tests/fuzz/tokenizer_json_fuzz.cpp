@@ -6,7 +6,8 @@
 #include <string_view>
 
 #include "core/error.h"
-#include "tokenizer/json_reader.h"
+#include "io/json_reader.h"
+#include "model/vocab_load.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/vocab.h"
 

@@ -1,6 +1,6 @@
 // Where a model's chat template is found: the GGUF key, a Hugging Face folder's
 // chat_template.jinja or tokenizer_config.json (a string or named templates).
-#include "tokenizer/chat_template_load.h"
+#include "model/chat_template_load.h"
 
 #include <gtest/gtest.h>
 

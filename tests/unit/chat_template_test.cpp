@@ -1,7 +1,7 @@
 // The chat template façade against golden renderings made by Python's jinja2 with transformers'
 // settings (tests/reference/make_template_golden.py), byte for byte; the ChatML fallback; and
 // templates written to hang or explode, which must fail cleanly and quickly.
-#include "tokenizer/chat_template.h"
+#include "jinja/chat_template.h"
 
 #include <gtest/gtest.h>
 

@@ -9,9 +9,9 @@
 
 #include "engine/session.h"
 #include "model/loaded_model.h"
+#include "model/tokenizer_load.h"
 #include "support/logits_compare.h"
 #include "support/run_command.h"
-#include "tokenizer/load.h"
 
 namespace qe {
 namespace {

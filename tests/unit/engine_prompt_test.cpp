@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "chat/prompt_encoder.h"
+#include "model/chat_template_load.h"
 #include "model/loaded_model.h"
-#include "tokenizer/chat_template_load.h"
 
 namespace qe {
 namespace {

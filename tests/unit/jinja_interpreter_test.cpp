@@ -7,12 +7,12 @@
 #include <sstream>
 #include <string>
 
-#include "tokenizer/chat_template.h"
-#include "tokenizer/jinja_lexer.h"
-#include "tokenizer/jinja_parser.h"
-#include "tokenizer/jinja_render.h"
-#include "tokenizer/jinja_text.h"
-#include "tokenizer/jinja_value.h"
+#include "jinja/chat_template.h"
+#include "jinja/jinja_lexer.h"
+#include "jinja/jinja_parser.h"
+#include "jinja/jinja_render.h"
+#include "jinja/jinja_text.h"
+#include "jinja/jinja_value.h"
 
 namespace {
 

@@ -10,8 +10,8 @@
 
 #include "support/expect_error.h"
 #include "support/tiny_model_files.h"
-#include "synth_model.h"
-#include "synth_vocab.h"
+#include "synth/synth_model.h"
+#include "synth/synth_vocab.h"
 
 namespace qe {
 namespace {

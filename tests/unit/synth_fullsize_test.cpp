@@ -13,7 +13,7 @@
 #include "io/safetensors.h"
 #include "model/model_file.h"
 #include "support/run_command.h"
-#include "synth_model.h"
+#include "synth/synth_model.h"
 
 namespace qe {
 namespace {

@@ -12,10 +12,10 @@
 #include "model/file_type.h"
 #include "model/model_file.h"
 #include "quant/quant.h"
-#include "quant_plan.h"
 #include "support/expect_error.h"
-#include "synth_model.h"
-#include "synth_vocab.h"
+#include "synth/quant_plan.h"
+#include "synth/synth_model.h"
+#include "synth/synth_vocab.h"
 
 namespace qe {
 namespace {

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "tokenizer/nfc.h"
 #include "tokenizer/stream_decoder.h"
-#include "tokenizer/utf8.h"
 #include "unit/tokenizer_fixture.h"
 
 namespace qe {

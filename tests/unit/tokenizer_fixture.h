@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/vocab_load.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/vocab.h"
 

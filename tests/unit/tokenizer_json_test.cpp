@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "tokenizer/json_reader.h"
+#include "io/json_reader.h"
 
 namespace qe {
 namespace {

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "core/utf8.h"
+#include "support/pretokenize_pcre2.h"
 #include "tokenizer/nfc.h"
 #include "tokenizer/pretokenize.h"
-#include "tokenizer/pretokenize_pcre2.h"
 #include "tokenizer/unicode_class.h"
-#include "tokenizer/utf8.h"
 #include "unit/tokenizer_fixture.h"
 
 namespace qe {

@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include "core/utf8.h"
 #include "tokenizer/nfc.h"
 #include "tokenizer/unicode_class.h"
 #include "tokenizer/unicode_tables.h"
-#include "tokenizer/utf8.h"
 #include "unit/tokenizer_fixture.h"
 
 namespace qe {

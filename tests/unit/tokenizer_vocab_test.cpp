@@ -12,8 +12,9 @@
 #include "core/mapped_file.h"
 #include "io/gguf.h"
 #include "io/gguf_writer.h"
+#include "model/tokenizer_load.h"
+#include "model/vocab_load.h"
 #include "tokenizer/byte_level.h"
-#include "tokenizer/load.h"
 #include "tokenizer/pretokenize.h"
 #include "unit/tokenizer_fixture.h"
 

@@ -9,7 +9,7 @@
 #include <exception>
 
 #include "core/error.h"
-#include "synth_model.h"
+#include "synth/synth_model.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "quant_plan.h"
+#include "synth/quant_plan.h"
 
 #include <array>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "synth_model.h"
+#include "synth/synth_model.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +14,7 @@
 #include "io/safetensors_writer.h"
 #include "model/hf_names.h"
 #include "quant/quant.h"
-#include "synth_random.h"
+#include "synth/synth_random.h"
 
 namespace qe::synth {
 namespace {

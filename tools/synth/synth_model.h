@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "quant_plan.h"
-#include "synth_vocab.h"
+#include "synth/quant_plan.h"
+#include "synth/synth_vocab.h"
 
 namespace qe::synth {
 

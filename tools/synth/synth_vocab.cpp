@@ -1,10 +1,10 @@
-#include "synth_vocab.h"
+#include "synth/synth_vocab.h"
 
 #include <algorithm>
 #include <unordered_set>
 
 #include "core/error.h"
-#include "model/json_file.h"
+#include "io/json_file.h"
 
 namespace qe::synth {
 namespace {

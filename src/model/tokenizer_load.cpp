@@ -1,9 +1,10 @@
-#include "tokenizer/load.h"
+#include "model/tokenizer_load.h"
 
 #include <filesystem>
 
 #include "core/error.h"
 #include "model/model_file.h"
+#include "model/vocab_load.h"
 
 namespace qe {
 

@@ -1,10 +1,10 @@
-#include "tokenizer/jinja_render.h"
+#include "jinja/jinja_render.h"
 
 #include <algorithm>
 #include <memory>
 
-#include "tokenizer/jinja_builtins.h"
-#include "tokenizer/jinja_error.h"
+#include "jinja/jinja_builtins.h"
+#include "jinja/jinja_error.h"
 
 namespace qe::jinja {
 

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "tokenizer/jinja_value.h"
+#include "jinja/jinja_value.h"
 
 namespace qe::jinja {
 

@@ -1,8 +1,8 @@
-#include "tokenizer/chat_template.h"
+#include "jinja/chat_template.h"
 
-#include "tokenizer/jinja_lexer.h"
-#include "tokenizer/jinja_parser.h"
-#include "tokenizer/jinja_render.h"
+#include "jinja/jinja_lexer.h"
+#include "jinja/jinja_parser.h"
+#include "jinja/jinja_render.h"
 
 namespace qe {
 

@@ -1,11 +1,11 @@
-#include "tokenizer/jinja_parser.h"
+#include "jinja/jinja_parser.h"
 
 #include <algorithm>
 #include <initializer_list>
 #include <optional>
 
-#include "tokenizer/jinja_error.h"
-#include "tokenizer/jinja_lexer.h"
+#include "jinja/jinja_error.h"
+#include "jinja/jinja_lexer.h"
 
 namespace qe::jinja {
 

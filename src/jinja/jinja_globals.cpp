@@ -2,7 +2,7 @@
 // raise_exception and strftime_now.
 #include <ctime>
 
-#include "tokenizer/jinja_builtins.h"
+#include "jinja/jinja_builtins.h"
 
 namespace qe::jinja {
 

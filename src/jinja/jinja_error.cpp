@@ -1,4 +1,4 @@
-#include "tokenizer/jinja_error.h"
+#include "jinja/jinja_error.h"
 
 #include <algorithm>
 

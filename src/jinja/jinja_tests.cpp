@@ -1,8 +1,8 @@
 // Jinja2's built-in tests (`x is defined`, `n is divisibleby 3`, `x is string`, ...).
 #include <algorithm>
 
-#include "tokenizer/jinja_builtins.h"
-#include "tokenizer/jinja_text.h"
+#include "jinja/jinja_builtins.h"
+#include "jinja/jinja_text.h"
 
 namespace qe::jinja {
 

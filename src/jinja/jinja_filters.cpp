@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <functional>
 
-#include "tokenizer/jinja_builtins.h"
-#include "tokenizer/jinja_text.h"
+#include "jinja/jinja_builtins.h"
+#include "jinja/jinja_text.h"
 
 namespace qe::jinja {
 

@@ -1,4 +1,4 @@
-#include "tokenizer/pretokenize_pcre2.h"
+#include "support/pretokenize_pcre2.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>

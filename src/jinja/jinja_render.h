@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "tokenizer/jinja_ast.h"
-#include "tokenizer/jinja_budget.h"
+#include "jinja/jinja_ast.h"
+#include "jinja/jinja_budget.h"
 
 namespace qe::jinja {
 

@@ -14,10 +14,10 @@
 
 #include "core/error.h"
 #include "core/mapped_file.h"
+#include "io/json_reader.h"
+#include "model/vocab_load.h"
 #include "tokenizer/byte_level.h"
-#include "tokenizer/json_reader.h"
 #include "tokenizer/pretokenize.h"
-#include "tokenizer/vocab.h"
 
 namespace qe {
 

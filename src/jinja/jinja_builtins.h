@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "tokenizer/jinja_ast.h"
-#include "tokenizer/jinja_budget.h"
-#include "tokenizer/jinja_value.h"
+#include "jinja/jinja_ast.h"
+#include "jinja/jinja_budget.h"
+#include "jinja/jinja_value.h"
 
 namespace qe::jinja {
 

@@ -13,8 +13,8 @@
 
 #include "core/error.h"
 #include "io/gguf.h"
+#include "model/vocab_load.h"
 #include "tokenizer/byte_level.h"
-#include "tokenizer/vocab.h"
 
 namespace qe {
 

@@ -1,9 +1,9 @@
-#include "tokenizer/json_reader.h"
+#include "io/json_reader.h"
 
 #include <cstring>
 
 #include "core/error.h"
-#include "tokenizer/utf8.h"
+#include "core/utf8.h"
 
 namespace qe {
 

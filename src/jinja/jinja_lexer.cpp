@@ -1,4 +1,4 @@
-#include "tokenizer/jinja_lexer.h"
+#include "jinja/jinja_lexer.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,8 +6,8 @@
 #include <cmath>
 #include <optional>
 
-#include "tokenizer/jinja_error.h"
-#include "tokenizer/jinja_text.h"
+#include "jinja/jinja_error.h"
+#include "jinja/jinja_text.h"
 
 namespace qe::jinja {
 

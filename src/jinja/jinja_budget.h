@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "tokenizer/jinja_value.h"
+#include "jinja/jinja_value.h"
 
 namespace qe::jinja {
 

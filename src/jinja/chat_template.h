@@ -16,9 +16,9 @@
 #include <string>
 #include <string_view>
 
-#include "tokenizer/jinja_ast.h"
-#include "tokenizer/jinja_budget.h"
-#include "tokenizer/jinja_error.h"
+#include "jinja/jinja_ast.h"
+#include "jinja/jinja_budget.h"
+#include "jinja/jinja_error.h"
 
 namespace qe {
 

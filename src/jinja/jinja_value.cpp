@@ -1,9 +1,9 @@
-#include "tokenizer/jinja_value.h"
+#include "jinja/jinja_value.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "tokenizer/jinja_text.h"
+#include "jinja/jinja_text.h"
 
 namespace qe::jinja {
 

@@ -1,4 +1,4 @@
-#include "tokenizer/chat_template_load.h"
+#include "model/chat_template_load.h"
 
 #include <filesystem>
 #include <fstream>
@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "io/gguf.h"
-#include "model/json_file.h"
+#include "io/json_file.h"
 #include "model/model_file.h"
 #include "tokenizer/tokenizer.h"
 

@@ -1,4 +1,4 @@
-#include "model/json_file.h"
+#include "io/json_file.h"
 
 #include <string_view>
 

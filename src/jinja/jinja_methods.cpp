@@ -2,8 +2,8 @@
 // (`content.strip()`, `message.get('x')`, `text.split('\n')`, ...).
 #include <algorithm>
 
-#include "tokenizer/jinja_builtins.h"
-#include "tokenizer/jinja_text.h"
+#include "jinja/jinja_builtins.h"
+#include "jinja/jinja_text.h"
 
 namespace qe::jinja {
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "tokenizer/jinja_builtins.h"
-#include "tokenizer/jinja_text.h"
+#include "jinja/jinja_builtins.h"
+#include "jinja/jinja_text.h"
 
 namespace qe::jinja {
 
