@@ -4,7 +4,8 @@ namespace qe {
 namespace {
 
 constexpr ArchitectureTraits kArchitectures[] = {
-    {"qwen2", /*qkv_bias=*/true},
+    {"qwen2", /*qkv_bias=*/true, /*qk_norm=*/false},
+    {"qwen3", /*qkv_bias=*/false, /*qk_norm=*/true},
 };
 
 }  // namespace
@@ -16,7 +17,7 @@ const ArchitectureTraits* find_architecture(std::string_view name) {
 }
 
 std::string_view supported_architectures() {
-    return "qwen2";
+    return "qwen2, qwen3";
 }
 
 }  // namespace qe

@@ -13,12 +13,13 @@ namespace qe {
 struct ArchitectureTraits {
     std::string_view name;  // general.architecture (GGUF), model_type (config.json)
     bool qkv_bias;          // Q, K and V projections have a bias
+    bool qk_norm;           // an RMSNorm over each head of Q and of K, before RoPE
 };
 
 // nullptr for an architecture this program does not run.
 const ArchitectureTraits* find_architecture(std::string_view name);
 
-// "qwen2" (the names of every supported architecture, for messages)
+// "qwen2, qwen3" (the names of every supported architecture, for messages)
 std::string_view supported_architectures();
 
 }  // namespace qe

@@ -22,6 +22,7 @@ struct ModelConfig {
     float rms_eps = 0;
     bool tied_embeddings = false;  // output head shares token_embd
     bool qkv_bias = true;          // Q/K/V projections have biases (see architecture.h)
+    bool qk_norm = false;          // per-head RMSNorm of Q and K before RoPE
     int bos_id = -1;               // -1 when absent
     int eos_id = -1;
     int pad_id = -1;

@@ -109,7 +109,10 @@ ModelConfig config_from_gguf(const GgufFile& file, const std::string& path) {
                   std::to_string(c.vocab_size) + " rows");
     }
     c.tied_embeddings = file.tensor("output.weight") == nullptr;
-    if (const ArchitectureTraits* arch = find_architecture(c.architecture)) c.qkv_bias = arch->qkv_bias;
+    if (const ArchitectureTraits* arch = find_architecture(c.architecture)) {
+        c.qkv_bias = arch->qkv_bias;
+        c.qk_norm = arch->qk_norm;
+    }
 
     c.bos_id = keys.optional_int("tokenizer.ggml.bos_token_id").value_or(-1);
     c.eos_id = keys.optional_int("tokenizer.ggml.eos_token_id").value_or(-1);

@@ -153,7 +153,10 @@ ModelConfig config_from_hf(const std::filesystem::path& folder, int64_t embeddin
     c.rope_theta = config.optional_float("rope_theta").value_or(10000.0f);
     c.rms_eps = config.optional_float("rms_norm_eps").value_or(1e-6f);
     c.tied_embeddings = config.optional_bool("tie_word_embeddings").value_or(false);
-    if (const ArchitectureTraits* arch = find_architecture(c.architecture)) c.qkv_bias = arch->qkv_bias;
+    if (const ArchitectureTraits* arch = find_architecture(c.architecture)) {
+        c.qkv_bias = arch->qkv_bias;
+        c.qk_norm = arch->qk_norm;
+    }
     c.bos_id = config.optional_token("bos_token_id").value_or(-1);
     c.eos_id = config.optional_token("eos_token_id").value_or(-1);
     c.pad_id = config.optional_token("pad_token_id").value_or(-1);

@@ -15,10 +15,12 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kGlobal =
 }};
 
 // Per-layer tensors: the part after "model.layers.N." and after "blk.N.".
-constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kLayer = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kLayer = {{
     {"input_layernorm.weight", "attn_norm.weight"},
     {"self_attn.q_proj.weight", "attn_q.weight"},
     {"self_attn.q_proj.bias", "attn_q.bias"},
+    {"self_attn.q_norm.weight", "attn_q_norm.weight"},
+    {"self_attn.k_norm.weight", "attn_k_norm.weight"},
     {"self_attn.k_proj.weight", "attn_k.weight"},
     {"self_attn.k_proj.bias", "attn_k.bias"},
     {"self_attn.v_proj.weight", "attn_v.weight"},

@@ -148,6 +148,10 @@ std::vector<float> forward_reference(const ModelConfig& c, const Weights& w, KVC
         dump(d, p + "q", start_pos, q.data(), n, int(q_dim));
         dump(d, p + "k", start_pos, k.data(), n, int(kv_dim));
         dump(d, p + "v", start_pos, v.data(), n, int(kv_dim));
+        if (c.qk_norm) {  // each head of Q and of K: one weight of head size, shared by the heads
+            rmsnorm(q.data(), q.data(), L.q_norm, n * c.n_heads, c.rms_eps);
+            rmsnorm(k.data(), k.data(), L.k_norm, n * c.n_kv_heads, c.rms_eps);
+        }
         rope(q.data(), n, c.n_heads, c.head_dim, start_pos, c.rope_theta);
         rope(k.data(), n, c.n_kv_heads, c.head_dim, start_pos, c.rope_theta);
         dump(d, p + "q_rope", start_pos, q.data(), n, int(q_dim));

@@ -1,4 +1,5 @@
-// The plain Qwen2 forward pass: the specification every faster path is tested against.
+// The plain forward pass of the Qwen2 family (Qwen2, Qwen3: the differences are config flags):
+// the specification every faster path is tested against.
 // One thread, float32 throughout, weights decoded a row at a time with qe::dequantize_row.
 #pragma once
 

@@ -211,6 +211,10 @@ void Transformer::forward_piece(int n, float* logits_out, const ActivationDump* 
              {"q", s.q.data(), q_dim},
              {"k", s.k.data(), kv_dim},
              {"v", s.v.data(), kv_dim}});
+        if (c.qk_norm) {  // each head of Q and of K: one weight of head size, shared by the heads
+            rmsnorm(pool_, k_, s.q.data(), s.q.data(), L.q_norm, n * c.n_heads, c.rms_eps);
+            rmsnorm(pool_, k_, s.k.data(), s.k.data(), L.k_norm, n * c.n_kv_heads, c.rms_eps);
+        }
         rope(s.q.data(), n, c.n_heads, c.head_dim, s.rope_cos.data(), s.rope_sin.data());
         rope(s.k.data(), n, c.n_kv_heads, c.head_dim, s.rope_cos.data(), s.rope_sin.data());
         store_keys_values(l, s.pos.data(), s.caches.data(), n, s.k.data(), s.v.data(), kv_dim);

@@ -60,6 +60,10 @@ Weights bind_weights(const ModelFile& file, const ModelConfig& c) {
         L.wq = matrix_of(file, p + "attn_q.weight", q_dim, dim);
         L.wk = matrix_of(file, p + "attn_k.weight", kv_dim, dim);
         L.wv = matrix_of(file, p + "attn_v.weight", kv_dim, dim);
+        if (c.qk_norm) {
+            L.q_norm = vector_of(file, p + "attn_q_norm.weight", c.head_dim);
+            L.k_norm = vector_of(file, p + "attn_k_norm.weight", c.head_dim);
+        }
         if (c.qkv_bias) {
             L.bq = vector_of(file, p + "attn_q.bias", q_dim);
             L.bk = vector_of(file, p + "attn_k.bias", kv_dim);

@@ -21,6 +21,8 @@ struct LayerWeights {
     std::vector<float> bk;         // [n_kv_heads * head_dim]
     TensorView wv;                 // [n_kv_heads * head_dim, dim]
     std::vector<float> bv;         // [n_kv_heads * head_dim]
+    std::vector<float> q_norm;     // [head_dim] shared by the query heads (qk_norm models)
+    std::vector<float> k_norm;     // [head_dim] shared by the key heads
     TensorView wo;                 // [dim, n_heads * head_dim]
     std::vector<float> ffn_norm;   // [dim]
     TensorView w_gate;             // [ffn_dim, dim]

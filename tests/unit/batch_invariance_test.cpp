@@ -5,8 +5,10 @@
 // runs, with matrices both in the file's row layout and repacked.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <future>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,15 +33,21 @@ void PrintTo(const Case& c, std::ostream* os) {
     *os << c.file << " " << isa_name(c.isa) << (c.repacked ? " repacked" : " rows");
 }
 
-// Every golden weight type, with every kernel table this CPU can run.
+// Every golden weight type (qwen2, and qwen3 with its 128-wide heads) with every SIMD table this
+// CPU can run; the scalar generic table (slow) on one float, one 32-block and one K-quant type.
 std::vector<Case> all_cases() {
-    std::vector<Case> cases;
+    std::vector<std::string> files;
     for (const char* type : {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k",
                              "q3_k_m", "q4_k_m", "q5_k_m", "q6_k"})
+        files.push_back(std::string("g448-") + type);
+    for (const char* type : {"f16", "q8_0", "q4_k_m", "q6_k"})
+        files.push_back(std::string("q3-") + type);
+    const std::set<std::string> on_generic = {"g448-f32", "g448-q8_0", "g448-q4_k_m", "q3-f16"};
+    std::vector<Case> cases;
+    for (const std::string& file : files)
         for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512, Isa::Neon})
-            if (kernel_table(isa))
-                for (bool repacked : {false, true})
-                    cases.push_back({std::string("g448-") + type, isa, repacked});
+            if (kernel_table(isa) && (isa != Isa::Generic || on_generic.count(file)))
+                for (bool repacked : {false, true}) cases.push_back({file, isa, repacked});
     return cases;
 }
 
@@ -136,9 +144,11 @@ TEST_P(BatchInvariance, RowAndRepackedLayoutsGiveTheSameLogits) {
 
 INSTANTIATE_TEST_SUITE_P(Types, BatchInvariance, testing::ValuesIn(all_cases()),
                          [](const auto& info) {
-                             std::string name = info.param.file.substr(5) + "_" +
-                                                std::string(isa_name(info.param.isa));
-                             return name + (info.param.repacked ? "_repacked" : "_rows");
+                             std::string name = info.param.file + "_" +
+                                                std::string(isa_name(info.param.isa)) +
+                                                (info.param.repacked ? "_repacked" : "_rows");
+                             std::replace(name.begin(), name.end(), '-', '_');
+                             return name;
                          });
 
 // One answer's tokens and the logits each was sampled from.

@@ -34,7 +34,7 @@ std::vector<std::string> golden_models() {
 // The architectures the engine runs. The golden folder also holds families of others (qwen3,
 // qwen35) that the engine must refuse by name until it supports them: add an architecture here
 // when it does, and its files join the logits comparison.
-const std::vector<std::string> kSupportedArchitectures = {"qwen2"};
+const std::vector<std::string> kSupportedArchitectures = {"qwen2", "qwen3"};
 
 std::string architecture_of(const std::string& name) {
     return ModelFile::open(std::string(QE_GOLDEN_DIR) + "/" + name + ".gguf").config().architecture;
@@ -69,11 +69,20 @@ std::vector<float> read_logits(const std::string& path) {
     return v;
 }
 
-// The thresholds of the golden README for qwen2: cosine per position, argmax agreement overall.
-double min_cosine_for(const std::string& name) {
+bool float_weights(const std::string& name) {
     for (const char* plain : {"-f32", "-f16", "-bf16"})
-        if (name.ends_with(plain)) return 0.9999;
-    return 0.998;
+        if (name.ends_with(plain)) return true;
+    return false;
+}
+
+// The thresholds of the golden README: cosine per position, argmax agreement overall (qwen2
+// families: 80%; qwen3: 90% on float weights, 70% on quantized ones).
+double min_cosine_for(const std::string& name) {
+    return float_weights(name) ? 0.9999 : 0.998;
+}
+double min_argmax_agreement_for(const std::string& name) {
+    if (name.starts_with("q3-")) return float_weights(name) ? 0.9 : 0.7;
+    return 0.8;
 }
 
 struct Param {
@@ -118,7 +127,7 @@ TEST_P(Golden, LogitsMatchLlamaCpp) {
             EXPECT_GE(cos, min_cosine_for(name)) << sequence << " position " << t;
             agree += test::argmax(a) == test::argmax(b);
         }
-        EXPECT_GE(double(agree), 0.8 * double(ids.size())) << sequence;
+        EXPECT_GE(double(agree), min_argmax_agreement_for(name) * double(ids.size())) << sequence;
         RecordProperty(std::string(sequence) + "_min_cosine", std::to_string(worst));
         RecordProperty(std::string(sequence) + "_argmax_agree",
                        std::to_string(agree) + "/" + std::to_string(ids.size()));
@@ -208,7 +217,7 @@ TEST(GoldenFolder, UnsupportedArchitecturesAreRefusedByName) {
         EXPECT_TRUE(test::throws_error([&] { LoadedModel::open(path); }, {path, refusal}));
         refused.insert(architecture);
     }
-    EXPECT_EQ(refused, (std::set<std::string>{"qwen3", "qwen35"}));
+    EXPECT_EQ(refused, (std::set<std::string>{"qwen35"}));
 }
 
 }  // namespace
