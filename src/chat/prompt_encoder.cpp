@@ -1,5 +1,7 @@
 #include "chat/prompt_encoder.h"
 
+#include <array>
+#include <optional>
 #include <string_view>
 
 #include "core/error.h"
@@ -9,62 +11,139 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Private-use code points that no tokenizer merges across and that users don't type; each
-// message's content is replaced by a numbered marker before rendering, to find it afterwards.
+// How user text is kept apart from the template's markup. Templates inspect message text
+// (Qwen3's tests '</think>' in content, content.startswith('<tool_response>'), splits, strips
+// and tests it for emptiness), so the template must see the real text: replacing whole contents
+// by placeholders would change what it renders. Only the control-token literals inside the
+// request's strings are escaped, each by a private-use marker: U+F8F0, the literal's number,
+// U+F8F1 (U+F8F0 itself is escaped too, so a user can't forge a marker). The template sees the
+// text unchanged except at those literals; in its rendering every whole control literal is then
+// the template's own markup, and every marker is user text, encoded as text. When something was
+// escaped, the rendering with the markers put back must equal the rendering of the real
+// conversation, or the template reacted to the literal itself and we refuse. (A literal could
+// still be joined from user text and markup if a template printed half a control token right
+// beside a message's text; no chat template does.)
 constexpr std::string_view kOpen = "\xEF\xA3\xB0";   // U+F8F0
 constexpr std::string_view kClose = "\xEF\xA3\xB1";  // U+F8F1
 
-std::string marker(size_t i) { return std::string(kOpen) + std::to_string(i) + std::string(kClose); }
+struct Literals {
+    std::vector<std::pair<std::string_view, int32_t>> added;  // every added token: text, id
+    std::vector<std::string_view> escaped;                    // control literals, then kOpen
+    std::array<bool, 256> starts{};                           // first bytes of `added`
+    std::array<bool, 256> escaped_starts{};                   // first bytes of `escaped`
+};
 
-// Literal texts of every added token, to recognise them in the template's markup.
-std::vector<std::pair<std::string_view, int32_t>> added_literals(const Tokenizer& tok) {
-    std::vector<std::pair<std::string_view, int32_t>> out;
+Literals literals_of(const Tokenizer& tok) {
+    Literals out;
     for (int32_t id = 0; id < tok.size(); ++id) {
         const TokenKind k = tok.kind(id);
-        if ((k == TokenKind::kControl || k == TokenKind::kUserDefined) && !tok.token_bytes(id).empty())
-            out.emplace_back(tok.token_bytes(id), id);
+        const std::string_view text = tok.token_bytes(id);
+        if ((k == TokenKind::kControl || k == TokenKind::kUserDefined) && !text.empty()) {
+            out.added.emplace_back(text, id);
+            out.starts[uint8_t(text[0])] = true;
+            if (k == TokenKind::kControl) out.escaped.push_back(text);
+        }
+    }
+    out.escaped.push_back(kOpen);
+    for (const auto lit : out.escaped) out.escaped_starts[uint8_t(lit[0])] = true;
+    return out;
+}
+
+// Longest of `list` that `s` starts with at `at`, as its index; -1 for none.
+template <typename List, typename TextOf>
+int longest_at(std::string_view s, size_t at, const List& list, TextOf text_of) {
+    int best = -1;
+    size_t best_len = 0;
+    for (size_t i = 0; i < list.size(); ++i) {
+        const std::string_view lit = text_of(list[i]);
+        if (lit.size() > best_len && s.substr(at).starts_with(lit)) {
+            best = int(i);
+            best_len = lit.size();
+        }
+    }
+    return best;
+}
+
+std::string escape(std::string_view s, const Literals& lits, bool& changed) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        const int k = !lits.escaped_starts[uint8_t(s[i])]
+                          ? -1
+                          : longest_at(s, i, lits.escaped, [](std::string_view v) { return v; });
+        if (k < 0) {
+            out.push_back(s[i++]);
+            continue;
+        }
+        out.append(kOpen).append(std::to_string(k)).append(kClose);
+        i += lits.escaped[size_t(k)].size();
+        changed = true;
     }
     return out;
 }
 
-// One stretch of the rendered prompt: markup (literals become tokens) or user text (never).
-struct Piece {
-    std::string_view text;
-    bool markup;
-};
+// Every string of a JSON value (object keys too) escaped.
+json escape_all(const json& v, const Literals& lits, bool& changed) {
+    if (v.is_string()) return escape(v.get_ref<const std::string&>(), lits, changed);
+    if (v.is_array()) {
+        json out = json::array();
+        for (const auto& e : v) out.push_back(escape_all(e, lits, changed));
+        return out;
+    }
+    if (v.is_object()) {
+        json out = json::object();
+        for (const auto& [key, e] : v.items())
+            out[escape(key, lits, changed)] = escape_all(e, lits, changed);
+        return out;
+    }
+    return v;
+}
 
-// Encodes pieces as Hugging Face would encode their concatenation, except that added-token
-// literals are recognised only inside markup: text between recognised literals is encoded as
-// one stretch, whichever pieces it spans.
-std::vector<int32_t> encode_pieces(const Tokenizer& tok, const std::vector<Piece>& pieces) {
-    const auto literals = added_literals(tok);
+// The marker at `at` of a rendering: the escaped literal's index and the marker's length.
+std::optional<std::pair<size_t, size_t>> marker_at(std::string_view r, size_t at,
+                                                   const Literals& lits) {
+    if (!r.substr(at).starts_with(kOpen)) return std::nullopt;
+    size_t i = at + kOpen.size();
+    size_t index = 0;
+    const size_t digits_from = i;
+    while (i < r.size() && r[i] >= '0' && r[i] <= '9' && i - digits_from < 6)
+        index = index * 10 + size_t(r[i++] - '0');
+    if (i == digits_from || index >= lits.escaped.size() || !r.substr(i).starts_with(kClose))
+        return std::nullopt;
+    return std::pair{index, i + kClose.size() - at};
+}
+
+// Encodes an escaped rendering: added-token literals become their ids; markers become the text
+// they stand for, encoded as text. Text between two tokens is encoded as one stretch, as Hugging
+// Face encodes the text between added tokens. Also returns the rendering with markers put back.
+std::vector<int32_t> encode_rendering(const Tokenizer& tok, const Literals& lits,
+                                      std::string_view r, std::string& text) {
     std::vector<int32_t> ids;
     std::string stretch;
     auto flush = [&] {
         if (!stretch.empty()) tok.encode(stretch, SpecialTokens::kAsText, ids);
         stretch.clear();
     };
-    for (const auto& piece : pieces) {
-        if (!piece.markup) {
-            stretch.append(piece.text);
+    for (size_t i = 0; i < r.size();) {
+        if (const auto m = marker_at(r, i, lits)) {
+            const std::string_view lit = lits.escaped[m->first];
+            stretch.append(lit);
+            text.append(lit);
+            i += m->second;
             continue;
         }
-        const std::string_view t = piece.text;
-        size_t i = 0;
-        while (i < t.size()) {
-            // Longest literal starting here.
-            const std::pair<std::string_view, int32_t>* best = nullptr;
-            if (t[i] == '<')
-                for (const auto& lit : literals)
-                    if (t.substr(i).starts_with(lit.first) && (!best || lit.first.size() > best->first.size()))
-                        best = &lit;
-            if (best) {
-                flush();
-                ids.push_back(best->second);
-                i += best->first.size();
-            } else {
-                stretch.push_back(t[i++]);
-            }
+        const int k = !lits.starts[uint8_t(r[i])]
+                          ? -1
+                          : longest_at(r, i, lits.added, [](const auto& p) { return p.first; });
+        if (k >= 0) {
+            const auto& [lit, id] = lits.added[size_t(k)];
+            flush();
+            ids.push_back(id);
+            text.append(lit);
+            i += lit.size();
+        } else {
+            stretch.push_back(r[i]);
+            text.push_back(r[i]);
+            ++i;
         }
     }
     flush();
@@ -75,61 +154,29 @@ std::vector<int32_t> encode_pieces(const Tokenizer& tok, const std::vector<Piece
 
 EncodedPrompt encode_conversation(const PromptFormatter& formatter, const Tokenizer& tokenizer,
                                   const json& messages, const json& tools,
-                                  bool add_generation_prompt) {
+                                  bool add_generation_prompt, const json& extra_variables) {
     if (!messages.is_array()) throw Error("messages must be an array");
-    // Render once with markers in place of each message's text content.
-    json marked = messages;
-    std::vector<std::string> contents;
-    for (auto& m : marked) {
-        if (m.is_object() && m.contains("content") && m["content"].is_string()) {
-            contents.push_back(m["content"].get<std::string>());
-            m["content"] = marker(contents.size() - 1);
-        }
-    }
-    const FormattedPrompt marked_prompt = formatter.format(marked, tools, add_generation_prompt);
+    const Literals lits = literals_of(tokenizer);
+    bool escaped = false;
+    const json escaped_messages = escape_all(messages, lits, escaped);
+    const json escaped_tools = escape_all(tools, lits, escaped);
+    const FormattedPrompt rendered =
+        formatter.format(escaped_messages, escaped_tools, add_generation_prompt, extra_variables);
 
-    // Split the rendering at the markers; each must appear exactly once and in order, or the
-    // template did something to the content (quoted or changed it) and we cannot tell markup
-    // from user text: then everything is encoded as text except the markup outside messages.
-    std::vector<Piece> pieces;
-    std::string text;
-    const std::string& r = marked_prompt.text;
-    size_t at = 0;
-    bool intact = true;
-    for (size_t i = 0; i < contents.size() && intact; ++i) {
-        const std::string m = marker(i);
-        const size_t found = r.find(m, at);
-        if (found == std::string::npos || r.find(m, found + m.size()) != std::string::npos) {
-            intact = false;
-            break;
-        }
-        pieces.push_back({std::string_view(r).substr(at, found - at), true});
-        pieces.push_back({contents[i], false});
-        at = found + m.size();
-    }
-    if (intact && r.find(kOpen, at) == std::string::npos) {
-        pieces.push_back({std::string_view(r).substr(at), true});
-        EncodedPrompt out;
-        for (const auto& p : pieces) out.text.append(p.text);
-        out.ids = encode_pieces(tokenizer, pieces);
-        out.warning = marked_prompt.warning;
-        return out;
-    }
-
-    // Fallback: render the real conversation; literals count only when no message contains one.
-    const FormattedPrompt plain = formatter.format(messages, tools, add_generation_prompt);
-    bool content_has_literal = false;
-    for (const auto& c : contents)
-        for (const auto& lit : added_literals(tokenizer))
-            content_has_literal |= c.find(lit.first) != std::string::npos;
-    if (content_has_literal)
-        throw Error(
-            "a message contains a special token literal (such as <|im_end|>) and this model's "
-            "chat template changes message text, so it cannot be kept apart from the markup");
     EncodedPrompt out;
-    out.text = plain.text;
-    out.ids = tokenizer.encode(plain.text, SpecialTokens::kParse);
-    out.warning = plain.warning;
+    out.ids = encode_rendering(tokenizer, lits, rendered.text, out.text);
+    out.warning = rendered.warning;
+    if (escaped) {
+        // The template saw markers where the request had control literals; it must not have
+        // mattered (a template that tests, cuts or counts the literal's characters would).
+        const FormattedPrompt plain =
+            formatter.format(messages, tools, add_generation_prompt, extra_variables);
+        if (plain.text != out.text || plain.fallback != rendered.fallback)
+            throw Error(
+                "a message contains a special token literal (such as <|im_end|>) and this model's "
+                "chat template renders it differently from other text, so it cannot be kept apart "
+                "from the markup; remove the literal from the message");
+    }
     return out;
 }
 

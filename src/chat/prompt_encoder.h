@@ -1,8 +1,9 @@
 // Conversation -> prompt token ids. The model's chat template renders the conversation; the
-// template's own markup (<|im_start|>, <|im_end|>) becomes special tokens, while everything the
-// users wrote is encoded as plain text, so typing "<|im_end|>" cannot end a turn or open a
-// system message. When no message contains such a literal, the ids equal Hugging Face's
-// tokenization of the rendered prompt.
+// control tokens of its markup (<|im_start|>, <|im_end|>) become their ids, while a control-token
+// literal written in any message or tool text is encoded as plain text, so typing "<|im_end|>"
+// cannot end a turn or open a system message. Other added tokens (<think>, <tool_call>) are
+// matched wherever they appear, as Hugging Face does. When no message contains a control-token
+// literal, the ids equal Hugging Face's tokenization of the rendered prompt.
 #pragma once
 
 #include <cstdint>
@@ -17,12 +18,18 @@ namespace qe {
 
 struct EncodedPrompt {
     std::vector<int32_t> ids;
-    std::string text;     // the rendered prompt (for logs and the template command)
+    std::string text;     // the rendered prompt, exactly as the template renders the conversation
     std::string warning;  // set when the model's template could not be used (ChatML instead)
 };
 
-EncodedPrompt encode_conversation(const PromptFormatter& formatter, const Tokenizer& tokenizer,
-                                  const nlohmann::ordered_json& messages,
-                                  const nlohmann::ordered_json& tools, bool add_generation_prompt);
+// `extra_variables` are further template variables (chat_template_kwargs such as
+// enable_thinking), as in PromptFormatter::format. Throws qe::Error when a message holds a
+// control-token literal and the template's output depends on that literal's text (then markup
+// and user text can't be told apart).
+EncodedPrompt encode_conversation(
+    const PromptFormatter& formatter, const Tokenizer& tokenizer,
+    const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
+    bool add_generation_prompt,
+    const nlohmann::ordered_json& extra_variables = nlohmann::ordered_json::object());
 
 }  // namespace qe
