@@ -16,6 +16,9 @@ using test::shell_quote;
 const std::string kSynth = std::string(QE_BIN_DIR) + "/qwen-edge-synth";
 const std::string kInfo = std::string(QE_BIN_DIR) + "/qwen-edge info --json ";
 const std::string kSmall = " --layers 2 --dim 448 --heads 14 --kv-heads 2 --ffn 512 --vocab 3872 ";
+// The golden q3 shape: the Qwen3-0.6B preset's head size (128) kept, the rest scaled down.
+const std::string kSmallQwen3 =
+    " --arch qwen3 --layers 2 --dim 512 --heads 8 --kv-heads 4 --ffn 1024 --vocab 3872 ";
 
 fs::path tmp(const std::string& name) {
     return fs::path(QE_TEST_TMP_DIR) / ("synth_cli_" + name);
@@ -63,6 +66,34 @@ TEST(SynthCli, WritesAHuggingFaceFolder) {
     EXPECT_EQ(j["chat_template"], true);
 }
 
+TEST(SynthCli, WritesQwen3GgufAndFolderThatInfoDescribes) {
+    const auto path = tmp("q3.gguf");
+    auto r = run_command(kSynth + " --out " + shell_quote(path.string()) + kSmallQwen3 +
+                         "--type q8_0 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("24 tensors"), std::string::npos) << r.output;
+    auto j = info(path);
+    EXPECT_EQ(j["architecture"], "qwen3");
+    EXPECT_EQ(j["head_dim"], 128);  // from the preset, not 512 / 8
+    EXPECT_EQ(j["context_length"], 40960);
+    EXPECT_EQ(j["parameters"], 8276992);  // as the golden q3 files
+    EXPECT_EQ(j["tensor_types"]["f32"], 9);
+    EXPECT_EQ(j["tensor_types"]["q8_0"], 15);
+    EXPECT_EQ(j["special_tokens"]["eos"]["text"], "<|im_end|>");
+
+    const auto dir = tmp("q3-hf");
+    fs::remove_all(dir);
+    r = run_command(kSynth + " --format hf --out " + shell_quote(dir.string()) + kSmallQwen3 +
+                    "--head-dim 64 --untied 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    j = info(dir);
+    EXPECT_EQ(j["architecture"], "qwen3");
+    EXPECT_EQ(j["head_dim"], 64);
+    EXPECT_EQ(j["tied_embeddings"], false);
+    EXPECT_EQ(j["tensor_types"]["bf16"], 25);
+    EXPECT_EQ(j["special_tokens"]["eos"]["id"], 3842);
+}
+
 TEST(SynthCli, UsageErrorsExitWithTwo) {
     const std::string out = " --out " + shell_quote(tmp("bad.gguf").string());
     auto bad_type = run_command(kSynth + out + " --type q9_9 2>&1");
@@ -74,6 +105,13 @@ TEST(SynthCli, UsageErrorsExitWithTwo) {
     EXPECT_EQ(run_command(kSynth + " --type f16 2>&1").exit_code, 2);  // no --out
     EXPECT_EQ(run_command(kSynth + out + " --format hf --type q8_0 2>&1").exit_code, 2);
     EXPECT_EQ(run_command(kSynth + " --help").exit_code, 0);
+    auto conflict = run_command(kSynth + out + " --preset qwen3-0.6b --arch qwen2 2>&1");
+    EXPECT_EQ(conflict.exit_code, 2);
+    EXPECT_NE(conflict.output.find("is qwen3"), std::string::npos) << conflict.output;
+    auto qwen2_head = run_command(kSynth + out + kSmall + " --head-dim 128 2>&1");
+    EXPECT_EQ(qwen2_head.exit_code, 2);
+    EXPECT_NE(qwen2_head.output.find("dim / heads"), std::string::npos) << qwen2_head.output;
+    EXPECT_EQ(run_command(kSynth + out + " --preset qwen3-8b 2>&1").exit_code, 2);
     auto no_vocab = run_command(kSynth + out + kSmall + " --tokenizer /nonexistent.json 2>&1");
     EXPECT_EQ(no_vocab.exit_code, 1);
     EXPECT_NE(no_vocab.output.find("setup.sh --test"), std::string::npos) << no_vocab.output;

@@ -1,5 +1,6 @@
-// The full Qwen2.5-0.5B shape, made by qwen-edge-synth and described by `qwen-edge info`: the
-// sizes the product really runs at (151936-token vocabulary, 24 layers, 494M parameters).
+// The full Qwen2.5-0.5B and Qwen3-0.6B shapes, made by qwen-edge-synth and described by
+// `qwen-edge info`: the sizes the product really runs at (151936-token vocabulary, 24 layers and
+// 494M parameters; 28 layers and 596M parameters).
 // The ~0.5-1 GB files are kept in the test folder and reused while the synthesiser binary is older
 // than them and their recorded parameters match; anything else regenerates them.
 #include <gtest/gtest.h>
@@ -24,9 +25,11 @@ using test::shell_quote;
 
 const std::string kSynth = std::string(QE_BIN_DIR) + "/qwen-edge-synth";
 constexpr int64_t kQwen25Parameters = 494032768;
+constexpr int64_t kQwen3_06bParameters = 596049920;  // Qwen3-0.6B's, embeddings included
 
-synth::Options options(const std::string& type) {
+synth::Options options(const std::string& type, const synth::Shape& shape = synth::qwen25_05b()) {
     synth::Options o;
+    o.shape = shape;
     o.seed = 1;
     o.type = synth::parse_file_type(type).value();
     return o;
@@ -146,6 +149,55 @@ TEST(SynthFullSize, Bf16HuggingFaceFolder) {
     EXPECT_EQ(tok["added_tokens"].size(), 22u);
     EXPECT_EQ(tok["added_tokens"][2]["content"], "<|im_end|>");
     EXPECT_EQ(tok["added_tokens"][2]["id"], 151645);
+}
+
+TEST(SynthFullSize, Qwen3_06bQ8_0Gguf) {
+    const fs::path path = fs::path(QE_TEST_TMP_DIR) / "synth-qwen3-0.6b-q8_0.gguf";
+    const std::string params = synth::params_string(options("q8_0", synth::qwen3_06b()), "gguf");
+    if (!reusable(path, true, params)) {
+        const auto r = run_command(kSynth + " --preset qwen3-0.6b --type q8_0 --seed 1 --out " +
+                                   shell_quote(path.string()) + " 2>&1");
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        ASSERT_EQ(recorded_params(path, true), params);
+    }
+    const auto r = run_command(std::string(QE_BIN_DIR) + "/qwen-edge info --json " +
+                               shell_quote(path.string()) + " 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["architecture"], "qwen3");
+    EXPECT_EQ(j["layers"], 28);
+    EXPECT_EQ(j["dim"], 1024);
+    EXPECT_EQ(j["heads"], 16);
+    EXPECT_EQ(j["kv_heads"], 8);
+    EXPECT_EQ(j["head_dim"], 128);
+    EXPECT_EQ(j["ffn_dim"], 3072);
+    EXPECT_EQ(j["vocab_size"], 151936);
+    EXPECT_EQ(j["context_length"], 40960);
+    EXPECT_EQ(j["tied_embeddings"], true);
+    EXPECT_EQ(j["parameters"], kQwen3_06bParameters);
+    EXPECT_EQ(j["special_tokens"]["eos"]["id"], 151645);
+    EXPECT_EQ(j["special_tokens"]["pad"]["id"], 151643);
+    EXPECT_EQ(j["file_type"]["name"], "Q8_0");
+
+    const ModelFile m = ModelFile::open(path.string());
+    EXPECT_EQ(m.tensors().size(), 310u);
+    EXPECT_EQ(m.parameter_count(), kQwen3_06bParameters);
+    for (int l = 0; l < 28; ++l) {
+        const std::string b = "blk." + std::to_string(l) + ".";
+        EXPECT_NO_THROW(m.get(b + "attn_q.weight", {}, {2048, 1024}));
+        EXPECT_NO_THROW(m.get(b + "attn_k.weight", {}, {1024, 1024}));
+        EXPECT_NO_THROW(m.get(b + "attn_v.weight", {}, {1024, 1024}));
+        EXPECT_NO_THROW(m.get(b + "attn_q_norm.weight", {}, {128}));
+        EXPECT_NO_THROW(m.get(b + "attn_k_norm.weight", {}, {128}));
+        EXPECT_NO_THROW(m.get(b + "attn_output.weight", {}, {1024, 2048}));
+        EXPECT_EQ(m.find(b + "attn_q.bias"), nullptr);
+    }
+    for (const auto& t : m.tensors()) {
+        EXPECT_EQ(t.dtype, t.shape.size() == 1 ? DType::F32 : DType::Q8_0) << t.name;
+    }
+    const GgufValue* tmpl = m.gguf()->find("tokenizer.chat_template");
+    ASSERT_NE(tmpl, nullptr);
+    EXPECT_EQ(*tmpl->as_string(), synth::kQwen3ChatTemplate);
 }
 
 }  // namespace

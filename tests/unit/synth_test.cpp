@@ -1,10 +1,13 @@
 // The synthetic model maker: llama.cpp's type choices, the real vocabulary cut like the golden
-// files, deterministic weights identical across formats, and files our loader accepts.
+// files, deterministic weights identical across formats, files our loader accepts, and Qwen2 and
+// Qwen3 files laid out key by key and tensor by tensor as the golden files llama.cpp wrote.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/half.h"
 #include "core/mapped_file.h"
@@ -42,9 +45,33 @@ Shape g448() {
     return s;
 }
 
+// The golden files' Qwen3 family q3 (Qwen3-0.6B's shape, scaled down; head size 128).
+Shape q3() {
+    Shape s;
+    s.arch = Arch::kQwen3;
+    s.layers = 2;
+    s.dim = 512;
+    s.heads = 8;
+    s.kv_heads = 4;
+    s.head_dim = 128;
+    s.ffn = 1024;
+    s.vocab = 3872;
+    s.context = 40960;
+    return s;
+}
+
 const SynthVocab& small_vocab() {
     static const SynthVocab v = build_vocab(kTokenizer, 3872);
     return v;
+}
+
+const SynthVocab& small_qwen3_vocab() {
+    static const SynthVocab v = build_vocab(kTokenizer, 3872, kQwen3AddedTokens);
+    return v;
+}
+
+std::string golden(const std::string& name) {
+    return std::string(QE_GOLDEN_DIR) + "/" + name;
 }
 
 std::vector<float> to_floats(const TensorView& t) {
@@ -106,6 +133,26 @@ TEST(SynthQuantPlan, FullSizeMixesFallBackWhere896IsNotWholeKBlocks) {
     EXPECT_FALSE(parse_file_type("q7_k"));
 }
 
+TEST(SynthQuantPlan, FullSizeQwen3UsesRealKBlocksAndKeepsQKNormsF32) {
+    const Shape s = qwen3_06b();
+    const TensorContext ctx{s.layers, s.heads, s.kv_heads, false};
+    const auto q4km = *parse_file_type("q4_k_m");
+    // Hidden 1024, query width 2048 and FFN 3072 are all whole 256-blocks: no fallbacks.
+    EXPECT_EQ(tensor_type(q4km, "token_embd.weight", {151936, 1024}, ctx), DType::Q6_K);
+    EXPECT_EQ(tensor_type(q4km, "blk.5.attn_q.weight", {2048, 1024}, ctx), DType::Q4_K);
+    EXPECT_EQ(tensor_type(q4km, "blk.5.attn_output.weight", {1024, 2048}, ctx), DType::Q4_K);
+    EXPECT_EQ(tensor_type(q4km, "blk.0.attn_v.weight", {1024, 1024}, ctx), DType::Q6_K);
+    EXPECT_EQ(tensor_type(q4km, "blk.4.attn_v.weight", {1024, 1024}, ctx), DType::Q4_K);
+    EXPECT_EQ(tensor_type(q4km, "blk.27.ffn_down.weight", {1024, 3072}, ctx), DType::Q6_K);
+    EXPECT_EQ(tensor_type(q4km, "blk.0.attn_q_norm.weight", {128}, ctx), DType::F32);
+    EXPECT_EQ(tensor_type(q4km, "blk.0.attn_k_norm.weight", {128}, ctx), DType::F32);
+    for (const char* type : {"f16", "bf16", "q8_0", "q2_k", "q4_k"}) {
+        EXPECT_EQ(tensor_type(*parse_file_type(type), "blk.3.attn_k_norm.weight", {128}, ctx),
+                  DType::F32)
+            << type;
+    }
+}
+
 TEST(SynthVocab, CutsTheRealVocabularyExactlyLikeTheGoldenFiles) {
     const SynthVocab& v = small_vocab();
     MappedFile golden(std::string(QE_GOLDEN_DIR) + "/g448-f32.gguf");
@@ -125,6 +172,41 @@ TEST(SynthVocab, CutsTheRealVocabularyExactlyLikeTheGoldenFiles) {
     EXPECT_EQ(v.ordinary, 3840);
     EXPECT_EQ(v.endoftext_id, g.find("tokenizer.ggml.bos_token_id")->as_int());
     EXPECT_EQ(v.im_end_id, g.find("tokenizer.ggml.eos_token_id")->as_int());
+}
+
+TEST(SynthVocab, CutsTheQwen3VocabularyExactlyLikeTheGoldenQwen3Files) {
+    const SynthVocab& v = small_qwen3_vocab();
+    MappedFile golden(std::string(QE_GOLDEN_DIR) + "/q3-f16.gguf");
+    const GgufFile g = parse_gguf(golden.bytes(), "golden");
+    const auto* tokens = g.find("tokenizer.ggml.tokens")->as_array();
+    const auto* types = g.find("tokenizer.ggml.token_type")->as_array();
+    const auto* merges = g.find("tokenizer.ggml.merges")->as_array();
+    ASSERT_EQ(v.tokens.size(), tokens->items.size());
+    for (size_t i = 0; i < v.tokens.size(); ++i) {
+        ASSERT_EQ(v.tokens[i], *tokens->items[i].as_string()) << i;
+        ASSERT_EQ(v.token_types[i], types->items[i].as_int()) << i;
+    }
+    ASSERT_EQ(v.merges.size(), merges->items.size());
+    for (size_t i = 0; i < v.merges.size(); ++i) {
+        ASSERT_EQ(v.merges[i], *merges->items[i].as_string()) << i;
+    }
+    EXPECT_EQ(v.added.size(), 26u);
+    EXPECT_EQ(v.tokens[3864], "<think>");
+    EXPECT_EQ(v.token_types[3864], kUserDefined);
+    EXPECT_EQ(v.tokens[3866], "[PAD3866]");
+    EXPECT_EQ(v.im_end_id, g.find("tokenizer.ggml.eos_token_id")->as_int());
+}
+
+TEST(SynthVocab, FullSizeQwen3KeepsAll26AddedTokens) {
+    const SynthVocab v = build_vocab(kTokenizer, 151936, kQwen3AddedTokens);
+    EXPECT_EQ(v.ordinary, 151643);
+    EXPECT_EQ(v.tokens[151665], "<tool_response>");
+    EXPECT_EQ(v.tokens[151668], "</think>");
+    EXPECT_EQ(v.token_types[151667], kUserDefined);  // <think>
+    EXPECT_EQ(v.tokens[151669], "[PAD151669]");
+    EXPECT_EQ(v.im_end_id, 151645);
+    EXPECT_EQ(v.tokenizer_json["added_tokens"].size(), 26u);
+    EXPECT_EQ(v.tokenizer_json["added_tokens"][25]["id"], 151668);
 }
 
 TEST(SynthVocab, FullSizeKeepsEveryQwenTokenAndOnlyQwen25AddedTokens) {
@@ -147,6 +229,7 @@ TEST(SynthVocab, FullSizeKeepsEveryQwenTokenAndOnlyQwen25AddedTokens) {
 
 TEST(SynthVocab, RejectsTooFewRowsAndMissingFiles) {
     EXPECT_TRUE(test::throws_error([] { build_vocab(kTokenizer, 200); }, {"too small"}));
+    EXPECT_TRUE(test::throws_error([] { build_vocab(kTokenizer, 3872, 27); }, {"added tokens"}));
     EXPECT_TRUE(test::throws_error([] { build_vocab("/nonexistent/tokenizer.json", 3872); },
                                    {"cannot open", "setup.sh --test"}));
 }
@@ -235,6 +318,37 @@ TEST(SynthModel, QuantizedFileMatchesTheGoldenLayoutAndDecodesClose) {
     EXPECT_EQ(ft->as_int(), 15);
 }
 
+bool descriptive(const std::string& key) {
+    return key == "general.basename" || key == "general.finetune" || key == "general.size_label" ||
+           key == "general.name" || key == "general.description" || key == "qwen_edge.synth.params";
+}
+
+// Every metadata key of the golden file (but the descriptive ones) is in ours with the same value
+// type and, as the shapes are the same, the same value; ours has no other keys.
+void expect_same_metadata(const GgufFile& ours, const GgufFile& golden) {
+    for (const auto& key : golden.metadata_order) {
+        if (descriptive(key)) continue;
+        SCOPED_TRACE(key);
+        const GgufValue* a = ours.find(key);
+        ASSERT_NE(a, nullptr);
+        const GgufValue& b = *golden.find(key);
+        EXPECT_EQ(a->type, b.type);
+        if (a->as_array()) {
+            EXPECT_EQ(a->as_array()->elem_type, b.as_array()->elem_type);
+            ASSERT_EQ(a->as_array()->items.size(), b.as_array()->items.size());
+            for (size_t i = 0; i < a->as_array()->items.size(); ++i) {
+                ASSERT_EQ(a->as_array()->items[i].value, b.as_array()->items[i].value) << i;
+            }
+        } else {
+            EXPECT_EQ(a->value, b.value);
+        }
+    }
+    for (const auto& key : ours.metadata_order) {
+        EXPECT_TRUE(descriptive(key) || golden.find(key)) << "extra key " << key;
+    }
+    EXPECT_EQ(ours.alignment, golden.alignment);
+}
+
 TEST(SynthModel, MetadataHasTheKeysAndValueTypesOfLlamaCppFiles) {
     // llama.cpp insists on each key's exact value type (u32 counts, f32 rope/eps, i32 token types).
     const auto path = tmp("keys.gguf");
@@ -243,23 +357,7 @@ TEST(SynthModel, MetadataHasTheKeysAndValueTypesOfLlamaCppFiles) {
     MappedFile golden_file(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf");
     const GgufFile ours = parse_gguf(ours_file.bytes(), "ours");
     const GgufFile golden = parse_gguf(golden_file.bytes(), "golden");
-    for (const auto& key : golden.metadata_order) {
-        if (key == "general.basename" || key == "general.finetune" || key == "general.size_label" ||
-            key == "general.name") {
-            continue;  // descriptive only
-        }
-        SCOPED_TRACE(key);
-        const GgufValue* a = ours.find(key);
-        ASSERT_NE(a, nullptr);
-        const GgufValue& b = *golden.find(key);
-        EXPECT_EQ(a->type, b.type);
-        if (a->as_array()) {
-            EXPECT_EQ(a->as_array()->elem_type, b.as_array()->elem_type);
-        } else {
-            EXPECT_EQ(a->value, b.value);  // same shape, so the same values
-        }
-    }
-    EXPECT_EQ(ours.alignment, golden.alignment);
+    expect_same_metadata(ours, golden);
     // Tensors are laid out back to back, each padded to the alignment, as llama.cpp requires.
     uint64_t expected = ours.data_offset;
     for (const auto& t : ours.tensors) {
@@ -268,6 +366,137 @@ TEST(SynthModel, MetadataHasTheKeysAndValueTypesOfLlamaCppFiles) {
         expected += (t.nbytes + 31) / 32 * 32;
     }
     EXPECT_EQ(expected, ours_file.bytes().size());
+}
+
+Options q3_options(const std::string& type) {
+    Options o = small_options(type);
+    o.shape = q3();
+    return o;
+}
+
+// For every golden q3 file: a file of the same shape and type written by the tool has the same
+// metadata (keys, value types, values), the same tensors with the same shapes and types, and, for
+// the converter's F16 file (llama-quantize reorders the others), the same tensor order.
+TEST(SynthModel, Qwen3FilesMatchEveryGoldenQwen3FileKeyByKeyAndTensorByTensor) {
+    for (const std::string type : {"f16", "q8_0", "q4_k_m", "q6_k"}) {
+        SCOPED_TRACE(type);
+        const auto path = tmp("q3-" + type + ".gguf");
+        write_gguf(q3_options(type), small_qwen3_vocab(), path.string());
+        MappedFile ours_file(path.string());
+        MappedFile golden_file(golden("q3-" + type + ".gguf"));
+        const GgufFile ours = parse_gguf(ours_file.bytes(), "ours");
+        const GgufFile gold = parse_gguf(golden_file.bytes(), "golden");
+        expect_same_metadata(ours, gold);
+        ASSERT_EQ(ours.tensors.size(), gold.tensors.size());
+        for (size_t i = 0; i < gold.tensors.size(); ++i) {
+            const auto& g = gold.tensors[i];
+            SCOPED_TRACE(g.name);
+            const auto it = std::find_if(ours.tensors.begin(), ours.tensors.end(),
+                                         [&](const auto& t) { return t.name == g.name; });
+            ASSERT_NE(it, ours.tensors.end());
+            EXPECT_EQ(it->shape, g.shape);
+            EXPECT_EQ(dtype_name(it->dtype), dtype_name(g.dtype));
+            if (type == "f16") {
+                EXPECT_EQ(ours.tensors[i].name, g.name);
+            }
+        }
+    }
+    EXPECT_EQ(*parse_gguf(MappedFile(tmp("q3-f16.gguf").string()).bytes(), "ours")
+                   .find("tokenizer.chat_template")
+                   ->as_string(),
+              kQwen3ChatTemplate);
+}
+
+TEST(SynthModel, Qwen3GgufAndHfFolderHoldTheSameWeightsAndConfig) {
+    const auto gguf_path = tmp("q3-same.gguf");
+    const auto hf_dir = tmp("q3-same-hf");
+    write_gguf(q3_options("f32"), small_qwen3_vocab(), gguf_path.string());
+    fs::remove_all(hf_dir);
+    write_hf(q3_options("bf16"), small_qwen3_vocab(), hf_dir.string());
+    const ModelFile g = ModelFile::open(gguf_path.string());
+    const ModelFile h = ModelFile::open(hf_dir.string());
+    for (const ModelFile* m : {&g, &h}) {
+        EXPECT_EQ(m->config().architecture, "qwen3");
+        EXPECT_EQ(m->config().head_dim, 128);
+        EXPECT_EQ(m->config().n_heads, 8);
+        EXPECT_EQ(m->config().dim, 512);
+        EXPECT_EQ(m->config().context_length, 40960);
+        EXPECT_TRUE(m->config().tied_embeddings);
+        EXPECT_EQ(m->config().eos_id, 3842);
+        EXPECT_TRUE(m->config().has_chat_template);
+    }
+    ASSERT_EQ(g.tensors().size(), h.tensors().size());
+    for (const auto& t : g.tensors()) {
+        SCOPED_TRACE(t.name);
+        // The engine may not map the q/k norms' Hugging Face names (yet): accept either.
+        const TensorView* u = h.find(t.name);
+        if (!u) u = h.find(hf_tensor_name(t.name));
+        ASSERT_NE(u, nullptr);
+        EXPECT_EQ(u->dtype, DType::BF16);
+        ASSERT_EQ(u->shape, t.shape);
+        EXPECT_EQ(to_floats(*u), to_floats(t));
+    }
+    EXPECT_EQ(hf_tensor_name("blk.11.attn_q_norm.weight"),
+              "model.layers.11.self_attn.q_norm.weight");
+    EXPECT_EQ(hf_tensor_name("blk.0.attn_k_norm.weight"), "model.layers.0.self_attn.k_norm.weight");
+
+    // config.json as Qwen3-0.6B's (the values scaled down), tokenizer files as Qwen3's.
+    const auto config = nlohmann::json::parse(std::ifstream(hf_dir / "config.json"));
+    EXPECT_EQ(config["model_type"], "qwen3");
+    EXPECT_EQ(config["architectures"], nlohmann::json::array({"Qwen3ForCausalLM"}));
+    EXPECT_EQ(config["head_dim"], 128);
+    EXPECT_EQ(config["attention_bias"], false);
+    EXPECT_EQ(config["rms_norm_eps"], 1e-6);
+    EXPECT_EQ(config["tie_word_embeddings"], true);
+    const auto tok = nlohmann::json::parse(std::ifstream(hf_dir / "tokenizer.json"));
+    EXPECT_EQ(tok["added_tokens"].size(), 26u);
+    // tokenizer_config.json is the package's own, with the added tokens renumbered.
+    const std::string package_dir = fs::path(kTokenizer).parent_path().string();
+    auto expected = nlohmann::json::parse(std::ifstream(package_dir + "/tokenizer_config.json"));
+    nlohmann::json renumbered = nlohmann::json::object();
+    for (const auto& [id, token] : expected["added_tokens_decoder"].items()) {
+        renumbered[std::to_string(std::stoi(id) - kQwenOrdinaryTokens + 3840)] = token;
+    }
+    expected["added_tokens_decoder"] = renumbered;
+    const auto written = nlohmann::json::parse(std::ifstream(hf_dir / "tokenizer_config.json"));
+    EXPECT_EQ(written, expected) << nlohmann::json::diff(expected, written).dump(1);
+}
+
+TEST(SynthModel, Qwen3ShapesStateTheirHeadSize) {
+    Shape s = q3();
+    EXPECT_EQ(head_size(s), 128);  // not 512 / 8
+    s.head_dim = 0;
+    EXPECT_EQ(head_size(s), 64);
+    const auto list = tensor_list(q3());
+    EXPECT_EQ(list.size(), 24u);
+    const auto find = [&](const std::string& name) {
+        for (const auto& [n, shape] : list)
+            if (n == name) return shape;
+        return std::vector<int64_t>{};
+    };
+    EXPECT_EQ(find("blk.1.attn_q.weight"), (std::vector<int64_t>{1024, 512}));
+    EXPECT_EQ(find("blk.1.attn_output.weight"), (std::vector<int64_t>{512, 1024}));
+    EXPECT_EQ(find("blk.1.attn_q_norm.weight"), (std::vector<int64_t>{128}));
+    EXPECT_TRUE(find("blk.1.attn_q.bias").empty());
+    for (const char* name : {"qwen3-0.6b", "qwen3-1.7b", "qwen3-4b"}) {
+        const Shape p = preset_shape(name).value();
+        EXPECT_EQ(p.arch, Arch::kQwen3) << name;
+        EXPECT_EQ(p.head_dim, 128) << name;
+        EXPECT_TRUE(p.tied) << name;
+        EXPECT_EQ(p.context, 40960) << name;
+        EXPECT_NO_THROW(check_shape(p));
+    }
+    EXPECT_EQ(qwen3_4b().layers, 36);
+    EXPECT_EQ(qwen3_4b().heads, 32);
+    EXPECT_EQ(qwen3_17b().dim, 2048);
+    // A Qwen2 file cannot state a head size: it must be dim / heads.
+    Shape bad = g448();
+    bad.head_dim = 128;
+    EXPECT_TRUE(test::throws_error([&] { check_shape(bad); }, {"qwen2 head dim"}));
+    // A Qwen2 vocabulary (22 added tokens) is refused for a Qwen3 file.
+    EXPECT_TRUE(test::throws_error(
+        [] { write_gguf(q3_options("f16"), small_vocab(), tmp("bad3.gguf").string()); },
+        {"26 added tokens"}));
 }
 
 TEST(SynthModel, RejectsBadShapesAndTypes) {

@@ -1,7 +1,10 @@
-// qwen-edge-synth: writes a Qwen2 model with seeded random weights (a developer tool for tests and
-// benchmarks; its output is noise).
+// qwen-edge-synth: writes a Qwen2 or Qwen3 model with seeded random weights (a developer tool for
+// tests and benchmarks; its output is noise).
 //   qwen-edge-synth --out m.gguf --type q4_k_m                      the Qwen2.5-0.5B shape
+//   qwen-edge-synth --out m.gguf --preset qwen3-0.6b --type q8_0    the Qwen3-0.6B shape
 //   qwen-edge-synth --out tiny.gguf --layers 2 --dim 448 --ffn 512 --vocab 3872 --type f32
+//   qwen-edge-synth --out q3.gguf --arch qwen3 --layers 2 --dim 512 --heads 8 --kv-heads 4
+//                   --ffn 1024 --vocab 3872                          Qwen3, head dim 128
 //   qwen-edge-synth --out folder --format hf                        BF16 safetensors folder
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -24,10 +27,11 @@ std::string join(const std::vector<std::string>& items) {
 int main(int argc, char** argv) {
     using namespace qe::synth;
     CLI::App app{
-        "qwen-edge-synth: write a Qwen2 model with seeded random weights (output is noise)"};
-    Shape shape = qwen25_05b();
-    std::string out, format = "gguf", type = "f16", preset, tokenizer = QE_DEFAULT_TOKENIZER_JSON,
-                     name;
+        "qwen-edge-synth: write a Qwen2 or Qwen3 model with seeded random weights (output is "
+        "noise)"};
+    Shape shape;  // only the options given are taken from it, over the preset's shape
+    std::string out, format = "gguf", type = "f16", preset, arch,
+                     tokenizer = QE_DEFAULT_TOKENIZER_JSON, name;
     uint64_t seed = 1;
     bool untied = false;
     app.add_option("-o,--out", out, "output: a .gguf file, or a folder with --format hf")
@@ -38,17 +42,25 @@ int main(int argc, char** argv) {
         "--type", type,
         "tensor type: " + join(file_type_names()) + " (default f16; bf16 for --format hf)");
     app.add_option("--preset", preset,
-                   "qwen2.5-0.5b: 24 layers, hidden 896, 14/2 heads, ffn "
-                   "4864, vocab 151936, tied (also the default shape)")
-        ->check(CLI::IsMember({"qwen2.5-0.5b"}));
+                   "the shape to start from: qwen2.5-0.5b (24 layers, hidden 896, 14/2 heads, ffn "
+                   "4864; the default), qwen3-0.6b (28, 1024, 16/8 heads of 128, ffn 3072; the "
+                   "default with --arch qwen3), qwen3-1.7b (28, 2048, 16/8 x 128, 6144), qwen3-4b "
+                   "(36, 2560, 32/8 x 128, 9728); all vocab 151936, tied")
+        ->check(CLI::IsMember(preset_names()));
+    app.add_option("--arch", arch,
+                   "qwen2 (QKV biases, head dim = dim / heads) or qwen3 (q/k norms, head dim "
+                   "stated, no biases); default: the preset's")
+        ->check(CLI::IsMember({"qwen2", "qwen3"}));
     app.add_option("--layers", shape.layers, "transformer blocks");
     app.add_option("--dim", shape.dim, "hidden size");
     app.add_option("--heads", shape.heads, "query heads");
     app.add_option("--kv-heads", shape.kv_heads, "key/value heads");
+    app.add_option("--head-dim", shape.head_dim,
+                   "head size (qwen3; 0: dim / heads, which is all qwen2 allows)");
     app.add_option("--ffn", shape.ffn, "feed-forward (intermediate) size");
     app.add_option("--vocab", shape.vocab,
-                   "embedding rows: the first tokens of the Qwen vocabulary, its 22 added tokens, "
-                   "then padding");
+                   "embedding rows: the first tokens of the Qwen vocabulary, its added tokens (22 "
+                   "for qwen2, 26 for qwen3), then padding");
     app.add_option("--context", shape.context, "context length");
     app.add_option("--rope-theta", shape.rope_theta, "RoPE base frequency");
     app.add_option("--rms-eps", shape.rms_eps, "RMSNorm epsilon");
@@ -62,11 +74,33 @@ int main(int argc, char** argv) {
         const int rc = app.exit(e);
         return rc == 0 ? 0 : 2;
     }
-    shape.tied = !untied;
     if (format == "hf" && !app.count("--type")) type = "bf16";
 
+    // The preset's shape (or the architecture's default one), then the options given.
+    if (preset.empty()) preset = arch == "qwen3" ? "qwen3-0.6b" : "qwen2.5-0.5b";
+    Shape chosen = preset_shape(preset).value();
+    if (!arch.empty() && parse_arch(arch) != chosen.arch) {
+        std::fprintf(stderr, "qwen-edge-synth: --preset %s is %s, not --arch %s\n", preset.c_str(),
+                     std::string(arch_name(chosen.arch)).c_str(), arch.c_str());
+        return 2;
+    }
+    auto take = [&](const char* option, auto member) {
+        if (app.count(option)) chosen.*member = shape.*member;
+    };
+    take("--layers", &Shape::layers);
+    take("--dim", &Shape::dim);
+    take("--heads", &Shape::heads);
+    take("--kv-heads", &Shape::kv_heads);
+    take("--head-dim", &Shape::head_dim);
+    take("--ffn", &Shape::ffn);
+    take("--vocab", &Shape::vocab);
+    take("--context", &Shape::context);
+    take("--rope-theta", &Shape::rope_theta);
+    take("--rms-eps", &Shape::rms_eps);
+    if (untied) chosen.tied = false;
+
     Options o;
-    o.shape = shape;
+    o.shape = chosen;
     o.seed = seed;
     o.tokenizer_json = tokenizer;
     o.name = name;
@@ -90,7 +124,8 @@ int main(int argc, char** argv) {
     }
     try {
         const auto start = std::chrono::steady_clock::now();
-        const SynthVocab vocab = build_vocab(o.tokenizer_json, o.shape.vocab);
+        const SynthVocab vocab =
+            build_vocab(o.tokenizer_json, o.shape.vocab, added_tokens(o.shape.arch));
         const Written w = format == "gguf" ? write_gguf(o, vocab, out) : write_hf(o, vocab, out);
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

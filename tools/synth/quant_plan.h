@@ -1,8 +1,9 @@
 // Which tensor type each weight gets in a file of a given type, following llama.cpp's
-// llama-quantize for a Qwen2 model (no importance matrix), so synthetic files look like the
-// official ones (the tool writes Qwen2; the Qwen3/Qwen3.5 tensor names are followed too, so the
-// plan matches every golden file):
-//   - 1-D tensors (norms, biases) stay F32, and so does ssm_conv1d (Qwen3.5's DeltaNet conv).
+// llama-quantize for Qwen2 and Qwen3 models (no importance matrix), so synthetic files look like
+// the official ones (the Qwen3.5 tensor names are followed too, so the plan matches every golden
+// file):
+//   - 1-D tensors (norms, Qwen3's per-head attn_q_norm/attn_k_norm, biases) stay F32, and so does
+//     ssm_conv1d (Qwen3.5's DeltaNet conv).
 //   - The output head, or token_embd when embeddings are tied, gets Q6_K (Q8_0 when the file type
 //     is Q8_0, or when its rows are not whole blocks of the file's base type).
 //   - Mixes bump some tensors: attn_v and a fused attn_qkv (Q2_K: Q4_K with >= 4 query heads
@@ -12,6 +13,8 @@
 //     Q4_K_M/Q5_K_M: Q6_K in "more bits" layers; Q4_K_S: Q5_K in the first eighth), attn_output
 //     (Q2_K: Q3_K; Q3_K_M: Q4_K; Q3_K_L: Q5_K).
 //     "More bits" layers: i < n/8, i >= 7n/8, or (i - n/8) % 3 == 2.
+//     The same rules for Qwen3: its query width (heads x 128) may differ from the hidden size,
+//     but every real Qwen3 width is whole 256-element blocks, so nothing falls back.
 //   - A K-type whose rows are not whole 256-element blocks (hidden size 896!) falls back:
 //     Q2_K/Q3_K -> Q4_0, Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0; if the rows are not whole
 //     32-element blocks either, F16. (Recent llama.cpp sends Q2_K/Q3_K to IQ4_NL instead; the

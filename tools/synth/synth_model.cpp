@@ -1,7 +1,9 @@
 #include "synth/synth_model.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -23,7 +25,7 @@ namespace fs = std::filesystem;
 namespace gv = gguf_value;
 
 // Bumped whenever the same options would produce different bytes (values, layout, metadata).
-constexpr int kGeneratorVersion = 1;
+constexpr int kGeneratorVersion = 2;
 
 int64_t elements(const std::vector<int64_t>& shape) {
     int64_t n = 1;
@@ -110,18 +112,48 @@ void encode_tensor(uint64_t seed, const std::string& name, const std::vector<int
     });
 }
 
+bool same_layout(const Shape& a, const Shape& b) {
+    return a.arch == b.arch && a.layers == b.layers && a.dim == b.dim && a.heads == b.heads &&
+           a.kv_heads == b.kv_heads && head_size(a) == head_size(b) && a.ffn == b.ffn &&
+           a.vocab == b.vocab;
+}
+
 std::string default_name(const Shape& s) {
-    const Shape q = qwen25_05b();
-    if (s.layers == q.layers && s.dim == q.dim && s.heads == q.heads && s.kv_heads == q.kv_heads &&
-        s.ffn == q.ffn && s.vocab == q.vocab) {
-        return "Qwen2.5-0.5B-Instruct shape, random weights (synthetic: output is noise)";
+    const std::pair<Shape, const char*> known[] = {
+        {qwen25_05b(), "Qwen2.5-0.5B-Instruct"},
+        {qwen3_06b(), "Qwen3-0.6B"},
+        {qwen3_17b(), "Qwen3-1.7B"},
+        {qwen3_4b(), "Qwen3-4B"},
+    };
+    for (const auto& [shape, name] : known) {
+        if (same_layout(s, shape)) {
+            return std::string(name) + " shape, random weights (synthetic: output is noise)";
+        }
     }
-    return "Synthetic Qwen2 " + std::to_string(s.layers) + "x" + std::to_string(s.dim) +
+    return std::string(s.arch == Arch::kQwen3 ? "Synthetic Qwen3 " : "Synthetic Qwen2 ") +
+           std::to_string(s.layers) + "x" + std::to_string(s.dim) +
            ", random weights (output is noise)";
 }
 
 std::string model_name(const Options& o) {
     return o.name.empty() ? default_name(o.shape) : o.name;
+}
+
+void check_vocab(const Shape& s, const SynthVocab& vocab) {
+    if (vocab.rows != s.vocab) throw Error("the vocabulary does not match the shape's rows");
+    if (vocab.added.size() != size_t(added_tokens(s.arch))) {
+        throw Error("a " + std::string(arch_name(s.arch)) + " vocabulary has " +
+                    std::to_string(added_tokens(s.arch)) + " added tokens, not " +
+                    std::to_string(vocab.added.size()));
+    }
+}
+
+// A float as config.json writes it: the shortest decimal that reads back as the same float (1e-06,
+// not the 9.999999974752427e-07 of widening it to double).
+double decimal(float f) {
+    char buf[32];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), f);
+    return ec == std::errc() ? std::strtod(std::string(buf, end).c_str(), nullptr) : double(f);
 }
 
 void write_json(const fs::path& path, const nlohmann::json& j) {
@@ -130,10 +162,130 @@ void write_json(const fs::path& path, const nlohmann::json& j) {
     if (!out) throw Error(path.string() + ": cannot write");
 }
 
+// config.json and generation_config.json as in Qwen's Qwen3 folders (Qwen3-0.6B's).
+void write_qwen3_config(const Options& o, const SynthVocab& vocab, const fs::path& dir,
+                        const char* torch_dtype) {
+    const Shape& s = o.shape;
+    write_json(dir / "config.json", {{"architectures", {"Qwen3ForCausalLM"}},
+                                     {"attention_bias", false},
+                                     {"attention_dropout", 0.0},
+                                     {"bos_token_id", vocab.endoftext_id},
+                                     {"eos_token_id", vocab.im_end_id},
+                                     {"head_dim", head_size(s)},
+                                     {"hidden_act", "silu"},
+                                     {"hidden_size", s.dim},
+                                     {"initializer_range", 0.02},
+                                     {"intermediate_size", s.ffn},
+                                     {"max_position_embeddings", s.context},
+                                     {"max_window_layers", s.layers},
+                                     {"model_type", "qwen3"},
+                                     {"num_attention_heads", s.heads},
+                                     {"num_hidden_layers", s.layers},
+                                     {"num_key_value_heads", s.kv_heads},
+                                     {"rms_norm_eps", decimal(s.rms_eps)},
+                                     {"rope_scaling", nullptr},
+                                     {"rope_theta", decimal(s.rope_theta)},
+                                     {"sliding_window", nullptr},
+                                     {"tie_word_embeddings", s.tied},
+                                     {"torch_dtype", torch_dtype},
+                                     {"use_cache", true},
+                                     {"use_sliding_window", false},
+                                     {"vocab_size", s.vocab},
+                                     {"qwen_edge_synth", params_string(o, "hf")}});
+    write_json(dir / "generation_config.json",
+               {{"bos_token_id", vocab.endoftext_id},
+                {"do_sample", true},
+                {"eos_token_id", {vocab.im_end_id, vocab.endoftext_id}},
+                {"pad_token_id", vocab.endoftext_id},
+                {"temperature", 0.6},
+                {"top_k", 20},
+                {"top_p", 0.95}});
+}
+
 }  // namespace
+
+std::string_view arch_name(Arch a) {
+    return a == Arch::kQwen3 ? "qwen3" : "qwen2";
+}
+
+std::optional<Arch> parse_arch(std::string_view name) {
+    if (name == "qwen2") return Arch::kQwen2;
+    if (name == "qwen3") return Arch::kQwen3;
+    return std::nullopt;
+}
+
+int head_size(const Shape& s) {
+    if (s.head_dim > 0) return s.head_dim;
+    return s.heads > 0 ? s.dim / s.heads : 0;
+}
+
+int added_tokens(Arch a) {
+    return a == Arch::kQwen3 ? kQwen3AddedTokens : kQwen25AddedTokens;
+}
+
+const char* chat_template(Arch a) {
+    return a == Arch::kQwen3 ? kQwen3ChatTemplate : kQwen25ChatTemplate;
+}
 
 Shape qwen25_05b() {
     return Shape{};
+}
+
+Shape qwen3_06b() {
+    Shape s;
+    s.arch = Arch::kQwen3;
+    s.layers = 28;
+    s.dim = 1024;
+    s.heads = 16;
+    s.kv_heads = 8;
+    s.head_dim = 128;
+    s.ffn = 3072;
+    s.vocab = 151936;
+    s.context = 40960;
+    return s;
+}
+
+Shape qwen3_17b() {
+    Shape s = qwen3_06b();
+    s.dim = 2048;
+    s.ffn = 6144;
+    return s;
+}
+
+Shape qwen3_4b() {
+    Shape s = qwen3_06b();
+    s.layers = 36;
+    s.dim = 2560;
+    s.heads = 32;
+    s.ffn = 9728;
+    return s;
+}
+
+std::optional<Shape> preset_shape(std::string_view name) {
+    if (name == "qwen2.5-0.5b") return qwen25_05b();
+    if (name == "qwen3-0.6b") return qwen3_06b();
+    if (name == "qwen3-1.7b") return qwen3_17b();
+    if (name == "qwen3-4b") return qwen3_4b();
+    return std::nullopt;
+}
+
+std::vector<std::string> preset_names() {
+    return {"qwen2.5-0.5b", "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b"};
+}
+
+std::string hf_tensor_name(const std::string& gguf_name) {
+    // Qwen3's per-head norms, which the engine's Qwen2 name table does not know.
+    for (const auto& [gguf, hf] : {std::pair{".attn_q_norm.weight", ".self_attn.q_norm.weight"},
+                                   std::pair{".attn_k_norm.weight", ".self_attn.k_norm.weight"}}) {
+        if (gguf_name.starts_with("blk.") && gguf_name.ends_with(gguf)) {
+            const std::string layer =
+                gguf_name.substr(4, gguf_name.size() - 4 - std::string_view(gguf).size());
+            return "model.layers." + layer + hf;
+        }
+    }
+    const auto name = hf_name_from_gguf(gguf_name);
+    if (!name) throw Error("no Hugging Face name for tensor " + gguf_name);
+    return *name;
 }
 
 void check_shape(const Shape& s) {
@@ -144,8 +296,16 @@ void check_shape(const Shape& s) {
     need(s.layers >= 1 && s.layers <= 1024, "layers must be 1..1024");
     need(s.dim >= 2 && s.dim <= 65536, "dim must be 2..65536");
     need(s.heads >= 1 && s.kv_heads >= 1, "heads and kv heads must be positive");
-    need(s.heads >= 1 && s.dim % s.heads == 0, "dim must be a multiple of heads");
-    need(s.heads >= 1 && (s.dim / s.heads) % 2 == 0, "the head size (dim / heads) must be even");
+    need(s.head_dim >= 0 && s.head_dim <= 4096, "head dim must be 0 (dim / heads) or 1..4096");
+    if (s.head_dim == 0) {
+        need(s.heads >= 1 && s.dim % s.heads == 0, "dim must be a multiple of heads");
+    }
+    if (s.arch == Arch::kQwen2) {
+        // Qwen2 files do not state a head size: readers take dim / heads.
+        need(s.head_dim == 0 || (s.heads >= 1 && s.head_dim * s.heads == s.dim),
+             "a qwen2 head dim must be dim / heads (use --arch qwen3 for another)");
+    }
+    need(s.heads >= 1 && head_size(s) % 2 == 0, "the head size must be even");
     need(s.kv_heads >= 1 && s.heads % s.kv_heads == 0, "heads must be a multiple of kv heads");
     need(s.ffn >= 1 && s.ffn <= (1 << 20), "ffn must be 1..1048576");
     need(s.context >= 1, "context must be positive");
@@ -161,28 +321,36 @@ std::string params_string(const Options& o, const std::string& format) {
     const Shape& s = o.shape;
     std::ostringstream out;
     out << "generator=" << kGeneratorVersion << " format=" << format << " type=" << o.type.name
-        << " seed=" << o.seed << " layers=" << s.layers << " dim=" << s.dim << " heads=" << s.heads
-        << " kv_heads=" << s.kv_heads << " ffn=" << s.ffn << " vocab=" << s.vocab
+        << " seed=" << o.seed << " arch=" << arch_name(s.arch) << " layers=" << s.layers
+        << " dim=" << s.dim << " heads=" << s.heads << " kv_heads=" << s.kv_heads
+        << " head_dim=" << head_size(s) << " ffn=" << s.ffn << " vocab=" << s.vocab
         << " context=" << s.context << " rope_theta=" << s.rope_theta << " rms_eps=" << s.rms_eps
         << " tied=" << (s.tied ? 1 : 0) << " name=" << model_name(o);
     return out.str();
 }
 
+// In the order llama.cpp's converter writes them (as in the golden F16 files).
 std::vector<std::pair<std::string, std::vector<int64_t>>> tensor_list(const Shape& s) {
-    const int64_t head_dim = s.dim / s.heads;
+    const int64_t head_dim = head_size(s);
+    const int64_t q = int64_t(s.heads) * head_dim;  // = dim for Qwen2; 2 x dim for Qwen3-0.6B
     const int64_t kv = int64_t(s.kv_heads) * head_dim;
+    const bool qwen2 = s.arch == Arch::kQwen2;
     std::vector<std::pair<std::string, std::vector<int64_t>>> out;
     out.push_back({"token_embd.weight", {s.vocab, s.dim}});  // [vocab, dim]
     for (int l = 0; l < s.layers; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
         out.push_back({b + "attn_norm.weight", {s.dim}});
-        out.push_back({b + "attn_q.weight", {s.dim, s.dim}});  // [heads * head_dim, dim]
-        out.push_back({b + "attn_q.bias", {s.dim}});
+        out.push_back({b + "attn_q.weight", {q, s.dim}});  // [heads * head_dim, dim]
+        if (qwen2) out.push_back({b + "attn_q.bias", {q}});
         out.push_back({b + "attn_k.weight", {kv, s.dim}});  // [kv_heads * head_dim, dim]
-        out.push_back({b + "attn_k.bias", {kv}});
+        if (qwen2) out.push_back({b + "attn_k.bias", {kv}});
         out.push_back({b + "attn_v.weight", {kv, s.dim}});
-        out.push_back({b + "attn_v.bias", {kv}});
-        out.push_back({b + "attn_output.weight", {s.dim, s.dim}});
+        if (qwen2) out.push_back({b + "attn_v.bias", {kv}});
+        if (!qwen2) {
+            out.push_back({b + "attn_q_norm.weight", {head_dim}});  // [head_dim], shared by heads
+            out.push_back({b + "attn_k_norm.weight", {head_dim}});
+        }
+        out.push_back({b + "attn_output.weight", {s.dim, q}});  // [dim, heads * head_dim]
         out.push_back({b + "ffn_norm.weight", {s.dim}});
         out.push_back({b + "ffn_gate.weight", {s.ffn, s.dim}});  // [ffn, dim]
         out.push_back({b + "ffn_up.weight", {s.ffn, s.dim}});
@@ -206,22 +374,28 @@ std::vector<float> tensor_values(uint64_t seed, const std::string& name,
 Written write_gguf(const Options& o, const SynthVocab& vocab, const std::string& path) {
     check_shape(o.shape);
     const Shape& s = o.shape;
-    if (vocab.rows != s.vocab) throw Error("the vocabulary does not match the shape's rows");
+    check_vocab(s, vocab);
+    const std::string a = std::string(arch_name(s.arch)) + ".";  // key prefix
     GgufWriter w;
-    w.set("general.architecture", gv::str("qwen2"));
+    w.set("general.architecture", gv::str(std::string(arch_name(s.arch))));
     w.set("general.type", gv::str("model"));
     w.set("general.name", gv::str(model_name(o)));
     w.set("general.description",
           gv::str("Seeded random weights made by qwen-edge-synth, for testing: output is noise."));
     w.set("general.license", gv::str("apache-2.0"));
-    w.set("qwen2.block_count", gv::u32(uint32_t(s.layers)));
-    w.set("qwen2.context_length", gv::u32(uint32_t(s.context)));
-    w.set("qwen2.embedding_length", gv::u32(uint32_t(s.dim)));
-    w.set("qwen2.feed_forward_length", gv::u32(uint32_t(s.ffn)));
-    w.set("qwen2.attention.head_count", gv::u32(uint32_t(s.heads)));
-    w.set("qwen2.attention.head_count_kv", gv::u32(uint32_t(s.kv_heads)));
-    w.set("qwen2.rope.freq_base", gv::f32(s.rope_theta));
-    w.set("qwen2.attention.layer_norm_rms_epsilon", gv::f32(s.rms_eps));
+    w.set(a + "block_count", gv::u32(uint32_t(s.layers)));
+    w.set(a + "context_length", gv::u32(uint32_t(s.context)));
+    w.set(a + "embedding_length", gv::u32(uint32_t(s.dim)));
+    w.set(a + "feed_forward_length", gv::u32(uint32_t(s.ffn)));
+    w.set(a + "attention.head_count", gv::u32(uint32_t(s.heads)));
+    w.set(a + "attention.head_count_kv", gv::u32(uint32_t(s.kv_heads)));
+    w.set(a + "rope.freq_base", gv::f32(s.rope_theta));
+    w.set(a + "attention.layer_norm_rms_epsilon", gv::f32(s.rms_eps));
+    if (s.arch == Arch::kQwen3) {
+        // The converter writes these when config.json has head_dim, as every Qwen3's has.
+        w.set(a + "attention.key_length", gv::u32(uint32_t(head_size(s))));
+        w.set(a + "attention.value_length", gv::u32(uint32_t(head_size(s))));
+    }
     w.set("general.file_type", gv::u32(uint32_t(o.type.id)));
     w.set("general.quantization_version", gv::u32(2));
     w.set("tokenizer.ggml.model", gv::str("gpt2"));
@@ -233,7 +407,7 @@ Written write_gguf(const Options& o, const SynthVocab& vocab, const std::string&
     w.set("tokenizer.ggml.padding_token_id", gv::u32(uint32_t(vocab.endoftext_id)));
     w.set("tokenizer.ggml.bos_token_id", gv::u32(uint32_t(vocab.endoftext_id)));
     w.set("tokenizer.ggml.add_bos_token", gv::boolean(false));
-    w.set("tokenizer.chat_template", gv::str(kQwen25ChatTemplate));
+    w.set("tokenizer.chat_template", gv::str(chat_template(s.arch)));
     w.set("qwen_edge.synth.params", gv::str(params_string(o, "gguf")));
 
     const TensorContext ctx{s.layers, s.heads, s.kv_heads, !s.tied};
@@ -255,7 +429,7 @@ Written write_gguf(const Options& o, const SynthVocab& vocab, const std::string&
 Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& folder) {
     check_shape(o.shape);
     const Shape& s = o.shape;
-    if (vocab.rows != s.vocab) throw Error("the vocabulary does not match the shape's rows");
+    check_vocab(s, vocab);
     const DType t = o.type.base;
     if (t != DType::BF16 && t != DType::F16 && t != DType::F32) {
         throw Error("a Hugging Face folder holds bf16, f16 or f32 weights, not " + o.type.name);
@@ -268,7 +442,7 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
     st.set_metadata("qwen_edge.synth.params", params_string(o, "hf"));
     Written written;
     for (const auto& [name, shape] : tensor_list(s)) {
-        st.add_tensor(hf_name_from_gguf(name).value(), t, shape,
+        st.add_tensor(hf_tensor_name(name), t, shape,
                       [seed = o.seed, name = name, shape = shape, t](std::vector<uint8_t>& out) {
                           encode_tensor(seed, name, shape, t, out);
                       });
@@ -279,38 +453,42 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
     const char* torch_dtype = t == DType::BF16  ? "bfloat16"
                               : t == DType::F16 ? "float16"
                                                 : "float32";
-    write_json(dir / "config.json", {{"architectures", {"Qwen2ForCausalLM"}},
-                                     {"attention_dropout", 0.0},
-                                     {"bos_token_id", vocab.endoftext_id},
-                                     {"eos_token_id", vocab.im_end_id},
-                                     {"hidden_act", "silu"},
-                                     {"hidden_size", s.dim},
-                                     {"initializer_range", 0.02},
-                                     {"intermediate_size", s.ffn},
-                                     {"max_position_embeddings", s.context},
-                                     {"max_window_layers", s.layers},
-                                     {"model_type", "qwen2"},
-                                     {"num_attention_heads", s.heads},
-                                     {"num_hidden_layers", s.layers},
-                                     {"num_key_value_heads", s.kv_heads},
-                                     {"rms_norm_eps", double(s.rms_eps)},
-                                     {"rope_theta", double(s.rope_theta)},
-                                     {"sliding_window", s.context},
-                                     {"tie_word_embeddings", s.tied},
-                                     {"torch_dtype", torch_dtype},
-                                     {"use_cache", true},
-                                     {"use_sliding_window", false},
-                                     {"vocab_size", s.vocab},
-                                     {"qwen_edge_synth", params_string(o, "hf")}});
-    write_json(dir / "generation_config.json",
-               {{"bos_token_id", vocab.endoftext_id},
-                {"pad_token_id", vocab.endoftext_id},
-                {"do_sample", true},
-                {"eos_token_id", {vocab.im_end_id, vocab.endoftext_id}},
-                {"repetition_penalty", 1.1},
-                {"temperature", 0.7},
-                {"top_p", 0.8},
-                {"top_k", 20}});
+    if (s.arch == Arch::kQwen3) {
+        write_qwen3_config(o, vocab, dir, torch_dtype);
+    } else {
+        write_json(dir / "config.json", {{"architectures", {"Qwen2ForCausalLM"}},
+                                         {"attention_dropout", 0.0},
+                                         {"bos_token_id", vocab.endoftext_id},
+                                         {"eos_token_id", vocab.im_end_id},
+                                         {"hidden_act", "silu"},
+                                         {"hidden_size", s.dim},
+                                         {"initializer_range", 0.02},
+                                         {"intermediate_size", s.ffn},
+                                         {"max_position_embeddings", s.context},
+                                         {"max_window_layers", s.layers},
+                                         {"model_type", "qwen2"},
+                                         {"num_attention_heads", s.heads},
+                                         {"num_hidden_layers", s.layers},
+                                         {"num_key_value_heads", s.kv_heads},
+                                         {"rms_norm_eps", decimal(s.rms_eps)},
+                                         {"rope_theta", decimal(s.rope_theta)},
+                                         {"sliding_window", s.context},
+                                         {"tie_word_embeddings", s.tied},
+                                         {"torch_dtype", torch_dtype},
+                                         {"use_cache", true},
+                                         {"use_sliding_window", false},
+                                         {"vocab_size", s.vocab},
+                                         {"qwen_edge_synth", params_string(o, "hf")}});
+        write_json(dir / "generation_config.json",
+                   {{"bos_token_id", vocab.endoftext_id},
+                    {"pad_token_id", vocab.endoftext_id},
+                    {"do_sample", true},
+                    {"eos_token_id", {vocab.im_end_id, vocab.endoftext_id}},
+                    {"repetition_penalty", 1.1},
+                    {"temperature", 0.7},
+                    {"top_p", 0.8},
+                    {"top_k", 20}});
+    }
     write_json(dir / "tokenizer.json", vocab.tokenizer_json);
 
     nlohmann::json decoder = nlohmann::json::object();
@@ -326,7 +504,7 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
                                                {"added_tokens_decoder", decoder},
                                                {"additional_special_tokens", additional},
                                                {"bos_token", nullptr},
-                                               {"chat_template", kQwen25ChatTemplate},
+                                               {"chat_template", chat_template(s.arch)},
                                                {"clean_up_tokenization_spaces", false},
                                                {"eos_token", "<|im_end|>"},
                                                {"errors", "replace"},

@@ -1,6 +1,12 @@
-// Synthetic Qwen2 models: seeded random weights for any shape, written as a GGUF file of any type
-// or as a Hugging Face folder with BF16 safetensors, carrying the real tokenizer and the official
-// chat template the way Qwen's own files do. Output is noise: the files say so in their names.
+// Synthetic Qwen2 and Qwen3 models: seeded random weights for any shape, written as a GGUF file of
+// any type or as a Hugging Face folder with BF16 safetensors, laid out as llama.cpp's converter and
+// Hugging Face write the real models, carrying the real tokenizer and the official chat template
+// the way Qwen's own files do. Output is noise: the files say so in their names.
+//
+// Qwen3 differs from Qwen2 by: architecture `qwen3` (keys qwen3.*), a head size stated in the file
+// (qwen3.attention.key_length / value_length; 128 in every real size, independent of hidden /
+// heads), no Q/K/V biases, per-head RMSNorms of Q and K (blk.N.attn_q_norm / attn_k_norm, [head
+// size]), Qwen3's 26 added tokens (Qwen2.5 has the first 22) and its own chat template.
 //
 // The same seed gives the same weights in every output: values are drawn per tensor and row from
 // a seeded generator and rounded to bfloat16, so a BF16 safetensors folder and an F32 or BF16
@@ -8,7 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "synth/quant_plan.h"
@@ -16,11 +24,18 @@
 
 namespace qe::synth {
 
+enum class Arch { kQwen2, kQwen3 };
+
+std::string_view arch_name(Arch a);                     // "qwen2", "qwen3": general.architecture
+std::optional<Arch> parse_arch(std::string_view name);  // nullopt for other names
+
 struct Shape {
+    Arch arch = Arch::kQwen2;
     int layers = 24;
     int dim = 896;
     int heads = 14;
     int kv_heads = 2;
+    int head_dim = 0;  // 0: dim / heads (always so for Qwen2; Qwen3 files state it)
     int ffn = 4864;
     int vocab = 151936;  // embedding rows
     int context = 32768;
@@ -29,8 +44,22 @@ struct Shape {
     bool tied = true;
 };
 
+// The head size: head_dim, or dim / heads when it is 0.
+int head_size(const Shape& s);
+
+// Added tokens of the architecture's tokenizer: 22 for Qwen2.5, 26 for Qwen3.
+int added_tokens(Arch a);
+
 // The exact shape of Qwen2.5-0.5B-Instruct.
 Shape qwen25_05b();
+// The exact shapes of Qwen3-0.6B, 1.7B and 4B (all tied, head size 128, context 40960).
+Shape qwen3_06b();
+Shape qwen3_17b();
+Shape qwen3_4b();
+
+// "qwen2.5-0.5b", "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b"; nullopt for other names.
+std::optional<Shape> preset_shape(std::string_view name);
+std::vector<std::string> preset_names();
 
 struct Options {
     Shape shape;
@@ -40,7 +69,8 @@ struct Options {
     std::string name;            // general.name; empty: made from the shape
 };
 
-// Checks the shape (heads divide dim, head size even, ...); throws qe::Error listing problems.
+// Checks the shape (heads divide dim, head size even, a Qwen2 head size of dim / heads, ...);
+// throws qe::Error listing problems.
 void check_shape(const Shape& s);
 
 // A canonical one-line description of everything that decides the output: two files made with the
@@ -62,7 +92,13 @@ struct Written {
 Written write_gguf(const Options& o, const SynthVocab& vocab, const std::string& path);
 Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& folder);
 
-// The official Qwen2.5-Instruct chat template (Apache-2.0, from Qwen), embedded at build time.
+// The Hugging Face name of a GGUF tensor name (Qwen3's q/k norms included).
+std::string hf_tensor_name(const std::string& gguf_name);
+
+// The official chat templates (Apache-2.0, from Qwen), embedded at build time: Qwen2.5-Instruct's,
+// Qwen3's, and the one of the shape's architecture.
 extern const char* const kQwen25ChatTemplate;
+extern const char* const kQwen3ChatTemplate;
+const char* chat_template(Arch a);
 
 }  // namespace qe::synth

@@ -17,11 +17,16 @@ bool looks_special(const std::string& s) {
 
 }  // namespace
 
-SynthVocab build_vocab(const std::string& path, int rows) {
-    const int min_rows = 256 + kQwen25AddedTokens;
+SynthVocab build_vocab(const std::string& path, int rows, int added) {
+    if (added < 1 || added > kQwen3AddedTokens) {
+        throw Error("cannot keep " + std::to_string(added) + " added tokens: Qwen has 1.." +
+                    std::to_string(kQwen3AddedTokens));
+    }
+    const int min_rows = 256 + added;
     if (rows < min_rows) {
         throw Error("a vocabulary of " + std::to_string(rows) + " rows is too small: at least " +
-                    std::to_string(min_rows) + " are needed (256 byte tokens and 22 added)");
+                    std::to_string(min_rows) + " are needed (256 byte tokens and " +
+                    std::to_string(added) + " added)");
     }
     nlohmann::json doc;
     try {
@@ -43,7 +48,7 @@ SynthVocab build_vocab(const std::string& path, int rows) {
 
     SynthVocab v;
     v.rows = rows;
-    v.ordinary = std::min(kQwenOrdinaryTokens, (rows - kQwen25AddedTokens) / 128 * 128);
+    v.ordinary = std::min(kQwenOrdinaryTokens, (rows - added) / 128 * 128);
 
     // Ordinary tokens by id.
     std::vector<std::string> by_id(kQwenOrdinaryTokens);
@@ -84,7 +89,7 @@ SynthVocab build_vocab(const std::string& path, int rows) {
         }
     }
 
-    // The Qwen2.5 added tokens, renumbered after the kept ordinary tokens.
+    // The first `added` added tokens, renumbered after the kept ordinary tokens.
     nlohmann::json added_json = nlohmann::json::array();
     for (const auto& t : doc["added_tokens"]) {
         if (!t.is_object() || !t.contains("id") || !t["id"].is_number_integer() ||
@@ -92,9 +97,8 @@ SynthVocab build_vocab(const std::string& path, int rows) {
             fail("an added token lacks id or content");
         }
         const int64_t source_id = t["id"].get<int64_t>();
-        if (source_id < kQwenOrdinaryTokens ||
-            source_id >= kQwenOrdinaryTokens + kQwen25AddedTokens) {
-            continue;  // Qwen3's additions
+        if (source_id < kQwenOrdinaryTokens || source_id >= kQwenOrdinaryTokens + added) {
+            continue;  // beyond the kept ones (Qwen3's additions for a Qwen2.5 vocabulary)
         }
         AddedToken a;
         a.id = v.ordinary + int(source_id - kQwenOrdinaryTokens);
@@ -105,7 +109,9 @@ SynthVocab build_vocab(const std::string& path, int rows) {
         renumbered["id"] = a.id;
         added_json.push_back(renumbered);
     }
-    if (v.added.size() != size_t(kQwen25AddedTokens)) fail("it lacks Qwen2.5's 22 added tokens");
+    if (v.added.size() != size_t(added)) {
+        fail("it lacks the first " + std::to_string(added) + " added tokens of Qwen");
+    }
     std::sort(v.added.begin(), v.added.end(),
               [](const AddedToken& a, const AddedToken& b) { return a.id < b.id; });
     for (const auto& a : v.added) {
