@@ -37,6 +37,12 @@ struct SequenceChunk {
     bool all_logits = false;  // logits for every position, not only the last
 };
 
+// What a pass returns for the positions that want output.
+enum class ForwardOutput {
+    Logits,  // [rows, vocab_size]
+    Hidden,  // [rows, dim]: the final-normed hidden state the logits are computed from (embeddings)
+};
+
 class ForwardModel {
   public:
     virtual ~ForwardModel() = default;
@@ -45,12 +51,13 @@ class ForwardModel {
     // A state for one sequence of up to n_ctx positions. Throws qe::Error for a bad kv_type.
     virtual std::unique_ptr<SequenceState> new_sequence(int n_ctx, DType kv_type) const = 0;
 
-    // Evaluates every chunk in one pass and returns logits [rows, vocab_size]: for each chunk in
-    // order, its last position's row, or all its rows when it asks. Valid until the next call.
+    // Evaluates every chunk in one pass and returns logits [rows, vocab_size] (or hidden states
+    // [rows, dim]): for each chunk in order, its last position's row, or all its rows when it asks. Valid until the next call.
     // A sequence's rows are the same, bit for bit, whatever else shares the pass and however
     // its tokens are split into chunks (batch invariance). Throws qe::Error before any work on
     // an id out of the vocabulary, a position past the state's context or a chunk without ids.
-    virtual std::span<const float> forward(std::span<const SequenceChunk> chunks) = 0;
+    virtual std::span<const float> forward(std::span<const SequenceChunk> chunks,
+                                           ForwardOutput output = ForwardOutput::Logits) = 0;
 
     // Writes the named activations of single-chunk passes (nullptr: none).
     virtual void set_dump(const ActivationDump* dump) = 0;

@@ -112,7 +112,7 @@ float silu(float x) {
 
 std::vector<float> forward_reference(const ModelConfig& c, const Weights& w, KVCache& kv,
                                      std::span<const int> ids, int start_pos, LogitsFor which,
-                                     const ActivationDump* d) {
+                                     const ActivationDump* d, bool hidden) {
     check_batch(c, kv.n_ctx(), ids, start_pos);
     const int n = int(ids.size());
     const size_t dim = size_t(c.dim), q_dim = size_t(c.n_heads) * c.head_dim,
@@ -184,6 +184,7 @@ std::vector<float> forward_reference(const ModelConfig& c, const Weights& w, KVC
     const int n_out = n - first;
     rmsnorm(xn.data(), &x[first * dim], w.output_norm, n_out, c.rms_eps);
     dump(d, "output_norm", start_pos + first, xn.data(), n_out, c.dim);
+    if (hidden) return {xn.begin(), xn.begin() + std::ptrdiff_t(size_t(n_out) * dim)};
     std::vector<float> logits(size_t(n_out) * c.vocab_size);  // [n_out, vocab_size]
     matmul(logits.data(), xn.data(), w.output, n_out);
     dump(d, "logits", start_pos + first, logits.data(), n_out, c.vocab_size);
@@ -194,7 +195,8 @@ std::unique_ptr<SequenceState> ReferenceModel::new_sequence(int n_ctx, DType kv_
     return std::make_unique<KVCache>(config_, n_ctx, kv_type);
 }
 
-std::span<const float> ReferenceModel::forward(std::span<const SequenceChunk> chunks) {
+std::span<const float> ReferenceModel::forward(std::span<const SequenceChunk> chunks,
+                                               ForwardOutput output) {
     if (chunks.empty()) throw Error("nothing to evaluate (no sequences in the pass)");
     for (const SequenceChunk& c : chunks) {
         auto* kv = c.state ? dynamic_cast<KVCache*>(c.state) : nullptr;
@@ -206,7 +208,8 @@ std::span<const float> ReferenceModel::forward(std::span<const SequenceChunk> ch
         const auto rows = forward_reference(config_, weights_, *dynamic_cast<KVCache*>(c.state),
                                             c.ids, c.start_pos,
                                             c.all_logits ? LogitsFor::All : LogitsFor::Last,
-                                            chunks.size() == 1 ? dump_ : nullptr);
+                                            chunks.size() == 1 ? dump_ : nullptr,
+                                            output == ForwardOutput::Hidden);
         logits_.insert(logits_.end(), rows.begin(), rows.end());
     }
     return logits_;

@@ -18,9 +18,10 @@ namespace qe {
 // Evaluates ids at positions start_pos .. start_pos + n - 1 as one batch (causal within it), after
 // the positions already in kv, and stores the batch's keys/values into kv.
 // Returns logits row-major [1 or n, vocab_size] as `which` asks.
+// With `hidden`, the final-normed hidden states [1 or n, dim] instead of the logits.
 std::vector<float> forward_reference(const ModelConfig& config, const Weights& weights, KVCache& kv,
                                      std::span<const int> ids, int start_pos, LogitsFor which,
-                                     const ActivationDump* dump = nullptr);
+                                     const ActivationDump* dump = nullptr, bool hidden = false);
 
 // forward_reference() behind the engine's model interface: each chunk evaluated on its own.
 class ReferenceModel final : public ForwardModel {
@@ -29,7 +30,8 @@ class ReferenceModel final : public ForwardModel {
         : config_(config), weights_(weights) {}
     const ModelConfig& config() const override { return config_; }
     std::unique_ptr<SequenceState> new_sequence(int n_ctx, DType kv_type) const override;
-    std::span<const float> forward(std::span<const SequenceChunk> chunks) override;
+    std::span<const float> forward(std::span<const SequenceChunk> chunks,
+                                   ForwardOutput output = ForwardOutput::Logits) override;
     void set_dump(const ActivationDump* dump) override { dump_ = dump; }
 
   private:

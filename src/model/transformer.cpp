@@ -141,7 +141,8 @@ KVCache& kv_cache_of(SequenceState& state) {
     return *kv;
 }
 
-std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunks) {
+std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunks,
+                                            ForwardOutput output) {
     if (chunks.empty()) throw Error("nothing to evaluate (no sequences in the pass)");
     size_t n_positions = 0, n_rows = 0;
     for (size_t i = 0; i < chunks.size(); ++i) {
@@ -156,8 +157,9 @@ std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunk
         n_positions += c.ids.size();
         n_rows += c.all_logits ? c.ids.size() : 1;
     }
-    const size_t vocab = size_t(config_.vocab_size);
-    s_.logits.resize(n_rows * vocab);
+    const bool hidden = output == ForwardOutput::Hidden;
+    const size_t width = size_t(hidden ? config_.dim : config_.vocab_size);
+    s_.logits.resize(n_rows * width);
     const ActivationDump* dump = chunks.size() == 1 ? dump_ : nullptr;
 
     // The positions of all chunks one after the other, cut into pieces of max_batch.
@@ -174,14 +176,14 @@ std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunk
             ++in_chunk;
             if (c.all_logits || in_chunk == c.ids.size()) s_.out_rows.push_back(t);
         }
-        forward_piece(m, &s_.logits[rows_done * vocab], dump);
+        forward_piece(m, &s_.logits[rows_done * width], hidden, dump);
         rows_done += s_.out_rows.size();
         done += size_t(m);
     }
     return s_.logits;
 }
 
-void Transformer::forward_piece(int n, float* logits_out, const ActivationDump* d) {
+void Transformer::forward_piece(int n, float* out, bool hidden, const ActivationDump* d) {
     const ModelConfig& c = config_;
     const Weights& w = weights_;
     RunState& s = s_;
@@ -246,14 +248,16 @@ void Transformer::forward_piece(int n, float* logits_out, const ActivationDump* 
     if (s.out_rows.empty()) return;
     if (safe_point_) safe_point_();
     const int n_out = int(s.out_rows.size());
+    float* normed = hidden ? out : s.xn.data();  // [n_out, dim]
     for (int i = 0; i < n_out; ++i)
         k_.rmsnorm(&s.x[size_t(s.out_rows[size_t(i)]) * c.dim], w.output_norm.data(),
-                   &s.xn[size_t(i) * c.dim], c.dim, c.rms_eps);
+                   &normed[size_t(i) * c.dim], c.dim, c.rms_eps);
+    if (hidden) return;
     s.xn_in.set(s.xn.data(), n_out, c.dim);
-    matmul(pool_, k_, logits_out, s.xn_in, matrices_.output);
+    matmul(pool_, k_, out, s.xn_in, matrices_.output);
     // A single chunk's rows are contiguous: they start at position pos[out_rows[0]].
     tap = Tap{d, s.pos[size_t(s.out_rows[0])], n_out};
-    tap({{"output_norm", s.xn.data(), c.dim}, {"logits", logits_out, c.vocab_size}});
+    tap({{"output_norm", s.xn.data(), c.dim}, {"logits", out, c.vocab_size}});
 }
 
 }  // namespace qe

@@ -59,7 +59,8 @@ class Transformer final : public ForwardModel {
     // The positions of every chunk go through the layers together (the weights are read once for
     // all of them: decoding for many users costs little more than for one); each position's
     // keys/values go into its own sequence's cache.
-    std::span<const float> forward(std::span<const SequenceChunk> chunks) override;
+    std::span<const float> forward(std::span<const SequenceChunk> chunks,
+                                   ForwardOutput output = ForwardOutput::Logits) override;
     void set_dump(const ActivationDump* dump) override { dump_ = dump; }
 
     // Called on the forward pass's thread before each layer and before the output head, at
@@ -69,8 +70,8 @@ class Transformer final : public ForwardModel {
 
   private:
     // One piece of at most max_batch positions, laid out in s_ (ids, pos, caches, out_rows);
-    // the logits of s_.out_rows go to logits_out.
-    void forward_piece(int n, float* logits_out, const ActivationDump* dump);
+    // the logits (or, with `hidden`, the final-normed hidden states) of s_.out_rows go to out.
+    void forward_piece(int n, float* out, bool hidden, const ActivationDump* dump);
 
     const ModelConfig& config_;
     const Weights& weights_;

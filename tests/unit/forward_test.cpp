@@ -14,6 +14,7 @@
 #include "model/activation_dump.h"
 #include "model/transformer.h"
 #include "model/qwen2_reference.h"
+#include "quant/quant.h"
 #include "support/expect_error.h"
 #include "support/forward_one.h"
 #include "support/logits_compare.h"
@@ -303,6 +304,36 @@ TEST_P(FastPath, GreedyGenerationEqualsReference) {
                                        LogitsFor::Last);
         fast_logits =
             to_vector(forward(fast, kv_fast, {&ids[size_t(pos)], 1}, pos, LogitsFor::Last));
+    }
+}
+
+TEST_P(FastPath, HiddenStatesAreWhatTheLogitsComeFrom) {
+    // Embeddings are the final-normed hidden state: the output head applied to it gives the logits.
+    auto m = make_memory_model(9, GetParam());
+    ThreadPool pool(2);
+    const Matrices matrices = prepare_matrices(m->weights, kernels(), pool);
+    Transformer fast(m->config, m->weights, matrices, pool);
+    KVCache kv1(m->config, 64), kv2(m->config, 64);
+    const SequenceChunk c1{&kv1, kIds, 0, true}, c2{&kv2, kIds, 0, true};
+    const auto logits = to_vector(fast.forward({&c1, 1}));
+    const auto hidden = to_vector(fast.forward({&c2, 1}, ForwardOutput::Hidden));
+    const size_t dim = size_t(m->config.dim), vocab = size_t(m->config.vocab_size);
+    ASSERT_EQ(hidden.size(), kIds.size() * dim);
+    std::vector<float> row(dim);
+    const bool quantized = dtype_info(GetParam()).block_elems > 1;
+    for (size_t t = 0; t < kIds.size(); ++t) {
+        std::vector<float> want(vocab);
+        for (size_t v = 0; v < vocab; ++v) {
+            const auto* bytes = static_cast<const uint8_t*>(m->weights.output.data) +
+                                v * *row_bytes(m->weights.output.dtype, int64_t(dim));
+            dequantize_row(m->weights.output.dtype, bytes, row.data(), int64_t(dim));
+            double dot = 0;
+            for (size_t i = 0; i < dim; ++i) dot += double(row[i]) * hidden[t * dim + i];
+            want[v] = float(dot);
+        }
+        const std::span<const float> got(&logits[t * vocab], vocab);
+        // Quantized heads see the hidden state rounded to 8 bits, as llama.cpp does.
+        EXPECT_GT(cosine(got, want), quantized ? 0.999 : 0.999999) << "position " << t;
     }
 }
 
