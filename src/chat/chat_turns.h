@@ -2,8 +2,11 @@
 // stop strings, cancellation and one finish reason. The HTTP API and the terminal chat are thin
 // adapters over it; both run the scheduler's single generation loop.
 //
-// Kept open for what comes next: reasoning text split from the answer, tool calls, per-token
-// log-probabilities (JobRequest::on_logits), citations.
+// An answer's thinking (`<think>…</think>`, as Qwen3 writes it) can be split from its content:
+// TurnOptions::split_reasoning, TurnEvent::reasoning (chat/reasoning_splitter.h).
+//
+// Kept open for what comes next: tool calls, per-token log-probabilities (JobRequest::on_logits),
+// citations.
 #pragma once
 
 #include <deque>
@@ -33,12 +36,18 @@ struct TurnOptions {
     GenerateOptions generate;       // max_tokens, sampling, stop ids, loop guard
     std::vector<std::string> stop;  // stop strings: the answer ends just before the first one
     bool skip_control = true;       // control tokens decode to nothing
+    // Thinking goes to TurnEvent::reasoning instead of text. The answer starts inside the
+    // thinking when the prompt's text ends with an open `<think>`. Stop strings apply to the
+    // content only: a model thinking about a stop string does not end its answer.
+    bool split_reasoning = false;
 };
 
 // One piece of an answer, or its end.
 struct TurnEvent {
-    std::string text;  // the next piece of the answer (may be empty)
-    int token = -1;    // the token that completed it (-1 on the final event)
+    std::string text;       // the next piece of the answer (may be empty)
+    std::string reasoning;  // the next piece of the thinking, with split_reasoning (comes
+                            // before `text`; no reasoning follows once there is text)
+    int token = -1;         // the token that completed it (-1 on the final event)
     bool done = false;
     std::string finish_reason;  // on the final event: "stop", "length", "context", "repetition",
                                 // "cancelled" or "error"
@@ -54,7 +63,9 @@ class ChatTurns {
     ChatTurns(const LoadedModel& model, Scheduler& scheduler)
         : model_(model), scheduler_(scheduler) {}
 
-    // Renders `messages` (and `tools`: null or an array) with the model's chat template and
+    // Renders `messages` (and `tools`: null or an array) with the model's chat template, given
+    // `template_variables` (an object: enable_thinking and the like, as transformers'
+    // apply_chat_template takes them), and
     // encodes them, keeping the system prompt and as many recent rounds (at most max_rounds) as
     // fit in the context with `answer_room` tokens left for the answer. Throws qe::Error when
     // not even the last round fits, or for messages that are not a conversation.
@@ -63,8 +74,10 @@ class ChatTurns {
     // text), the ids of that prompt and answer are the ones generated, not a new tokenization of
     // the text (which may split differently, or not round-trip at all where the answer held
     // broken UTF-8): so the scheduler finds them in its prefix cache.
-    TurnPrompt encode(const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
-                      std::optional<int> max_rounds, int answer_room) const;
+    TurnPrompt encode(
+        const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
+        std::optional<int> max_rounds, int answer_room,
+        const nlohmann::ordered_json& template_variables = nlohmann::ordered_json::object()) const;
 
     // Starts an answer. Returns nullptr when the scheduler's queue is full. Throws qe::Error for
     // a prompt that can never run (empty, longer than the context, ids out of range). A prompt

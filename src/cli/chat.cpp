@@ -2,7 +2,10 @@
 //
 //   /reset or 重新开始   start over          /system TEXT   set the system prompt
 //   /set NAME VALUE     temperature, top_p, top_k, min_p, repetition_penalty, max_tokens, rounds, seed
+//   /think, /no_think   let the model think before answering, or not (models that can: Qwen3)
 //   /stats              speed of the last answer     /help, /quit
+// The thinking is shown dimmed (marked "思考:" when the output is not a terminal) and is not
+// sent back with the conversation.
 // Ctrl-C stops the answer being written; Ctrl-D leaves.
 #include <editline/readline.h>
 #include <langinfo.h>
@@ -15,6 +18,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "chat/chat_turns.h"
@@ -44,6 +48,7 @@ struct Settings {
     SamplingParams sampling;
     int max_tokens;
     int rounds;
+    std::optional<bool> thinking;  // none: the chat template's default
 };
 
 struct LastStats {
@@ -114,6 +119,7 @@ int chat(const ChatArgs& a) {
     std::string system = a.system;
     LastStats last;
     const bool tty = isatty(STDIN_FILENO);
+    const bool color = isatty(STDOUT_FILENO);  // the thinking dimmed, else marked
     std::fprintf(stderr, "qwen-edge chat: %s, context %d tokens. /help for commands, Ctrl-D to leave.\n",
                  model->id().c_str(), turns.n_ctx());
 
@@ -141,7 +147,16 @@ int chat(const ChatArgs& a) {
         if (line == "/help") {
             std::printf("/reset or 重新开始: start over; /system TEXT: set the system prompt; "
                         "/set NAME VALUE: temperature, top_p, top_k, min_p, repetition_penalty, "
-                        "max_tokens, rounds, seed; /stats: speed of the last answer; /quit\n");
+                        "max_tokens, rounds, seed; /think, /no_think: thinking on or off; "
+                        "/stats: speed of the last answer; /quit\n");
+            continue;
+        }
+        if (line == "/think" || line == "/no_think") {
+            settings.thinking = line == "/think";
+            settings.sampling = model->sampling_defaults(*settings.thinking);
+            const SamplingParams& sp = settings.sampling;
+            std::printf("(thinking %s; sampling: temperature %.2g, top_p %.2g, top_k %d)\n",
+                        *settings.thinking ? "on" : "off", sp.temperature, sp.top_p, sp.top_k);
             continue;
         }
         if (line.starts_with("/system")) {
@@ -169,8 +184,10 @@ int chat(const ChatArgs& a) {
 
         TurnPrompt prompt;
         try {
+            json variables = json::object();
+            if (settings.thinking) variables["enable_thinking"] = *settings.thinking;
             prompt = turns.encode(with_system, nullptr, settings.rounds,
-                                  std::min(settings.max_tokens, turns.n_ctx() / 2));
+                                  std::min(settings.max_tokens, turns.n_ctx() / 2), variables);
         } catch (const Error& e) {
             std::printf("(%s)\n", e.what());
             messages.erase(messages.end() - 1);
@@ -190,9 +207,20 @@ int chat(const ChatArgs& a) {
         options.generate.max_tokens = settings.max_tokens;
         options.generate.sampling = settings.sampling;
         options.generate.stop_ids = model->stop_ids();
+        options.split_reasoning = true;
+        bool thinking_shown = false, thinking_open = false;
         const auto on_event = [&](const TurnEvent& ev) {
             if (!ev.done && ttft < 0)
                 ttft = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+            if (!ev.reasoning.empty()) {
+                if (!thinking_shown) std::fputs(color ? "\x1b[2m" : "思考: ", stdout);
+                thinking_shown = thinking_open = true;
+                std::fwrite(ev.reasoning.data(), 1, ev.reasoning.size(), stdout);
+            }
+            if (thinking_open && (!ev.text.empty() || ev.done)) {
+                std::fputs(color ? "\x1b[0m\n" : "\n", stdout);
+                thinking_open = false;
+            }
             std::fwrite(ev.text.data(), 1, ev.text.size(), stdout);
             std::fflush(stdout);
             std::lock_guard lock(m);

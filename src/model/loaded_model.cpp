@@ -33,9 +33,44 @@ nlohmann::json read_optional_json(const std::filesystem::path& file) {
     }
 }
 
-// generation_config.json's sampling fields, over Qwen2.5-Instruct's defaults.
-SamplingParams read_sampling_defaults(const ModelFile& file) {
-    SamplingParams p;  // Qwen2.5-Instruct: temperature 0.7, top_p 0.8, top_k 20, repetition 1.1
+// A family's recommended sampling, with and without thinking (from the models' cards).
+struct FamilySampling {
+    SamplingParams thinking, non_thinking;
+    bool modes = false;  // its answers may think or not
+};
+
+FamilySampling family_sampling(const std::string& architecture) {
+    FamilySampling f;  // Qwen2.5-Instruct (SamplingParams' defaults): no thinking mode
+    if (architecture.starts_with("qwen3")) {
+        f.modes = true;
+        f.thinking.temperature = 0.6f;
+        f.thinking.top_p = 0.95f;
+        f.thinking.top_k = 20;
+        f.thinking.repetition_penalty = 1.0f;
+        f.non_thinking.temperature = 0.7f;
+        f.non_thinking.top_p = 0.8f;
+        f.non_thinking.top_k = 20;
+        f.non_thinking.repetition_penalty = 1.0f;
+    }
+    return f;
+}
+
+// What the file says about sampling, over `p`: generation_config.json beside a Hugging Face
+// folder's weights, or a GGUF file's general.sampling.* keys (as llama.cpp writes them).
+SamplingParams file_sampling(const ModelFile& file, SamplingParams p) {
+    if (const GgufFile* g = file.gguf()) {
+        auto num = [&](const char* key, auto& field) {
+            if (const GgufValue* v = g->find(key))
+                if (const auto x = v->as_float()) field = std::decay_t<decltype(field)>(*x);
+        };
+        num("general.sampling.temp", p.temperature);
+        num("general.sampling.top_p", p.top_p);
+        num("general.sampling.top_k", p.top_k);
+        num("general.sampling.min_p", p.min_p);
+        num("general.sampling.penalty_repeat", p.repetition_penalty);
+        p.validate();
+        return p;
+    }
     if (file.hf_folder().empty()) return p;
     const auto g = read_optional_json(file.hf_folder() / "generation_config.json");
     if (!g.is_object()) return p;
@@ -46,6 +81,7 @@ SamplingParams read_sampling_defaults(const ModelFile& file) {
     num("temperature", p.temperature);
     num("top_p", p.top_p);
     num("top_k", p.top_k);
+    num("min_p", p.min_p);
     num("repetition_penalty", p.repetition_penalty);
     if (g.contains("do_sample") && g["do_sample"] == false) p.temperature = 0;
     p.validate();
@@ -95,7 +131,12 @@ std::unique_ptr<LoadedModel> LoadedModel::open(const std::string& path,
         add_stop(m->tokenizer_->find_added("<|im_end|>"));
         add_stop(m->tokenizer_->find_added("<|endoftext|>"));
     }
-    m->sampling_defaults_ = read_sampling_defaults(m->file_);
+    // The file's settings are for the mode the model answers in by default (Qwen3's
+    // generation_config.json holds its thinking settings); a family whose answers may think or
+    // not keeps its table's non-thinking row.
+    const FamilySampling family = family_sampling(m->config_.architecture);
+    m->sampling_defaults_ = file_sampling(m->file_, family.thinking);
+    m->non_thinking_defaults_ = family.modes ? family.non_thinking : m->sampling_defaults_;
     m->id_ = model_id(path);
     return m;
 }

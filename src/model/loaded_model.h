@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "jinja/chat_template.h"
 #include "model/config.h"
 #include "model/model_file.h"
 #include "model/weights.h"
 #include "sampling/sampler.h"
-#include "jinja/chat_template.h"
 #include "tokenizer/tokenizer.h"
 
 namespace qe {
@@ -43,7 +43,12 @@ class LoadedModel {
     // End of an answer: the config's and the tokenizer's end-of-sequence ids, <|im_end|> and
     // <|endoftext|> where the vocabulary has them.
     const std::vector<int>& stop_ids() const { return stop_ids_; }
-    const SamplingParams& sampling_defaults() const { return sampling_defaults_; }
+    // Sampling for answers that think (the default) or not (enable_thinking false): a table per
+    // model family, under what the file carries (generation_config.json; GGUF
+    // general.sampling.*), which sets the mode the model answers in by default.
+    const SamplingParams& sampling_defaults(bool thinking = true) const {
+        return thinking ? sampling_defaults_ : non_thinking_defaults_;
+    }
     const std::string& id() const { return id_; }  // the name clients use (file or folder name)
     bool weights_in_file_mapping() const { return file_.format() == ModelFormat::Gguf; }
 
@@ -60,7 +65,7 @@ class LoadedModel {
     std::string tokenizer_error_;
     std::unique_ptr<PromptFormatter> formatter_, tool_use_formatter_;
     std::vector<int> stop_ids_;
-    SamplingParams sampling_defaults_;
+    SamplingParams sampling_defaults_, non_thinking_defaults_;
     std::string id_;
 };
 

@@ -91,6 +91,7 @@ struct Api::Generation {
     std::condition_variable cv;
     std::deque<std::string> chunks;  // SSE events ready to send
     std::string text;                // the whole answer (non-streaming)
+    std::string reasoning;           // its thinking (non-streaming)
     bool done = false;
     JobEvent final;
     std::string finish_reason;
@@ -110,11 +111,16 @@ struct Api::Generation {
     }
     void push_event(const json& j) { chunks.push_back("data: " + dump(j) + "\n\n"); }
 
-    void emit(const std::string& piece) {
-        if (piece.empty()) return;
+    void emit(const TurnEvent& ev) {
+        if (ev.text.empty() && ev.reasoning.empty()) return;
         std::lock_guard lock(m);
-        text += piece;
-        if (stream) push_event(chunk(text_choice(piece, nullptr)));
+        reasoning += ev.reasoning;
+        text += ev.text;
+        if (stream && !ev.reasoning.empty())
+            push_event(chunk({{"index", 0},
+                              {"delta", {{"reasoning_content", ev.reasoning}}},
+                              {"finish_reason", nullptr}}));
+        if (stream && !ev.text.empty()) push_event(chunk(text_choice(ev.text, nullptr)));
         cv.notify_all();
     }
 
@@ -140,10 +146,10 @@ struct Api::Generation {
                 got_token = true;
                 first_token = Clock::now();
             }
-            emit(ev.text);
+            emit(ev);
             return !client_gone.load();
         }
-        emit(ev.text);
+        emit(ev);
         std::lock_guard lock(m);
         final = ev.job;
         finish_reason = openai_finish_reason(ev.finish_reason);
@@ -291,14 +297,16 @@ HttpResponse Api::metrics() {
 HttpResponse Api::chat_completions(const HttpRequest& req) {
     if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
     const json body = parse_json_body(req.body);
-    ChatCompletionRequest r = parse_chat_request(body, model_->sampling_defaults(), options_.limits);
+    ChatCompletionRequest r = parse_chat_request(
+        body, SamplingDefaults{model_->sampling_defaults(true), model_->sampling_defaults(false)},
+        options_.limits);
     check_model_name(r.options.model);
 
     const int n_ctx = scheduler_->n_ctx();
     const int room = std::min(r.options.max_tokens.value_or(options_.answer_room), n_ctx / 2);
     TurnPrompt prompt;
     try {
-        prompt = turns_->encode(r.messages, r.tools, r.max_rounds, room);
+        prompt = turns_->encode(r.messages, r.tools, r.max_rounds, room, r.template_variables);
     } catch (const Error& e) {
         ApiError err = make_error(400, "invalid_request_error", "context_length_exceeded", e.what());
         err.param = "messages";
@@ -312,6 +320,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->dropped_rounds = prompt.dropped_rounds;
     g->prompt = std::move(prompt);
     g->turn.stop = r.options.stop;
+    g->turn.split_reasoning = r.split_reasoning;
     // Not asked: up to the context's end, but never past the server's own limit.
     g->turn.generate.max_tokens =
         r.options.max_tokens.value_or(std::min(n_ctx, options_.limits.max_tokens));
@@ -380,8 +389,10 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
         record();
         if (g->finish_reason == "error")
             throw ApiException{make_error(500, "server_error", "generation_failed", g->final.error)};
+        json message = {{"role", "assistant"}, {"content", g->text}};
+        if (!g->reasoning.empty()) message["reasoning_content"] = g->reasoning;
         json choice = g->chat ? json{{"index", 0},
-                                     {"message", {{"role", "assistant"}, {"content", g->text}}},
+                                     {"message", std::move(message)},
                                      {"finish_reason", g->finish_reason}}
                               : json{{"index", 0}, {"text", g->text}, {"finish_reason", g->finish_reason}};
         json out = {{"id", g->id},

@@ -153,6 +153,45 @@ std::string message_text(const json& content, size_t index) {
     return text;
 }
 
+// chat_template_kwargs, enable_thinking and reasoning_format.
+void parse_thinking(const json& body, ChatCompletionRequest& r) {
+    if (const json* kwargs = field(body, "chat_template_kwargs")) {
+        if (!kwargs->is_object())
+            api_fail("chat_template_kwargs",
+                     "'chat_template_kwargs' must be an object of template variables",
+                     "invalid_type");
+        for (const auto& [name, value] : kwargs->items()) {
+            const std::string where = "chat_template_kwargs." + name;
+            // The request's own parts of the template's input are not variables to replace.
+            if (name == "messages" || name == "tools" || name == "add_generation_prompt")
+                api_fail(where, "'" + where + "' is set by the request itself, not as a variable");
+            if (name == "enable_thinking" && !value.is_boolean())
+                api_fail(where, "'" + where + "' must be true or false", "invalid_type");
+            r.template_variables[name] = value;
+        }
+        if (kwargs->contains("enable_thinking"))
+            r.enable_thinking = (*kwargs)["enable_thinking"].get<bool>();
+    }
+    if (field(body, "enable_thinking")) {
+        const bool on = boolean(body, "enable_thinking", true);
+        if (r.enable_thinking && *r.enable_thinking != on)
+            api_fail("enable_thinking",
+                     "'enable_thinking' and 'chat_template_kwargs.enable_thinking' disagree");
+        r.enable_thinking = on;
+        r.template_variables["enable_thinking"] = on;
+    }
+    if (const json* format = field(body, "reasoning_format")) {
+        const std::string name = format->is_string() ? format->get<std::string>() : "";
+        if (name == "none")
+            r.split_reasoning = false;
+        else if (name != "auto" && name != "deepseek")
+            api_fail("reasoning_format",
+                     "'reasoning_format' must be \"auto\" or \"deepseek\" (the thinking in "
+                     "reasoning_content) or \"none\" (the thinking left in content)",
+                     format->is_string() ? "unsupported_value" : "invalid_type");
+    }
+}
+
 }  // namespace
 
 json parse_json_body(const std::string& body) {
@@ -170,11 +209,13 @@ json parse_json_body(const std::string& body) {
     }
 }
 
-ChatCompletionRequest parse_chat_request(const json& body, const SamplingParams& defaults,
+ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefaults& defaults,
                                          const RequestLimits& limits) {
     if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
     ChatCompletionRequest r;
-    r.options = parse_options(body, defaults, limits);
+    parse_thinking(body, r);
+    r.options = parse_options(
+        body, r.enable_thinking.value_or(true) ? defaults.thinking : defaults.non_thinking, limits);
 
     const json* messages = field(body, "messages");
     if (!messages) api_fail("messages", "'messages' is required", "missing_required_parameter");
@@ -218,6 +259,15 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingParams&
         }
         for (const char* key : {"name", "tool_call_id"})
             if (const json* v = field(m, key); v && v->is_string()) out[key] = *v;
+        // The thinking of an earlier answer, as the Vercel AI SDK sends it back: templates that
+        // keep it (Qwen3's, for the turn being answered) read message.reasoning_content.
+        if (const json* thinking = field(m, "reasoning_content")) {
+            if (role_name != "assistant" || !thinking->is_string())
+                api_fail(where + ".reasoning_content",
+                         "'reasoning_content' must be a string on an assistant message",
+                         "invalid_type");
+            out["reasoning_content"] = *thinking;
+        }
         r.messages.push_back(std::move(out));
     }
 

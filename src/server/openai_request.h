@@ -34,8 +34,14 @@ struct GenerationOptions {
 
 struct ChatCompletionRequest {
     GenerationOptions options;
+    // Variables for the chat template: chat_template_kwargs, and enable_thinking when given
+    // either there or as a field of its own.
+    nlohmann::ordered_json template_variables = nlohmann::ordered_json::object();
+    std::optional<bool> enable_thinking;  // as asked; none: the template's default
+    bool split_reasoning = true;          // reasoning_format: "none" leaves thinking in content
     // Messages as the chat template expects them: role, content (text parts joined), and for
-    // assistant messages tool_calls; tool messages may carry tool_call_id and name.
+    // assistant messages tool_calls and reasoning_content; tool messages may carry tool_call_id
+    // and name.
     nlohmann::ordered_json messages = nlohmann::ordered_json::array();
     nlohmann::ordered_json tools = nlohmann::ordered_json::array();
     std::optional<int> max_rounds;  // keep the system prompt + the last N rounds
@@ -46,9 +52,21 @@ struct CompletionRequest {
     std::string prompt;
 };
 
+// A model's sampling defaults for answers that think and answers that don't.
+struct SamplingDefaults {
+    SamplingParams thinking, non_thinking;
+};
+
 // `defaults` carry the model's own sampling defaults; the request overrides them field by field.
-ChatCompletionRequest parse_chat_request(const nlohmann::ordered_json& body, const SamplingParams& defaults,
+// A chat request gets the non-thinking ones when it sets enable_thinking to false.
+ChatCompletionRequest parse_chat_request(const nlohmann::ordered_json& body,
+                                         const SamplingDefaults& defaults,
                                          const RequestLimits& limits);
+inline ChatCompletionRequest parse_chat_request(const nlohmann::ordered_json& body,
+                                                const SamplingParams& defaults,
+                                                const RequestLimits& limits) {
+    return parse_chat_request(body, SamplingDefaults{defaults, defaults}, limits);
+}
 CompletionRequest parse_completion_request(const nlohmann::ordered_json& body,
                                            const SamplingParams& defaults,
                                            const RequestLimits& limits);

@@ -41,6 +41,34 @@ async function main() {
     check(usage && usage.completion_tokens > 0 && usage.completion_tokens <= 12, 'usage at the end');
     check(!text.includes('\uFFFD'), 'no replacement characters (whole UTF-8 per chunk)');
 
+    // The thinking fields pass through the client (extra body fields); this model doesn't think,
+    // so there is no reasoning_content, streamed or not.
+    const history = [
+        { role: 'user', content: '2+2?' },
+        { role: 'assistant', content: '4', reasoning_content: 'Two and two.' },
+        { role: 'user', content: '3+3?' },
+    ];
+    const noThinking = await client.chat.completions.create({
+        model, messages: history, max_tokens: 4, chat_template_kwargs: { enable_thinking: false },
+        reasoning_format: 'auto',
+    });
+    check(typeof noThinking.choices[0].message.content === 'string', 'content with thinking fields');
+    check(noThinking.choices[0].message.reasoning_content === undefined, 'no reasoning_content');
+    const thinkingStream = await client.chat.completions.create({
+        model, messages, max_tokens: 4, stream: true, enable_thinking: true,
+    });
+    for await (const chunk of thinkingStream)
+        for (const choice of chunk.choices)
+            check(choice.delta.reasoning_content === undefined, 'no reasoning_content chunk');
+    let formatStatus = 0;
+    try {
+        await client.chat.completions.create({ model, messages, max_tokens: 2, reasoning_format: 'hidden' });
+    } catch (e) {
+        formatStatus = e.status;
+        check(e.error && e.error.param === 'reasoning_format', 'the error names reasoning_format');
+    }
+    check(formatStatus === 400, 'an unknown reasoning_format is refused with 400 (got ' + formatStatus + ')');
+
     const raw = await client.completions.create({ model, prompt: 'Once upon a time', max_tokens: 4 });
     check(raw.object === 'text_completion' && typeof raw.choices[0].text === 'string', 'raw completion');
 

@@ -8,6 +8,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "support/thinking_model.h"
+
 namespace qe {
 namespace {
 
@@ -22,6 +24,19 @@ std::unique_ptr<Api> make_api(ApiOptions o = {}, int slots = 2, int queue = 4) {
     so.n_ctx = 512;
     so.n_threads = 1;
     auto scheduler = std::make_unique<Scheduler>(model->config(), model->weights(), so);
+    api->set_ready(std::move(model), std::move(scheduler));
+    return api;
+}
+
+// A small model whose answer is all thinking, or all content (support/thinking_model.h).
+std::unique_ptr<Api> make_thinking_api() {
+    auto model = LoadedModel::open(thinking_model_folder("api_thinking_model"));
+    SchedulerOptions so;
+    so.slots = 1;
+    so.n_ctx = 256;
+    so.n_threads = 1;
+    auto scheduler = std::make_unique<Scheduler>(model->config(), model->weights(), so);
+    auto api = std::make_unique<Api>(ApiOptions{});
     api->set_ready(std::move(model), std::move(scheduler));
     return api;
 }
@@ -132,6 +147,7 @@ TEST(Api, ChatCompletionAndItsStreamAgree) {
     EXPECT_EQ(j["usage"]["completion_tokens"].get<int>() <= 12, true);
     EXPECT_GT(j["usage"]["prompt_tokens"].get<int>(), 10);
     const std::string text = j["choices"][0]["message"]["content"];
+    EXPECT_FALSE(j["choices"][0]["message"].contains("reasoning_content"));  // it doesn't think
 
     auto s = api->handle(post("/v1/chat/completions",
                               chat_body({{"stream", true}, {"stream_options", {{"include_usage", true}}}})));
@@ -329,6 +345,74 @@ TEST(Api, UnknownPathsDoNotAddMetricsLabels) {
     EXPECT_EQ(text.find("no-such-page"), std::string::npos);
     EXPECT_NE(text.find("endpoint=\"other\",status=\"503\"} 50"), std::string::npos) << text;
     EXPECT_NE(text.find("endpoint=\"static\",status=\"404\"} 50"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace qe
+
+namespace qe {
+namespace {
+
+json thinking_body(json extra = json::object()) {
+    json b = {{"messages", {{{"role", "user"}, {"content", "hello"}}}},
+              {"temperature", 0},
+              {"max_tokens", 10},
+              {"loop_guard", false}};
+    b.update(extra);
+    return b;
+}
+
+json message_of(Api& api, const json& body) {
+    const auto r = api.handle(post("/v1/chat/completions", body));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body)["choices"][0]["message"];
+}
+
+TEST(Api, ThinkingIsReturnedApartFromTheContent) {
+    auto api = make_thinking_api();
+    const json thought = message_of(*api, thinking_body());
+    ASSERT_TRUE(thought.contains("reasoning_content")) << thought.dump();
+    const std::string reasoning = thought["reasoning_content"];
+    EXPECT_FALSE(reasoning.empty());
+    EXPECT_EQ(thought["content"], "");  // cut off while still thinking
+
+    // "none": the same answer, all in content.
+    const json inline_ = message_of(*api, thinking_body({{"reasoning_format", "none"}}));
+    EXPECT_FALSE(inline_.contains("reasoning_content"));
+    EXPECT_NE(inline_["content"].get<std::string>().find(reasoning), std::string::npos);
+
+    // Streamed: reasoning_content deltas, no content.
+    const auto s = api->handle(post("/v1/chat/completions", thinking_body({{"stream", true}})));
+    ASSERT_EQ(s.status, 200);
+    std::string streamed, content;
+    for (const auto& event : read_stream(s)) {
+        if (event == "[DONE]") break;
+        const json e = json::parse(event);
+        const json& delta = e["choices"][0]["delta"];
+        if (delta.contains("reasoning_content"))
+            streamed += delta["reasoning_content"].get<std::string>();
+        if (delta.contains("content")) content += delta["content"].get<std::string>();
+    }
+    EXPECT_EQ(streamed, reasoning);
+    EXPECT_EQ(content, "");
+}
+
+TEST(Api, EnableThinkingFalseReachesTheTemplate) {
+    auto api = make_thinking_api();
+    for (const json& off : {json{{"enable_thinking", false}},
+                            json{{"chat_template_kwargs", {{"enable_thinking", false}}}}}) {
+        const json answer = message_of(*api, thinking_body(off));
+        EXPECT_FALSE(answer.contains("reasoning_content")) << answer.dump();
+        EXPECT_FALSE(answer["content"].get<std::string>().empty());
+    }
+}
+
+TEST(Api, BadThinkingFieldsAre400s) {
+    auto api = make_thinking_api();
+    const auto r =
+        api->handle(post("/v1/chat/completions", thinking_body({{"reasoning_format", "raw"}})));
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(json::parse(r.body)["error"]["param"], "reasoning_format");
 }
 
 }  // namespace

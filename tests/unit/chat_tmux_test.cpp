@@ -151,6 +151,18 @@ TEST(ChatTerminal, ChineseResetCtrlCAndQuit) {
     tmux.type("谢谢");
     ASSERT_TRUE(answers(so_far + 1)) << tmux.screen();
 
+    // /no_think and /think switch the thinking (and its sampling), and answers go on.
+    tmux.type("/no_think");
+    ASSERT_TRUE(tmux.wait_for([](const std::string& s) {
+        return s.find("(thinking off; sampling: temperature") != std::string::npos;
+    })) << tmux.screen();
+    tmux.type("/think");
+    ASSERT_TRUE(tmux.wait_for([](const std::string& s) {
+        return s.find("(thinking on; sampling: temperature") != std::string::npos;
+    })) << tmux.screen();
+    tmux.type("再见");
+    ASSERT_TRUE(answers(so_far + 2)) << tmux.screen();
+
     // /quit leaves with status 0.
     tmux.type("/quit");
     ASSERT_TRUE(tmux.wait_for([](const std::string& s) {

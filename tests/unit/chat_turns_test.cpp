@@ -9,13 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "support/thinking_model.h"
+
 namespace qe {
 namespace {
 
 using json = nlohmann::ordered_json;
 
 struct Reply {
-    std::string text;
+    std::string text, reasoning;
     std::vector<int> tokens;
     TurnEvent final;
 };
@@ -26,7 +28,11 @@ Reply ask(ChatTurns& turns, TurnPrompt prompt, TurnOptions options) {
     auto finished = done->get_future();
     auto handle =
         turns.start(std::move(prompt), std::move(options), [reply, done](const TurnEvent& ev) {
+            if (!ev.reasoning.empty()) {
+                EXPECT_TRUE(reply->text.empty()) << "thinking after the content";
+            }
             reply->text += ev.text;
+            reply->reasoning += ev.reasoning;
             if (ev.done) {
                 reply->final = ev;
                 done->set_value();
@@ -110,6 +116,76 @@ TEST_F(ChatTurnsTest, TheNextTurnReusesTheGeneratedIds) {
     // All of the first turn came from the cache but the last answer token, which was sampled
     // and never evaluated (when the answer ran to its length).
     EXPECT_GE(next.final.job.cached_tokens, int(spoken.size()) - 1);
+}
+
+}  // namespace
+}  // namespace qe
+
+namespace qe {
+namespace {
+
+class ThinkingTurnsTest : public testing::Test {
+  protected:
+    ThinkingTurnsTest()
+        : model_(LoadedModel::open(thinking_model_folder("chat_turns_thinking_model"))),
+          scheduler_(model_->config(), model_->weights(), options()),
+          turns_(*model_, scheduler_) {}
+
+    static SchedulerOptions options() {
+        SchedulerOptions o;
+        o.slots = 1;
+        o.n_ctx = 256;
+        o.n_threads = 2;
+        return o;
+    }
+
+    TurnOptions greedy(int max_tokens) const {
+        TurnOptions o;
+        o.generate.max_tokens = max_tokens;
+        o.generate.sampling.temperature = 0;
+        o.generate.loop_guard.enabled = false;
+        o.generate.stop_ids = model_->stop_ids();
+        o.split_reasoning = true;
+        return o;
+    }
+
+    TurnPrompt prompt(const json& variables = json::object()) const {
+        return turns_.encode(json{{{"role", "user"}, {"content", "hello"}}}, nullptr, {}, 32,
+                             variables);
+    }
+
+    std::unique_ptr<LoadedModel> model_;
+    Scheduler scheduler_;
+    ChatTurns turns_;
+};
+
+TEST_F(ThinkingTurnsTest, APromptEndingInsideThinkingMakesTheAnswerReasoning) {
+    const Reply r = ask(turns_, prompt(), greedy(10));
+    EXPECT_FALSE(r.reasoning.empty());
+    EXPECT_EQ(r.text, "");
+    TurnOptions whole = greedy(10);
+    whole.split_reasoning = false;
+    const Reply raw = ask(turns_, prompt(), whole);
+    EXPECT_EQ(raw.reasoning, "");
+    EXPECT_NE(raw.text.find(r.reasoning), std::string::npos);
+}
+
+TEST_F(ThinkingTurnsTest, EnableThinkingFalseMakesItContent) {
+    const TurnPrompt p = prompt({{"enable_thinking", false}});
+    EXPECT_TRUE(p.text.ends_with("<think>\n\n</think>\n\n"));
+    const Reply r = ask(turns_, p, greedy(10));
+    EXPECT_EQ(r.reasoning, "");
+    EXPECT_FALSE(r.text.empty());
+}
+
+TEST_F(ThinkingTurnsTest, StopStringsDoNotApplyToTheThinking) {
+    const Reply whole = ask(turns_, prompt(), greedy(10));
+    ASSERT_GE(whole.reasoning.size(), 4u);
+    TurnOptions o = greedy(10);
+    o.stop = {whole.reasoning.substr(1, 3)};
+    const Reply r = ask(turns_, prompt(), o);
+    EXPECT_EQ(r.reasoning, whole.reasoning);
+    EXPECT_EQ(r.final.finish_reason, whole.final.finish_reason);
 }
 
 }  // namespace

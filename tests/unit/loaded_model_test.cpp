@@ -77,3 +77,24 @@ TEST(LoadedModel, AModelWithoutTokenizerOpensOnlyWhenAsked) {
 
 }  // namespace
 }  // namespace qe
+
+namespace qe {
+namespace {
+
+TEST(LoadedModel, GenerationConfigSetsTheSamplingDefaults) {
+    const fs::path dir = folder_with_named_templates();
+    std::ofstream(dir / "generation_config.json")
+        << R"({"temperature": 0.3, "top_p": 0.9, "top_k": 7, "repetition_penalty": 1.05})";
+    const auto m = LoadedModel::open(dir.string());
+    // A Qwen2 model has no thinking mode: both modes take the file's settings.
+    for (bool thinking : {true, false}) {
+        const SamplingParams& p = m->sampling_defaults(thinking);
+        EXPECT_FLOAT_EQ(p.temperature, 0.3f);
+        EXPECT_FLOAT_EQ(p.top_p, 0.9f);
+        EXPECT_EQ(p.top_k, 7);
+        EXPECT_FLOAT_EQ(p.repetition_penalty, 1.05f);
+    }
+}
+
+}  // namespace
+}  // namespace qe

@@ -157,6 +157,82 @@ TEST(OpenAIRequest, ANumberTooLargeIsABadRequest) {
     EXPECT_TRUE(refused_as_invalid_json("{\"temperature\": 33333300000E333300000}", "overflow"));
 }
 
+TEST(OpenAIRequest, ThinkingSwitchesAndTemplateVariables) {
+    ChatCompletionRequest r = parse_chat_request(chat(), SamplingParams{}, RequestLimits{});
+    EXPECT_FALSE(r.enable_thinking.has_value());
+    EXPECT_TRUE(r.split_reasoning);
+    EXPECT_EQ(r.template_variables, json::object());
+
+    // As vLLM and llama.cpp take it; the other keys reach the template too.
+    r = parse_chat_request(
+        chat({{"chat_template_kwargs", {{"enable_thinking", false}, {"persona", "terse"}}}}),
+        SamplingParams{}, RequestLimits{});
+    EXPECT_EQ(r.enable_thinking, false);
+    EXPECT_EQ(r.template_variables, (json{{"enable_thinking", false}, {"persona", "terse"}}));
+
+    r = parse_chat_request(chat({{"enable_thinking", true}, {"reasoning_format", "none"}}),
+                           SamplingParams{}, RequestLimits{});
+    EXPECT_EQ(r.enable_thinking, true);
+    EXPECT_EQ(r.template_variables, (json{{"enable_thinking", true}}));
+    EXPECT_FALSE(r.split_reasoning);
+    for (const char* format : {"auto", "deepseek"})
+        EXPECT_TRUE(parse_chat_request(chat({{"reasoning_format", format}}), SamplingParams{},
+                                       RequestLimits{})
+                        .split_reasoning);
+}
+
+TEST(OpenAIRequest, SamplingDefaultsFollowTheThinkingMode) {
+    SamplingDefaults defaults;
+    defaults.thinking.temperature = 0.6f;
+    defaults.non_thinking.temperature = 0.7f;
+    auto temperature = [&](const json& body) {
+        return parse_chat_request(body, defaults, RequestLimits{}).options.sampling.temperature;
+    };
+    EXPECT_FLOAT_EQ(temperature(chat()), 0.6f);
+    EXPECT_FLOAT_EQ(temperature(chat({{"enable_thinking", true}})), 0.6f);
+    EXPECT_FLOAT_EQ(temperature(chat({{"enable_thinking", false}})), 0.7f);
+    EXPECT_FLOAT_EQ(temperature(chat({{"chat_template_kwargs", {{"enable_thinking", false}}}})),
+                    0.7f);
+    EXPECT_FLOAT_EQ(temperature(chat({{"enable_thinking", false}, {"temperature", 0.1}})), 0.1f);
+}
+
+TEST(OpenAIRequest, AssistantReasoningContentIsPassedOn) {
+    const json body =
+        chat({{"messages",
+               {{{"role", "user"}, {"content", "2+2?"}},
+                {{"role", "assistant"}, {"content", "4"}, {"reasoning_content", "Two and two."}},
+                {{"role", "user"}, {"content", "3+3?"}}}}});
+    const auto r = parse_chat_request(body, SamplingParams{}, RequestLimits{});
+    EXPECT_EQ(r.messages[1]["reasoning_content"], "Two and two.");
+    EXPECT_FALSE(r.messages[0].contains("reasoning_content"));
+}
+
+TEST(OpenAIRequest, BadThinkingFieldsAreRefusedByName) {
+    EXPECT_EQ(error_of(chat({{"enable_thinking", "no"}})).param, "enable_thinking");
+    EXPECT_EQ(error_of(chat({{"chat_template_kwargs", "x"}})).param, "chat_template_kwargs");
+    EXPECT_EQ(error_of(chat({{"chat_template_kwargs", {{"enable_thinking", 0}}}})).param,
+              "chat_template_kwargs.enable_thinking");
+    EXPECT_EQ(error_of(chat({{"chat_template_kwargs", {{"messages", json::array()}}}})).param,
+              "chat_template_kwargs.messages");
+    EXPECT_EQ(error_of(chat({{"enable_thinking", true},
+                             {"chat_template_kwargs", {{"enable_thinking", false}}}}))
+                  .param,
+              "enable_thinking");
+    const ApiError format = error_of(chat({{"reasoning_format", "hidden"}}));
+    EXPECT_EQ(format.param, "reasoning_format");
+    EXPECT_EQ(format.status, 400);
+    EXPECT_EQ(error_of(chat({{"reasoning_format", 1}})).param, "reasoning_format");
+    EXPECT_EQ(
+        error_of(chat({{"messages",
+                        {{{"role", "assistant"}, {"content", "a"}, {"reasoning_content", 5}}}}}))
+            .param,
+        "messages[0].reasoning_content");
+    EXPECT_EQ(error_of(chat({{"messages",
+                              {{{"role", "user"}, {"content", "a"}, {"reasoning_content", "b"}}}}}))
+                  .param,
+              "messages[0].reasoning_content");
+}
+
 TEST(CompletionRequest, TakesOnePrompt) {
     const auto r = parse_completion_request({{"prompt", {"once upon"}}, {"max_tokens", 5}},
                                             SamplingParams{}, RequestLimits{});
