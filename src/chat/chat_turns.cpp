@@ -97,17 +97,13 @@ TurnPrompt ChatTurns::encode(const nlohmann::ordered_json& messages,
                              const nlohmann::ordered_json& tools, std::optional<int> max_rounds,
                              int answer_room,
                              const nlohmann::ordered_json& template_variables) const {
-    const bool has_tools = tools.is_array();
-    const PromptFormatter& model_formatter = model_.formatter(has_tools);
-    std::optional<PromptFormatter> bound;
-    if (template_variables.is_object() && !template_variables.empty())
-        bound.emplace(model_formatter.with_variables(template_variables));
-    const PromptFormatter& formatter = bound ? *bound : model_formatter;
+    const PromptFormatter& formatter = model_.formatter(tools.is_array());
     TurnPrompt prompt;
     EncodedPrompt encoded;
     const ContextWindow window = fit_context(
         messages, max_rounds, n_ctx() - answer_room, [&](const nlohmann::ordered_json& m) {
-            encoded = encode_conversation(formatter, model_.tokenizer(), m, tools, true);
+            encoded = encode_conversation(formatter, model_.tokenizer(), m, tools, true,
+                                          template_variables);
             return int(encoded.ids.size());
         });
     prompt.ids = reuse_spoken_ids(encoded.text, {encoded.ids.begin(), encoded.ids.end()});

@@ -120,10 +120,8 @@ FormattedPrompt PromptFormatter::format(const nlohmann::ordered_json& messages,
     FormattedPrompt result;
     if (template_) {
         try {
-            nlohmann::ordered_json variables = variables_;
-            if (extra_variables.is_object())
-                for (const auto& [name, value] : extra_variables.items()) variables[name] = value;
-            result.text = template_->render(messages, tools, add_generation_prompt, variables);
+            result.text =
+                template_->render(messages, tools, add_generation_prompt, extra_variables);
             return result;
         } catch (const jinja::TemplateError& e) {
             result.fallback = fallback_for(e.kind());
@@ -135,13 +133,6 @@ FormattedPrompt PromptFormatter::format(const nlohmann::ordered_json& messages,
     }
     result.text = render_chatml(messages, add_generation_prompt);
     return result;
-}
-
-PromptFormatter PromptFormatter::with_variables(nlohmann::ordered_json variables) const {
-    PromptFormatter bound = *this;
-    if (variables.is_object())
-        for (const auto& [name, value] : variables.items()) bound.variables_[name] = value;
-    return bound;
 }
 
 }  // namespace qe

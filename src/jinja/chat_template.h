@@ -83,10 +83,6 @@ class PromptFormatter {
         bool add_generation_prompt,
         const nlohmann::ordered_json& extra_variables = nlohmann::ordered_json::object()) const;
 
-    // The same formatter passing `variables` (an object: enable_thinking, ...) to the template
-    // in every format(), under those format() is given.
-    PromptFormatter with_variables(nlohmann::ordered_json variables) const;
-
     bool has_template() const { return template_.has_value(); }
     // Why the template is unusable (empty when it parsed).
     const std::string& load_warning() const { return load_warning_; }
@@ -95,7 +91,6 @@ class PromptFormatter {
     std::optional<ChatTemplate> template_;
     PromptFallback load_failure_ = PromptFallback::None;
     std::string load_warning_;
-    nlohmann::ordered_json variables_ = nlohmann::ordered_json::object();
 };
 
 }  // namespace qe
