@@ -162,6 +162,13 @@ TEST(ApiEmbeddings, DimensionsBase64AndInstruction) {
     const json q = ok(*api, {{"input", "what is rope?"}, {"instruction", "Find the definition"}});
     EXPECT_EQ(floats(q["data"][0]["embedding"]),
               ref.of("Instruct: Find the definition\nQuery:what is rope?"));
+    // Token ids follow the instruction's ids.
+    const auto prefix = ref.model->tokenizer().encode("Instruct: Find the definition\nQuery:",
+                                                      SpecialTokens::kParse);
+    std::vector<int> ids(prefix.begin(), prefix.end());
+    ids.insert(ids.end(), {11, 22});
+    const json qi = ok(*api, {{"input", {11, 22}}, {"instruction", "Find the definition"}});
+    EXPECT_EQ(floats(qi["data"][0]["embedding"]), ref.of_ids(ids));
 }
 
 TEST(ApiEmbeddings, BadRequestsAre400sNamingTheProblem) {
