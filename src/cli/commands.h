@@ -21,6 +21,7 @@ Runner register_logits(CLI::App& app);
 Runner register_generate(CLI::App& app);
 Runner register_tokenize(CLI::App& app);
 Runner register_detokenize(CLI::App& app);
+Runner register_embed(CLI::App& app);
 Runner register_template(CLI::App& app);
 Runner register_bench(CLI::App& app);
 

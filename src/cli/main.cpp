@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     add(qe::cli::register_generate);
     add(qe::cli::register_tokenize);
     add(qe::cli::register_detokenize);
+    add(qe::cli::register_embed);
     add(qe::cli::register_template);
     add(qe::cli::register_bench);
 

@@ -187,6 +187,16 @@ void Api::set_ready(std::unique_ptr<LoadedModel> model, std::unique_ptr<Schedule
     ready_ = true;
 }
 
+void Api::set_embedding_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
+                              int n_ctx) {
+    EmbedderOptions options = embedder_options(*model);
+    options.n_ctx = n_ctx;
+    auto embedder = std::make_unique<Embedder>(*runtime, options);
+    embedding_model_ = std::move(model);
+    embedding_runtime_ = std::move(runtime);
+    embedder_ = std::move(embedder);
+}
+
 bool Api::authorized(const HttpRequest& request) const {
     if (options_.api_key.empty()) return true;
     auto it = request.headers.find("authorization");
@@ -211,10 +221,9 @@ HttpResponse Api::handle(const HttpRequest& request) {
     }
     // Only known names become labels: a label per unknown path would let any client grow the
     // metrics (and the memory holding them) without end.
-    static constexpr std::string_view kEndpoints[] = {"/v1/chat/completions", "/v1/completions",
-                                                      "/v1/models",           "/health",
-                                                      "/metrics",             "/tokenize",
-                                                      "/detokenize"};
+    static constexpr std::string_view kEndpoints[] = {
+        "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
+        "/health",              "/metrics",        "/tokenize",      "/detokenize"};
     std::string endpoint = request.path.starts_with("/v1/") ? "other" : "static";
     for (std::string_view known : kEndpoints)
         if (request.path == known) endpoint = known;
@@ -263,6 +272,7 @@ HttpResponse Api::route(const HttpRequest& req) {
     if (p == "/v1/models" && get) return models();
     if (p == "/v1/chat/completions" && post) return chat_completions(req);
     if (p == "/v1/completions" && post) return completions(req);
+    if (p == "/v1/embeddings" && post) return embeddings(req);
     if (p == "/tokenize" && post) return tokenize(req);
     if (p == "/detokenize" && post) return detokenize(req);
     throw ApiException{make_error(404, "invalid_request_error", "not_found",
@@ -277,12 +287,20 @@ void Api::check_model_name(const std::string& name) const {
 }
 
 HttpResponse Api::models() {
-    return json_response(200, {{"object", "list"},
-                               {"data", json::array({{{"id", model_->id()},
-                                                       {"object", "model"},
-                                                       {"created", 0},
-                                                       {"owned_by", "qwen-edge"},
-                                                       {"context_length", scheduler_->n_ctx()}}})}});
+    json data = json::array({{{"id", model_->id()},
+                              {"object", "model"},
+                              {"created", 0},
+                              {"owned_by", "qwen-edge"},
+                              {"context_length", scheduler_->n_ctx()}}});
+    if (embedder_)
+        data.push_back({{"id", embedding_model_->id()},
+                        {"object", "model"},
+                        {"created", 0},
+                        {"owned_by", "qwen-edge"},
+                        {"context_length", embedder_->n_ctx()},
+                        {"capabilities", json::array({"embedding"})},
+                        {"dimensions", embedder_->dim()}});
+    return json_response(200, {{"object", "list"}, {"data", std::move(data)}});
 }
 
 HttpResponse Api::metrics() {

@@ -4,7 +4,8 @@
 //   GET  /                      the web chat (embedded assets)
 //   POST /v1/chat/completions   OpenAI chat, streaming (SSE) or not
 //   POST /v1/completions        raw prompt completion
-//   GET  /v1/models             the served model
+//   POST /v1/embeddings         OpenAI embeddings (with an embedding model: serve --embedding-model)
+//   GET  /v1/models             the served model (and the embedding model)
 //   GET  /health                {"status": "ok" | "loading"}
 //   GET  /metrics               Prometheus text
 //   POST /tokenize, /detokenize
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "chat/chat_turns.h"
+#include "engine/embedder.h"
 #include "engine/scheduler.h"
 #include "model/loaded_model.h"
 #include "server/metrics.h"
@@ -61,6 +63,11 @@ public:
 
     // Called once the model is loaded (until then /health says "loading" and the API 503s).
     void set_ready(std::unique_ptr<LoadedModel> model, std::unique_ptr<Scheduler> scheduler);
+    // The model /v1/embeddings runs, over a runtime of its own (not the scheduler's), before
+    // set_ready; inputs of up to n_ctx tokens (0: the model's context length). Throws qe::Error
+    // for a model whose pooling is not supported.
+    void set_embedding_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
+                             int n_ctx = 0);
     // From now on new generation requests get 503; running ones go on.
     void begin_shutdown() { shutting_down_ = true; }
     Scheduler* scheduler() { return ready_ ? scheduler_.get() : nullptr; }
@@ -71,6 +78,7 @@ private:
     HttpResponse route(const HttpRequest& request);
     HttpResponse chat_completions(const HttpRequest& request);
     HttpResponse completions(const HttpRequest& request);
+    HttpResponse embeddings(const HttpRequest& request);  // api_embeddings.cpp
     HttpResponse models();
     HttpResponse tokenize(const HttpRequest& request);
     HttpResponse detokenize(const HttpRequest& request);
@@ -85,6 +93,9 @@ private:
     std::unique_ptr<LoadedModel> model_;
     std::unique_ptr<Scheduler> scheduler_;
     std::unique_ptr<ChatTurns> turns_;
+    std::unique_ptr<LoadedModel> embedding_model_;
+    std::unique_ptr<Runtime> embedding_runtime_;
+    std::unique_ptr<Embedder> embedder_;  // over embedding_runtime_: declared after it
     std::atomic<bool> ready_{false};
     std::atomic<bool> shutting_down_{false};
     std::atomic<uint64_t> next_id_{1};
