@@ -137,6 +137,7 @@ export class MessageList {
       row.querySelector('.msg-body')?.prepend(block);
     }
     const thinking = m.thinkingMs === undefined;
+    row.classList.toggle('is-thinking', thinking);
     const text = block.querySelector<HTMLElement>('.thinking-body')!;
     if (text.textContent !== m.reasoning) {
       text.textContent = m.reasoning;
@@ -145,7 +146,6 @@ export class MessageList {
     if (block.dataset.state === 'thinking' && !thinking) {
       block.dataset.state = 'done';
       block.open = false;
-      row.classList.remove('is-thinking');
     }
     block.querySelector('.thinking-title')!.textContent = thinkingTitle(this.t, m, true);
     this.followBottom();

@@ -187,11 +187,13 @@ describe('the thinking block', () => {
     expect(block.querySelector('.thinking-title')!.textContent).toBe('思考中…');
     expect(block.querySelector('.thinking-body')!.textContent).toBe(m.reasoning);
     expect(block.querySelector('img, strong')).toBeNull(); // text, never markup
+    expect(block.closest('.msg-assistant')!.classList.contains('is-thinking')).toBe(true); // no waiting dots too
 
     m.thinkingMs = 3240;
     list.drawThinking(m);
     expect(block.open).toBe(false);
     expect(block.dataset.state).toBe('done');
+    expect(block.closest('.msg-assistant')!.classList.contains('is-thinking')).toBe(false);
     expect(block.querySelector('.thinking-title')!.textContent).toBe('已思考 3.2 秒');
 
     // Once finished, the whole list is redrawn: the block stays closed, above the answer.
