@@ -117,6 +117,8 @@ std::unique_ptr<LoadedModel> LoadedModel::open(const std::string& path,
 
     const ModelChatTemplate templates = load_chat_template(m->file_);
     m->formatter_ = std::make_unique<PromptFormatter>(templates.source);
+    m->template_has_thinking_switch_ =
+        templates.source.find("enable_thinking") != std::string::npos;
     if (!templates.tool_use_source.empty())
         m->tool_use_formatter_ = std::make_unique<PromptFormatter>(templates.tool_use_source);
 

@@ -40,6 +40,8 @@ class LoadedModel {
     // The chat template for a request: transformers' "tool_use" template when the request has
     // tools and the model has one, else the default.
     const PromptFormatter& formatter(bool has_tools = false) const;
+    // The chat template reads enable_thinking (Qwen3's): thinking can be switched per request.
+    bool template_has_thinking_switch() const { return template_has_thinking_switch_; }
     // End of an answer: the config's and the tokenizer's end-of-sequence ids, <|im_end|> and
     // <|endoftext|> where the vocabulary has them.
     const std::vector<int>& stop_ids() const { return stop_ids_; }
@@ -65,6 +67,7 @@ class LoadedModel {
     std::string tokenizer_error_;
     std::unique_ptr<PromptFormatter> formatter_, tool_use_formatter_;
     std::vector<int> stop_ids_;
+    bool template_has_thinking_switch_ = false;
     SamplingParams sampling_defaults_, non_thinking_defaults_;
     std::string id_;
 };

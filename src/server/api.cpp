@@ -287,11 +287,17 @@ void Api::check_model_name(const std::string& name) const {
 }
 
 HttpResponse Api::models() {
+    // Whether the model can think (its template reads enable_thinking) and whether a chat should
+    // start with thinking on: only for models of 2B parameters or more, as small ones think long.
+    const bool can_think = model_->template_has_thinking_switch();
+    const json thinking = {{"supported", can_think},
+                           {"default", can_think && model_->file().parameter_count() >= 2'000'000'000}};
     json data = json::array({{{"id", model_->id()},
                               {"object", "model"},
                               {"created", 0},
                               {"owned_by", "qwen-edge"},
-                              {"context_length", scheduler_->n_ctx()}}});
+                              {"context_length", scheduler_->n_ctx()},
+                              {"thinking", thinking}}});
     if (embedder_)
         data.push_back({{"id", embedding_model_->id()},
                         {"object", "model"},

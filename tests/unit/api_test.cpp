@@ -135,6 +135,12 @@ TEST(Api, HealthAndModels) {
     EXPECT_EQ(health["queued"], 0);
     const auto models = json::parse(api->handle({"GET", "/v1/models", {}, ""}).body);
     EXPECT_EQ(models["data"][0]["id"], "g448-q8_0");
+    // Qwen2.5's template has no thinking switch.
+    EXPECT_EQ(models["data"][0]["thinking"], json({{"supported", false}, {"default", false}}));
+
+    // A template that reads enable_thinking can think; a tiny model does not by default.
+    const auto thinking = json::parse(make_thinking_api()->handle({"GET", "/v1/models", {}, ""}).body);
+    EXPECT_EQ(thinking["data"][0]["thinking"], json({{"supported", true}, {"default", false}}));
 }
 
 TEST(Api, ChatCompletionAndItsStreamAgree) {

@@ -54,6 +54,10 @@ export class App {
   private t: Translate;
   private health: HealthState | 'connecting' = 'connecting';
   private model = '';
+  // What GET /v1/models says of thinking: whether the model can, and whether a chat starts with it on.
+  private thinking = { supported: false, default: false };
+  // The switch's position for a chat not started yet (null: the model's default).
+  private draftThinking: boolean | null = null;
   // The API answered 401: the server wants an API key this page lacks (or has wrong).
   private locked = false;
   private storageWarned = false;
@@ -70,6 +74,7 @@ export class App {
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
   private readonly hint = h('p', { class: 'composer-hint' });
+  private readonly thinkingButton: HTMLButtonElement;
   private readonly labelled: { el: HTMLElement; key: MessageKey; attr?: string }[] = [];
 
   constructor(
@@ -106,6 +111,7 @@ export class App {
 
     this.input = h('textarea', { class: 'composer-input', rows: 1, 'data-testid': 'composer', enterkeyhint: 'send' }) as HTMLTextAreaElement;
     this.sendButton = h('button', { type: 'submit', class: 'send-btn', 'data-testid': 'send' }) as HTMLButtonElement;
+    this.thinkingButton = h('button', { type: 'button', class: 'think-toggle', 'data-testid': 'thinking-toggle', onclick: () => this.toggleThinking() }) as HTMLButtonElement;
     this.root = this.buildShell();
     mount.replaceChildren(this.root, this.settingsDialog.element, this.toasts.element);
 
@@ -186,7 +192,7 @@ export class App {
       { class: 'main' },
       h('header', { class: 'topbar' }, menu, this.title, this.status, newChat, settings),
       this.list.element,
-      h('div', { class: 'composer-wrap' }, form, this.hint),
+      h('div', { class: 'composer-wrap' }, h('div', { class: 'composer-tools', hidden: true }, this.thinkingButton), form, this.hint),
     );
     const root = h('div', { class: 'app' }, this.sidebar.element, scrim, main);
     root.addEventListener('keydown', (e) => {
@@ -273,6 +279,34 @@ export class App {
     this.sendButton.setAttribute('aria-label', this.t(busy ? 'stop' : 'send'));
     this.sendButton.title = this.t(busy ? 'stop' : 'send');
     this.renderStatus();
+    this.renderThinkingToggle();
+  }
+
+  // The 深度思考 switch: shown only for a model that can think; pressed when this chat thinks.
+  private renderThinkingToggle(): void {
+    const b = this.thinkingButton;
+    b.parentElement?.toggleAttribute('hidden', !this.thinking.supported);
+    const on = this.thinkingOn(this.current);
+    b.setAttribute('aria-pressed', String(on));
+    b.classList.toggle('is-on', on);
+    b.title = this.t(on ? 'thinkingToggleOn' : 'thinkingToggleOff');
+    b.replaceChildren(icon('bulb', 16), h('span', {}, this.t('thinkingToggle')));
+  }
+
+  // Whether requests of `c` (null: the chat not started yet) ask the model to think.
+  private thinkingOn(c: Conversation | null): boolean {
+    return (c ? c.thinking : this.draftThinking) ?? this.thinking.default;
+  }
+
+  private toggleThinking(): void {
+    const on = !this.thinkingOn(this.current);
+    if (this.current) {
+      this.current.thinking = on;
+      void this.save(this.current);
+    } else {
+      this.draftThinking = on;
+    }
+    this.renderThinkingToggle();
   }
 
   private renderStatus(): void {
@@ -314,6 +348,8 @@ export class App {
     if (!conversation) {
       const now = Date.now();
       conversation = { id: makeId(), title: titleFrom(text), createdAt: now, updatedAt: now, messages: [] };
+      if (this.thinking.supported) conversation.thinking = this.thinkingOn(null);
+      this.draftThinking = null;
       this.conversations.unshift(conversation);
       this.setCurrent(conversation);
     }
@@ -347,6 +383,7 @@ export class App {
       stream: true,
       stream_options: { include_usage: true },
       ...requestFields(this.settings),
+      ...(this.thinking.supported ? { chat_template_kwargs: { enable_thinking: this.thinkingOn(conversation) } } : {}),
     };
     let lastSave = Date.now();
     try {
@@ -354,6 +391,18 @@ export class App {
         url: apiUrl('v1/chat/completions'),
         signal: controller.signal,
         headers: authHeaders(this.settings.apiKey),
+        onReasoning: (text) => {
+          message.reasoning = (message.reasoning ?? '') + text;
+          if (this.current === conversation) this.list.drawThinking(message);
+          if (Date.now() - lastSave >= SAVE_INTERVAL_MS) {
+            lastSave = Date.now();
+            void this.save(conversation);
+          }
+        },
+        onThinkingDone: (ms) => {
+          message.thinkingMs = ms;
+          if (this.current === conversation) this.list.drawThinking(message);
+        },
         onDelta: (text) => {
           message.content += text;
           typewriter.update(message.content);
@@ -418,6 +467,7 @@ export class App {
   private newChat(): void {
     this.stop();
     this.setCurrent(null);
+    this.draftThinking = null; // a new chat starts with the model's default
     this.setSidebar(false);
     this.renderAll();
     this.input.focus();
@@ -566,7 +616,10 @@ export class App {
       this.locked = response.status === 401;
       this.renderStatus();
       if (!response.ok) return;
-      const body = (await response.json()) as { data?: { id?: unknown }[] };
+      const body = (await response.json()) as { data?: { id?: unknown; thinking?: { supported?: unknown; default?: unknown } }[] };
+      const thinking = body.data?.[0]?.thinking;
+      this.thinking = { supported: thinking?.supported === true, default: thinking?.supported === true && thinking.default === true };
+      this.renderThinkingToggle();
       const id = body.data?.[0]?.id;
       if (typeof id === 'string') {
         this.model = id;

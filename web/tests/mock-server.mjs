@@ -28,7 +28,7 @@ const TTFT_MS = Number(process.env.MOCK_TTFT_MS ?? 150);
 const LOADING_MS = Number(process.env.MOCK_LOADING_MS ?? 0);
 const MAX_ACTIVE = Number(process.env.MOCK_MAX_ACTIVE ?? 4);
 const API_KEY = arg('api-key', '');
-const MODEL = 'qwen2.5-0.5b-instruct (mock)';
+const MODEL = 'qwen3-1.7b (mock)';
 const MAX_BODY = 1 << 20;
 const started = Date.now();
 
@@ -86,6 +86,13 @@ function answerFor(text) {
     ? `收到：「${text}」。这是模拟服务器的回答，用来测试界面。`
     : `You said: "${text}". This is the mock server's answer, made for testing the page. ` +
         'It arrives one word at a time, the way a model writes, so the page can show it growing.';
+}
+
+// The thinking streamed before the answer when a request asks for it (enable_thinking).
+function thinkingFor(text) {
+  return /[\u3400-\u9fff]/.test(text)
+    ? `用户问的是「${text}」。先想一想：要回答得简短、清楚，\n再给一个例子。<b>这不是标签</b>`
+    : `The user asked "${text}". Let me think: keep it short and clear,\nthen give an example. <b>not a tag</b>`;
 }
 
 // Token-like pieces: each CJK character alone, other words with their trailing space.
@@ -167,10 +174,15 @@ async function chat(req, res) {
   }
 
   const last = [...body.messages].reverse().find((m) => m.role === 'user');
-  const pieces = tokens(answerFor(typeof last?.content === 'string' ? last.content : ''));
+  const question = typeof last?.content === 'string' ? last.content : '';
+  // The mock's model can think (see /v1/models); it does when the request turns thinking on.
+  const thinks = body.chat_template_kwargs?.enable_thinking === true;
+  const thought = thinks ? tokens(thinkingFor(question)) : [];
+  const pieces = [...thought.map((t) => ({ reasoning_content: t })), ...tokens(answerFor(question)).map((t) => ({ content: t }))];
   const maxTokens = Number.isInteger(body.max_tokens) && body.max_tokens > 0 ? body.max_tokens : Infinity;
   const out = pieces.slice(0, maxTokens);
   const finish = out.length < pieces.length ? 'length' : 'stop';
+  const textOf = (key) => out.map((p) => p[key] ?? '').join('');
   const maxRounds = Number.isInteger(body.max_rounds) && body.max_rounds >= 0 ? body.max_rounds : 3;
   const context = { dropped_rounds: droppedRounds(body.messages, maxRounds) };
   const promptTokens = body.messages.reduce((n, m) => n + tokens(String(m.content ?? '')).length + 4, 0);
@@ -185,7 +197,7 @@ async function chat(req, res) {
       object: 'chat.completion',
       created,
       model: MODEL,
-      choices: [{ index: 0, message: { role: 'assistant', content: out.join('') }, finish_reason: finish }],
+      choices: [{ index: 0, message: { role: 'assistant', ...(thinks ? { reasoning_content: textOf('reasoning_content') } : {}), content: textOf('content') }, finish_reason: finish }],
       usage,
       timings: { ttft_ms: ttft, tokens_per_second: 1000 / TOKEN_MS, prompt_tokens: promptTokens, cached_tokens: 0 },
       context,
@@ -232,7 +244,7 @@ async function chat(req, res) {
     if (closed) return;
     if (i < out.length) {
       if (i === 0) firstAt = performance.now();
-      send(chunk({ content: out[i++] }), () => (timer = setTimeout(step, TOKEN_MS)));
+      send(chunk(out[i++]), () => (timer = setTimeout(step, TOKEN_MS)));
       return;
     }
     const end = performance.now();
@@ -267,7 +279,7 @@ const server = createServer(async (req, res) => {
       return sendError(res, 401, "missing or wrong API key: send 'Authorization: Bearer <key>'", 'invalid_request_error', 'invalid_api_key');
     }
     if (path === '/v1/models' && req.method === 'GET') {
-      return sendJson(res, 200, { object: 'list', data: [{ id: MODEL, object: 'model', created: Math.floor(started / 1000), owned_by: 'qwen-edge' }] });
+      return sendJson(res, 200, { object: 'list', data: [{ id: MODEL, object: 'model', created: Math.floor(started / 1000), owned_by: 'qwen-edge', thinking: { supported: true, default: false } }] });
     }
     if (path === '/v1/chat/completions') {
       if (req.method !== 'POST') return sendError(res, 405, 'use POST', 'invalid_request_error', 'method_not_allowed');

@@ -1,6 +1,6 @@
 // Streams one chat completion from the server (the contract is in web/README.md): POSTs the
-// request, feeds the SSE body through the parser, reports text as it arrives and returns how the
-// answer ended with its timings.
+// request, feeds the SSE body through the parser, reports the thinking and the text as they arrive
+// and returns how the answer ended with its timings.
 import { SseParser } from './sse';
 
 export interface WireMessage {
@@ -20,6 +20,8 @@ export interface ChatRequest {
   top_k?: number;
   min_p?: number;
   repetition_penalty?: number;
+  // Only for a model that can think (GET /v1/models says so): thinking on or off for this turn.
+  chat_template_kwargs?: { enable_thinking: boolean };
 }
 
 export interface Timings {
@@ -56,6 +58,11 @@ export interface StreamOptions {
   url: string;
   signal?: AbortSignal;
   onDelta: (text: string) => void;
+  // The model's thinking (delta.reasoning_content), which comes before the answer's text.
+  onReasoning?: (text: string) => void;
+  // Called once when the thinking ends: at the answer's first text, or when the stream ends,
+  // breaks or is stopped while still thinking. ms runs from the first thinking chunk.
+  onThinkingDone?: (ms: number) => void;
   // Extra request headers (the API key's Authorization).
   headers?: Record<string, string>;
   fetchImpl?: typeof fetch;
@@ -63,7 +70,7 @@ export interface StreamOptions {
 }
 
 interface ChunkJson {
-  choices?: { delta?: { content?: unknown }; finish_reason?: unknown }[];
+  choices?: { delta?: { content?: unknown; reasoning_content?: unknown }; finish_reason?: unknown }[];
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
   timings?: {
     ttft_ms?: unknown;
@@ -137,6 +144,14 @@ export async function streamChat(request: ChatRequest, options: StreamOptions): 
   let droppedRounds = 0;
   let server: Partial<Timings> = {};
   let completionTokens: number | undefined;
+  let thinkingFrom: number | undefined;
+  const endThinking = () => {
+    if (thinkingFrom === undefined) return;
+    const ms = now() - thinkingFrom;
+    thinkingFrom = undefined;
+    options.onThinkingDone?.(ms);
+  };
+  let thinkingEnded = false;
 
   const handle = (data: string) => {
     if (data === '[DONE]') {
@@ -154,12 +169,25 @@ export async function streamChat(request: ChatRequest, options: StreamOptions): 
       throw new ApiError(message, 0, typeof chunk.error.type === 'string' ? chunk.error.type : 'api_error');
     }
     const choice = chunk.choices?.[0];
+    const reasoning = choice?.delta?.reasoning_content;
+    // Thinking that comes after the answer started (not what the server sends) is ignored: the
+    // thinking block has ended by then.
+    if (typeof reasoning === 'string' && reasoning.length > 0 && !thinkingEnded) {
+      const t = now();
+      firstTokenAt ??= t;
+      lastTokenAt = t;
+      thinkingFrom ??= t;
+      deltaCount++;
+      options.onReasoning?.(reasoning);
+    }
     const content = choice?.delta?.content;
     if (typeof content === 'string' && content.length > 0) {
       const t = now();
       firstTokenAt ??= t;
       lastTokenAt = t;
       deltaCount++;
+      thinkingEnded = true;
+      endThinking();
       options.onDelta(content);
     }
     if (typeof choice?.finish_reason === 'string') finishReason = choice.finish_reason;
@@ -194,6 +222,7 @@ export async function streamChat(request: ChatRequest, options: StreamOptions): 
   } finally {
     // Releases the connection when we stop early ([DONE] seen, an error chunk, a bad chunk).
     reader.cancel().catch(() => {});
+    endThinking(); // an answer that was all thinking, or stopped while thinking
   }
   if (!done && finishReason === null) {
     throw new ApiError('the connection closed before the answer ended', 0, 'incomplete_stream');

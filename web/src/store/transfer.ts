@@ -66,6 +66,11 @@ function parseMessage(v: unknown, where: string, now: number): StoredMessage | n
     // An answer that was streaming when exported can't be resumed: it was interrupted.
     m.status = v.status === 'streaming' ? 'interrupted' : STATUSES.find((s) => s === v.status) ?? 'done';
     if (typeof v.finishReason === 'string') m.finishReason = v.finishReason;
+    if (typeof v.reasoning === 'string' && v.reasoning !== '') {
+      if (v.reasoning.length > MAX_CONTENT) throw new ImportError(`${where}.reasoning is too long`);
+      m.reasoning = v.reasoning;
+      if (finite(v.thinkingMs) && v.thinkingMs >= 0) m.thinkingMs = v.thinkingMs;
+    }
     const timings = parseTimings(v.timings);
     if (timings) m.timings = timings;
     if (finite(v.droppedRounds) && v.droppedRounds > 0) m.droppedRounds = Math.floor(v.droppedRounds);
@@ -101,13 +106,15 @@ function parseConversation(
   while (taken.has(id)) id = makeId();
   taken.add(id);
   const createdAt = finite(v.createdAt) ? v.createdAt : now;
-  return {
+  const conversation: Conversation = {
     id,
     title,
     createdAt,
     updatedAt: finite(v.updatedAt) ? v.updatedAt : createdAt,
     messages,
   };
+  if (typeof v.thinking === 'boolean') conversation.thinking = v.thinking;
+  return conversation;
 }
 
 // Accepts our export format, a bare array of conversations, or one conversation object.

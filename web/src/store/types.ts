@@ -17,6 +17,10 @@ export interface StoredMessage {
   role: 'user' | 'assistant';
   content: string;
   createdAt: number;
+  // An answer's thinking (reasoning_content), shown apart and never sent back to the model, and
+  // how long it took.
+  reasoning?: string;
+  thinkingMs?: number;
   status?: MessageStatus;
   finishReason?: string | null;
   error?: MessageError;
@@ -30,6 +34,9 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   messages: StoredMessage[];
+  // Thinking on or off for this conversation's requests (a model that can think); unset: the
+  // model's default.
+  thinking?: boolean;
 }
 
 export interface ConversationStore {

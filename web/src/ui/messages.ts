@@ -20,6 +20,16 @@ export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
+// The thinking block's title: "思考中…" while the model thinks, then how long it thought ("已思考
+// 3.2 秒"), or that it was stopped while still thinking. Without a time (a page closed mid-way)
+// it is just "思考过程".
+export function thinkingTitle(t: Translate, m: StoredMessage, streaming: boolean): string {
+  if (streaming && m.thinkingMs === undefined) return t('thinkingNow');
+  if (m.thinkingMs === undefined) return t('thinkingProcess');
+  const s = (m.thinkingMs / 1000).toFixed(1);
+  return m.content === '' && m.status !== 'done' && !streaming ? t('thinkingStopped', { s }) : t('thoughtFor', { s });
+}
+
 // Decorates rendered markdown: a header with the language and a copy button on code blocks, and a
 // scroll box around tables so wide ones don't stretch the page.
 export function enhanceMarkdown(root: HTMLElement, t: Translate): void {
@@ -53,6 +63,8 @@ export class MessageList {
   private editingId: string | null = null;
   private readonly htmlCache = new Map<string, { content: string; html: string }>();
   private stickToBottom = true;
+  // Answers whose finished thinking block the user opened (they stay open across redraws).
+  private readonly openThinking = new Set<string>();
 
   constructor(
     private t: Translate,
@@ -98,6 +110,7 @@ export class MessageList {
     }
     const ids = new Set(messages.map((m) => m.id));
     for (const id of this.htmlCache.keys()) if (!ids.has(id)) this.htmlCache.delete(id);
+    for (const id of this.openThinking) if (!ids.has(id)) this.openThinking.delete(id);
   }
 
   // Redraws the streaming answer with the text revealed so far.
@@ -110,6 +123,55 @@ export class MessageList {
     bubble.classList.toggle('is-waiting', visible === '');
     if (visible !== '') placeCaret(body);
     this.followBottom();
+  }
+
+  // Shows the thinking of the streaming answer `m` as it arrives: the block opens with a live
+  // "thinking" title and the text growing; when the thinking ends it closes and says how long it
+  // took. Plain text only: the thinking is never parsed as markdown or HTML.
+  drawThinking(m: StoredMessage): void {
+    const row = this.inner.querySelector<HTMLElement>(`[data-id="${m.id}"]`);
+    if (!row || !m.reasoning) return;
+    let block = row.querySelector<HTMLDetailsElement>('.thinking');
+    if (!block) {
+      block = this.thinkingBlock(m, true);
+      row.querySelector('.msg-body')?.prepend(block);
+    }
+    const thinking = m.thinkingMs === undefined;
+    row.classList.toggle('is-thinking', thinking);
+    const text = block.querySelector<HTMLElement>('.thinking-body')!;
+    if (text.textContent !== m.reasoning) {
+      text.textContent = m.reasoning;
+      if (thinking) text.scrollTop = text.scrollHeight;
+    }
+    if (block.dataset.state === 'thinking' && !thinking) {
+      block.dataset.state = 'done';
+      block.open = false;
+    }
+    block.querySelector('.thinking-title')!.textContent = thinkingTitle(this.t, m, true);
+    this.followBottom();
+  }
+
+  private thinkingBlock(m: StoredMessage, streaming: boolean): HTMLDetailsElement {
+    const thinking = streaming && m.thinkingMs === undefined;
+    const block = h(
+      'details',
+      { class: 'thinking', 'data-testid': 'thinking', 'data-state': thinking ? 'thinking' : 'done' },
+      h(
+        'summary',
+        { class: 'thinking-head' },
+        h('span', { class: 'thinking-pulse', 'aria-hidden': 'true' }),
+        h('span', { class: 'thinking-title' }, thinkingTitle(this.t, m, streaming)),
+        icon('chevron', 14),
+      ),
+      h('div', { class: 'thinking-body', 'data-testid': 'thinking-text' }, m.reasoning ?? ''),
+    ) as HTMLDetailsElement;
+    block.open = thinking || this.openThinking.has(m.id);
+    block.addEventListener('toggle', () => {
+      if (block.dataset.state !== 'done') return;
+      if (block.open) this.openThinking.add(m.id);
+      else this.openThinking.delete(m.id);
+    });
+    return block;
   }
 
   followBottom(force = false): void {
@@ -199,6 +261,7 @@ export class MessageList {
     }
 
     const body = h('div', { class: 'msg-body' }, bubble);
+    if (m.reasoning) body.prepend(this.thinkingBlock(m, streaming));
     if (m.status === 'error' && m.error) {
       body.appendChild(
         h(
@@ -237,7 +300,7 @@ export class MessageList {
     }
     return h(
       'article',
-      { class: 'msg msg-assistant', 'data-id': m.id, 'data-status': streaming ? 'streaming' : (m.status ?? 'done'), 'aria-label': this.t('assistant') },
+      { class: `msg msg-assistant${streaming && m.reasoning && m.thinkingMs === undefined ? ' is-thinking' : ''}`, 'data-id': m.id, 'data-status': streaming ? 'streaming' : (m.status ?? 'done'), 'aria-label': this.t('assistant') },
       h('div', { class: 'avatar', 'aria-hidden': 'true' }, 'Q'),
       body,
     );

@@ -62,7 +62,12 @@ export function demoConversations(now = Date.now()) {
         user('什么是递归？'),
         answer(recursionAnswer, { timings: timings(182, 38.6) }),
         user('能用一句话总结吗？'),
-        answer('递归就是**用同样的方法解决更小的自己**，直到小到可以直接得出答案。', { timings: timings(96, 41.2), droppedRounds: 1 }),
+        answer('递归就是**用同样的方法解决更小的自己**，直到小到可以直接得出答案。', {
+          timings: timings(96, 41.2),
+          droppedRounds: 1,
+          reasoning: '用户想要一句话的总结。抓住核心：用同样的方法解决更小的问题，直到小到可以直接回答。',
+          thinkingMs: 3240,
+        }),
       ]),
       conv('demo-poem', '一首关于春天的诗', todayAt(1, 1), [user('一首关于春天的诗'), answer(poem, { timings: timings(143, 40.3) })]),
       conv('demo-login', 'HTML 登录表单', midnight - 4 * HOUR, [

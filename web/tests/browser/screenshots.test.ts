@@ -9,8 +9,10 @@ import { closeBrowser, importDemo, openChat, send, waitForAnswer, waitForServerR
 
 const OUT = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 
-// Turns off the caret blink and transitions so the pictures are the same every run.
+// Turns off the caret blink and transitions so the pictures are the same every run, once the page
+// knows the model (the status's tooltip names it), which decides whether the thinking switch shows.
 async function steady(s: ChatPage): Promise<void> {
+  await expect.poll(() => s.page.getByTestId('status').getAttribute('title')).toContain(' · ');
   await s.page.addStyleTag({ content: '*,*::before,*::after{animation:none!important;transition:none!important;caret-color:transparent!important}.toasts{display:none!important}' });
   await s.page.mouse.move(0, 0);
 }
