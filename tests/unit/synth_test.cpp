@@ -153,10 +153,8 @@ TEST(SynthQuantPlan, FullSizeQwen3UsesRealKBlocksAndKeepsQKNormsF32) {
     }
 }
 
-TEST(SynthVocab, CutsTheRealVocabularyExactlyLikeTheGoldenFiles) {
-    const SynthVocab& v = small_vocab();
-    MappedFile golden(std::string(QE_GOLDEN_DIR) + "/g448-f32.gguf");
-    const GgufFile g = parse_gguf(golden.bytes(), "golden");
+// The vocabulary's tokens, types and merges equal a golden file's, entry by entry.
+void expect_vocabulary_of(const SynthVocab& v, const GgufFile& g) {
     const auto* tokens = g.find("tokenizer.ggml.tokens")->as_array();
     const auto* types = g.find("tokenizer.ggml.token_type")->as_array();
     const auto* merges = g.find("tokenizer.ggml.merges")->as_array();
@@ -169,6 +167,13 @@ TEST(SynthVocab, CutsTheRealVocabularyExactlyLikeTheGoldenFiles) {
     for (size_t i = 0; i < v.merges.size(); ++i) {
         ASSERT_EQ(v.merges[i], *merges->items[i].as_string()) << i;
     }
+}
+
+TEST(SynthVocab, CutsTheRealVocabularyExactlyLikeTheGoldenFiles) {
+    const SynthVocab& v = small_vocab();
+    MappedFile golden(std::string(QE_GOLDEN_DIR) + "/g448-f32.gguf");
+    const GgufFile g = parse_gguf(golden.bytes(), "golden");
+    expect_vocabulary_of(v, g);
     EXPECT_EQ(v.ordinary, 3840);
     EXPECT_EQ(v.endoftext_id, g.find("tokenizer.ggml.bos_token_id")->as_int());
     EXPECT_EQ(v.im_end_id, g.find("tokenizer.ggml.eos_token_id")->as_int());
@@ -178,18 +183,7 @@ TEST(SynthVocab, CutsTheQwen3VocabularyExactlyLikeTheGoldenQwen3Files) {
     const SynthVocab& v = small_qwen3_vocab();
     MappedFile golden(std::string(QE_GOLDEN_DIR) + "/q3-f16.gguf");
     const GgufFile g = parse_gguf(golden.bytes(), "golden");
-    const auto* tokens = g.find("tokenizer.ggml.tokens")->as_array();
-    const auto* types = g.find("tokenizer.ggml.token_type")->as_array();
-    const auto* merges = g.find("tokenizer.ggml.merges")->as_array();
-    ASSERT_EQ(v.tokens.size(), tokens->items.size());
-    for (size_t i = 0; i < v.tokens.size(); ++i) {
-        ASSERT_EQ(v.tokens[i], *tokens->items[i].as_string()) << i;
-        ASSERT_EQ(v.token_types[i], types->items[i].as_int()) << i;
-    }
-    ASSERT_EQ(v.merges.size(), merges->items.size());
-    for (size_t i = 0; i < v.merges.size(); ++i) {
-        ASSERT_EQ(v.merges[i], *merges->items[i].as_string()) << i;
-    }
+    expect_vocabulary_of(v, g);
     EXPECT_EQ(v.added.size(), 26u);
     EXPECT_EQ(v.tokens[3864], "<think>");
     EXPECT_EQ(v.token_types[3864], kUserDefined);
