@@ -145,14 +145,15 @@ std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunk
                                             ForwardOutput output) {
     if (chunks.empty()) throw Error("nothing to evaluate (no sequences in the pass)");
     size_t n_positions = 0, n_rows = 0;
+    chunk_caches_.clear();
     for (size_t i = 0; i < chunks.size(); ++i) {
         const SequenceChunk& c = chunks[i];
-        const std::string which = "sequence " + std::to_string(i) + ": ";
-        if (!c.state) throw Error(which + "no sequence state");
         try {
-            check_batch(config_, kv_cache_of(*c.state).n_ctx(), c.ids, c.start_pos);
+            if (!c.state) throw Error("no sequence state");
+            chunk_caches_.push_back(&kv_cache_of(*c.state));
+            check_batch(config_, chunk_caches_.back()->n_ctx(), c.ids, c.start_pos);
         } catch (const Error& e) {
-            throw Error(which + e.what());
+            throw Error("sequence " + std::to_string(i) + ": " + e.what());
         }
         n_positions += c.ids.size();
         n_rows += c.all_logits ? c.ids.size() : 1;
@@ -172,7 +173,7 @@ std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunk
             const SequenceChunk& c = chunks[chunk];
             s_.ids[size_t(t)] = c.ids[in_chunk];
             s_.pos[size_t(t)] = c.start_pos + int(in_chunk);
-            s_.caches[size_t(t)] = &kv_cache_of(*c.state);
+            s_.caches[size_t(t)] = chunk_caches_[chunk];
             ++in_chunk;
             if (c.all_logits || in_chunk == c.ids.size()) s_.out_rows.push_back(t);
         }

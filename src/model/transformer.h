@@ -80,6 +80,7 @@ class Transformer final : public ForwardModel {
     const KernelTable& k_;
     RunState s_;
     const ActivationDump* dump_ = nullptr;
+    std::vector<KVCache*> chunk_caches_;  // each chunk's cache, for the pass in progress
     std::function<void()> safe_point_;
 };
 

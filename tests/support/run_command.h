@@ -5,7 +5,11 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace qe::test {
 
@@ -32,6 +36,22 @@ inline std::string shell_quote(const std::string& s) {
     std::string out = "'";
     for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return out + "'";
+}
+
+// Writes `text` to a file of the test directory (a command's standard input); returns its path.
+inline std::string write_input(const std::string& name, const std::string& text) {
+    const std::string path = std::string(QE_TEST_TMP_DIR) + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+}
+
+// A command's JSON-lines output, one value per line.
+inline std::vector<nlohmann::json> output_lines(const std::string& output) {
+    std::vector<nlohmann::json> lines;
+    std::istringstream in(output);
+    std::string line;
+    while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
+    return lines;
 }
 
 }  // namespace qe::test

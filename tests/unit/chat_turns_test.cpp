@@ -46,20 +46,30 @@ Reply ask(ChatTurns& turns, TurnPrompt prompt, TurnOptions options) {
     return *reply;
 }
 
-class ChatTurnsTest : public testing::Test {
+// A model, a one-slot scheduler over it and the chat-turn API.
+class TurnsFixture : public testing::Test {
   protected:
-    ChatTurnsTest()
-        : model_(LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf")),
-          scheduler_(model_->config(), model_->weights(), options()),
+    TurnsFixture(const std::string& model, int n_ctx)
+        : model_(LoadedModel::open(model)),
+          scheduler_(model_->config(), model_->weights(), options(n_ctx)),
           turns_(*model_, scheduler_) {}
 
-    static SchedulerOptions options() {
+    static SchedulerOptions options(int n_ctx) {
         SchedulerOptions o;
         o.slots = 1;
-        o.n_ctx = 512;
+        o.n_ctx = n_ctx;
         o.n_threads = 2;
         return o;
     }
+
+    std::unique_ptr<LoadedModel> model_;
+    Scheduler scheduler_;
+    ChatTurns turns_;
+};
+
+class ChatTurnsTest : public TurnsFixture {
+  protected:
+    ChatTurnsTest() : TurnsFixture(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf", 512) {}
 
     TurnOptions sampled(int max_tokens) const {
         TurnOptions o;
@@ -69,10 +79,6 @@ class ChatTurnsTest : public testing::Test {
         o.generate.stop_ids = model_->stop_ids();
         return o;
     }
-
-    std::unique_ptr<LoadedModel> model_;
-    Scheduler scheduler_;
-    ChatTurns turns_;
 };
 
 TEST_F(ChatTurnsTest, AStopStringEndsTheAnswerBeforeIt) {
@@ -124,20 +130,9 @@ TEST_F(ChatTurnsTest, TheNextTurnReusesTheGeneratedIds) {
 namespace qe {
 namespace {
 
-class ThinkingTurnsTest : public testing::Test {
+class ThinkingTurnsTest : public TurnsFixture {
   protected:
-    ThinkingTurnsTest()
-        : model_(LoadedModel::open(thinking_model_folder("chat_turns_thinking_model"))),
-          scheduler_(model_->config(), model_->weights(), options()),
-          turns_(*model_, scheduler_) {}
-
-    static SchedulerOptions options() {
-        SchedulerOptions o;
-        o.slots = 1;
-        o.n_ctx = 256;
-        o.n_threads = 2;
-        return o;
-    }
+    ThinkingTurnsTest() : TurnsFixture(thinking_model_folder("chat_turns_thinking_model"), 256) {}
 
     TurnOptions greedy(int max_tokens) const {
         TurnOptions o;
@@ -153,10 +148,6 @@ class ThinkingTurnsTest : public testing::Test {
         return turns_.encode(json{{{"role", "user"}, {"content", "hello"}}}, nullptr, {}, 32,
                              variables);
     }
-
-    std::unique_ptr<LoadedModel> model_;
-    Scheduler scheduler_;
-    ChatTurns turns_;
 };
 
 TEST_F(ThinkingTurnsTest, APromptEndingInsideThinkingMakesTheAnswerReasoning) {

@@ -13,24 +13,13 @@ namespace qe {
 namespace {
 
 using test::run_command;
+using test::output_lines;
 using test::shell_quote;
+using test::write_input;
 
 const std::string kBinary = std::string(QE_BIN_DIR) + "/qwen-edge";
 const std::string kModel = std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf";
 
-std::string write_input(const std::string& name, const std::string& text) {
-    const std::string path = std::string(QE_TEST_TMP_DIR) + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-}
-
-std::vector<nlohmann::json> output_lines(const std::string& output) {
-    std::vector<nlohmann::json> lines;
-    std::istringstream in(output);
-    std::string line;
-    while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
-    return lines;
-}
 
 TEST(EmbedCli, OneLinePerInputWithTheEmbeddersVector) {
     const std::string input =

@@ -14,25 +14,14 @@ namespace qe {
 namespace {
 
 using test::run_command;
+using test::output_lines;
 using test::shell_quote;
+using test::write_input;
 using testing::golden_path;
 using testing::read_jsonl;
 
 const std::string kBinary = std::string(QE_BIN_DIR) + "/qwen-edge";
 
-std::string write_input(const std::string& name, const std::string& text) {
-    const std::string path = std::string(QE_TEST_TMP_DIR) + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-}
-
-std::vector<nlohmann::json> output_lines(const std::string& output) {
-    std::vector<nlohmann::json> lines;
-    std::istringstream in(output);
-    std::string line;
-    while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
-    return lines;
-}
 
 // Corpus strings without Qwen3's extra literals (the reference folder is Qwen3's, whose
 // <think> and <tool_response> are added tokens there but text in Qwen2.5).

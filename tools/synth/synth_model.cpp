@@ -162,44 +162,51 @@ void write_json(const fs::path& path, const nlohmann::json& j) {
     if (!out) throw Error(path.string() + ": cannot write");
 }
 
-// config.json and generation_config.json as in Qwen's Qwen3 folders (Qwen3-0.6B's).
-void write_qwen3_config(const Options& o, const SynthVocab& vocab, const fs::path& dir,
-                        const char* torch_dtype) {
+// config.json and generation_config.json as in Qwen's folders (Qwen2.5-0.5B-Instruct's and
+// Qwen3-0.6B's): the keys both have, then each one's own.
+void write_hf_configs(const Options& o, const SynthVocab& vocab, const fs::path& dir,
+                      const char* torch_dtype) {
     const Shape& s = o.shape;
-    write_json(dir / "config.json", {{"architectures", {"Qwen3ForCausalLM"}},
-                                     {"attention_bias", false},
-                                     {"attention_dropout", 0.0},
-                                     {"bos_token_id", vocab.endoftext_id},
-                                     {"eos_token_id", vocab.im_end_id},
-                                     {"head_dim", head_size(s)},
-                                     {"hidden_act", "silu"},
-                                     {"hidden_size", s.dim},
-                                     {"initializer_range", 0.02},
-                                     {"intermediate_size", s.ffn},
-                                     {"max_position_embeddings", s.context},
-                                     {"max_window_layers", s.layers},
-                                     {"model_type", "qwen3"},
-                                     {"num_attention_heads", s.heads},
-                                     {"num_hidden_layers", s.layers},
-                                     {"num_key_value_heads", s.kv_heads},
-                                     {"rms_norm_eps", decimal(s.rms_eps)},
-                                     {"rope_scaling", nullptr},
-                                     {"rope_theta", decimal(s.rope_theta)},
-                                     {"sliding_window", nullptr},
-                                     {"tie_word_embeddings", s.tied},
-                                     {"torch_dtype", torch_dtype},
-                                     {"use_cache", true},
-                                     {"use_sliding_window", false},
-                                     {"vocab_size", s.vocab},
-                                     {"qwen_edge_synth", params_string(o, "hf")}});
-    write_json(dir / "generation_config.json",
-               {{"bos_token_id", vocab.endoftext_id},
-                {"do_sample", true},
-                {"eos_token_id", {vocab.im_end_id, vocab.endoftext_id}},
-                {"pad_token_id", vocab.endoftext_id},
-                {"temperature", 0.6},
-                {"top_k", 20},
-                {"top_p", 0.95}});
+    const bool qwen3 = s.arch == Arch::kQwen3;
+    nlohmann::json config = {{"attention_dropout", 0.0},
+                             {"bos_token_id", vocab.endoftext_id},
+                             {"eos_token_id", vocab.im_end_id},
+                             {"hidden_act", "silu"},
+                             {"hidden_size", s.dim},
+                             {"initializer_range", 0.02},
+                             {"intermediate_size", s.ffn},
+                             {"max_position_embeddings", s.context},
+                             {"max_window_layers", s.layers},
+                             {"model_type", arch_name(s.arch)},
+                             {"num_attention_heads", s.heads},
+                             {"num_hidden_layers", s.layers},
+                             {"num_key_value_heads", s.kv_heads},
+                             {"rms_norm_eps", decimal(s.rms_eps)},
+                             {"rope_theta", decimal(s.rope_theta)},
+                             {"tie_word_embeddings", s.tied},
+                             {"torch_dtype", torch_dtype},
+                             {"use_cache", true},
+                             {"use_sliding_window", false},
+                             {"vocab_size", s.vocab},
+                             {"qwen_edge_synth", params_string(o, "hf")}};
+    nlohmann::json generation = {{"bos_token_id", vocab.endoftext_id},
+                                 {"pad_token_id", vocab.endoftext_id},
+                                 {"do_sample", true},
+                                 {"eos_token_id", {vocab.im_end_id, vocab.endoftext_id}},
+                                 {"top_k", 20}};
+    if (qwen3) {
+        config.update({{"architectures", {"Qwen3ForCausalLM"}},
+                       {"attention_bias", false},
+                       {"head_dim", head_size(s)},
+                       {"rope_scaling", nullptr},
+                       {"sliding_window", nullptr}});
+        generation.update({{"temperature", 0.6}, {"top_p", 0.95}});
+    } else {
+        config.update({{"architectures", {"Qwen2ForCausalLM"}}, {"sliding_window", s.context}});
+        generation.update({{"repetition_penalty", 1.1}, {"temperature", 0.7}, {"top_p", 0.8}});
+    }
+    write_json(dir / "config.json", config);
+    write_json(dir / "generation_config.json", generation);
 }
 
 }  // namespace
@@ -453,42 +460,7 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
     const char* torch_dtype = t == DType::BF16  ? "bfloat16"
                               : t == DType::F16 ? "float16"
                                                 : "float32";
-    if (s.arch == Arch::kQwen3) {
-        write_qwen3_config(o, vocab, dir, torch_dtype);
-    } else {
-        write_json(dir / "config.json", {{"architectures", {"Qwen2ForCausalLM"}},
-                                         {"attention_dropout", 0.0},
-                                         {"bos_token_id", vocab.endoftext_id},
-                                         {"eos_token_id", vocab.im_end_id},
-                                         {"hidden_act", "silu"},
-                                         {"hidden_size", s.dim},
-                                         {"initializer_range", 0.02},
-                                         {"intermediate_size", s.ffn},
-                                         {"max_position_embeddings", s.context},
-                                         {"max_window_layers", s.layers},
-                                         {"model_type", "qwen2"},
-                                         {"num_attention_heads", s.heads},
-                                         {"num_hidden_layers", s.layers},
-                                         {"num_key_value_heads", s.kv_heads},
-                                         {"rms_norm_eps", decimal(s.rms_eps)},
-                                         {"rope_theta", decimal(s.rope_theta)},
-                                         {"sliding_window", s.context},
-                                         {"tie_word_embeddings", s.tied},
-                                         {"torch_dtype", torch_dtype},
-                                         {"use_cache", true},
-                                         {"use_sliding_window", false},
-                                         {"vocab_size", s.vocab},
-                                         {"qwen_edge_synth", params_string(o, "hf")}});
-        write_json(dir / "generation_config.json",
-                   {{"bos_token_id", vocab.endoftext_id},
-                    {"pad_token_id", vocab.endoftext_id},
-                    {"do_sample", true},
-                    {"eos_token_id", {vocab.im_end_id, vocab.endoftext_id}},
-                    {"repetition_penalty", 1.1},
-                    {"temperature", 0.7},
-                    {"top_p", 0.8},
-                    {"top_k", 20}});
-    }
+    write_hf_configs(o, vocab, dir, torch_dtype);
     write_json(dir / "tokenizer.json", vocab.tokenizer_json);
 
     nlohmann::json decoder = nlohmann::json::object();
