@@ -120,11 +120,12 @@ std::shared_ptr<JobHandle> ChatTurns::start(TurnPrompt prompt, TurnOptions optio
     if (!prompt.text.empty()) {
         // Remembered only when the text sent is exactly what the generated ids decode to (no
         // stop string cut it) and the answer ended at a stop token or its length limit.
-        stream->on_finished = [this, text = prompt.text, ids = prompt.ids](const TurnStream& s) {
+        stream->on_finished = [memory = memory_, text = prompt.text,
+                               ids = prompt.ids](const TurnStream& s) {
             if (s.stopped_by_string || s.answer_ids.empty()) return;
             Spoken spoken{text + s.decoded, ids};
             spoken.ids.insert(spoken.ids.end(), s.answer_ids.begin(), s.answer_ids.end());
-            remember(std::move(spoken));
+            memory->remember(std::move(spoken));
         };
     }
     JobRequest job;
@@ -135,17 +136,17 @@ std::shared_ptr<JobHandle> ChatTurns::start(TurnPrompt prompt, TurnOptions optio
     return scheduler_.submit(std::move(job));
 }
 
-void ChatTurns::remember(Spoken spoken) {
-    std::lock_guard lock(memory_mutex_);
-    memory_.push_front(std::make_shared<const Spoken>(std::move(spoken)));
-    if (memory_.size() > kRemembered) memory_.pop_back();
+void ChatTurns::Memory::remember(Spoken s) {
+    std::lock_guard lock(mutex);
+    spoken.push_front(std::make_shared<const Spoken>(std::move(s)));
+    if (spoken.size() > kRemembered) spoken.pop_back();
 }
 
 std::vector<int> ChatTurns::reuse_spoken_ids(const std::string& text, std::vector<int> ids) const {
     std::shared_ptr<const Spoken> best;
     {
-        std::lock_guard lock(memory_mutex_);
-        for (const auto& m : memory_)
+        std::lock_guard lock(memory_->mutex);
+        for (const auto& m : memory_->spoken)
             if (text.starts_with(m->text) && (!best || m->text.size() > best->text.size()))
                 best = m;
     }

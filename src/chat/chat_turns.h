@@ -59,9 +59,10 @@ using TurnCallback = std::function<bool(const TurnEvent&)>;
 
 class ChatTurns {
   public:
-    // Both must outlive this object.
+    // Both must outlive this object, and the model the jobs it started: a job may end after
+    // this object is gone (its answer is then remembered by nobody).
     ChatTurns(const LoadedModel& model, Scheduler& scheduler)
-        : model_(model), scheduler_(scheduler) {}
+        : model_(model), scheduler_(scheduler), memory_(std::make_shared<Memory>()) {}
 
     // Renders `messages` (and `tools`: null or an array) with the model's chat template, given
     // `template_variables` (an object: enable_thinking and the like, as transformers'
@@ -93,16 +94,21 @@ class ChatTurns {
         std::string text;
         std::vector<int> ids;
     };
-    static constexpr size_t kRemembered = 64;  // recent answers (a few MB at most)
+    // Recent answers, newest first. Shared with the jobs' callbacks, which may run after this
+    // object is gone.
+    struct Memory {
+        static constexpr size_t kRemembered = 64;  // a few MB at most
+        std::mutex mutex;
+        std::deque<std::shared_ptr<const Spoken>> spoken;
+        void remember(Spoken s);
+    };
 
-    void remember(Spoken spoken);
     // encoded's ids with the longest remembered prefix of its text swapped for the spoken ids.
     std::vector<int> reuse_spoken_ids(const std::string& text, std::vector<int> ids) const;
 
     const LoadedModel& model_;
     Scheduler& scheduler_;
-    mutable std::mutex memory_mutex_;
-    std::deque<std::shared_ptr<const Spoken>> memory_;  // newest first
+    std::shared_ptr<Memory> memory_;
 };
 
 }  // namespace qe

@@ -90,9 +90,11 @@ private:
     HttpResponse run(std::shared_ptr<Generation> g);
 
     ApiOptions options_;
+    // Destroyed in reverse: the scheduler (ending the jobs still running) before the chat
+    // turns and the model its jobs use.
     std::unique_ptr<LoadedModel> model_;
-    std::unique_ptr<Scheduler> scheduler_;
     std::unique_ptr<ChatTurns> turns_;
+    std::unique_ptr<Scheduler> scheduler_;
     std::unique_ptr<LoadedModel> embedding_model_;
     std::unique_ptr<Runtime> embedding_runtime_;
     std::unique_ptr<Embedder> embedder_;  // over embedding_runtime_: declared after it

@@ -124,6 +124,31 @@ TEST_F(ChatTurnsTest, TheNextTurnReusesTheGeneratedIds) {
     EXPECT_GE(next.final.job.cached_tokens, int(spoken.size()) - 1);
 }
 
+// A job may end after the ChatTurns that started it is gone (a server shutting down while a
+// client's answer runs): its answer is remembered by nobody, and nothing touches freed memory.
+TEST_F(ChatTurnsTest, AJobMayOutliveItsChatTurns) {
+    auto turns = std::make_unique<ChatTurns>(*model_, scheduler_);
+    std::promise<void> first_token, go_on, finished;
+    bool first = true;
+    auto handle = turns->start(
+        turns->encode(json::array({{{"role", "user"}, {"content", "你好"}}}), nullptr, {}, 16),
+        sampled(3), [&](const TurnEvent& ev) {
+            if (ev.done) {
+                finished.set_value();
+            } else if (first) {
+                first = false;
+                first_token.set_value();
+                go_on.get_future().wait();
+            }
+            return true;
+        });
+    ASSERT_NE(handle, nullptr);
+    first_token.get_future().wait();
+    turns.reset();
+    go_on.set_value();
+    finished.get_future().wait();
+}
+
 }  // namespace
 }  // namespace qe
 
