@@ -6,11 +6,12 @@ export type LanguageChoice = 'auto' | 'zh' | 'en';
 
 export interface Settings {
   systemPrompt: string;
-  temperature: number;
-  topP: number;
   maxTokens: number;
   contextRounds: number;
-  // null: leave it to the server's default for the model.
+  // null: leave it to the server's default for the model (and, for temperature and top-p, for
+  // thinking on or off: Qwen3 samples a thinking answer cooler than a direct one).
+  temperature: number | null;
+  topP: number | null;
   topK: number | null;
   minP: number | null;
   repetitionPenalty: number | null;
@@ -19,13 +20,17 @@ export interface Settings {
   apiKey: string;
 }
 
-export const SETTINGS_KEY = 'qwen-edge.settings.v1';
+export const SETTINGS_KEY = 'qwen-edge.settings.v2';
+// Version 1 stored temperature 0.7 and top-p 0.8 whether or not they were chosen.
+const SETTINGS_KEY_V1 = 'qwen-edge.settings.v1';
+const V1_DEFAULTS = { temperature: 0.7, topP: 0.8 };
 
-// Qwen2.5-Instruct's generation defaults; three earlier rounds kept, as the server does.
+// Sampling as the server's defaults for the model say; three earlier rounds kept, as the server
+// does.
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   systemPrompt: '',
-  temperature: 0.7,
-  topP: 0.8,
+  temperature: null,
+  topP: null,
   maxTokens: 1024,
   contextRounds: 3,
   topK: null,
@@ -78,10 +83,10 @@ export function sanitizeSettings(raw: unknown): Settings {
   if (typeof raw !== 'object' || raw === null) return s;
   const r = raw as Record<string, unknown>;
   if (typeof r.systemPrompt === 'string') s.systemPrompt = r.systemPrompt.slice(0, 20_000);
-  for (const key of ['temperature', 'topP', 'maxTokens', 'contextRounds'] as const) {
+  for (const key of ['maxTokens', 'contextRounds'] as const) {
     s[key] = validNumber(key, r[key]) ?? DEFAULT_SETTINGS[key];
   }
-  for (const key of ['topK', 'minP', 'repetitionPenalty'] as const) {
+  for (const key of ['temperature', 'topP', 'topK', 'minP', 'repetitionPenalty'] as const) {
     s[key] = r[key] === null ? null : (validNumber(key, r[key]) ?? DEFAULT_SETTINGS[key]);
   }
   s.apiKey = validApiKey(r.apiKey) ?? DEFAULT_SETTINGS.apiKey;
@@ -92,10 +97,19 @@ export function sanitizeSettings(raw: unknown): Settings {
 export function loadSettings(storage: Pick<Storage, 'getItem'> | null): Settings {
   try {
     const text = storage?.getItem(SETTINGS_KEY);
-    return sanitizeSettings(text ? JSON.parse(text) : null);
+    if (text) return sanitizeSettings(JSON.parse(text));
+    const old = storage?.getItem(SETTINGS_KEY_V1);
+    return old ? fromVersion1(JSON.parse(old)) : { ...DEFAULT_SETTINGS };
   } catch {
     return { ...DEFAULT_SETTINGS };
   }
+}
+
+// Version 1's settings, where its default temperature and top-p become the server's defaults.
+function fromVersion1(raw: unknown): Settings {
+  const s = sanitizeSettings(raw);
+  for (const key of ['temperature', 'topP'] as const) if (s[key] === V1_DEFAULTS[key]) s[key] = null;
+  return s;
 }
 
 export function saveSettings(storage: Pick<Storage, 'setItem'> | null, settings: Settings): boolean {
@@ -112,11 +126,11 @@ export function requestFields(
   s: Settings,
 ): Pick<ChatRequest, 'temperature' | 'top_p' | 'max_tokens' | 'max_rounds' | 'top_k' | 'min_p' | 'repetition_penalty'> {
   const fields: ReturnType<typeof requestFields> = {
-    temperature: s.temperature,
-    top_p: s.topP,
     max_tokens: s.maxTokens,
     max_rounds: s.contextRounds,
   };
+  if (s.temperature !== null) fields.temperature = s.temperature;
+  if (s.topP !== null) fields.top_p = s.topP;
   if (s.topK !== null) fields.top_k = s.topK;
   if (s.minP !== null) fields.min_p = s.minP;
   if (s.repetitionPenalty !== null) fields.repetition_penalty = s.repetitionPenalty;

@@ -13,8 +13,8 @@ export interface ChatRequest {
   messages: WireMessage[];
   stream: true;
   stream_options: { include_usage: true };
-  temperature: number;
-  top_p: number;
+  temperature?: number;
+  top_p?: number;
   max_tokens: number;
   max_rounds: number;
   top_k?: number;

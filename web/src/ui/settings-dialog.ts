@@ -61,7 +61,8 @@ export class SettingsDialog {
     let slider: HTMLInputElement | null = null;
     if (opts.slider) {
       slider = h('input', { type: 'range', class: 'slider', min: limit.min, max: limit.max, step: limit.step, 'aria-label': this.t(label) }) as HTMLInputElement;
-      slider.value = String(value ?? limit.min);
+      // Left to the server, the slider rests where most models' defaults are.
+      slider.value = String(value ?? (key === 'temperature' ? 0.7 : key === 'topP' ? 0.8 : limit.min));
       slider.addEventListener('input', () => {
         input.value = slider!.value;
         this.change({ [key]: Number(slider!.value) });
@@ -163,8 +164,8 @@ export class SettingsDialog {
           { class: 'dialog-body' },
           h('div', { class: 'field' }, h('div', { class: 'field-row' }, h('label', { for: 'setting-language' }, this.t('language')), lang)),
           h('div', { class: 'field' }, h('label', { for: 'setting-system', class: 'block-label' }, this.t('systemPrompt')), prompt),
-          this.numberField('temperature', 'temperature', { slider: true, hint: 'temperatureHint' }),
-          this.numberField('topP', 'topP', { slider: true }),
+          this.numberField('temperature', 'temperature', { slider: true, optional: true, hint: 'temperatureHint' }),
+          this.numberField('topP', 'topP', { slider: true, optional: true }),
           this.numberField('maxTokens', 'maxTokens'),
           this.numberField('contextRounds', 'contextRounds', { hint: 'contextRoundsHint' }),
           advanced,

@@ -25,6 +25,9 @@ describe('thinking', () => {
     const request = s.chatRequests.at(-1)!;
     if (thinking.supported) expect(request.chat_template_kwargs).toEqual({ enable_thinking: thinking.default });
     else expect(request).not.toHaveProperty('chat_template_kwargs');
+    // Sampling left to the server, which picks it per model and per thinking mode.
+    expect(request).not.toHaveProperty('temperature');
+    expect(request).not.toHaveProperty('top_p');
     await s.close();
   });
 

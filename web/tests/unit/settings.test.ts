@@ -21,10 +21,20 @@ class MemoryStorage {
 }
 
 describe('settings', () => {
-  it('defaults to Qwen2.5 sampling and three context rounds', () => {
+  it("defaults to the server's sampling and three context rounds", () => {
     const s = loadSettings(new MemoryStorage());
     expect(s).toEqual(DEFAULT_SETTINGS);
     expect(s.contextRounds).toBe(3);
+    expect(s.temperature).toBeNull();
+    expect(s.topP).toBeNull();
+  });
+
+  it("reads version 1's settings, its stored defaults becoming the server's", () => {
+    const storage = new MemoryStorage();
+    storage.setItem('qwen-edge.settings.v1', JSON.stringify({ ...DEFAULT_SETTINGS, temperature: 0.7, topP: 0.8, maxTokens: 99 }));
+    expect(loadSettings(storage)).toMatchObject({ temperature: null, topP: null, maxTokens: 99 });
+    storage.setItem('qwen-edge.settings.v1', JSON.stringify({ ...DEFAULT_SETTINGS, temperature: 0.3, topP: 0.8 }));
+    expect(loadSettings(storage)).toMatchObject({ temperature: 0.3, topP: null });
   });
 
   it('survives a save and load (a reload of the page)', () => {
@@ -43,6 +53,7 @@ describe('settings', () => {
     const s = loadSettings(storage);
     expect(s.temperature).toBe(DEFAULT_SETTINGS.temperature);
     expect(s.topP).toBe(DEFAULT_SETTINGS.topP);
+    expect(sanitizeSettings({ temperature: 0.3, topP: null }).temperature).toBe(0.3);
     expect(s.maxTokens).toBe(DEFAULT_SETTINGS.maxTokens);
     expect(s.contextRounds).toBe(DEFAULT_SETTINGS.contextRounds);
     expect(s.minP).toBe(0.05);
@@ -60,7 +71,8 @@ describe('settings', () => {
   });
 
   it('maps to request fields, leaving server defaults out', () => {
-    expect(requestFields(DEFAULT_SETTINGS)).toEqual({ temperature: 0.7, top_p: 0.8, max_tokens: 1024, max_rounds: 3 });
+    expect(requestFields(DEFAULT_SETTINGS)).toEqual({ max_tokens: 1024, max_rounds: 3 });
+    expect(requestFields({ ...DEFAULT_SETTINGS, temperature: 0, topP: 0.9 })).toMatchObject({ temperature: 0, top_p: 0.9 });
     const s = sanitizeSettings({ ...DEFAULT_SETTINGS, topK: 20, minP: 0, repetitionPenalty: 1.1 });
     expect(requestFields(s)).toMatchObject({ top_k: 20, min_p: 0, repetition_penalty: 1.1 });
   });
