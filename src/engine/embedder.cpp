@@ -6,34 +6,18 @@
 
 namespace qe {
 
-Pooling pooling_from_gguf(std::optional<int64_t> pooling_type) {
-    if (!pooling_type) return Pooling::Last;
-    switch (*pooling_type) {
-        case 1:
-            return Pooling::Mean;
-        case 3:
-            return Pooling::Last;
-        case 0:
-            throw Error(
-                "pooling_type 0 (none: a vector per token) is not supported: embeddings need mean "
-                "or last-token pooling");
-        case 2:
-            throw Error(
-                "pooling_type 2 (cls) is not supported: only mean and last-token pooling are");
-        case 4:
-            throw Error(
-                "pooling_type 4 (rank: a reranker) is not supported: only mean and last-token "
-                "pooling are");
-        default:
-            throw Error("pooling_type " + std::to_string(*pooling_type) +
-                        " is unknown (llama.cpp's are 0 none, 1 mean, 2 cls, 3 last, 4 rank)");
-    }
-}
-
 EmbedderOptions embedder_options(const LoadedModel& model) {
     EmbedderOptions o;
     std::optional<int64_t> pooling_type;
     bool add_eos = false;
+    if (!model.file().hf_folder().empty()) {
+        // The sentence-transformers module, else last-token pooling; Qwen3-Embedding's
+        // tokenizer.json appends <|endoftext|> in its post-processor, which ours does not run.
+        o.pooling = pooling_from_hf_folder(model.file().hf_folder()).value_or(Pooling::Last);
+        if (o.pooling == Pooling::Last && model.has_tokenizer())
+            o.end_id = model.tokenizer().find_added("<|endoftext|>");
+        return o;
+    }
     if (const GgufFile* gguf = model.file().gguf()) {
         if (const GgufValue* v = gguf->find(model.config().architecture + ".pooling_type")) {
             pooling_type = v->as_int();

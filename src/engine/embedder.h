@@ -16,11 +16,10 @@
 
 #include "core/dtype.h"
 #include "model/loaded_model.h"
+#include "engine/pooling.h"
 #include "model/runtime.h"
 
 namespace qe {
-
-enum class Pooling { Last, Mean };
 
 struct EmbedderOptions {
     Pooling pooling = Pooling::Last;
@@ -32,13 +31,9 @@ struct EmbedderOptions {
     int max_pass_tokens = 4096;  // positions per forward pass (inputs are never split)
 };
 
-// The pooling a model file asks for with `<arch>.pooling_type` (llama.cpp's numbers: 0 none,
-// 1 mean, 2 cls, 3 last, 4 rank). No key (the official Qwen3-Embedding GGUFs have none): last
-// token pooling. Throws qe::Error naming a pooling this program does not do.
-Pooling pooling_from_gguf(std::optional<int64_t> pooling_type);
-
-// The options for a model: its pooling (above) and <|endoftext|> appended when the file has no
-// pooling key or its tokenizer says to add the end-of-sequence token. Throws qe::Error.
+// The options for a model: its pooling (engine/pooling.h) and <|endoftext|> appended when the
+// file has no pooling key or its tokenizer says to add the end-of-sequence token (a Hugging Face
+// folder: when pooling the last token). Throws qe::Error.
 EmbedderOptions embedder_options(const LoadedModel& model);
 
 struct Embeddings {

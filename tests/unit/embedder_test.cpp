@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "model/loaded_model.h"
 #include "support/expect_error.h"
+#include "support/small_hf_model.h"
 
 namespace qe {
 namespace {
@@ -57,6 +60,66 @@ TEST(Embedder, PoolingFromTheFileKey) {
     EXPECT_TRUE(test::throws_error([&] { pooling_from_gguf(4); }, {"rank"}));
     EXPECT_TRUE(test::throws_error([&] { pooling_from_gguf(0); }, {"none"}));
     EXPECT_TRUE(test::throws_error([&] { pooling_from_gguf(9); }, {"unknown"}));
+}
+
+// A sentence-transformers folder: modules.json names the pooling module, whose config.json has
+// one pooling_mode_* on.
+void write_pooling_module(const std::filesystem::path& folder, const std::string& mode) {
+    std::filesystem::create_directories(folder / "1_Pooling");
+    std::ofstream(folder / "modules.json")
+        << R"([{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},)"
+        << R"({"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"},)"
+        << R"({"idx":2,"name":"2","path":"2_Normalize","type":"sentence_transformers.models.Normalize"}])";
+    nlohmann::json config = {{"word_embedding_dimension", 64},
+                             {"pooling_mode_cls_token", false},
+                             {"pooling_mode_mean_tokens", false},
+                             {"pooling_mode_lasttoken", false},
+                             {"include_prompt", true}};
+    config["pooling_mode_" + mode] = true;
+    std::ofstream(folder / "1_Pooling" / "config.json") << config.dump();
+}
+
+TEST(Embedder, PoolingFromASentenceTransformersFolder) {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / "qe_embedder_pooling_module";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    EXPECT_EQ(pooling_from_hf_folder(dir), std::nullopt);  // no modules.json
+    write_pooling_module(dir, "lasttoken");
+    EXPECT_EQ(pooling_from_hf_folder(dir), Pooling::Last);
+    write_pooling_module(dir, "mean_tokens");
+    EXPECT_EQ(pooling_from_hf_folder(dir), Pooling::Mean);
+    write_pooling_module(dir, "cls_token");
+    EXPECT_TRUE(test::throws_error([&] { pooling_from_hf_folder(dir); },
+                                   {"1_Pooling", "config.json", "\"cls_token\" is not supported"}));
+    std::ofstream(dir / "modules.json") << R"({"not": "a list"})";
+    EXPECT_TRUE(test::throws_error([&] { pooling_from_hf_folder(dir); }, {"modules.json"}));
+    std::ofstream(dir / "modules.json")
+        << R"([{"path":"../elsewhere","type":"sentence_transformers.models.Pooling"}])";
+    EXPECT_TRUE(test::throws_error([&] { pooling_from_hf_folder(dir); }, {"no usable"}));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Embedder, AHuggingFaceFolderSaysItsPooling) {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / "qe_embedder_hf_folder";
+    test::write_small_hf_model(dir, "{{ messages }}");
+    {
+        // No pooling module: last token, with the <|endoftext|> the tokenizer would append.
+        auto model = LoadedModel::open(dir.string());
+        const EmbedderOptions o = embedder_options(*model);
+        EXPECT_EQ(o.pooling, Pooling::Last);
+        EXPECT_GE(o.end_id, 0);
+        EXPECT_EQ(o.end_id, model->tokenizer().find_added("<|endoftext|>"));
+    }
+    write_pooling_module(dir, "mean_tokens");
+    {
+        auto model = LoadedModel::open(dir.string());
+        const EmbedderOptions o = embedder_options(*model);
+        EXPECT_EQ(o.pooling, Pooling::Mean);
+        EXPECT_EQ(o.end_id, -1);
+    }
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Embedder, EmbeddingIsTheLastHiddenStateNormalised) {
