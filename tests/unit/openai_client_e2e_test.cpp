@@ -8,6 +8,7 @@
 
 #include "support/live_server.h"
 #include "support/run_command.h"
+#include "support/thinking_model.h"
 
 namespace qe {
 namespace {
@@ -48,6 +49,27 @@ TEST(OpenAiClientE2E, EmbeddingsFromASecondModel) {
     ASSERT_EQ(error, "");
     const auto out =
         test::run_command("node " + test::shell_quote(reference + "/openai_embeddings_check.js") +
+                          " http://127.0.0.1:" + std::to_string(server.port()) + "/v1 2>&1");
+    EXPECT_EQ(out.exit_code, 0) << out.output;
+    EXPECT_NE(out.output.find("\"ok\":true"), std::string::npos) << out.output;
+    EXPECT_TRUE(server.running()) << server.output();
+}
+
+TEST(OpenAiClientE2E, ThinkingOnAndOff) {
+    const std::string reference = QE_REFERENCE_DIR;
+    if (!std::filesystem::exists(reference + "/node_modules/openai/package.json"))
+        GTEST_SKIP() << "the openai npm client is not installed (scripts/setup.sh --test)";
+    if (test::run_command("node --version").exit_code != 0) GTEST_SKIP() << "node is not installed";
+
+    test::LiveServer server;
+    const std::string error = server.start(
+        std::string(QE_BIN_DIR) + "/qwen-edge",
+        {"--model", thinking_model_folder("openai_thinking_model"), "--threads", "1",
+         "--parallel", "1"},
+        (std::filesystem::path(QE_TEST_TMP_DIR) / "openai_thinking_e2e.log").string());
+    ASSERT_EQ(error, "");
+    const auto out =
+        test::run_command("node " + test::shell_quote(reference + "/openai_thinking_check.js") +
                           " http://127.0.0.1:" + std::to_string(server.port()) + "/v1 2>&1");
     EXPECT_EQ(out.exit_code, 0) << out.output;
     EXPECT_NE(out.output.find("\"ok\":true"), std::string::npos) << out.output;
