@@ -287,22 +287,22 @@ float dot_f32(const float* a, const float* b, int64_t n) {
     return s;
 }
 
-void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, int64_t hd,
-                     float scale, float* s) {
+void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, const int64_t* nk, int64_t n,
+                     int64_t hd, float scale, float* s) {
     for (int64_t g = 0; g < nq; ++g)
-        for (int64_t j = 0; j < n; ++j) {
+        for (int64_t j = 0; j < nk[g]; ++j) {
             float dot = 0.0f;
             for (int64_t i = 0; i < hd; ++i) dot += f16_to_f32(k[j * hd + i]) * q[g * hd + i];
             s[g * n + j] = scale * dot;
         }
 }
 
-void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, int64_t hd,
-                     float* out) {
+void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, const int64_t* nk, int64_t n,
+                     int64_t hd, float* out) {
     for (int64_t g = 0; g < nq; ++g) {
         float* o = out + g * hd;
         std::fill_n(o, hd, 0.0f);
-        for (int64_t j = 0; j < n; ++j)
+        for (int64_t j = 0; j < nk[g]; ++j)
             for (int64_t i = 0; i < hd; ++i) o[i] += p[g * n + j] * f16_to_f32(v[j * hd + i]);
     }
 }

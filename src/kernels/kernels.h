@@ -126,14 +126,16 @@ struct KernelTable {
 
     // Vector ops (n elements, any n >= 0, no alignment required).
     float (*dot_f32)(const float* a, const float* b, int64_t n) = nullptr;
-    // Attention over one KV head's f16 cache (row j: hd values at rows + j * hd) for nq query
-    // heads at once (query g: hd floats at q + g * hd), so each cached row is read once for all.
-    // scores: s[g * n + j] = scale * (q_g . k_j)
-    void (*attn_scores_f16)(const float* q, int64_t nq, const uint16_t* k, int64_t n, int64_t hd,
-                            float scale, float* s) = nullptr;
-    // values: out[g * hd + i] = sum over j of p[g * n + j] * v_j[i]
-    void (*attn_values_f16)(const float* p, int64_t nq, const uint16_t* v, int64_t n, int64_t hd,
-                            float* out) = nullptr;
+    // Attention over one KV head's f16 cache (row j: hd values at rows + j * hd) for nq queries
+    // at once (query g: hd floats at q + g * hd; the heads of a group, of one or several
+    // positions), so each cached row is read once for all. Query g sees keys [0, nk[g]), each
+    // nk[g] <= n; its value is the same whatever the other queries (they only share the reads).
+    // scores: s[g * n + j] = scale * (q_g . k_j) for j < nk[g] (the rest of the row: unspecified)
+    void (*attn_scores_f16)(const float* q, int64_t nq, const uint16_t* k, const int64_t* nk,
+                            int64_t n, int64_t hd, float scale, float* s) = nullptr;
+    // values: out[g * hd + i] = sum over j < nk[g] of p[g * n + j] * v_j[i]
+    void (*attn_values_f16)(const float* p, int64_t nq, const uint16_t* v, const int64_t* nk,
+                            int64_t n, int64_t hd, float* out) = nullptr;
     void (*f16_to_f32)(const uint16_t* x, float* y, int64_t n) = nullptr;
     void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n) = nullptr;  // round to nearest even
     // y = x / sqrt(mean(x^2) + eps) * w   (y may alias x)

@@ -24,6 +24,28 @@ void attend_f32(const KernelTable& k, const float* q, int nq, const float* keys,
                 out[g * hd + i] += scores[size_t(g) * n + j] * values[size_t(j) * hd + i];
 }
 
+// Queries that share a KV head read its cache together: the group's heads at up to this many
+// queries' worth of consecutive positions of one sequence (a prompt's chunk), so a model with few
+// heads per group (Qwen3: 2) converts each cached row for many queries, as one with many does.
+constexpr int kQueriesPerTile = 16;
+
+// Batch rows [first, first + count): one sequence's consecutive positions.
+struct Tile {
+    int first, count;
+};
+
+std::vector<Tile> make_tiles(const KVCache* const* caches, const int* pos, int n, int max_rows) {
+    std::vector<Tile> tiles;
+    for (int t = 0; t < n; ++t) {
+        Tile* last = tiles.empty() ? nullptr : &tiles.back();
+        if (last && last->count < max_rows && caches[t] == caches[t - 1] && pos[t] == pos[t - 1] + 1)
+            ++last->count;
+        else
+            tiles.push_back({t, 1});
+    }
+    return tiles;
+}
+
 }  // namespace
 
 void attention(ThreadPool& pool, const KernelTable& k, float* out, const float* q,
@@ -31,29 +53,52 @@ void attention(ThreadPool& pool, const KernelTable& k, float* out, const float* 
                const ModelConfig& c) {
     const int hd = c.head_dim, group = c.n_heads / c.n_kv_heads;
     const float scale = 1.0f / std::sqrt(float(hd));
+    const std::vector<Tile> tiles =
+        make_tiles(caches, pos, n, std::max(1, kQueriesPerTile / group));
 
-    pool.parallel_for(int64_t(n) * c.n_kv_heads, [&](int64_t task) {
-        const int t = int(task / c.n_kv_heads), kvh = int(task % c.n_kv_heads);
-        const KVCache& kv = *caches[t];
-        const int n_seen = pos[t] + 1;
-        // The group's query heads (and their outputs) are contiguous: heads h0 .. h0 + group - 1.
-        const size_t h0 = size_t(t) * c.n_heads + size_t(kvh) * group;
-        const float* qg = q + h0 * hd;
-        float* og = out + h0 * hd;
-        thread_local std::vector<float> scores;
-        scores.resize(size_t(group) * size_t(n_seen));  // [group, n_seen]
+    pool.parallel_for(int64_t(tiles.size()) * c.n_kv_heads, [&](int64_t task) {
+        const Tile tile = tiles[size_t(task / c.n_kv_heads)];
+        const int kvh = int(task % c.n_kv_heads);
+        const KVCache& kv = *caches[tile.first];
+        const int nq = tile.count * group;
+        const int n_seen = pos[tile.first + tile.count - 1] + 1;  // the last row's keys
+        // Row t's group of query heads (and their outputs): heads h0 .. h0 + group - 1.
+        auto head0 = [&](int t) { return (size_t(t) * c.n_heads + size_t(kvh) * group) * hd; };
+        thread_local std::vector<float> scores, queries, outputs;
+        thread_local std::vector<int64_t> keys_seen;
+        scores.resize(size_t(nq) * size_t(n_seen));  // [nq, n_seen]
 
         if (kv.type() != DType::F16) {
-            attend_f32(k, qg, group, static_cast<const float*>(kv.k_rows(layer, kvh)),
-                       static_cast<const float*>(kv.v_rows(layer, kvh)), n_seen, hd, scale,
-                       scores.data(), og);
+            for (int t = tile.first; t < tile.first + tile.count; ++t)
+                attend_f32(k, q + head0(t), group, static_cast<const float*>(kv.k_rows(layer, kvh)),
+                           static_cast<const float*>(kv.v_rows(layer, kvh)), pos[t] + 1, hd, scale,
+                           scores.data(), out + head0(t));
             return;
         }
-        k.attn_scores_f16(qg, group, static_cast<const uint16_t*>(kv.k_rows(layer, kvh)), n_seen,
-                          hd, scale, scores.data());
-        for (int g = 0; g < group; ++g) k.softmax(&scores[size_t(g) * n_seen], n_seen);
-        k.attn_values_f16(scores.data(), group, static_cast<const uint16_t*>(kv.v_rows(layer, kvh)),
-                          n_seen, hd, og);
+        // One row's queries are contiguous; a tile's are gathered (and its outputs scattered).
+        const bool gather = tile.count > 1;
+        keys_seen.resize(size_t(nq));
+        if (gather) {
+            queries.resize(size_t(nq) * hd);
+            outputs.resize(size_t(nq) * hd);
+        }
+        for (int r = 0; r < tile.count; ++r) {
+            const int t = tile.first + r;
+            std::fill_n(keys_seen.begin() + r * group, group, int64_t(pos[t]) + 1);
+            if (gather)
+                std::copy_n(q + head0(t), size_t(group) * hd, queries.begin() + size_t(r) * group * hd);
+        }
+        const float* qg = gather ? queries.data() : q + head0(tile.first);
+        float* og = gather ? outputs.data() : out + head0(tile.first);
+        const auto* keys = static_cast<const uint16_t*>(kv.k_rows(layer, kvh));
+        const auto* values = static_cast<const uint16_t*>(kv.v_rows(layer, kvh));
+        k.attn_scores_f16(qg, nq, keys, keys_seen.data(), n_seen, hd, scale, scores.data());
+        for (int g = 0; g < nq; ++g) k.softmax(&scores[size_t(g) * n_seen], keys_seen[size_t(g)]);
+        k.attn_values_f16(scores.data(), nq, values, keys_seen.data(), n_seen, hd, og);
+        if (gather)
+            for (int r = 0; r < tile.count; ++r)
+                std::copy_n(outputs.begin() + size_t(r) * group * hd, size_t(group) * hd,
+                            out + head0(tile.first + r));
     });
 }
 

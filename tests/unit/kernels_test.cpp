@@ -369,9 +369,10 @@ TEST(Kernels, AttentionMatchesReference) {
                     const float* q = qv.data() + mis;
                     const float scale = 0.125f;
 
+                    const std::vector<int64_t> all(size_t(nq), n);
                     std::vector<float> s1(size_t(nq * n)), s2(size_t(nq * n));
-                    ref().attn_scores_f16(q, nq, keys, n, hd, scale, s1.data());
-                    t->attn_scores_f16(q, nq, keys, n, hd, scale, s2.data());
+                    ref().attn_scores_f16(q, nq, keys, all.data(), n, hd, scale, s1.data());
+                    t->attn_scores_f16(q, nq, keys, all.data(), n, hd, scale, s2.data());
                     for (int64_t g = 0; g < nq; ++g)
                         for (int64_t j = 0; j < n; ++j) {
                             double mag = 0;
@@ -385,12 +386,49 @@ TEST(Kernels, AttentionMatchesReference) {
 
                     for (int64_t g = 0; g < nq; ++g) ref().softmax(&s1[size_t(g * n)], n);
                     std::vector<float> o1(size_t(nq * hd), -1.0f), o2(size_t(nq * hd), -2.0f);
-                    ref().attn_values_f16(s1.data(), nq, values, n, hd, o1.data());
-                    t->attn_values_f16(s1.data(), nq, values, n, hd, o2.data());
+                    ref().attn_values_f16(s1.data(), nq, values, all.data(), n, hd, o1.data());
+                    t->attn_values_f16(s1.data(), nq, values, all.data(), n, hd, o2.data());
                     for (size_t i = 0; i < o1.size(); ++i)
                         ASSERT_NEAR(o1[i], o2[i], 1e-5f * (1 + std::fabs(o1[i])))
                             << "values hd " << hd << " nq " << nq << " n " << n << " at " << i;
                 }
+            }
+        }
+    }
+}
+
+// Queries of several positions read the cache together, each seeing its own number of keys: a
+// query's scores and output are those it gets alone, bit for bit, in every table.
+TEST(Kernels, AttentionQueriesWithTheirOwnKeyCountsEqualEachAlone) {
+    std::vector<const KernelTable*> tables = simd_tables();
+    tables.push_back(&ref());
+    for (const KernelTable* t : tables) {
+        SCOPED_TRACE(table_name(*t));
+        for (int64_t hd : {64, 128, 72}) {
+            const int64_t n = 37, nq = 6;
+            const std::vector<int64_t> nk = {30, 31, 37, 1, 16, 17};
+            const auto kv = random_floats(size_t(2 * n * hd), uint32_t(hd));
+            std::vector<uint16_t> h(kv.size());
+            for (size_t i = 0; i < h.size(); ++i) h[i] = f32_to_f16(kv[i]);
+            const uint16_t* keys = h.data();
+            const uint16_t* values = keys + n * hd;
+            const auto q = random_floats(size_t(nq * hd), uint32_t(5 * hd), 0.3f);
+
+            std::vector<float> s(size_t(nq * n)), o(size_t(nq * hd));
+            t->attn_scores_f16(q.data(), nq, keys, nk.data(), n, hd, 0.125f, s.data());
+            const std::vector<float> raw = s;
+            for (int64_t g = 0; g < nq; ++g) t->softmax(&s[size_t(g * n)], nk[size_t(g)]);
+            t->attn_values_f16(s.data(), nq, values, nk.data(), n, hd, o.data());
+            for (int64_t g = 0; g < nq; ++g) {
+                const int64_t m = nk[size_t(g)];
+                std::vector<float> s1(static_cast<size_t>(m)), o1(static_cast<size_t>(hd));
+                t->attn_scores_f16(q.data() + g * hd, 1, keys, &m, m, hd, 0.125f, s1.data());
+                for (int64_t j = 0; j < m; ++j)
+                    ASSERT_EQ(s1[size_t(j)], raw[size_t(g * n + j)]) << "hd " << hd << " g " << g;
+                t->softmax(s1.data(), m);
+                t->attn_values_f16(s1.data(), 1, values, &m, m, hd, o1.data());
+                for (int64_t i = 0; i < hd; ++i)
+                    ASSERT_EQ(o1[size_t(i)], o[size_t(g * hd + i)]) << "hd " << hd << " g " << g;
             }
         }
     }

@@ -317,15 +317,18 @@ inline void convert_rows(const uint16_t* src, int64_t m, int64_t rows, int64_t h
     for (int64_t i = m * hd; i < rows * hd; ++i) dst[i] = 0.0f;
 }
 
-void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, int64_t hd,
-                     float scale, float* s) {
+void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, const int64_t* nk, int64_t n,
+                     int64_t hd, float scale, float* s) {
     if (hd % 4 != 0 || hd > kMaxHeadDim)
-        return generic_table().attn_scores_f16(q, nq, k, n, hd, scale, s);
+        return generic_table().attn_scores_f16(q, nq, k, nk, n, hd, scale, s);
     alignas(16) float kb[8 * kMaxHeadDim];
     for (int64_t j0 = 0; j0 < n; j0 += 8) {
         const int64_t m = n - j0 < 8 ? n - j0 : 8;
         convert_rows(k + j0 * hd, m, 8, hd, kb);
         for (int64_t g = 0; g < nq; ++g) {
+            if (j0 >= nk[g]) continue;
+            // A lane's sum is its key's alone: the rows past this query's keys change nothing.
+            const int64_t mg = nk[g] - j0 < 8 ? nk[g] - j0 : 8;
             const float* qg = q + g * hd;
             float32x4_t acc[8];
             for (auto& a : acc) a = vdupq_n_f32(0.0f);
@@ -342,7 +345,7 @@ void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, i
             alignas(16) float tmp[8];
             vst1q_f32(tmp, vmulq_n_f32(r0, scale));
             vst1q_f32(tmp + 4, vmulq_n_f32(r1, scale));
-            for (int64_t i = 0; i < m; ++i) s[g * n + j0 + i] = tmp[i];
+            for (int64_t i = 0; i < mg; ++i) s[g * n + j0 + i] = tmp[i];
         }
     }
 }
@@ -357,19 +360,22 @@ inline void add_weighted_rows(const float* p, const float* vb, int64_t m, int64_
     for (int c = 0; c < 8; ++c) vst1q_f32(out + 4 * c, acc[c]);
 }
 
-void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, int64_t hd,
-                     float* out) {
+void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, const int64_t* nk, int64_t n,
+                     int64_t hd, float* out) {
     if (hd % 32 != 0 || hd > kMaxHeadDim)
-        return generic_table().attn_values_f16(p, nq, v, n, hd, out);
+        return generic_table().attn_values_f16(p, nq, v, nk, n, hd, out);
     for (int64_t i = 0; i < nq * hd; ++i) out[i] = 0.0f;
     constexpr int64_t kRows = 16;
     alignas(16) float vb[kRows * kMaxHeadDim];
     for (int64_t j0 = 0; j0 < n; j0 += kRows) {
         const int64_t m = n - j0 < kRows ? n - j0 : kRows;
         convert_rows(v + j0 * hd, m, m, hd, vb);
-        for (int64_t g = 0; g < nq; ++g)
+        for (int64_t g = 0; g < nq; ++g) {
+            const int64_t mg = nk[g] - j0 < m ? nk[g] - j0 : m;  // this query's rows of the block
+            if (mg <= 0) continue;
             for (int64_t c0 = 0; c0 < hd; c0 += 32)
-                add_weighted_rows(p + g * n + j0, vb + c0, m, hd, out + g * hd + c0);
+                add_weighted_rows(p + g * n + j0, vb + c0, mg, hd, out + g * hd + c0);
+        }
     }
 }
 

@@ -60,16 +60,19 @@ inline void convert_rows(const uint16_t* src, int64_t m, int64_t rows, int64_t h
     std::fill(dst + m * hd, dst + rows * hd, 0.0f);
 }
 
-void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, int64_t hd,
-                     float scale, float* s) {
+void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, const int64_t* nk, int64_t n,
+                     int64_t hd, float scale, float* s) {
     if (hd % 8 != 0 || hd > kMaxHeadDim)
-        return generic_table().attn_scores_f16(q, nq, k, n, hd, scale, s);
+        return generic_table().attn_scores_f16(q, nq, k, nk, n, hd, scale, s);
     alignas(32) float kb[8 * kMaxHeadDim];
     const __m256 vscale = _mm256_set1_ps(scale);
     for (int64_t j0 = 0; j0 < n; j0 += 8) {
         const int64_t m = std::min<int64_t>(8, n - j0);
         convert_rows(k + j0 * hd, m, 8, hd, kb);
         for (int64_t g = 0; g < nq; ++g) {
+            if (j0 >= nk[g]) continue;
+            // A lane's sum is its key's alone: the rows past this query's keys change nothing.
+            const int64_t mg = std::min<int64_t>(8, nk[g] - j0);
             const float* qg = q + g * hd;
             __m256 acc[8];
             for (auto& a : acc) a = _mm256_setzero_ps();
@@ -80,12 +83,12 @@ void attn_scores_f16(const float* q, int64_t nq, const uint16_t* k, int64_t n, i
                     acc[i] = _mm256_fmadd_ps(qv, _mm256_load_ps(kb + i * hd + c), acc[i]);
             }
             const __m256 r = _mm256_mul_ps(hsum8(acc), vscale);
-            if (m == 8) {
+            if (mg == 8) {
                 _mm256_storeu_ps(s + g * n + j0, r);
             } else {
                 alignas(32) float tmp[8];
                 _mm256_store_ps(tmp, r);
-                std::copy_n(tmp, m, s + g * n + j0);
+                std::copy_n(tmp, mg, s + g * n + j0);
             }
         }
     }
@@ -104,19 +107,22 @@ inline void add_weighted_rows(const float* p, const float* vb, int64_t m, int64_
     for (int c = 0; c < 8; ++c) _mm256_storeu_ps(out + 8 * c, acc[c]);
 }
 
-void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, int64_t n, int64_t hd,
-                     float* out) {
+void attn_values_f16(const float* p, int64_t nq, const uint16_t* v, const int64_t* nk, int64_t n,
+                     int64_t hd, float* out) {
     if (hd % 64 != 0 || hd > kMaxHeadDim)  // Qwen's heads are 64 or 128 wide
-        return generic_table().attn_values_f16(p, nq, v, n, hd, out);
+        return generic_table().attn_values_f16(p, nq, v, nk, n, hd, out);
     constexpr int64_t kRows = 16;
     alignas(32) float vb[kRows * kMaxHeadDim];
     std::fill_n(out, nq * hd, 0.0f);
     for (int64_t j0 = 0; j0 < n; j0 += kRows) {
         const int64_t m = std::min(kRows, n - j0);
         convert_rows(v + j0 * hd, m, m, hd, vb);
-        for (int64_t g = 0; g < nq; ++g)
+        for (int64_t g = 0; g < nq; ++g) {
+            const int64_t mg = std::min(m, nk[g] - j0);  // this query's rows of the block
+            if (mg <= 0) continue;
             for (int64_t c0 = 0; c0 < hd; c0 += 64)
-                add_weighted_rows(p + g * n + j0, vb + c0, m, hd, out + g * hd + c0);
+                add_weighted_rows(p + g * n + j0, vb + c0, mg, hd, out + g * hd + c0);
+        }
     }
 }
 
