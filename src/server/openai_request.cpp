@@ -1,7 +1,9 @@
 #include "server/openai_request.h"
 
 #include <cmath>
+#include <initializer_list>
 #include <limits>
+#include <string_view>
 
 namespace qe {
 namespace {
@@ -121,14 +123,85 @@ GenerationOptions parse_options(const json& body, const SamplingParams& defaults
     if (auto n = integer_in(body, "n", 1, 128); n && *n != 1)
         api_fail("n", "only n = 1 is supported: ask several times for several answers",
                  "unsupported_value");
-    if (boolean(body, "logprobs", false))
-        api_fail("logprobs", "logprobs are not supported", "unsupported_value");
     if (const json* guard = field(body, "loop_guard")) {
         if (!guard->is_boolean())
             api_fail("loop_guard", "'loop_guard' must be true or false", "invalid_type");
         o.loop_guard.enabled = guard->get<bool>();
     }
     return o;
+}
+
+// A field this server does not do is refused, not ignored: a client that asks for JSON output,
+// log-probabilities or a forced tool call must not get a plain answer as if it had them. Fields
+// whose given value asks for nothing more than the default are accepted.
+struct DefaultOnly {
+    const char* name;
+    const char* default_value;  // for the error message
+    bool (*is_default)(const json& v);
+};
+
+const DefaultOnly kDefaultOnlyFields[] = {
+    {"logprobs", "false", [](const json& v) { return v == false || v == 0; }},
+    {"top_logprobs", "0", [](const json& v) { return v == 0; }},
+    {"logit_bias", "{}", [](const json& v) { return v.is_object() && v.empty(); }},
+    {"tool_choice", "\"auto\"", [](const json& v) { return v == "auto"; }},
+    {"parallel_tool_calls", "true or false", [](const json& v) { return v.is_boolean(); }},
+    {"response_format", "{\"type\": \"text\"}",
+     [](const json& v) { return v.is_object() && v.size() == 1 && v.value("type", "") == "text"; }},
+    {"store", "false", [](const json& v) { return v == false; }},
+    {"echo", "false", [](const json& v) { return v == false; }},
+    {"best_of", "1", [](const json& v) { return v == 1; }},
+    {"suffix", "\"\"", [](const json& v) { return v == ""; }},
+};
+
+// Fields of both endpoints: sampling, length, stop strings, streaming, and "user" (an end-user
+// id for the caller's own records: it changes no answer).
+constexpr std::string_view kCommonFields[] = {
+    "model", "stream", "stream_options", "temperature", "top_p", "top_k", "min_p",
+    "repetition_penalty", "presence_penalty", "frequency_penalty", "seed", "max_tokens", "stop",
+    "n", "loop_guard", "user"};
+
+// `accepted`: the endpoint's own fields beside kCommonFields; `default_only`: those of
+// kDefaultOnlyFields it knows.
+void refuse_unknown_fields(const json& body, std::initializer_list<std::string_view> accepted,
+                           std::initializer_list<std::string_view> default_only) {
+    for (const auto& [name, value] : body.items()) {
+        bool known = false;
+        for (std::string_view a : kCommonFields) known = known || a == name;
+        for (std::string_view a : accepted) known = known || a == name;
+        if (known || value.is_null()) continue;
+        for (std::string_view d : default_only) {
+            if (d != name) continue;
+            for (const DefaultOnly& f : kDefaultOnlyFields) {
+                if (name != f.name) continue;
+                if (!f.is_default(value))
+                    api_fail(name, "'" + name + "' is supported only as " + f.default_value +
+                                       " by this server",
+                             "unsupported_parameter");
+                known = true;
+            }
+        }
+        if (!known)
+            api_fail(name, "'" + name + "' is not a parameter this server supports",
+                     "unsupported_parameter");
+    }
+}
+
+// A message's fields; those OpenAI's own answers carry (and clients send back with the history)
+// are accepted when they say nothing: a refusal, annotations or audio would be lost.
+void check_message_fields(const json& m, const std::string& where) {
+    for (const auto& [name, value] : m.items()) {
+        if (name == "role" || name == "content" || name == "name" || name == "tool_calls" ||
+            name == "tool_call_id" || name == "reasoning_content")
+            continue;
+        const bool empty = value.is_null() || ((value.is_array() || value.is_object() ||
+                                                value.is_string()) && value.empty());
+        if (!empty || (name != "refusal" && name != "annotations" && name != "audio" &&
+                       name != "function_call"))
+            api_fail(where + "." + name,
+                     "'" + where + "." + name + "' is not a message field this server supports",
+                     "unsupported_parameter");
+    }
 }
 
 // Content may be a string, null, or an array of parts of which only text parts are accepted.
@@ -212,6 +285,12 @@ json parse_json_body(const std::string& body) {
 ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefaults& defaults,
                                          const RequestLimits& limits) {
     if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
+    refuse_unknown_fields(body,
+                          {"messages", "max_completion_tokens", "tools",
+                           "chat_template_kwargs", "enable_thinking", "reasoning_format",
+                           "max_rounds"},
+                          {"logprobs", "top_logprobs", "logit_bias", "tool_choice",
+                           "parallel_tool_calls", "response_format", "store"});
     ChatCompletionRequest r;
     parse_thinking(body, r);
     r.options = parse_options(
@@ -228,6 +307,7 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
         const json& m = (*messages)[i];
         const std::string where = "messages[" + std::to_string(i) + "]";
         if (!m.is_object()) api_fail(where, "'" + where + "' must be an object", "invalid_type");
+        check_message_fields(m, where);
         const json* role = field(m, "role");
         if (!role || !role->is_string())
             api_fail(where + ".role", "'" + where + ".role' must be a string", "invalid_type");
@@ -282,6 +362,8 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
 CompletionRequest parse_completion_request(const json& body, const SamplingParams& defaults,
                                            const RequestLimits& limits) {
     if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
+    refuse_unknown_fields(body, {"prompt"},
+                          {"logprobs", "logit_bias", "echo", "best_of", "suffix"});
     CompletionRequest r;
     r.options = parse_options(body, defaults, limits);
     const json* prompt = field(body, "prompt");

@@ -56,6 +56,62 @@ TEST(OpenAIRequest, ParsesAFullRequest) {
     EXPECT_EQ(r.messages[0]["content"], "你好");
 }
 
+TEST(OpenAIRequest, FieldsThisServerDoesNotDoAreRefusedNotIgnored) {
+    for (const char* name : {"response_format", "functions", "reasoning_effort", "logit_bias",
+                             "tool_choice", "temprature"}) {
+        const json value = std::string(name) == "response_format"
+                               ? json{{"type", "json_object"}}
+                           : std::string(name) == "logit_bias" ? json{{"15", 10}}
+                           : std::string(name) == "tool_choice" ? json("required")
+                                                                  : json(1);
+        const ApiError e = error_of(chat({{name, value}}));
+        EXPECT_EQ(e.status, 400) << name;
+        EXPECT_EQ(e.param, name);
+        EXPECT_EQ(e.code, "unsupported_parameter") << name;
+        EXPECT_NE(e.message.find(name), std::string::npos) << e.message;
+    }
+    EXPECT_EQ(error_of(chat({{"logprobs", true}})).param, "logprobs");
+    // Values that ask for nothing beyond the default, and nulls, are accepted.
+    EXPECT_NO_THROW(parse_chat_request(chat({{"response_format", {{"type", "text"}}},
+                                             {"tool_choice", "auto"},
+                                             {"parallel_tool_calls", true},
+                                             {"logprobs", false},
+                                             {"logit_bias", json::object()},
+                                             {"store", false},
+                                             {"functions", nullptr}}),
+                                       SamplingParams{}, RequestLimits{}));
+    // Raw completions too, with their own fields.
+    for (const json& bad : {json{{"prompt", "a"}, {"echo", true}},
+                            json{{"prompt", "a"}, {"messages", json::array()}},
+                            json{{"prompt", "a"}, {"best_of", 3}}}) {
+        try {
+            parse_completion_request(bad, SamplingParams{}, RequestLimits{});
+            ADD_FAILURE() << "no error for " << bad.dump();
+        } catch (const ApiException& e) {
+            EXPECT_EQ(e.error.code, "unsupported_parameter") << bad.dump();
+        }
+    }
+    EXPECT_NO_THROW(parse_completion_request({{"prompt", "a"}, {"logprobs", 0}, {"echo", false}},
+                                             SamplingParams{}, RequestLimits{}));
+}
+
+TEST(OpenAIRequest, MessagesAsOpenAIReturnsThemAreAcceptedOthersNot) {
+    const json echoed = {{"role", "assistant"}, {"content", "好"}, {"refusal", nullptr},
+                         {"annotations", json::array()}};
+    EXPECT_NO_THROW(parse_chat_request(
+        {{"messages", {{{"role", "user"}, {"content", "你好"}}, echoed,
+                       {{"role", "user"}, {"content", "再见"}}}}},
+        SamplingParams{}, RequestLimits{}));
+    const ApiError e = error_of({{"messages", {{{"role", "user"}, {"content", "hi"},
+                                                {"image_url", "x"}}}}});
+    EXPECT_EQ(e.param, "messages[0].image_url");
+    EXPECT_EQ(e.code, "unsupported_parameter");
+    EXPECT_EQ(error_of({{"messages", {{{"role", "assistant"}, {"content", ""},
+                                       {"refusal", "I cannot"}}}}})
+                  .param,
+              "messages[0].refusal");
+}
+
 TEST(OpenAIRequest, ModelDefaultsApplyWhenAbsent) {
     SamplingParams defaults;
     defaults.temperature = 0.7f;
