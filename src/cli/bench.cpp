@@ -375,8 +375,8 @@ Runner register_bench(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "bench", "Measure speed: prompt processing, generation, time to first token");
     cmd->add_option("-m,--model", a->model,
-                    "Model: a .gguf file or a Hugging Face folder (default: the downloaded "
-                    "Qwen2.5-0.5B-Instruct)");
+                    "Model: a .gguf file, a Hugging Face folder or a downloaded model's name "
+                    "(qwen3:0.6b; default: the downloaded Qwen2.5-0.5B-Instruct)");
     cmd->add_option("-p,--prompt-tokens", a->prompt_tokens,
                     "Prompt length for prompt processing (0: skip)")
         ->capture_default_str()

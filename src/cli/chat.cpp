@@ -260,7 +260,7 @@ int chat(const ChatArgs& a) {
 Runner register_chat(CLI::App& app) {
     auto args = std::make_shared<ChatArgs>();
     auto* cmd = app.add_subcommand("chat", "Chat in the terminal");
-    cmd->add_option("-m,--model", args->model, "Model: a .gguf file or a Hugging Face folder (default: the downloaded Qwen2.5-0.5B-Instruct)");
+    cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (qwen3:0.6b, as `qwen-edge list` shows; default: the downloaded Qwen2.5-0.5B-Instruct)");
     cmd->add_flag("--demo", args->demo, "Make and use a model with random weights (answers are noise): for trying it out without a download");
     cmd->add_option("--system", args->system, "System prompt (default: the model's own)");
     cmd->add_option("-c,--ctx", args->ctx, "Context in tokens")->capture_default_str()->check(CLI::Range(16, 1 << 20));

@@ -1,5 +1,6 @@
-// Which model a command runs: the one named with --model, the cached default, or with --demo a
-// synthetic model made on the spot (random weights: its answers are noise).
+// Which model a command runs: the one named with --model (a path, or a downloaded model's file or
+// catalogue name such as qwen3:0.6b), the cached default, or with --demo a synthetic model made on
+// the spot (random weights: its answers are noise).
 #pragma once
 
 #include <string>

@@ -1,4 +1,5 @@
-// qwen-edge pull [NAME]: downloads a model into the models folder: resumable, verified, atomic.
+// qwen-edge pull [NAME]: downloads a model (by its catalogue name, or any repository's file) into
+// the models folder: resumable, verified, atomic.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -69,10 +70,9 @@ Plan plan_download(const PullOptions& o) {
         p.file = fs::path(spec.file).filename().string();
         p.headers = source_headers(source);
         p.from = std::string(source_name(source)) + " (" + spec.repo + ")";
-        if (spec.repo == kDefaultRepo) {
-            std::string quants;
-            for (const auto& q : official_quants()) quants += (quants.empty() ? "" : ", ") + q;
-            p.not_found_hint = "the official quantizations are " + quants + " (--quant)";
+        if (spec.entry) {
+            p.not_found_hint =
+                "the official quantizations are " + spec.entry->quant_names() + " (--quant)";
         } else {
             p.not_found_hint = "check the repository and file name";
         }
@@ -163,13 +163,17 @@ int run_pull(const PullOptions& o) {
 Runner register_pull(CLI::App& app) {
     auto o = std::make_shared<PullOptions>();
     auto* sub = app.add_subcommand(
-        "pull", "Download a model (default: Qwen2.5-0.5B-Instruct, Q8_0) into the models folder");
+        "pull",
+        "Download a model (default: Qwen2.5-0.5B-Instruct, Q8_0; or NAME, as `list` shows) into "
+        "the models folder");
     sub->add_option("name", o->name,
-                    "the model: empty for Qwen2.5-0.5B-Instruct, or OWNER/REPO:FILE.gguf; with "
-                    "--url, the file name to save as");
+                    "the model: empty for Qwen2.5-0.5B-Instruct, a name NAME[:SIZE][:QUANT] of "
+                    "`qwen-edge list` (qwen3:0.6b, qwen2.5:1.5b:q4_k_m, qwen3-embedding:0.6b), or "
+                    "OWNER/REPO:FILE.gguf; with --url, the file name to save as");
     sub->add_option("--quant", o->quant,
-                    "official quantization: q8_0 (default), q4_0, q4_k_m, q5_0, q5_k_m, q6_k, "
-                    "q3_k_m, q2_k, fp16");
+                    "a quantization the model's repository publishes (`qwen-edge list` shows "
+                    "them); for Qwen2.5-0.5B-Instruct q8_0 (default), q4_0, q4_k_m, q5_0, "
+                    "q5_k_m, q6_k, q3_k_m, q2_k, fp16");
     sub->add_option("--source", o->source,
                     "hf (Hugging Face, default; $HF_ENDPOINT picks a mirror) or modelscope")
         ->check(CLI::IsMember({"hf", "huggingface", "modelscope", "ms"}, CLI::ignore_case));

@@ -42,6 +42,7 @@ std::string read_key_file(const std::string& path) {
 
 int serve(ServeArgs a) {
     a.model = choose_model(a.model, a.demo);
+    if (!a.embedding_model.empty()) a.embedding_model = choose_model(a.embedding_model, false);
     if (a.demo) std::fprintf(stderr, "qwen-edge: DEMO model with random weights: its answers are noise\n");
     // SIGINT/SIGTERM are taken by one thread (sigwait) for a graceful stop; a client that hangs
     // up must not kill the process with SIGPIPE.
@@ -128,8 +129,8 @@ int serve(ServeArgs a) {
 Runner register_serve(CLI::App& app) {
     auto args = std::make_shared<ServeArgs>();
     auto* cmd = app.add_subcommand("serve", "Serve the web chat and the OpenAI-compatible API");
-    cmd->add_option("-m,--model", args->model, "Model: a .gguf file or a Hugging Face folder (default: the downloaded Qwen2.5-0.5B-Instruct)");
-    cmd->add_option("--embedding-model", args->embedding_model, "A second model (e.g. Qwen3-Embedding, a .gguf file) for POST /v1/embeddings, over threads of its own");
+    cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (qwen3:0.6b, as `qwen-edge list` shows; default: the downloaded Qwen2.5-0.5B-Instruct)");
+    cmd->add_option("--embedding-model", args->embedding_model, "A second model (e.g. Qwen3-Embedding: a .gguf file or qwen3-embedding:0.6b) for POST /v1/embeddings, over threads of its own");
     cmd->add_flag("--demo", args->demo, "Make and use a model with random weights (answers are noise): for trying it out without a download");
     cmd->add_option("--host", args->host, "Address to listen on (0.0.0.0: the whole network)")
         ->capture_default_str();

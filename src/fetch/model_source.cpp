@@ -6,16 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "fetch/ascii.h"
+#include "fetch/catalogue_names.h"
 #include "fetch/sha256.h"
 
 namespace qe::fetch {
 
 namespace {
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 std::string env_or(const char* name, const std::string& fallback) {
     const char* v = std::getenv(name);
@@ -40,19 +37,6 @@ std::string encode_path(const std::string& path) {
     return out;
 }
 
-bool is_default_model_name(const std::string& name) {
-    const std::string n = lower(name);
-    return n.empty() || n == "qwen2.5-0.5b-instruct" || n == "qwen2.5-0.5b" ||
-           n == "qwen/qwen2.5-0.5b-instruct" || n == "qwen/qwen2.5-0.5b-instruct-gguf" ||
-           n == "qwen2.5-0.5b-instruct-gguf";
-}
-
-std::string quant_list() {
-    std::string out;
-    for (const auto& q : official_quants()) out += (out.empty() ? "" : ", ") + q;
-    return out;
-}
-
 bool safe_repo_part(const std::string& s) {
     if (s.empty() || s == "." || s == "..") return false;
     return std::all_of(s.begin(), s.end(), [](unsigned char c) {
@@ -60,41 +44,12 @@ bool safe_repo_part(const std::string& s) {
     });
 }
 
-}  // namespace
+const char* kNameForms =
+    "NAME[:SIZE][:QUANT] as `qwen-edge list` shows (e.g. qwen3:0.6b, qwen2.5:1.5b:q4_k_m), "
+    "OWNER/REPO:FILE.gguf for a file of another repository, or --url URL";
 
-Source parse_source(const std::string& name) {
-    const std::string n = lower(name);
-    if (n == "hf" || n == "huggingface" || n == "hugging-face") return Source::kHuggingFace;
-    if (n == "modelscope" || n == "ms") return Source::kModelScope;
-    throw Error("unknown source '" + name + "': use hf (Hugging Face) or modelscope");
-}
-
-const char* source_name(Source source) {
-    return source == Source::kHuggingFace ? "Hugging Face" : "ModelScope";
-}
-
-const std::vector<std::string>& official_quants() {
-    static const std::vector<std::string> quants = {"q8_0", "q4_0",   "q4_k_m", "q5_0", "q5_k_m",
-                                                    "q6_k", "q3_k_m", "q2_k",   "fp16"};
-    return quants;
-}
-
-std::string official_file(const std::string& quant) {
-    return "qwen2.5-0.5b-instruct-" + lower(quant) + ".gguf";
-}
-
-ModelSpec resolve_model_name(const std::string& name, const std::string& quant) {
-    if (is_default_model_name(name)) {
-        std::string q = lower(quant.empty() ? kDefaultQuant : quant);
-        if (q == "f16") q = "fp16";
-        const auto& known = official_quants();
-        if (std::find(known.begin(), known.end(), q) == known.end()) {
-            throw Error("no official " + std::string(kDefaultModelName) +
-                        " file in quantization '" + quant + "'; choose one of: " + quant_list());
-        }
-        return {kDefaultRepo, official_file(q)};
-    }
-    // OWNER/REPO:FILE or OWNER/REPO/FILE
+// OWNER/REPO:FILE or OWNER/REPO/FILE.
+ModelSpec repository_file(const std::string& name, const std::string& quant) {
     std::string repo, file;
     if (const auto colon = name.find(':'); colon != std::string::npos) {
         repo = name.substr(0, colon);
@@ -112,15 +67,85 @@ ModelSpec resolve_model_name(const std::string& name, const std::string& quant) 
                          safe_repo_part(repo.substr(slash + 1));
     bool file_ok = !file.empty() && file.find("..") == std::string::npos && file.front() != '/';
     if (!repo_ok || !file_ok) {
-        throw Error("cannot read the model name '" + name +
-                    "': use no name (Qwen2.5-0.5B-Instruct, with --quant), or OWNER/REPO:FILE.gguf "
-                    "for a file of another repository, or --url URL");
+        throw Error("cannot read the model name '" + name + "': use " + kNameForms);
     }
     if (!quant.empty()) {
-        throw Error("--quant picks a file of the official " + std::string(kDefaultModelName) +
-                    " repository; with '" + name + "' the file is already named");
+        throw Error("--quant picks a file of a model of the catalogue; with '" + name +
+                    "' the file is already named");
     }
     return {repo, file};
+}
+
+// The repository's name on ModelScope: the catalogue's, else the same as on Hugging Face.
+std::string modelscope_repo(const ModelSpec& spec) {
+    if (!spec.entry) return spec.repo;
+    if (spec.entry->modelscope_repo.empty()) {
+        throw Error(spec.entry->display_name + " (" + spec.repo +
+                    ") has no copy on ModelScope that qwen-edge knows of; download it from "
+                    "Hugging Face (--source hf, with HF_ENDPOINT for a mirror)");
+    }
+    return spec.entry->modelscope_repo;
+}
+
+}  // namespace
+
+Source parse_source(const std::string& name) {
+    const std::string n = ascii_lower(name);
+    if (n == "hf" || n == "huggingface" || n == "hugging-face") return Source::kHuggingFace;
+    if (n == "modelscope" || n == "ms") return Source::kModelScope;
+    throw Error("unknown source '" + name + "': use hf (Hugging Face) or modelscope");
+}
+
+const char* source_name(Source source) {
+    return source == Source::kHuggingFace ? "Hugging Face" : "ModelScope";
+}
+
+const std::vector<std::string>& official_quants() {
+    static const std::vector<std::string> quants = [] {
+        std::vector<std::string> out;
+        for (const auto& f : default_catalogue_entry().quants) out.push_back(f.quant);
+        return out;
+    }();
+    return quants;
+}
+
+std::string official_file(const std::string& quant) {
+    return "qwen2.5-0.5b-instruct-" + ascii_lower(quant) + ".gguf";
+}
+
+ModelSpec catalogue_file(const CatalogueEntry& entry, const std::string& quant) {
+    const std::string q = quant.empty() ? entry.default_quant : quant;
+    const QuantFile* f = entry.find_quant(q);
+    if (!f) {
+        throw Error(entry.display_name + " (" + entry.hf_repo + ") has no file in quantization '" +
+                    q + "'; choose one of: " + entry.quant_names());
+    }
+    if (f->parts > 1) {
+        // Loading a model from several files is not supported, and half of one is no model.
+        throw Error(entry.display_name + " (" + entry.hf_repo + ") publishes its " + f->quant +
+                    " file split in " + std::to_string(f->parts) + " parts (" + f->file +
+                    ", ...), which qwen-edge cannot load as one model; choose one published "
+                    "whole: " +
+                    entry.whole_quant_names());
+    }
+    return {entry.hf_repo, f->file, &entry};
+}
+
+ModelSpec resolve_model_name(const std::string& name, const std::string& quant) {
+    if (name.empty()) return catalogue_file(default_catalogue_entry(), quant);
+    // A file name is never a catalogue name: "Qwen/Qwen3-0.6B-GGUF:Qwen3-0.6B-Q8_0.gguf".
+    if (ascii_lower(name).find(".gguf") != std::string::npos) return repository_file(name, quant);
+    if (const auto choice = parse_catalogue_name(name)) {
+        if (!choice->quant.empty() && !quant.empty() &&
+            choice->entry->find_quant(quant) != choice->entry->find_quant(choice->quant)) {
+            throw Error("'" + name + "' names quantization " + choice->quant + " and --quant " +
+                        quant + " another: give one of them");
+        }
+        return catalogue_file(*choice->entry, choice->quant.empty() ? quant : choice->quant);
+    }
+    if (name.find('/') != std::string::npos) return repository_file(name, quant);
+    throw Error("no model '" + name + "' in the catalogue, which has " + catalogue_short_names() +
+                "; name a model as " + kNameForms);
 }
 
 std::string huggingface_endpoint() {
@@ -136,12 +161,12 @@ std::string download_url(const ModelSpec& spec, Source source) {
         return huggingface_endpoint() + "/" + encode_path(spec.repo) + "/resolve/main/" +
                encode_path(spec.file);
     }
-    return modelscope_endpoint() + "/models/" + encode_path(spec.repo) + "/resolve/master/" +
-           encode_path(spec.file);
+    return modelscope_endpoint() + "/models/" + encode_path(modelscope_repo(spec)) +
+           "/resolve/master/" + encode_path(spec.file);
 }
 
 std::string modelscope_listing_url(const ModelSpec& spec) {
-    return modelscope_endpoint() + "/api/v1/models/" + encode_path(spec.repo) +
+    return modelscope_endpoint() + "/api/v1/models/" + encode_path(modelscope_repo(spec)) +
            "/repo/files?Revision=master&Recursive=true";
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "fetch/catalogue_names.h"
 #include "fetch/model_source.h"
 #include "fetch/sha256.h"
 #include "io/atomic_file.h"
@@ -37,6 +38,29 @@ std::string cached_names(const std::string& dir) {
         if (!m.partial) out += (out.empty() ? "" : ", ") + m.name;
     }
     return out.empty() ? "none" : out;
+}
+
+// The downloaded file of a catalogue name: the quantization it names, else the entry's default,
+// else any other of its quantizations in the folder; nullopt when `model` is no catalogue name.
+std::optional<std::string> downloaded_catalogue_file(const std::string& model,
+                                                     const std::string& dir) {
+    const auto choice = parse_catalogue_name(model);
+    if (!choice) return std::nullopt;
+    const CatalogueEntry& entry = *choice->entry;
+    std::vector<std::string> files = {catalogue_file(entry, choice->quant).file};
+    if (choice->quant.empty()) {
+        for (const auto& f : entry.quants) {
+            if (f.parts == 1) files.push_back(f.file);
+        }
+    }
+    std::error_code ec;
+    for (const auto& file : files) {
+        const fs::path p = fs::path(dir) / file;
+        if (fs::is_regular_file(p, ec)) return p.string();
+    }
+    throw Error(entry.short_name() + " (" + entry.display_name + ") is not downloaded: no " +
+                files.front() + (choice->quant.empty() ? " or another of its quantizations" : "") +
+                " in " + dir + ". Download it with `qwen-edge pull " + model + "`");
 }
 
 }  // namespace
@@ -139,10 +163,15 @@ std::string resolve_model(const std::optional<std::string>& model,
                 const fs::path p = fs::path(dir) / candidate;
                 if (fs::is_regular_file(p, ec)) return p.string();
             }
-            throw Error("no model '" + *model + "': not a file here, and not in " + dir +
+        }
+        // A catalogue name ("qwen3:0.6b", "Qwen/Qwen3-0.6B-GGUF"): its downloaded file.
+        if (auto file = downloaded_catalogue_file(*model, models_dir(dir_override))) return *file;
+        if (plain_name) {
+            const std::string dir = models_dir(dir_override);
+            throw Error("no model '" + *model + "': not a file here, not in " + dir +
                         " (models there: " + cached_names(dir) +
-                        "); download one with `qwen-edge pull` (--quant Q for another "
-                        "quantization) or give a path");
+                        ") and not a name of the catalogue (" + catalogue_short_names() +
+                        "); download one with `qwen-edge pull [NAME]` or give a path");
         }
         throw Error(*model + ": no such file or folder");
     }

@@ -38,9 +38,11 @@ void write_sha256_file(const std::string& model_path, const std::string& sha256)
 std::string default_model_path(const std::string& dir_override = "");
 
 // The model to run. With `model` given: that path if it exists, else a model of that name in the
-// models folder ("qwen2.5-0.5b-instruct-q4_0.gguf", its name without ".gguf", or just "q4_0").
-// Without: the default model, else another official quantization found in the folder. Throws
-// qe::Error that says exactly how to get the model when there is none.
+// models folder ("qwen2.5-0.5b-instruct-q4_0.gguf", its name without ".gguf", or just "q4_0"),
+// else the downloaded file of a catalogue name ("qwen3:0.6b": its default quantization, else
+// another one downloaded; "qwen3:4b:q8_0": that one). Without: the default model, else another
+// official quantization found in the folder. Throws qe::Error that says exactly how to get the
+// model when there is none (for a catalogue name: the `qwen-edge pull NAME` that downloads it).
 std::string resolve_model(const std::optional<std::string>& model,
                           const std::string& dir_override = "");
 

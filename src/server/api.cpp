@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "fetch/model_catalogue.h"
 #include "server/static_assets.h"
 
 namespace qe {
@@ -288,10 +289,13 @@ void Api::check_model_name(const std::string& name) const {
 
 HttpResponse Api::models() {
     // Whether the model can think (its template reads enable_thinking) and whether a chat should
-    // start with thinking on: only for models of 2B parameters or more, as small ones think long.
+    // start with thinking on: as the catalogue says for its files, else only for models of 2B
+    // parameters or more, as small ones think long.
     const bool can_think = model_->template_has_thinking_switch();
-    const json thinking = {{"supported", can_think},
-                           {"default", can_think && model_->file().parameter_count() >= 2'000'000'000}};
+    const fetch::CatalogueEntry* entry = fetch::catalogue_entry_of_file(model_->file().path());
+    const bool thinking_default =
+        entry ? entry->thinking_default : model_->file().parameter_count() >= 2'000'000'000;
+    const json thinking = {{"supported", can_think}, {"default", can_think && thinking_default}};
     json data = json::array({{{"id", model_->id()},
                               {"object", "model"},
                               {"created", 0},

@@ -12,6 +12,16 @@
 
 namespace qe {
 
+// Writes the model into the folder `dir` (made afresh).
+inline void write_thinking_model(const std::filesystem::path& dir) {
+    test::write_small_hf_model(
+        dir,
+        "{%- for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n"
+        "{%- endfor %}{%- if add_generation_prompt %}<|im_start|>assistant\n"
+        "{%- if enable_thinking is defined and enable_thinking is false %}"
+        "<think>\n\n</think>\n\n{% else %}<think>\n{% endif %}{%- endif %}");
+}
+
 // Writes the model into a fresh folder of the test directory, named after `name` and the running
 // test (CTest runs each test as its own process, several at once); returns its path.
 inline std::string thinking_model_folder(const std::string& name) {
@@ -21,12 +31,7 @@ inline std::string thinking_model_folder(const std::string& name) {
         fs::path(QE_TEST_TMP_DIR) /
         (name +
          (info ? std::string("_") + info->test_suite_name() + "_" + info->name() : std::string()));
-    test::write_small_hf_model(
-        dir,
-        "{%- for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n"
-        "{%- endfor %}{%- if add_generation_prompt %}<|im_start|>assistant\n"
-        "{%- if enable_thinking is defined and enable_thinking is false %}"
-        "<think>\n\n</think>\n\n{% else %}<think>\n{% endif %}{%- endif %}");
+    write_thinking_model(dir);
     return dir.string();
 }
 

@@ -12,6 +12,15 @@ namespace qe::fetch {
 namespace {
 
 using test::error_of;
+using test::throws_error;
+
+// The file of a catalogue entry's quantization, split or not.
+std::string named_quant_file(const std::string& short_name, const std::string& quant) {
+    for (const auto& e : model_catalogue()) {
+        if (e.short_name() == short_name) return e.find_quant(quant)->file;
+    }
+    return "";
+}
 
 class ModelSourceTest : public ::testing::Test {
   protected:
@@ -69,6 +78,85 @@ TEST_F(ModelSourceTest, OtherRepositoriesNameTheirFile) {
               std::string::npos);
     EXPECT_NE(error_of([] { resolve_model_name("a/b:c.gguf", "q4_0"); }).find("--quant"),
               std::string::npos);
+}
+
+TEST_F(ModelSourceTest, EveryCatalogueNameResolvesToItsRepositorysFiles) {
+    for (const auto& e : model_catalogue()) {
+        SCOPED_TRACE(e.short_name());
+        const ModelSpec def = resolve_model_name(e.short_name(), "");
+        EXPECT_EQ(def.repo, e.hf_repo);
+        EXPECT_EQ(def.file, e.find_quant(e.default_quant)->file);
+        EXPECT_EQ(def.entry, &e);
+        EXPECT_EQ(resolve_model_name(e.display_name, "").file, def.file);
+        EXPECT_EQ(resolve_model_name(e.hf_repo, "").file, def.file);
+        for (const auto& f : e.quants) {
+            if (f.parts > 1) {
+                EXPECT_TRUE(
+                    throws_error([&] { resolve_model_name(e.short_name() + ":" + f.quant, ""); },
+                                 {"split in " + std::to_string(f.parts) + " parts", f.file,
+                                  "choose one published whole: " + e.whole_quant_names()}));
+                continue;
+            }
+            EXPECT_EQ(resolve_model_name(e.short_name() + ":" + f.quant, "").file, f.file);
+            EXPECT_EQ(resolve_model_name(e.short_name(), f.quant).file, f.file);
+            EXPECT_EQ(resolve_model_name(e.display_name + ":" + f.quant, "").file, f.file);
+        }
+    }
+}
+
+TEST_F(ModelSourceTest, CatalogueFilesHaveTheRepositoriesRealNames) {
+    EXPECT_EQ(resolve_model_name("qwen3:0.6b", "").file, "Qwen3-0.6B-Q8_0.gguf");
+    EXPECT_EQ(resolve_model_name("qwen3:1.7b", "").file, "Qwen3-1.7B-Q8_0.gguf");
+    EXPECT_EQ(resolve_model_name("qwen3:4b", "").file, "Qwen3-4B-Q4_K_M.gguf");
+    EXPECT_EQ(resolve_model_name("qwen2.5:1.5b", "q8_0").file, "qwen2.5-1.5b-instruct-q8_0.gguf");
+    EXPECT_EQ(resolve_model_name("qwen2.5:3b", "").file, "qwen2.5-3b-instruct-q4_k_m.gguf");
+    EXPECT_EQ(resolve_model_name("qwen2.5:7b", "").file, "qwen2.5-7b-instruct-q3_k_m.gguf");
+    EXPECT_EQ(resolve_model_name("qwen2.5-coder:1.5b:q8_0", "").file,
+              "qwen2.5-coder-1.5b-instruct-q8_0.gguf");
+    EXPECT_EQ(resolve_model_name("qwen3-embedding:0.6b:f16", "").file,
+              "Qwen3-Embedding-0.6B-f16.gguf");
+    const ModelSpec reranker = resolve_model_name("qwen3-reranker:0.6b", "");
+    EXPECT_EQ(reranker.repo, "ggml-org/Qwen3-Reranker-0.6B-Q8_0-GGUF");
+    EXPECT_EQ(reranker.file, "qwen3-reranker-0.6b-q8_0.gguf");
+    EXPECT_EQ(named_quant_file("qwen2.5:7b", "q8_0"),
+              "qwen2.5-7b-instruct-q8_0-00001-of-00003.gguf");
+    EXPECT_EQ(named_quant_file("qwen2.5:3b", "fp16"),
+              "qwen2.5-3b-instruct-fp16-00001-of-00002.gguf");
+}
+
+TEST_F(ModelSourceTest, CatalogueUrlsOnBothHubs) {
+    const ModelSpec spec = resolve_model_name("qwen3:0.6b", "");
+    EXPECT_EQ(download_url(spec, Source::kHuggingFace),
+              "https://huggingface.co/Qwen/Qwen3-0.6B-GGUF/resolve/main/Qwen3-0.6B-Q8_0.gguf");
+    EXPECT_EQ(download_url(spec, Source::kModelScope),
+              "https://www.modelscope.cn/models/Qwen/Qwen3-0.6B-GGUF/resolve/master/"
+              "Qwen3-0.6B-Q8_0.gguf");
+    EXPECT_EQ(modelscope_listing_url(spec),
+              "https://www.modelscope.cn/api/v1/models/Qwen/Qwen3-0.6B-GGUF/repo/"
+              "files?Revision=master&Recursive=true");
+    const ModelSpec reranker = resolve_model_name("qwen3-reranker", "");
+    EXPECT_EQ(download_url(reranker, Source::kHuggingFace),
+              "https://huggingface.co/ggml-org/Qwen3-Reranker-0.6B-Q8_0-GGUF/resolve/main/"
+              "qwen3-reranker-0.6b-q8_0.gguf");
+    // ggml-org's conversion has no ModelScope copy: said so, not a 404 later.
+    EXPECT_TRUE(throws_error([&] { download_url(reranker, Source::kModelScope); },
+                             {"no copy on ModelScope", "--source hf"}));
+    EXPECT_TRUE(throws_error([&] { modelscope_listing_url(reranker); }, {"no copy on ModelScope"}));
+}
+
+TEST_F(ModelSourceTest, UnknownNamesAndQuantsSayWhatExists) {
+    EXPECT_TRUE(throws_error([] { resolve_model_name("llama3", ""); },
+                             {"no model 'llama3' in the catalogue", "qwen3:0.6b",
+                              "qwen3-embedding:0.6b", "NAME[:SIZE][:QUANT]", "OWNER/REPO:FILE"}));
+    EXPECT_TRUE(throws_error([] { resolve_model_name("qwen3:0.6b", "q4_k_m"); },
+                             {"has no file in quantization 'q4_k_m'", "choose one of: q8_0"}));
+    EXPECT_TRUE(throws_error([] { resolve_model_name("qwen3:4b:q8_0", "q6_k"); },
+                             {"names quantization q8_0 and --quant q6_k"}));
+    EXPECT_EQ(resolve_model_name("qwen3:4b:q8_0", "Q8_0").file, "Qwen3-4B-Q8_0.gguf");
+    // A file name after a catalogue repository is that file, as for any repository.
+    const ModelSpec named = resolve_model_name("Qwen/Qwen3-4B-GGUF:Qwen3-4B-Q6_K.gguf", "");
+    EXPECT_EQ(named.repo, "Qwen/Qwen3-4B-GGUF");
+    EXPECT_EQ(named.file, "Qwen3-4B-Q6_K.gguf");
 }
 
 TEST_F(ModelSourceTest, EndpointsComeFromTheEnvironment) {

@@ -148,5 +148,45 @@ TEST_F(ModelStoreTest, AGivenModelIsAPathOrANameInTheFolder) {
               std::string::npos);
 }
 
+TEST_F(ModelStoreTest, ACatalogueNameRunsItsDownloadedFile) {
+    touch("Qwen3-0.6B-Q8_0.gguf");
+    const std::string q06 = (dir_ / "Qwen3-0.6B-Q8_0.gguf").string();
+    for (const char* name :
+         {"qwen3:0.6b", "qwen3:0.6b:q8_0", "QWEN3", "Qwen3-0.6B", "Qwen/Qwen3-0.6B-GGUF"}) {
+        EXPECT_EQ(resolve_model(std::string(name), dir_.string()), q06) << name;
+    }
+    // Not the default quantization, but the one downloaded.
+    touch("Qwen3-4B-Q8_0.gguf");
+    EXPECT_EQ(resolve_model(std::string("qwen3:4b"), dir_.string()),
+              (dir_ / "Qwen3-4B-Q8_0.gguf").string());
+    touch("Qwen3-4B-Q4_K_M.gguf");
+    EXPECT_EQ(resolve_model(std::string("qwen3:4b"), dir_.string()),
+              (dir_ / "Qwen3-4B-Q4_K_M.gguf").string());
+    // A path that exists wins over any name.
+    const std::string mine = (dir_ / "mine.gguf").string();
+    touch("mine.gguf");
+    EXPECT_EQ(resolve_model(mine, "/elsewhere"), mine);
+}
+
+TEST_F(ModelStoreTest, ACatalogueNameNotDownloadedSaysWhichPullGetsIt) {
+    touch("Qwen3-4B-Q8_0.gguf");
+    const std::string e =
+        error_of([&] { resolve_model(std::string("qwen3:1.7b"), dir_.string()); });
+    EXPECT_NE(e.find("qwen3:1.7b (Qwen3-1.7B) is not downloaded"), std::string::npos) << e;
+    EXPECT_NE(e.find("Qwen3-1.7B-Q8_0.gguf"), std::string::npos) << e;
+    EXPECT_NE(e.find("`qwen-edge pull qwen3:1.7b`"), std::string::npos) << e;
+    const std::string q =
+        error_of([&] { resolve_model(std::string("qwen3:4b:q6_k"), dir_.string()); });
+    EXPECT_NE(q.find("no Qwen3-4B-Q6_K.gguf in"), std::string::npos) << q;
+    EXPECT_NE(q.find("`qwen-edge pull qwen3:4b:q6_k`"), std::string::npos) << q;
+    const std::string split =
+        error_of([&] { resolve_model(std::string("qwen2.5:7b:q8_0"), dir_.string()); });
+    EXPECT_NE(split.find("split in 3 parts"), std::string::npos) << split;
+    const std::string unknown =
+        error_of([&] { resolve_model(std::string("llama3"), dir_.string()); });
+    EXPECT_NE(unknown.find("not a name of the catalogue (qwen2.5:0.5b"), std::string::npos)
+        << unknown;
+}
+
 }  // namespace
 }  // namespace qe::fetch

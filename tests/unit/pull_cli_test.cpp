@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "fetch/sha256.h"
@@ -55,6 +56,9 @@ bool contains(const std::string& s, const std::string& part) {
 class FakeHub {
   public:
     std::map<std::string, std::string> files{{kQ8, synthetic_model(1)}, {kQ4, synthetic_model(2)}};
+    // Files of other Hugging Face repositories, by "{repo}/{file}".
+    std::map<std::string, std::string> other_files{
+        {"Qwen/Qwen3-0.6B-GGUF/Qwen3-0.6B-Q8_0.gguf", synthetic_model(3)}};
     std::atomic<int> cuts_left{0};  // cut this many CDN answers midway
     std::string listed_sha_override;
 
@@ -63,6 +67,18 @@ class FakeHub {
         const auto file_after = [&](const std::string& prefix) -> std::string {
             return r.path.rfind(prefix, 0) == 0 ? r.path.substr(prefix.size()) : "";
         };
+        if (const std::string f = file_after("/cdn/"); other_files.count(f)) {
+            return test::serve_file_range(r, other_files[f]);
+        }
+        if (const auto at = r.path.find("/resolve/main/"); at != std::string::npos) {
+            const std::string key = r.path.substr(1, at - 1) + "/" + r.path.substr(at + 14);
+            if (other_files.count(key)) {
+                res.status = 302;
+                res.headers = {{"Location", "/cdn/" + key},
+                               {"X-Linked-Etag", "\"" + digest_of(other_files[key]) + "\""}};
+                return res;
+            }
+        }
         if (const std::string f = file_after("/cdn/"); !f.empty() && files.count(f)) {
             res = test::serve_file_range(r, files[f]);
             if (cuts_left > 0 && res.body.size() > 1000) {
@@ -249,6 +265,77 @@ TEST_F(PullCliTest, AFileSizeLimitIsReportedAsSuch) {
     EXPECT_TRUE(contains(r.output, "cannot write")) << r.output;
     EXPECT_TRUE(contains(r.output, "file size limit")) << r.output;
     EXPECT_FALSE(fs::exists(dir_ / kQ8));
+}
+
+TEST_F(PullCliTest, PullsACatalogueModelByItsShortNameAndListsIt) {
+    const std::string file = "Qwen3-0.6B-Q8_0.gguf";
+    const std::string& bytes = hub_.other_files["Qwen/Qwen3-0.6B-GGUF/" + file];
+    const auto r = run("pull -q qwen3:0.6b");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(
+        contains(r.output, "downloading " + file + " from Hugging Face (Qwen/Qwen3-0.6B-GGUF)"))
+        << r.output;
+    EXPECT_TRUE(contains(r.output, "SHA-256 verified: " + digest_of(bytes))) << r.output;
+    EXPECT_EQ(read_file(dir_ / file), bytes);
+    // Another name of the same file finds it downloaded.
+    const auto again = run("pull -q Qwen/Qwen3-0.6B-GGUF");
+    EXPECT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_TRUE(contains(again.output, "already downloaded")) << again.output;
+
+    const auto list = run("list");
+    ASSERT_EQ(list.exit_code, 0) << list.output;
+    EXPECT_TRUE(contains(list.output, file)) << list.output;
+    EXPECT_TRUE(contains(list.output, "qwen3:0.6b:q8_0")) << list.output;
+    EXPECT_TRUE(contains(list.output, "Models by name")) << list.output;
+    // Name, kind, size, downloaded quantizations, published quantizations (* the default).
+    EXPECT_TRUE(
+        contains(list.output, "  qwen3:0.6b            chat       0.6B  q8_0        q8_0*\n"))
+        << list.output;
+    EXPECT_TRUE(
+        contains(list.output, "  qwen3:1.7b            chat       1.7B  -           q8_0*\n"))
+        << list.output;
+    EXPECT_TRUE(contains(list.output, "split in parts, not loadable: q8_0, q4_0")) << list.output;
+    EXPECT_TRUE(contains(list.output, "qwen3-reranker:0.6b   rerank")) << list.output;
+
+    const auto json = nlohmann::json::parse(run("list --json").output);
+    ASSERT_EQ(json["models"].size(), 1u);
+    EXPECT_EQ(json["models"][0]["catalogue_name"], "qwen3:0.6b:q8_0");
+    bool found = false;
+    for (const auto& e : json["catalogue"]) {
+        if (e["name"] != "qwen3:0.6b") continue;
+        found = true;
+        EXPECT_EQ(e["downloaded"], nlohmann::json::array({"q8_0"}));
+        EXPECT_EQ(e["hf_repo"], "Qwen/Qwen3-0.6B-GGUF");
+        EXPECT_EQ(e["kind"], "chat");
+        EXPECT_EQ(e["thinks"], true);
+        EXPECT_EQ(e["thinking_default"], false);
+        EXPECT_EQ(e["quants"][0]["file"], file);
+    }
+    EXPECT_TRUE(found) << json.dump(2);
+}
+
+TEST_F(PullCliTest, CatalogueNamesThatCannotBeDownloadedFailBeforeAnyRequest) {
+    const auto quant = run("pull qwen3:0.6b:q4_k_m");
+    EXPECT_EQ(quant.exit_code, 1) << quant.output;
+    EXPECT_TRUE(contains(quant.output, "has no file in quantization 'q4_k_m'; choose one of: q8_0"))
+        << quant.output;
+    const auto split = run("pull qwen2.5:7b --quant q4_k_m");
+    EXPECT_EQ(split.exit_code, 1) << split.output;
+    EXPECT_TRUE(contains(split.output, "split in 2 parts")) << split.output;
+    const auto ms = run("pull qwen3-reranker:0.6b --source modelscope");
+    EXPECT_EQ(ms.exit_code, 1) << ms.output;
+    EXPECT_TRUE(contains(ms.output, "no copy on ModelScope")) << ms.output;
+    const auto unknown = run("pull llama3:8b");
+    EXPECT_EQ(unknown.exit_code, 1) << unknown.output;
+    EXPECT_TRUE(contains(unknown.output, "qwen3-embedding:0.6b")) << unknown.output;
+    EXPECT_TRUE(server_.requests().empty());
+}
+
+TEST_F(PullCliTest, ServingACatalogueNameNotDownloadedSaysWhichPullGetsIt) {
+    const auto r = run("serve --model qwen3:1.7b --port 0");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "qwen3:1.7b (Qwen3-1.7B) is not downloaded")) << r.output;
+    EXPECT_TRUE(contains(r.output, "`qwen-edge pull qwen3:1.7b`")) << r.output;
 }
 
 }  // namespace
