@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "engine/rerank_prompt.h"
 #include "server/static_assets.h"
 
 namespace qe {
@@ -197,6 +198,22 @@ void Api::set_embedding_model(std::unique_ptr<LoadedModel> model, std::unique_pt
     embedder_ = std::move(embedder);
 }
 
+void Api::set_rerank_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
+                            int n_ctx) {
+    RerankerOptions options;
+    options.n_ctx = n_ctx;
+    std::string tmpl = rerank_template(*model);
+    auto reranker = std::make_unique<Reranker>(*runtime, read_rank_head(*model), options);
+    rerank_model_ = std::move(model);
+    rerank_runtime_ = std::move(runtime);
+    reranker_ = std::move(reranker);
+    rerank_template_ = std::move(tmpl);
+}
+
+void Api::refuse_when_shutting_down() const {
+    if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
+}
+
 bool Api::authorized(const HttpRequest& request) const {
     if (options_.api_key.empty()) return true;
     auto it = request.headers.find("authorization");
@@ -222,7 +239,8 @@ HttpResponse Api::handle(const HttpRequest& request) {
     // Only known names become labels: a label per unknown path would let any client grow the
     // metrics (and the memory holding them) without end.
     static constexpr std::string_view kEndpoints[] = {
-        "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
+        "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/rerank",
+        "/rerank",              "/v1/reranking",   "/reranking",     "/v1/models",
         "/health",              "/metrics",        "/tokenize",      "/detokenize"};
     std::string endpoint = request.path.starts_with("/v1/") ? "other" : "static";
     for (std::string_view known : kEndpoints)
@@ -233,7 +251,10 @@ HttpResponse Api::handle(const HttpRequest& request) {
 
 HttpResponse Api::route(const HttpRequest& req) {
     const std::string& p = req.path;
-    const bool api = p.starts_with("/v1/") || p == "/tokenize" || p == "/detokenize" || p == "/metrics";
+    const bool rerank_path =
+        p == "/v1/rerank" || p == "/rerank" || p == "/v1/reranking" || p == "/reranking";
+    const bool api = p.starts_with("/v1/") || p == "/tokenize" || p == "/detokenize" ||
+                     p == "/metrics" || rerank_path;
     if (req.method == "OPTIONS") {
         HttpResponse r;
         r.status = 204;
@@ -273,6 +294,7 @@ HttpResponse Api::route(const HttpRequest& req) {
     if (p == "/v1/chat/completions" && post) return chat_completions(req);
     if (p == "/v1/completions" && post) return completions(req);
     if (p == "/v1/embeddings" && post) return embeddings(req);
+    if (rerank_path && post) return rerank(req);
     if (p == "/tokenize" && post) return tokenize(req);
     if (p == "/detokenize" && post) return detokenize(req);
     throw ApiException{make_error(404, "invalid_request_error", "not_found",
@@ -297,6 +319,7 @@ HttpResponse Api::models() {
                               {"created", 0},
                               {"owned_by", "qwen-edge"},
                               {"context_length", scheduler_->n_ctx()},
+                              {"capabilities", json::array({"chat", "completion"})},
                               {"thinking", thinking}}});
     if (embedder_)
         data.push_back({{"id", embedding_model_->id()},
@@ -306,6 +329,13 @@ HttpResponse Api::models() {
                         {"context_length", embedder_->n_ctx()},
                         {"capabilities", json::array({"embedding"})},
                         {"dimensions", embedder_->dim()}});
+    if (reranker_)
+        data.push_back({{"id", rerank_model_->id()},
+                        {"object", "model"},
+                        {"created", 0},
+                        {"owned_by", "qwen-edge"},
+                        {"context_length", reranker_->n_ctx()},
+                        {"capabilities", json::array({"rerank"})}});
     return json_response(200, {{"object", "list"}, {"data", std::move(data)}});
 }
 
@@ -319,7 +349,7 @@ HttpResponse Api::metrics() {
 }
 
 HttpResponse Api::chat_completions(const HttpRequest& req) {
-    if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
+    refuse_when_shutting_down();
     const json body = parse_json_body(req.body);
     ChatCompletionRequest r = parse_chat_request(
         body, SamplingDefaults{model_->sampling_defaults(true), model_->sampling_defaults(false)},
@@ -355,7 +385,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
 }
 
 HttpResponse Api::completions(const HttpRequest& req) {
-    if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
+    refuse_when_shutting_down();
     const json body = parse_json_body(req.body);
     CompletionRequest r = parse_completion_request(body, model_->sampling_defaults(), options_.limits);
     check_model_name(r.options.model);
