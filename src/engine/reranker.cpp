@@ -10,9 +10,9 @@ size_t shared_prefix_length(std::span<const std::vector<int>> prompts) {
     size_t n = prompts[0].size();
     for (const auto& p : prompts) {
         n = std::min(n, p.empty() ? 0 : p.size() - 1);
-        n = size_t(std::mismatch(prompts[0].begin(), prompts[0].begin() + ptrdiff_t(n), p.begin())
-                       .first -
-                   prompts[0].begin());
+        n = size_t(
+            std::mismatch(prompts[0].begin(), prompts[0].begin() + ptrdiff_t(n), p.begin()).first -
+            prompts[0].begin());
     }
     return n;
 }
@@ -60,9 +60,8 @@ RerankScores Reranker::score(std::span<const std::vector<int>> prompts) {
     // alone.
     for (size_t first = 0; first < prompts.size();) {
         size_t last = first, tokens = 0;
-        while (last < prompts.size() &&
-               (last == first ||
-                tokens + prompts[last].size() - shared <= size_t(options_.max_pass_tokens)))
+        while (last < prompts.size() && (last == first || tokens + prompts[last].size() - shared <=
+                                                              size_t(options_.max_pass_tokens)))
             tokens += prompts[last++].size() - shared;
         std::vector<std::unique_ptr<SequenceState>> states;
         std::vector<SequenceChunk> chunks;

@@ -15,12 +15,18 @@ constexpr int64_t kRankPooling = 4;  // llama.cpp's LLAMA_POOLING_TYPE_RANK
 
 std::string pooling_name(int64_t type) {
     switch (type) {
-        case 0: return "none";
-        case 1: return "mean";
-        case 2: return "cls";
-        case 3: return "last";
-        case 4: return "rank";
-        default: return "unknown";
+        case 0:
+            return "none";
+        case 1:
+            return "mean";
+        case 2:
+            return "cls";
+        case 3:
+            return "last";
+        case 4:
+            return "rank";
+        default:
+            return "unknown";
     }
 }
 
@@ -55,8 +61,8 @@ RankHead full_head(const LoadedModel& model) {
     RankHead h;
     h.yes = matrix_row(head, yes);
     h.no = matrix_row(head, no);
-    h.source = head.name + " rows " + std::to_string(yes) + " (yes) and " + std::to_string(no) +
-               " (no)";
+    h.source =
+        head.name + " rows " + std::to_string(yes) + " (yes) and " + std::to_string(no) + " (no)";
     return h;
 }
 
@@ -65,13 +71,15 @@ RankHead classifier_head(const LoadedModel& model, const GgufFile& gguf) {
     const ModelFile& file = model.file();
     const std::string arch = model.config().architecture;
     if (file.find("cls.weight"))
-        throw Error("pooling_type 4 (rank) with a dense layer before the classifier (cls.weight, "
-                    "a BERT-style reranker) is not supported: only Qwen3-Reranker's 2-row "
-                    "cls.output head is");
+        throw Error(
+            "pooling_type 4 (rank) with a dense layer before the classifier (cls.weight, "
+            "a BERT-style reranker) is not supported: only Qwen3-Reranker's 2-row "
+            "cls.output head is");
     const TensorView* cls = file.find("cls.output.weight");
     if (!cls)
-        throw Error("pooling_type 4 (rank) but no cls.output.weight: the classifier head is "
-                    "missing");
+        throw Error(
+            "pooling_type 4 (rank) but no cls.output.weight: the classifier head is "
+            "missing");
     const int64_t dim = model.config().dim;
     if (cls->shape.size() != 2 || cls->shape[1] != dim || cls->shape[0] != 2)
         throw Error("cls.output.weight is " + std::to_string(cls->rows()) + " x " +
@@ -84,10 +92,13 @@ RankHead classifier_head(const LoadedModel& model, const GgufFile& gguf) {
         if (labels)
             for (const GgufValue& item : labels->items)
                 names.push_back(item.as_string() ? *item.as_string() : "?");
-        if (names.size() != 2 || !((names[0] == "yes" && names[1] == "no") ||
-                                   (names[0] == "no" && names[1] == "yes")))
-            throw Error(arch + ".classifier.output_labels must be [\"yes\", \"no\"] (Qwen3-" +
-                        "Reranker's), not " + (names.empty() ? "that" : names[0] + ", ..."));
+        if (names.size() != 2 ||
+            !((names[0] == "yes" && names[1] == "no") || (names[0] == "no" && names[1] == "yes"))) {
+            std::string found;
+            for (const std::string& n : names) found += (found.empty() ? "\"" : ", \"") + n + "\"";
+            throw Error(arch + ".classifier.output_labels must be [\"yes\", \"no\"] " +
+                        "(Qwen3-Reranker's), not [" + found + "]");
+        }
         if (names[0] == "no") std::swap(yes_row, no_row);
     }
     RankHead h;

@@ -309,33 +309,29 @@ void Api::check_model_name(const std::string& name) const {
 }
 
 HttpResponse Api::models() {
+    // What every entry has; each adds what it does and its own figures.
+    auto entry = [](const LoadedModel& model, int n_ctx, json capabilities) {
+        return json{{"id", model.id()},
+                    {"object", "model"},
+                    {"created", 0},
+                    {"owned_by", "qwen-edge"},
+                    {"context_length", n_ctx},
+                    {"capabilities", std::move(capabilities)}};
+    };
     // Whether the model can think (its template reads enable_thinking) and whether a chat should
     // start with thinking on: only for models of 2B parameters or more, as small ones think long.
     const bool can_think = model_->template_has_thinking_switch();
-    const json thinking = {{"supported", can_think},
-                           {"default", can_think && model_->file().parameter_count() >= 2'000'000'000}};
-    json data = json::array({{{"id", model_->id()},
-                              {"object", "model"},
-                              {"created", 0},
-                              {"owned_by", "qwen-edge"},
-                              {"context_length", scheduler_->n_ctx()},
-                              {"capabilities", json::array({"chat", "completion"})},
-                              {"thinking", thinking}}});
-    if (embedder_)
-        data.push_back({{"id", embedding_model_->id()},
-                        {"object", "model"},
-                        {"created", 0},
-                        {"owned_by", "qwen-edge"},
-                        {"context_length", embedder_->n_ctx()},
-                        {"capabilities", json::array({"embedding"})},
-                        {"dimensions", embedder_->dim()}});
+    json chat = entry(*model_, scheduler_->n_ctx(), json::array({"chat", "completion"}));
+    chat["thinking"] = {{"supported", can_think},
+                        {"default", can_think && model_->file().parameter_count() >= 2'000'000'000}};
+    json data = json::array({std::move(chat)});
+    if (embedder_) {
+        json e = entry(*embedding_model_, embedder_->n_ctx(), json::array({"embedding"}));
+        e["dimensions"] = embedder_->dim();
+        data.push_back(std::move(e));
+    }
     if (reranker_)
-        data.push_back({{"id", rerank_model_->id()},
-                        {"object", "model"},
-                        {"created", 0},
-                        {"owned_by", "qwen-edge"},
-                        {"context_length", reranker_->n_ctx()},
-                        {"capabilities", json::array({"rerank"})}});
+        data.push_back(entry(*rerank_model_, reranker_->n_ctx(), json::array({"rerank"})));
     return json_response(200, {{"object", "list"}, {"data", std::move(data)}});
 }
 

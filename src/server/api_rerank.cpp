@@ -22,8 +22,9 @@ HttpResponse Api::rerank(const HttpRequest& req) {
     const LoadedModel& model = *rerank_model_;
     if (!r.model.empty() && r.model != model.id() && r.model != "default")
         api_fail("model",
-                 "model '" + r.model + "' is not a reranker served here; this server reranks with '" +
-                     model.id() + "' (GET /v1/models)",
+                 "model '" + r.model +
+                     "' is not a reranker served here; this server reranks with '" + model.id() +
+                     "' (GET /v1/models)",
                  "model_not_found", 404);
 
     std::vector<std::vector<int>> prompts;
@@ -41,10 +42,12 @@ HttpResponse Api::rerank(const HttpRequest& req) {
         scored = reranker_->score(prompts);
     } catch (const RerankInputError& e) {
         api_fail("documents",
-                 "documents[" + std::to_string(e.index) + "]: its prompt (query, document and "
-                 "the reranker's template) has " + std::to_string(prompts[e.index].size()) +
-                 " tokens; the reranker's context holds " + std::to_string(reranker_->n_ctx()) +
-                 ": shorten the document or the query (nothing is truncated)",
+                 "documents[" + std::to_string(e.index) +
+                     "]: its prompt (query, document and "
+                     "the reranker's template) has " +
+                     std::to_string(prompts[e.index].size()) +
+                     " tokens; the reranker's context holds " + std::to_string(reranker_->n_ctx()) +
+                     ": shorten the document or the query (nothing is truncated)",
                  "context_length_exceeded");
     }
 
@@ -63,12 +66,11 @@ HttpResponse Api::rerank(const HttpRequest& req) {
         results.push_back(std::move(item));
     }
     HttpResponse out;
-    out.body =
-        json{{"object", "list"},
-             {"model", model.id()},
-             {"results", std::move(results)},
-             {"usage", {{"prompt_tokens", scored.tokens}, {"total_tokens", scored.tokens}}}}
-            .dump(-1, ' ', false, json::error_handler_t::replace);
+    out.body = json{{"object", "list"},
+                    {"model", model.id()},
+                    {"results", std::move(results)},
+                    {"usage", {{"prompt_tokens", scored.tokens}, {"total_tokens", scored.tokens}}}}
+                   .dump(-1, ' ', false, json::error_handler_t::replace);
     return out;
 }
 

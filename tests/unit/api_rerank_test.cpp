@@ -177,10 +177,8 @@ TEST(ApiRerank, TopNDocumentsInstructionAndAliases) {
     json docs = json::array();
     for (const std::string& d : kDocs) docs.push_back({{"text", d}});
     docs[0] = kDocs[0];  // the two forms mixed
-    const json top = ok(*api, {{"query", kQuery},
-                               {"documents", docs},
-                               {"top_n", 2},
-                               {"return_documents", true}});
+    const json top = ok(
+        *api, {{"query", kQuery}, {"documents", docs}, {"top_n", 2}, {"return_documents", true}});
     ASSERT_EQ(top["results"].size(), 2u);
     for (size_t k = 0; k < 2; ++k) {
         EXPECT_EQ(top["results"][k]["index"], all["results"][k]["index"]);
@@ -197,7 +195,8 @@ TEST(ApiRerank, TopNDocumentsInstructionAndAliases) {
 
     ByHand hand(files.full);
     const json instructed =
-        ok(*api, {{"query", "frying pan"}, {"documents", {"ice cream bowl"}},
+        ok(*api, {{"query", "frying pan"},
+                  {"documents", {"ice cream bowl"}},
                   {"instruction", "Rank the document based on its material and shape"}});
     EXPECT_NEAR(instructed["results"][0]["relevance_score"].get<double>(),
                 hand.score("frying pan", "ice cream bowl",
@@ -239,9 +238,9 @@ TEST(ApiRerank, AnUnsupportedFileIsRefusedNamingWhat) {
     Api api{ApiOptions{}};
     auto chat = LoadedModel::open(QE_GOLDEN_DIR "/g448-q8_0.gguf");
     auto runtime = one_thread_runtime(*chat);
-    EXPECT_TRUE(test::throws_error(
-        [&] { api.set_rerank_model(std::move(chat), std::move(runtime)); },
-        {"g448-q8_0", "architecture qwen2", "only qwen3"}));
+    EXPECT_TRUE(
+        test::throws_error([&] { api.set_rerank_model(std::move(chat), std::move(runtime)); },
+                           {"g448-q8_0", "architecture qwen2", "only qwen3"}));
 }
 
 }  // namespace

@@ -105,19 +105,19 @@ const char* const kQwen2File = QE_GOLDEN_DIR "/g448-q8_0.gguf";
 
 TEST(RankHead, UnsupportedFilesAreRefusedNamingWhat) {
     const auto qwen2 = LoadedModel::open(kQwen2File);
-    EXPECT_TRUE(test::throws_error([&] { read_rank_head(*qwen2); },
-                                   {"architecture qwen2", "only qwen3"}));
+    EXPECT_TRUE(
+        test::throws_error([&] { read_rank_head(*qwen2); }, {"architecture qwen2", "only qwen3"}));
     GgufEdit mean;
     mean.set.push_back({"qwen3.pooling_type", gv::u32(1)});
     EXPECT_TRUE(refused(mean, {"pooling_type 1 (mean)", "not a reranker's"}));
     GgufEdit wide;
     wide.drop_tensors.push_back("cls.output.weight");
-    wide.add_tensors.push_back({"cls.output.weight", DType::F32, {3, 64},
-                                std::vector<uint8_t>(3 * 64 * 4)});
+    wide.add_tensors.push_back(
+        {"cls.output.weight", DType::F32, {3, 64}, std::vector<uint8_t>(3 * 64 * 4)});
     EXPECT_TRUE(refused(wide, {"cls.output.weight is 3 x 64", "2-row"}));
     GgufEdit dense = {};
-    dense.add_tensors.push_back({"cls.weight", DType::F32, {64, 64},
-                                 std::vector<uint8_t>(64 * 64 * 4)});
+    dense.add_tensors.push_back(
+        {"cls.weight", DType::F32, {64, 64}, std::vector<uint8_t>(64 * 64 * 4)});
     EXPECT_TRUE(refused(dense, {"cls.weight", "not supported"}));
     GgufEdit missing;
     missing.drop_tensors.push_back("cls.output.weight");

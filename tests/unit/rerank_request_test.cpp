@@ -43,13 +43,13 @@ TEST(RerankRequest, EveryField) {
     EXPECT_EQ(r.instruction, "Find recipes");
     // More than there are documents: all of them.
     EXPECT_EQ(parse_rerank_request({{"query", "q"}, {"documents", {"a"}}, {"top_n", 5}}).top_n, 1u);
-    EXPECT_EQ(parse_rerank_request(
-                  {{"query", "q"}, {"documents", {"a"}}, {"top_n", uint64_t(1) << 63}})
-                  .top_n,
-              1u);
+    EXPECT_EQ(
+        parse_rerank_request({{"query", "q"}, {"documents", {"a"}}, {"top_n", uint64_t(1) << 63}})
+            .top_n,
+        1u);
     // null is absent.
-    EXPECT_EQ(parse_rerank_request({{"query", "q"}, {"documents", {"a"}}, {"top_n", nullptr}}).top_n,
-              0u);
+    EXPECT_EQ(
+        parse_rerank_request({{"query", "q"}, {"documents", {"a"}}, {"top_n", nullptr}}).top_n, 0u);
 }
 
 TEST(RerankRequest, BadFieldsAreNamed) {
@@ -70,8 +70,7 @@ TEST(RerankRequest, BadFieldsAreNamed) {
               "invalid_type");
     EXPECT_EQ(error_of({{"query", "q"}, {"documents", docs}, {"top_n", 0}}).param, "top_n");
     EXPECT_EQ(error_of({{"query", "q"}, {"documents", docs}, {"top_n", -1}}).param, "top_n");
-    EXPECT_EQ(error_of({{"query", "q"}, {"documents", docs}, {"top_n", 1.5}}).code,
-              "invalid_type");
+    EXPECT_EQ(error_of({{"query", "q"}, {"documents", docs}, {"top_n", 1.5}}).code, "invalid_type");
     EXPECT_EQ(error_of({{"query", "q"}, {"documents", docs}, {"return_documents", 1}}).param,
               "return_documents");
     EXPECT_EQ(error_of({{"query", "q"}, {"documents", docs}, {"instruction", 1}}).param,

@@ -18,8 +18,7 @@ using test::RerankForm;
 
 struct Fixture {
     explicit Fixture(const std::string& path)
-        : model(LoadedModel::open(path)),
-          runtime(model->config(), model->weights(), [] {
+        : model(LoadedModel::open(path)), runtime(model->config(), model->weights(), [] {
               RuntimeOptions o;
               o.n_threads = 1;
               return o;
