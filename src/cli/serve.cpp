@@ -19,7 +19,7 @@ namespace qe::cli {
 namespace {
 
 struct ServeArgs {
-    std::string model, embedding_model;
+    std::string model, embedding_model, rerank_model;
     bool demo = false;
     std::string host = "127.0.0.1";
     int port = 8080;
@@ -40,9 +40,19 @@ std::string read_key_file(const std::string& path) {
     return key;
 }
 
+// A runtime for a second model (embeddings, reranking): its own, since the scheduler's thread
+// alone runs the chat model's.
+std::unique_ptr<Runtime> own_runtime(const LoadedModel& model, int threads) {
+    RuntimeOptions ro;
+    ro.n_threads = threads;
+    ro.weights_in_file_mapping = model.weights_in_file_mapping();
+    return std::make_unique<Runtime>(model.config(), model.weights(), ro);
+}
+
 int serve(ServeArgs a) {
     a.model = choose_model(a.model, a.demo);
     if (!a.embedding_model.empty()) a.embedding_model = choose_model(a.embedding_model, false);
+    if (!a.rerank_model.empty()) a.rerank_model = choose_model(a.rerank_model, false);
     if (a.demo) std::fprintf(stderr, "qwen-edge: DEMO model with random weights: its answers are noise\n");
     // SIGINT/SIGTERM are taken by one thread (sigwait) for a graceful stop; a client that hangs
     // up must not kill the process with SIGPIPE.
@@ -90,15 +100,17 @@ int serve(ServeArgs a) {
                      "qwen-edge: ready in %.0f ms: %s, %d slots x %d tokens of context, KV cache %.1f MiB\n",
                      ms, model->id().c_str(), so.slots, scheduler->n_ctx(), double(stats.kv_bytes) / (1 << 20));
         if (!a.embedding_model.empty()) {
-            // Its own runtime: the scheduler's thread alone runs the chat model's.
             auto embedding = LoadedModel::open(a.embedding_model);
-            RuntimeOptions ro;
-            ro.n_threads = a.threads;
-            ro.weights_in_file_mapping = embedding->weights_in_file_mapping();
-            auto runtime = std::make_unique<Runtime>(embedding->config(), embedding->weights(), ro);
+            auto runtime = own_runtime(*embedding, a.threads);
             std::fprintf(stderr, "qwen-edge: embeddings with %s (dim %d)\n", embedding->id().c_str(),
                          embedding->config().dim);
             api.set_embedding_model(std::move(embedding), std::move(runtime));
+        }
+        if (!a.rerank_model.empty()) {
+            auto reranker = LoadedModel::open(a.rerank_model);
+            auto runtime = own_runtime(*reranker, a.threads);
+            std::fprintf(stderr, "qwen-edge: reranking with %s\n", reranker->id().c_str());
+            api.set_rerank_model(std::move(reranker), std::move(runtime));
         }
         api.set_ready(std::move(model), std::move(scheduler));
     } catch (const std::exception& e) {
@@ -131,6 +143,7 @@ Runner register_serve(CLI::App& app) {
     auto* cmd = app.add_subcommand("serve", "Serve the web chat and the OpenAI-compatible API");
     cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (qwen3:0.6b, as `qwen-edge list` shows; default: the downloaded Qwen2.5-0.5B-Instruct)");
     cmd->add_option("--embedding-model", args->embedding_model, "A second model (e.g. Qwen3-Embedding: a .gguf file or qwen3-embedding:0.6b) for POST /v1/embeddings, over threads of its own");
+    cmd->add_option("--rerank-model", args->rerank_model, "A reranker model (Qwen3-Reranker: a .gguf file with its full output head or llama.cpp's 2-row cls.output head, or qwen3-reranker:0.6b) for POST /v1/rerank, over threads of its own");
     cmd->add_flag("--demo", args->demo, "Make and use a model with random weights (answers are noise): for trying it out without a download");
     cmd->add_option("--host", args->host, "Address to listen on (0.0.0.0: the whole network)")
         ->capture_default_str();

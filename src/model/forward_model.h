@@ -26,6 +26,11 @@ class SequenceState {
     virtual int reusable_prefix(int n) const = 0;
     // The next pass continues at position n (n == reusable_prefix(n)); what came after is dropped.
     virtual void rewind(int n) = 0;
+    // Takes the first n positions of `source` (a state of the same model) as if they had been
+    // evaluated into this one, so that a prompt prefix shared by many sequences (a reranker's
+    // query) is evaluated once. Throws qe::Error when the states differ in kind or layout, or n
+    // is more than either holds.
+    virtual void copy_prefix(const SequenceState& source, int n) = 0;
 };
 
 // One sequence's part of a pass: ids at positions start_pos, start_pos + 1, ... after the

@@ -58,6 +58,24 @@ void KVCache::store(int layer, int pos, int n, const float* k, const float* v) {
     }
 }
 
+void KVCache::copy_prefix(const SequenceState& source, int n) {
+    const auto* from = dynamic_cast<const KVCache*>(&source);
+    if (!from) throw Error("cannot copy positions into a KV cache from another kind of state");
+    if (from->n_layers_ != n_layers_ || from->n_kv_heads_ != n_kv_heads_ ||
+        from->head_dim_ != head_dim_ || from->type_ != type_)
+        throw Error("cannot copy positions between KV caches of different layouts");
+    if (n < 0 || n > n_ctx_ || n > from->n_ctx_)
+        throw Error("cannot copy " + std::to_string(n) + " positions between KV caches of " +
+                    std::to_string(from->n_ctx_) + " and " + std::to_string(n_ctx_));
+    // Each head's positions are one block, so a prefix is one copy per layer, head, key/value.
+    const size_t bytes = size_t(n) * size_t(head_dim_) * elem_bytes_;
+    for (int kv = 0; kv < 2; ++kv)
+        for (int layer = 0; layer < n_layers_; ++layer)
+            for (int h = 0; h < n_kv_heads_; ++h)
+                std::memcpy(data_.get() + offset(kv, layer, h),
+                            from->data_.get() + from->offset(kv, layer, h), bytes);
+}
+
 void KVCache::load_k(int layer, int kv_head, int pos, float* dst) const {
     load_row(offset(0, layer, kv_head) + size_t(pos) * size_t(head_dim_) * elem_bytes_, dst);
 }

@@ -29,6 +29,7 @@ class KVCache final : public SequenceState {
     // Positions past the one the next pass writes are simply overwritten later.
     int reusable_prefix(int n) const override { return n; }
     void rewind(int) override {}
+    void copy_prefix(const SequenceState& source, int n) override;
 
     // Stores rows k, v ([n, n_kv_heads * head_dim] each) at positions pos .. pos + n - 1.
     void store(int layer, int pos, int n, const float* k, const float* v);

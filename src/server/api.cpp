@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "engine/rerank_prompt.h"
 #include "fetch/model_catalogue.h"
 #include "server/static_assets.h"
 
@@ -198,6 +199,22 @@ void Api::set_embedding_model(std::unique_ptr<LoadedModel> model, std::unique_pt
     embedder_ = std::move(embedder);
 }
 
+void Api::set_rerank_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
+                            int n_ctx) {
+    RerankerOptions options;
+    options.n_ctx = n_ctx;
+    std::string tmpl = rerank_template(*model);
+    auto reranker = std::make_unique<Reranker>(*runtime, read_rank_head(*model), options);
+    rerank_model_ = std::move(model);
+    rerank_runtime_ = std::move(runtime);
+    reranker_ = std::move(reranker);
+    rerank_template_ = std::move(tmpl);
+}
+
+void Api::refuse_when_shutting_down() const {
+    if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
+}
+
 bool Api::authorized(const HttpRequest& request) const {
     if (options_.api_key.empty()) return true;
     auto it = request.headers.find("authorization");
@@ -223,7 +240,8 @@ HttpResponse Api::handle(const HttpRequest& request) {
     // Only known names become labels: a label per unknown path would let any client grow the
     // metrics (and the memory holding them) without end.
     static constexpr std::string_view kEndpoints[] = {
-        "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
+        "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/rerank",
+        "/rerank",              "/v1/reranking",   "/reranking",     "/v1/models",
         "/health",              "/metrics",        "/tokenize",      "/detokenize"};
     std::string endpoint = request.path.starts_with("/v1/") ? "other" : "static";
     for (std::string_view known : kEndpoints)
@@ -234,7 +252,10 @@ HttpResponse Api::handle(const HttpRequest& request) {
 
 HttpResponse Api::route(const HttpRequest& req) {
     const std::string& p = req.path;
-    const bool api = p.starts_with("/v1/") || p == "/tokenize" || p == "/detokenize" || p == "/metrics";
+    const bool rerank_path =
+        p == "/v1/rerank" || p == "/rerank" || p == "/v1/reranking" || p == "/reranking";
+    const bool api = p.starts_with("/v1/") || p == "/tokenize" || p == "/detokenize" ||
+                     p == "/metrics" || rerank_path;
     if (req.method == "OPTIONS") {
         HttpResponse r;
         r.status = 204;
@@ -274,6 +295,7 @@ HttpResponse Api::route(const HttpRequest& req) {
     if (p == "/v1/chat/completions" && post) return chat_completions(req);
     if (p == "/v1/completions" && post) return completions(req);
     if (p == "/v1/embeddings" && post) return embeddings(req);
+    if (rerank_path && post) return rerank(req);
     if (p == "/tokenize" && post) return tokenize(req);
     if (p == "/detokenize" && post) return detokenize(req);
     throw ApiException{make_error(404, "invalid_request_error", "not_found",
@@ -288,28 +310,32 @@ void Api::check_model_name(const std::string& name) const {
 }
 
 HttpResponse Api::models() {
+    // What every entry has; each adds what it does and its own figures.
+    auto entry = [](const LoadedModel& model, int n_ctx, json capabilities) {
+        return json{{"id", model.id()},
+                    {"object", "model"},
+                    {"created", 0},
+                    {"owned_by", "qwen-edge"},
+                    {"context_length", n_ctx},
+                    {"capabilities", std::move(capabilities)}};
+    };
     // Whether the model can think (its template reads enable_thinking) and whether a chat should
     // start with thinking on: as the catalogue says for its files, else only for models of 2B
     // parameters or more, as small ones think long.
     const bool can_think = model_->template_has_thinking_switch();
-    const fetch::CatalogueEntry* entry = fetch::catalogue_entry_of_file(model_->file().path());
+    const fetch::CatalogueEntry* listed = fetch::catalogue_entry_of_file(model_->file().path());
     const bool thinking_default =
-        entry ? entry->thinking_default : model_->file().parameter_count() >= 2'000'000'000;
-    const json thinking = {{"supported", can_think}, {"default", can_think && thinking_default}};
-    json data = json::array({{{"id", model_->id()},
-                              {"object", "model"},
-                              {"created", 0},
-                              {"owned_by", "qwen-edge"},
-                              {"context_length", scheduler_->n_ctx()},
-                              {"thinking", thinking}}});
-    if (embedder_)
-        data.push_back({{"id", embedding_model_->id()},
-                        {"object", "model"},
-                        {"created", 0},
-                        {"owned_by", "qwen-edge"},
-                        {"context_length", embedder_->n_ctx()},
-                        {"capabilities", json::array({"embedding"})},
-                        {"dimensions", embedder_->dim()}});
+        listed ? listed->thinking_default : model_->file().parameter_count() >= 2'000'000'000;
+    json chat = entry(*model_, scheduler_->n_ctx(), json::array({"chat", "completion"}));
+    chat["thinking"] = {{"supported", can_think}, {"default", can_think && thinking_default}};
+    json data = json::array({std::move(chat)});
+    if (embedder_) {
+        json e = entry(*embedding_model_, embedder_->n_ctx(), json::array({"embedding"}));
+        e["dimensions"] = embedder_->dim();
+        data.push_back(std::move(e));
+    }
+    if (reranker_)
+        data.push_back(entry(*rerank_model_, reranker_->n_ctx(), json::array({"rerank"})));
     return json_response(200, {{"object", "list"}, {"data", std::move(data)}});
 }
 
@@ -323,7 +349,7 @@ HttpResponse Api::metrics() {
 }
 
 HttpResponse Api::chat_completions(const HttpRequest& req) {
-    if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
+    refuse_when_shutting_down();
     const json body = parse_json_body(req.body);
     ChatCompletionRequest r = parse_chat_request(
         body, SamplingDefaults{model_->sampling_defaults(true), model_->sampling_defaults(false)},
@@ -359,7 +385,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
 }
 
 HttpResponse Api::completions(const HttpRequest& req) {
-    if (shutting_down_) throw ApiException{unavailable("the server is shutting down", 5)};
+    refuse_when_shutting_down();
     const json body = parse_json_body(req.body);
     CompletionRequest r = parse_completion_request(body, model_->sampling_defaults(), options_.limits);
     check_model_name(r.options.model);

@@ -5,7 +5,9 @@
 //   POST /v1/chat/completions   OpenAI chat, streaming (SSE) or not
 //   POST /v1/completions        raw prompt completion
 //   POST /v1/embeddings         OpenAI embeddings (with an embedding model: serve --embedding-model)
-//   GET  /v1/models             the served model (and the embedding model)
+//   POST /v1/rerank             documents ranked for a query (with a reranker: serve --rerank-model;
+//                               also /rerank, /v1/reranking, /reranking as llama.cpp's server has)
+//   GET  /v1/models             the served models, each with what it does
 //   GET  /health                {"status": "ok" | "loading"}
 //   GET  /metrics               Prometheus text
 //   POST /tokenize, /detokenize
@@ -22,6 +24,7 @@
 
 #include "chat/chat_turns.h"
 #include "engine/embedder.h"
+#include "engine/reranker.h"
 #include "engine/scheduler.h"
 #include "model/loaded_model.h"
 #include "server/metrics.h"
@@ -68,6 +71,11 @@ public:
     // for a model whose pooling is not supported.
     void set_embedding_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
                              int n_ctx = 0);
+    // The model /v1/rerank runs (a Qwen3-Reranker file, either form: model/rank_head.h), over a
+    // runtime of its own, before set_ready; prompts of up to n_ctx tokens (0: the model's context
+    // length). Throws qe::Error naming what of the file is not supported.
+    void set_rerank_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
+                          int n_ctx = 0);
     // From now on new generation requests get 503; running ones go on.
     void begin_shutdown() { shutting_down_ = true; }
     Scheduler* scheduler() { return ready_ ? scheduler_.get() : nullptr; }
@@ -79,11 +87,13 @@ private:
     HttpResponse chat_completions(const HttpRequest& request);
     HttpResponse completions(const HttpRequest& request);
     HttpResponse embeddings(const HttpRequest& request);  // api_embeddings.cpp
+    HttpResponse rerank(const HttpRequest& request);      // api_rerank.cpp
     HttpResponse models();
     HttpResponse tokenize(const HttpRequest& request);
     HttpResponse detokenize(const HttpRequest& request);
     HttpResponse metrics();
     bool authorized(const HttpRequest& request) const;
+    void refuse_when_shutting_down() const;  // 503 with Retry-After once begin_shutdown ran
     void check_model_name(const std::string& name) const;
 
     struct Generation;  // one request's journey through the scheduler
@@ -98,6 +108,10 @@ private:
     std::unique_ptr<LoadedModel> embedding_model_;
     std::unique_ptr<Runtime> embedding_runtime_;
     std::unique_ptr<Embedder> embedder_;  // over embedding_runtime_: declared after it
+    std::unique_ptr<LoadedModel> rerank_model_;
+    std::unique_ptr<Runtime> rerank_runtime_;
+    std::unique_ptr<Reranker> reranker_;  // over rerank_runtime_: declared after it
+    std::string rerank_template_;
     std::atomic<bool> ready_{false};
     std::atomic<bool> shutting_down_{false};
     std::atomic<uint64_t> next_id_{1};

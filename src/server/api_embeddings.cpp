@@ -48,15 +48,7 @@ std::string base64_floats(const std::vector<float>& values) {
 }  // namespace
 
 HttpResponse Api::embeddings(const HttpRequest& req) {
-    if (shutting_down_) {
-        ApiError e;
-        e.status = 503;
-        e.type = "server_error";
-        e.code = "unavailable";
-        e.message = "the server is shutting down";
-        e.retry_after_s = 5;
-        throw ApiException{e};
-    }
+    refuse_when_shutting_down();
     const EmbeddingRequest r = parse_embedding_request(parse_json_body(req.body));
     if (!embedder_)
         fail(400, "no_embedding_model", "model",

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "server/request_fields.h"
+
 namespace qe {
 namespace {
 
@@ -62,14 +64,9 @@ std::vector<EmbeddingInput> inputs_of(const json& input) {
 
 EmbeddingRequest parse_embedding_request(const json& body) {
     if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
-    for (const auto& [name, value] : body.items())
-        if (name != "input" && name != "model" && name != "dimensions" &&
-            name != "encoding_format" && name != "user" && name != "instruction")
-            api_fail(name,
-                     "'" + name +
-                         "' is not a field of an embeddings request (input, model, dimensions, "
-                         "encoding_format, user, instruction)",
-                     "unknown_parameter");
+    refuse_unknown_fields(
+        body, {"input", "model", "dimensions", "encoding_format", "user", "instruction"},
+        "an embeddings request");
 
     EmbeddingRequest r;
     const auto input = body.find("input");

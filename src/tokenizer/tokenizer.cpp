@@ -65,6 +65,29 @@ void Tokenizer::encode(std::string_view text, SpecialTokens mode, std::vector<in
     }
 }
 
+std::vector<int32_t> Tokenizer::encode_pieces(std::span<const TextPiece> pieces) const {
+    std::vector<int32_t> ids;
+    std::string between;  // text since the last literal, across pieces
+    for (const TextPiece& piece : pieces) {
+        const std::string_view text = piece.text;
+        if (const size_t bad = utf8::find_invalid(text); bad != std::string_view::npos)
+            throw Error("text to tokenize is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+        size_t pos = 0;
+        while (piece.mode == SpecialTokens::kParse && !literals_.empty() && pos < text.size()) {
+            const LiteralMatcher::Match m = literals_.find(text, pos);
+            if (m.pos == std::string_view::npos) break;
+            between.append(text.substr(pos, m.pos - pos));
+            encode_text(between, ids);
+            between.clear();
+            ids.push_back(m.id);
+            pos = m.pos + m.len;
+        }
+        between.append(text.substr(pos));
+    }
+    encode_text(between, ids);
+    return ids;
+}
+
 void Tokenizer::encode_text(std::string_view text, std::vector<int32_t>& ids) const {
     if (text.empty()) return;
     std::string scratch;

@@ -33,6 +33,13 @@ enum class SpecialTokens {
     kAsText,
 };
 
+// A piece of a text assembled from a template's own text (kParse) and what a client wrote
+// (kAsText).
+struct TextPiece {
+    std::string_view text;
+    SpecialTokens mode;
+};
+
 class Tokenizer {
   public:
     explicit Tokenizer(Vocab vocab);
@@ -48,6 +55,11 @@ class Tokenizer {
     // Throws qe::Error for an id outside [0, size()).
     std::string decode(std::span<const int32_t> ids, bool skip_control = false) const;
 
+    // The pieces as one text: added-token literals are cut out only in the kParse pieces, and
+    // the text between literals is split and merged as if the pieces were joined. So a client's
+    // text inside a template tokenizes as it does in the whole text, yet cannot become (or
+    // complete) a control token. Throws qe::Error when a piece is not valid UTF-8.
+    std::vector<int32_t> encode_pieces(std::span<const TextPiece> pieces) const;
     // Raw bytes of one token: its literal text for added tokens, "" for unused ids. Throws
     // qe::Error for an id outside [0, size()).
     std::string_view token_bytes(int32_t id) const;

@@ -71,6 +71,48 @@ TEST(KVCache, RawRowsAreContiguousPerHead) {
     EXPECT_EQ(v[3 * 8 + 2], f32_to_f16(rows(2, 3, 1, kv_dim, -1)[8 + 2]));
 }
 
+TEST(KVCache, CopyPrefixTakesTheFirstPositionsOfEveryHead) {
+    const ModelConfig c = small_config();
+    const int kv_dim = c.n_kv_heads * c.head_dim;
+    KVCache source(c, 6, DType::F32), copy(c, 9, DType::F32);
+    for (int layer = 0; layer < c.n_layers; ++layer) {
+        source.store(layer, 0, 6, rows(layer, 0, 6, kv_dim, 1).data(),
+                     rows(layer, 0, 6, kv_dim, -1).data());
+        copy.store(layer, 0, 9, rows(layer, 50, 9, kv_dim, 1).data(),
+                   rows(layer, 50, 9, kv_dim, -1).data());
+    }
+    copy.copy_prefix(source, 4);
+    std::vector<float> got(size_t(c.head_dim)), want(size_t(c.head_dim));
+    for (int layer = 0; layer < c.n_layers; ++layer)
+        for (int h = 0; h < c.n_kv_heads; ++h)
+            for (int pos = 0; pos < 9; ++pos) {
+                // Positions 0..3 from the source, the rest as stored before.
+                for (const float sign : {1.0f, -1.0f}) {
+                    const std::vector<float> all = pos < 4 ? rows(layer, pos, 1, kv_dim, sign)
+                                                           : rows(layer, 50 + pos, 1, kv_dim, sign);
+                    want.assign(all.begin() + h * c.head_dim, all.begin() + (h + 1) * c.head_dim);
+                    if (sign > 0)
+                        copy.load_k(layer, h, pos, got.data());
+                    else
+                        copy.load_v(layer, h, pos, got.data());
+                    EXPECT_EQ(got, want) << layer << " " << h << " " << pos;
+                }
+            }
+}
+
+TEST(KVCache, CopyPrefixRefusesOtherLayoutsAndLengths) {
+    const ModelConfig c = small_config();
+    KVCache a(c, 4, DType::F16), b(c, 8, DType::F16), f32(c, 8, DType::F32);
+    EXPECT_THROW(b.copy_prefix(a, 5), Error);  // more than the source holds
+    EXPECT_THROW(a.copy_prefix(b, 5), Error);  // more than the target holds
+    EXPECT_THROW(f32.copy_prefix(a, 2), Error);
+    ModelConfig other = c;
+    other.n_kv_heads = 1;
+    KVCache narrow(other, 8, DType::F16);
+    EXPECT_THROW(narrow.copy_prefix(a, 2), Error);
+    EXPECT_NO_THROW(b.copy_prefix(a, 4));
+}
+
 TEST(KVCache, RejectsBadSizesAndTypes) {
     EXPECT_THROW(KVCache(small_config(), 0), Error);
     EXPECT_THROW(KVCache(small_config(), -5), Error);

@@ -158,6 +158,25 @@ TEST(TokenizerVocab, SmallGgufLoads) {
     EXPECT_EQ(tok.encode("abc<|end|>", SpecialTokens::kAsText), (std::vector<int32_t>{3, 2}));
 }
 
+TEST(TokenizerVocab, PiecesParseLiteralsOnlyWhereAskedAndMergeAcrossPieces) {
+    const Tokenizer tok(small_vocab([](GgufWriter&) {}));
+    const auto pieces = [&](std::initializer_list<TextPiece> p) {
+        return tok.encode_pieces(std::vector<TextPiece>(p));
+    };
+    // "a" + "b" merge across the boundary, as in the joined text; the template's literal counts.
+    EXPECT_EQ(pieces({{"a", SpecialTokens::kParse}, {"bc", SpecialTokens::kAsText},
+                      {"<|end|>", SpecialTokens::kParse}}),
+              tok.encode("abc<|end|>"));
+    // A client's literal is text (its bytes have no tokens here), and cannot be completed by the
+    // template either.
+    EXPECT_EQ(pieces({{"ab", SpecialTokens::kParse}, {"<|end|>", SpecialTokens::kAsText}}),
+              (std::vector<int32_t>{3}));
+    EXPECT_EQ(pieces({{"<|en", SpecialTokens::kAsText}, {"d|>c", SpecialTokens::kParse}}),
+              (std::vector<int32_t>{2}));
+    EXPECT_TRUE(pieces({}).empty());
+    EXPECT_THROW(pieces({{"\xff", SpecialTokens::kAsText}}), Error);
+}
+
 TEST(TokenizerVocab, GgufErrorsNameTheKey) {
     using W = GgufWriter;
     expect_error(

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     std::string out, format = "gguf", type = "f16", preset, arch,
                      tokenizer = QE_DEFAULT_TOKENIZER_JSON, name;
     uint64_t seed = 1;
-    bool untied = false;
+    bool untied = false, rerank_head = false;
     app.add_option("-o,--out", out, "output: a .gguf file, or a folder with --format hf")
         ->required();
     app.add_option("--format", format, "gguf or hf (a Hugging Face folder, BF16 safetensors)")
@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
     app.add_option("--rope-theta", shape.rope_theta, "RoPE base frequency");
     app.add_option("--rms-eps", shape.rms_eps, "RMSNorm epsilon");
     app.add_flag("--untied", untied, "a separate output head instead of tied embeddings");
+    app.add_flag("--rerank-head", rerank_head,
+                 "qwen3 GGUF: a Qwen3-Reranker as llama.cpp converts it (pooling rank, a 2-row "
+                 "cls.output head of the yes/no rows; vocab >= 9856 to hold them)");
     app.add_option("--seed", seed, "random seed (same seed, same weights in every format)");
     app.add_option("--tokenizer", tokenizer, "the Qwen tokenizer.json to take the vocabulary from");
     app.add_option("--name", name, "general.name (default: says random weights)");
@@ -104,6 +107,7 @@ int main(int argc, char** argv) {
     o.seed = seed;
     o.tokenizer_json = tokenizer;
     o.name = name;
+    o.rerank_head = rerank_head;
     const auto ft = parse_file_type(type);
     if (!ft) {
         std::fprintf(stderr, "qwen-edge-synth: unknown --type %s (known: %s)\n", type.c_str(),

@@ -75,6 +75,30 @@ void parallel_rows(int64_t n, Fn fn) {
     for (auto& th : pool) th.join();
 }
 
+// One row of values in type `dtype`, at dst (row_bytes(dtype, cols) bytes).
+void encode_row(DType dtype, const float* values, int64_t cols, uint8_t* dst) {
+    switch (dtype) {
+        case DType::F32:
+            std::memcpy(dst, values, size_t(cols) * sizeof(float));
+            break;
+        case DType::F16:
+            for (int64_t i = 0; i < cols; ++i) {
+                const uint16_t h = f32_to_f16(values[i]);
+                std::memcpy(dst + 2 * i, &h, 2);
+            }
+            break;
+        case DType::BF16:
+            for (int64_t i = 0; i < cols; ++i) {
+                const uint16_t b = f32_to_bf16(values[i]);
+                std::memcpy(dst + 2 * i, &b, 2);
+            }
+            break;
+        default:
+            quantize_row(dtype, values, dst, cols);
+            break;
+    }
+}
+
 // The bytes of tensor `name` in type `dtype`: rows generated and encoded in parallel.
 void encode_tensor(uint64_t seed, const std::string& name, const std::vector<int64_t>& shape,
                    DType dtype, std::vector<uint8_t>& out) {
@@ -87,27 +111,7 @@ void encode_tensor(uint64_t seed, const std::string& name, const std::vector<int
         std::vector<float> values(static_cast<size_t>(cols));
         for (int64_t r = begin; r < end; ++r) {
             row_values(seed, name, name_hash, r, cols, values.data());
-            uint8_t* dst = out.data() + size_t(r) * row_size;
-            switch (dtype) {
-                case DType::F32:
-                    std::memcpy(dst, values.data(), row_size);
-                    break;
-                case DType::F16:
-                    for (int64_t i = 0; i < cols; ++i) {
-                        const uint16_t h = f32_to_f16(values[size_t(i)]);
-                        std::memcpy(dst + 2 * i, &h, 2);
-                    }
-                    break;
-                case DType::BF16:
-                    for (int64_t i = 0; i < cols; ++i) {
-                        const uint16_t b = f32_to_bf16(values[size_t(i)]);
-                        std::memcpy(dst + 2 * i, &b, 2);
-                    }
-                    break;
-                default:
-                    quantize_row(dtype, values.data(), dst, cols);
-                    break;
-            }
+            encode_row(dtype, values.data(), cols, out.data() + size_t(r) * row_size);
         }
     });
 }
@@ -333,6 +337,7 @@ std::string params_string(const Options& o, const std::string& format) {
         << " head_dim=" << head_size(s) << " ffn=" << s.ffn << " vocab=" << s.vocab
         << " context=" << s.context << " rope_theta=" << s.rope_theta << " rms_eps=" << s.rms_eps
         << " tied=" << (s.tied ? 1 : 0) << " name=" << model_name(o);
+    if (o.rerank_head) out << " rerank_head=1";
     return out.str();
 }
 
@@ -378,6 +383,47 @@ std::vector<float> tensor_values(uint64_t seed, const std::string& name,
     return out;
 }
 
+namespace {
+
+// As llama.cpp's converter writes it for Qwen3-Reranker: the card's prompt with the default
+// instruction in place.
+constexpr const char* kRerankTemplate =
+    "<|im_start|>system\nJudge whether the Document meets the requirements based on the Query "
+    "and the Instruct provided. Note that the answer can only be \"yes\" or \"no\".<|im_end|>\n"
+    "<|im_start|>user\n<Instruct>: Given a web search query, retrieve relevant passages that "
+    "answer the query\n<Query>: {query}\n<Document>: {document}<|im_end|>\n"
+    "<|im_start|>assistant\n<think>\n\n</think>\n\n";
+
+int token_id(const SynthVocab& vocab, const std::string& text) {
+    for (size_t id = 0; id < size_t(vocab.ordinary); ++id)
+        if (vocab.tokens[id] == text) return int(id);
+    throw Error("a reranker needs the token \"" + text + "\": give the vocabulary at least " +
+                "9856 rows");
+}
+
+// cls.output.weight [2, dim]: the output head's rows of "yes" and "no", encoded as the head is.
+Written add_rerank_head(const Options& o, const SynthVocab& vocab, const TensorContext& ctx,
+                        GgufWriter& w) {
+    const Shape& s = o.shape;
+    if (s.arch != Arch::kQwen3) throw Error("a reranker head is for qwen3 models only");
+    const std::string head = s.tied ? "token_embd.weight" : "output.weight";
+    const DType t = tensor_type(o.type, head, {s.vocab, s.dim}, ctx);
+    const int rows[2] = {token_id(vocab, "yes"), token_id(vocab, "no")};
+    w.add_tensor("cls.output.weight", t, {2, s.dim},
+                 [seed = o.seed, head, rows, cols = int64_t(s.dim), t](std::vector<uint8_t>& out) {
+                     const size_t row_size = row_bytes(t, cols).value();
+                     out.assign(2 * row_size, 0);
+                     std::vector<float> values(static_cast<size_t>(cols));
+                     for (size_t i = 0; i < 2; ++i) {
+                         row_values(seed, head, hash_name(head), rows[i], cols, values.data());
+                         encode_row(t, values.data(), cols, out.data() + i * row_size);
+                     }
+                 });
+    return {1, 2 * row_bytes(t, s.dim).value()};
+}
+
+}  // namespace
+
 Written write_gguf(const Options& o, const SynthVocab& vocab, const std::string& path) {
     check_shape(o.shape);
     const Shape& s = o.shape;
@@ -419,7 +465,14 @@ Written write_gguf(const Options& o, const SynthVocab& vocab, const std::string&
 
     const TensorContext ctx{s.layers, s.heads, s.kv_heads, !s.tied};
     Written written;
+    if (o.rerank_head) {
+        written = add_rerank_head(o, vocab, ctx, w);
+        w.set(a + "pooling_type", gv::u32(4));
+        w.set(a + "classifier.output_labels", gv::strings({"yes", "no"}));
+        w.set("tokenizer.chat_template.rerank", gv::str(kRerankTemplate));
+    }
     for (const auto& [name, shape] : tensor_list(s)) {
+        if (o.rerank_head && name == "output.weight") continue;  // replaced by cls.output
         const DType t = tensor_type(o.type, name, shape, ctx);
         w.add_tensor(name, t, shape,
                      [seed = o.seed, name = name, shape = shape, t](std::vector<uint8_t>& out) {
@@ -437,6 +490,7 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
     check_shape(o.shape);
     const Shape& s = o.shape;
     check_vocab(s, vocab);
+    if (o.rerank_head) throw Error("a reranker head is written to GGUF files only");
     const DType t = o.type.base;
     if (t != DType::BF16 && t != DType::F16 && t != DType::F32) {
         throw Error("a Hugging Face folder holds bf16, f16 or f32 weights, not " + o.type.name);

@@ -67,6 +67,11 @@ struct Options {
     FileType type;               // GGUF: any; Hugging Face: f32, f16 or bf16
     std::string tokenizer_json;  // path of the source tokenizer.json
     std::string name;            // general.name; empty: made from the shape
+    // GGUF, qwen3 only: llama.cpp's reranker conversion (Qwen3-Reranker): pooling_type 4 (rank),
+    // classifier labels ["yes", "no"], a `tokenizer.chat_template.rerank`, and in place of the
+    // output head a 2-row cls.output.weight holding its rows of the "yes" and "no" tokens (the
+    // same bytes: a reranker of the full-head form scores alike).
+    bool rerank_head = false;
 };
 
 // Checks the shape (heads divide dim, head size even, a Qwen2 head size of dim / heads, ...);
