@@ -1,9 +1,13 @@
 #include "server/openai_request.h"
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <limits>
 #include <string_view>
+#include <vector>
+
+#include "server/request_fields.h"
 
 namespace qe {
 namespace {
@@ -131,16 +135,17 @@ GenerationOptions parse_options(const json& body, const SamplingParams& defaults
     return o;
 }
 
-// A field this server does not do is refused, not ignored: a client that asks for JSON output,
-// log-probabilities or a forced tool call must not get a plain answer as if it had them. Fields
-// whose given value asks for nothing more than the default are accepted.
+// A field this server does not do is refused, not ignored (request_fields.h): a client that asks
+// for JSON output, log-probabilities or a forced tool call must not get a plain answer as if it
+// had them. These fields are known, but only with a value that asks for nothing beyond the
+// default.
 struct DefaultOnly {
-    const char* name;
+    std::string_view name;
     const char* default_value;  // for the error message
     bool (*is_default)(const json& v);
 };
 
-const DefaultOnly kDefaultOnlyFields[] = {
+constexpr DefaultOnly kDefaultOnlyFields[] = {
     {"logprobs", "false", [](const json& v) { return v == false || v == 0; }},
     {"top_logprobs", "0", [](const json& v) { return v == 0; }},
     {"logit_bias", "{}", [](const json& v) { return v.is_object() && v.empty(); }},
@@ -161,29 +166,21 @@ constexpr std::string_view kCommonFields[] = {
     "repetition_penalty", "presence_penalty", "frequency_penalty", "seed", "max_tokens", "stop",
     "n", "loop_guard", "user"};
 
-// `accepted`: the endpoint's own fields beside kCommonFields; `default_only`: those of
-// kDefaultOnlyFields it knows.
-void refuse_unknown_fields(const json& body, std::initializer_list<std::string_view> accepted,
-                           std::initializer_list<std::string_view> default_only) {
-    for (const auto& [name, value] : body.items()) {
-        bool known = false;
-        for (std::string_view a : kCommonFields) known = known || a == name;
-        for (std::string_view a : accepted) known = known || a == name;
-        if (known || value.is_null()) continue;
-        for (std::string_view d : default_only) {
-            if (d != name) continue;
-            for (const DefaultOnly& f : kDefaultOnlyFields) {
-                if (name != f.name) continue;
-                if (!f.is_default(value))
-                    api_fail(name, "'" + name + "' is supported only as " + f.default_value +
-                                       " by this server",
-                             "unsupported_parameter");
-                known = true;
-            }
-        }
-        if (!known)
-            api_fail(name, "'" + name + "' is not a parameter this server supports",
-                     "unsupported_parameter");
+// Refuses fields outside kCommonFields, `own` and `default_only` (names of kDefaultOnlyFields),
+// and default-only fields with another value.
+void check_fields(const json& body, std::initializer_list<std::string_view> own,
+                  std::initializer_list<std::string_view> default_only, std::string_view what) {
+    std::vector<std::string_view> known(std::begin(kCommonFields), std::end(kCommonFields));
+    known.insert(known.end(), own.begin(), own.end());
+    known.insert(known.end(), default_only.begin(), default_only.end());
+    refuse_unknown_fields(body, known, what);
+    for (const DefaultOnly& f : kDefaultOnlyFields) {
+        const json* v = field(body, std::string(f.name).c_str());
+        if (v && std::find(default_only.begin(), default_only.end(), f.name) != default_only.end() &&
+            !f.is_default(*v))
+            api_fail(std::string(f.name), "'" + std::string(f.name) + "' is supported only as " +
+                                              f.default_value + " by this server",
+                     "unsupported_value");
     }
 }
 
@@ -200,7 +197,7 @@ void check_message_fields(const json& m, const std::string& where) {
                        name != "function_call"))
             api_fail(where + "." + name,
                      "'" + where + "." + name + "' is not a message field this server supports",
-                     "unsupported_parameter");
+                     "unknown_parameter");
     }
 }
 
@@ -285,12 +282,12 @@ json parse_json_body(const std::string& body) {
 ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefaults& defaults,
                                          const RequestLimits& limits) {
     if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
-    refuse_unknown_fields(body,
-                          {"messages", "max_completion_tokens", "tools",
-                           "chat_template_kwargs", "enable_thinking", "reasoning_format",
-                           "max_rounds"},
-                          {"logprobs", "top_logprobs", "logit_bias", "tool_choice",
-                           "parallel_tool_calls", "response_format", "store"});
+    check_fields(body,
+                 {"messages", "max_completion_tokens", "tools", "chat_template_kwargs",
+                  "enable_thinking", "reasoning_format", "max_rounds"},
+                 {"logprobs", "top_logprobs", "logit_bias", "tool_choice", "parallel_tool_calls",
+                  "response_format", "store"},
+                 "a chat completion request");
     ChatCompletionRequest r;
     parse_thinking(body, r);
     r.options = parse_options(
@@ -362,8 +359,8 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
 CompletionRequest parse_completion_request(const json& body, const SamplingParams& defaults,
                                            const RequestLimits& limits) {
     if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
-    refuse_unknown_fields(body, {"prompt"},
-                          {"logprobs", "logit_bias", "echo", "best_of", "suffix"});
+    check_fields(body, {"prompt"}, {"logprobs", "logit_bias", "echo", "best_of", "suffix"},
+                 "a completion request");
     CompletionRequest r;
     r.options = parse_options(body, defaults, limits);
     const json* prompt = field(body, "prompt");

@@ -8,7 +8,7 @@
 namespace qe {
 
 void refuse_unknown_fields(const nlohmann::ordered_json& body,
-                           std::initializer_list<std::string_view> known, std::string_view what) {
+                           std::span<const std::string_view> known, std::string_view what) {
     for (const auto& [name, value] : body.items()) {
         if (std::find(known.begin(), known.end(), name) != known.end()) continue;
         std::string list;
