@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/half.h"
 #include "kernels/kernels.h"
 #include "quant/quant.h"
 
@@ -129,6 +130,31 @@ void BM_matmul(benchmark::State& state, DType t) {
     state.SetLabel(std::string(kernels().name));
 }
 
+// One KV head's attention for a tile of queries over n cached positions (f16 cache): scores,
+// softmax, weighted values, as a prefill runs it. Arguments: head size, queries, positions.
+void BM_attention(benchmark::State& state) {
+    const int64_t hd = state.range(0), nq = state.range(1), n = state.range(2);
+    std::vector<uint16_t> keys(size_t(n * hd)), values(size_t(n * hd));
+    for (size_t i = 0; i < keys.size(); ++i) {
+        keys[i] = f32_to_f16(float(i % 19) * 0.05f - 0.45f);
+        values[i] = f32_to_f16(float(i % 13) * 0.07f - 0.4f);
+    }
+    std::vector<float> q(size_t(nq * hd)), scores(size_t(nq * n)), out(size_t(nq * hd));
+    for (size_t i = 0; i < q.size(); ++i) q[i] = float(i % 11) * 0.1f - 0.5f;
+    const std::vector<int64_t> seen(size_t(nq), n);
+    const KernelTable& k = kernels();
+    for (auto _ : state) {
+        k.attn_scores_f16(q.data(), nq, keys.data(), seen.data(), n, hd, 0.088f, scores.data());
+        for (int64_t g = 0; g < nq; ++g) k.softmax(scores.data() + g * n, n);
+        k.attn_values_f16(scores.data(), nq, values.data(), seen.data(), n, hd, out.data());
+        benchmark::DoNotOptimize(out.data());
+    }
+    const double flops = 4.0 * double(hd) * double(nq) * double(n);
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    state.SetLabel(std::string(k.name));
+}
+
 std::string name(const char* kind, DType t) {
     std::string s(kind);
     s.append(dtype_name(t));
@@ -151,6 +177,14 @@ void register_all() {
             ->Args({4864, 896, 64})
             ->ArgNames({"rows", "cols", "tokens"});
     }
+    // Qwen3 (head 128, 2 query heads per KV head: a prefill tile of 8 positions is 16 queries)
+    // and Qwen2.5 (head 64, 7 per KV head), in decode (one position) and prefill tiles.
+    benchmark::RegisterBenchmark("attention", BM_attention)
+        ->Args({128, 2, 512})
+        ->Args({128, 16, 512})
+        ->Args({64, 7, 512})
+        ->Args({64, 14, 512})
+        ->ArgNames({"head", "queries", "positions"});
     for (DType t : typesk) {
         benchmark::RegisterBenchmark(name("matvec/", t).c_str(), BM_matvec, t)
             ->Args({896, 4864, 1})
