@@ -172,9 +172,15 @@ void register_all() {
             if (t != DType::F32) b->Args({151936, 896, threads});
         }
         b->ArgNames({"rows", "cols", "threads"});
+        // Qwen2.5-0.5B's shapes, then Qwen3-0.6B's (q: 2048 x 1024, FFN up 3072 x 1024, down
+        // 1024 x 3072).
         benchmark::RegisterBenchmark(name("matmul/", t).c_str(), BM_matmul, t)
             ->Args({896, 896, 64})
             ->Args({4864, 896, 64})
+            ->Args({896, 4864, 64})
+            ->Args({2048, 1024, 64})
+            ->Args({3072, 1024, 64})
+            ->Args({1024, 3072, 64})
             ->ArgNames({"rows", "cols", "tokens"});
     }
     // Qwen3 (head 128, 2 query heads per KV head: a prefill tile of 8 positions is 16 queries)
