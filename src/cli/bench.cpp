@@ -2,7 +2,8 @@
 // tokens/s (mean ± sd over repetitions, after a warm-up), time to first token of a chat turn, load
 // time, peak memory and the memory bandwidth generation achieves; with --turns, the time to first
 // token of each turn of a conversation (the prefix cache at work); with --parallel, generation
-// speed of several streams decoded together against one alone (batching at work).
+// speed of several streams decoded together against one alone (batching at work); with --embed,
+// embedding speed (texts of 64, 256 and 1024 tokens, batches of 8) for an embedding model.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/model_choice.h"
 #include "core/error.h"
+#include "engine/embedder.h"
 #include "engine/scheduler.h"
 #include "engine/session.h"
 #include "model/loaded_model.h"
@@ -37,6 +39,7 @@ struct BenchArgs {
     int turns = 0, turn_answer = 48, rounds = 5;
     int parallel = 0;
     int depth = 0;  // tokens already in the context when pp and tg are measured
+    bool embed = false;
     bool json_out = false;
 };
 
@@ -224,6 +227,39 @@ ParallelFigures run_parallel(const LoadedModel& m, Runtime& runtime, const Bench
     return {stat(one), stat(many)};
 }
 
+struct EmbedFigures {
+    int tokens = 0;  // per text
+    Stat texts_per_second;
+};
+
+// Embeddings of batches of 8 texts of 64, 256 and 1024 random tokens (the end token appended as
+// the model asks), a.reps times each after a warm-up, as texts per second.
+std::vector<EmbedFigures> run_embeddings(const LoadedModel& m, Runtime& runtime,
+                                         const BenchArgs& a) {
+    EmbedderOptions o = embedder_options(m);
+    const int context = m.config().context_length > 0 ? m.config().context_length : 1025;
+    o.n_ctx = std::min(1025, context);
+    Embedder embedder(runtime, o);
+    std::mt19937 rng(11);
+    std::uniform_int_distribution<int> pick(0, std::min(m.config().vocab_size, 150000) - 1);
+    std::vector<EmbedFigures> figures;
+    for (int tokens : {64, 256, 1024}) {
+        if (tokens + 1 > o.n_ctx) break;  // a model of a shorter context
+        std::vector<std::vector<int>> texts(8, std::vector<int>(size_t(tokens)));
+        for (auto& t : texts)
+            for (int& id : t) id = pick(rng);
+        embedder.embed(texts);  // warm-up
+        std::vector<double> rates;
+        for (int r = 0; r < a.reps; ++r) {
+            const auto t = Clock::now();
+            embedder.embed(texts);
+            rates.push_back(double(texts.size()) / (ms_since(t) / 1000.0));
+        }
+        figures.push_back({tokens, stat(rates)});
+    }
+    return figures;
+}
+
 int bench(const BenchArgs& a) {
     // Load: open the file, read the tokenizer and template, prepare the matrices.
     auto start = Clock::now();
@@ -294,6 +330,8 @@ int bench(const BenchArgs& a) {
     for (int r = 0; r < (a.turns > 0 ? a.reps : 0); ++r) run_conversation(*m, runtime, a, turns);
     ParallelFigures par;
     if (a.parallel > 0 && a.gen_tokens > 0) par = run_parallel(*m, runtime, a);
+    std::vector<EmbedFigures> embeddings;
+    if (a.embed) embeddings = run_embeddings(*m, runtime, a);
 
     const Stat pp_s = stat(pp), tg_s = stat(tg), ttft_s = stat(ttft);
     const double gbps = double(bytes_per_token(m->file())) * tg_s.mean / 1e9;
@@ -333,6 +371,15 @@ int bench(const BenchArgs& a) {
             out["single_stream_tps"] = par.one.mean;
             out["single_stream_tps_sd"] = par.one.sd;
         }
+        if (a.embed) {
+            json e = json::array();
+            for (const EmbedFigures& f : embeddings)
+                e.push_back({{"tokens", f.tokens},
+                             {"texts_per_second", f.texts_per_second.mean},
+                             {"texts_per_second_sd", f.texts_per_second.sd},
+                             {"tokens_per_second", f.texts_per_second.mean * f.tokens}});
+            out["embeddings"] = e;
+        }
         std::printf("%s\n", out.dump().c_str());
         return 0;
     }
@@ -355,6 +402,10 @@ int bench(const BenchArgs& a) {
             a.parallel, par.many.mean, par.many.sd, par.one.mean, par.one.sd,
             par.one.mean > 0 ? par.many.mean / par.one.mean : 0.0);
     }
+    for (const EmbedFigures& f : embeddings)
+        std::printf("embed%-6d %.1f ± %.1f texts/s (%.0f tokens/s), batches of 8\n", f.tokens,
+                    f.texts_per_second.mean, f.texts_per_second.sd,
+                    f.texts_per_second.mean * f.tokens);
     if (a.turns > 0) {
         std::printf(
             "conversation (%d earlier rounds kept, %d-token answers), first token per turn:\n",
@@ -411,6 +462,9 @@ Runner register_bench(CLI::App& app) {
                     "scheduler (as the server runs them), against one stream alone")
         ->capture_default_str()
         ->check(CLI::Range(0, 64));
+    cmd->add_flag("--embed", a->embed,
+                  "Also measure embeddings (for an embedding model): texts of 64, 256 and 1024 "
+                  "tokens, in batches of 8, per second");
     cmd->add_flag(
         "--json", a->json_out,
         "Print one JSON object: pp_tps, tg_tps, ttft_ms, load_ms, rss_mb, tg_gbps (and more)");

@@ -81,6 +81,26 @@ TEST(BenchCommand, ParallelStreamsAndGenerationWithoutAPrompt) {
     EXPECT_EQ(text.output.find("pp0"), std::string::npos) << text.output;
 }
 
+TEST(BenchCommand, EmbeddingSpeedPerTextLength) {
+    const auto r = run_command(qwen_edge("bench --model " +
+                                             shell_quote(std::string(QE_GOLDEN_DIR) +
+                                                         "/q3-q8_0.gguf") +
+                                             " -p 8 -n 2 -t 1 -r 1 --embed --json",
+                                         false));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    ASSERT_TRUE(j.contains("embeddings")) << r.output;
+    ASSERT_EQ(j["embeddings"].size(), 3u) << r.output;
+    int expected = 64;
+    for (const auto& e : j["embeddings"]) {
+        EXPECT_EQ(e["tokens"], expected);
+        EXPECT_GT(e["texts_per_second"].get<double>(), 0);
+        EXPECT_DOUBLE_EQ(e["tokens_per_second"].get<double>(),
+                         e["texts_per_second"].get<double>() * expected);
+        expected *= 4;
+    }
+}
+
 TEST(BenchCommand, DepthFillsTheContextFirst) {
     // -d: pp and tg measured with that many tokens already in the context (as llama-bench -d).
     const auto r = run_command(qwen_edge(
