@@ -114,7 +114,7 @@ int chat(const ChatArgs& a) {
     sa.sa_handler = on_sigint;  // no SA_RESTART: Ctrl-C interrupts the prompt's read too
     sigaction(SIGINT, &sa, nullptr);
 
-    Settings settings{model->sampling_defaults(), a.max_tokens, a.rounds};
+    Settings settings{model->sampling_defaults(), a.max_tokens, a.rounds, std::nullopt};
     json messages = json::array();
     std::string system = a.system;
     LastStats last;
