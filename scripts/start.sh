@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh release
+# The program alone: no test programs (their libraries come with scripts/setup.sh --test).
+QE_BUILD_TARGET=qwen-edge scripts/build.sh release -DQE_BUILD_TESTS=OFF
 exec build/bin/qwen-edge serve "$@"

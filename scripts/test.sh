@@ -14,7 +14,7 @@ step() {
 step scripts/setup.sh --test
 jobs=$(nproc)
 
-step scripts/build.sh release
+step scripts/build.sh release -DQE_BUILD_TESTS=ON
 step ctest --preset release -j "$jobs"
 
 # The web chat: unit tests (Vitest), then Chromium driving the page.
