@@ -26,7 +26,8 @@ const json* schema_type(const json& tools, std::string_view function, std::strin
         const auto f = tool.find("function");
         if (f == tool.end() || !f->is_object()) continue;
         const auto name = f->find("name");
-        if (name == f->end() || !name->is_string() || name->get_ref<const std::string&>() != function)
+        if (name == f->end() || !name->is_string() ||
+            name->get_ref<const std::string&>() != function)
             continue;
         const auto params = f->find("parameters");
         if (params == f->end() || !params->is_object()) return nullptr;
@@ -100,7 +101,8 @@ std::optional<ToolCall> parse_json_form(std::string_view s) {
     if (arguments != call.end() && !arguments->is_null())
         // A string is kept as written: OpenAI's arguments are a JSON string the client parses
         // (and must check: models do not always write valid JSON).
-        out.arguments = arguments->is_string() ? arguments->get<std::string>() : compact(*arguments);
+        out.arguments =
+            arguments->is_string() ? arguments->get<std::string>() : compact(*arguments);
     return out;
 }
 

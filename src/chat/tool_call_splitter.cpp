@@ -63,7 +63,8 @@ void ToolCallSplitter::run(Pieces& out, bool end) {
                     return;
                 }
                 const size_t block_end = close + kClose.size();
-                if (auto call = parse_tool_call(p.substr(kOpen.size(), close - kOpen.size()), tools_)) {
+                if (auto call =
+                        parse_tool_call(p.substr(kOpen.size(), close - kOpen.size()), tools_)) {
                     out.calls.push_back(std::move(*call));
                     space_.clear();
                     read_a_call_ = true;

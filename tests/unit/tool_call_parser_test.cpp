@@ -15,8 +15,8 @@ const json kTools = json::parse(R"([
                   "units": {"type": ["string", "null"]}, "detail": {"type": "object"}}}}}])");
 
 TEST(ToolCallParser, ReadsTheJsonForm) {
-    auto call = parse_tool_call("\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"北京\"}}\n",
-                                kTools);
+    auto call = parse_tool_call(
+        "\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"北京\"}}\n", kTools);
     ASSERT_TRUE(call);
     EXPECT_EQ(call->name, "get_weather");
     EXPECT_EQ(call->arguments, R"({"city":"北京"})");

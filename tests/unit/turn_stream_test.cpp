@@ -1,0 +1,114 @@
+// One answer's decoding fed fixed token ids (the golden model's real Qwen tokenizer): tool calls
+// come out of the content whether their tags are added tokens or spelled in pieces, stop strings
+// apply to the content before them, and the final event releases what was held.
+#include "chat/turn_stream.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "model/loaded_model.h"
+
+namespace qe {
+namespace {
+
+struct Heard {
+    std::string text;
+    std::vector<ToolCall> calls;
+    std::string finish_reason;
+    bool text_after_calls = false;
+};
+
+class TurnStreamTest : public testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        model_ = LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf").release();
+    }
+    static void TearDownTestSuite() { delete model_; }
+
+    // Feeds `answer`'s tokens (added tokens as themselves) and a final event ending at a stop id.
+    static Heard feed(const std::string& answer, TurnOptions options) {
+        Heard heard;
+        TurnStream stream(model_->tokenizer(), options, false, [&](const TurnEvent& ev) {
+            if (!ev.text.empty() && !heard.calls.empty()) heard.text_after_calls = true;
+            heard.text += ev.text;
+            heard.calls.insert(heard.calls.end(), ev.tool_calls.begin(), ev.tool_calls.end());
+            if (ev.done) heard.finish_reason = ev.finish_reason;
+            return true;
+        });
+        for (const int id : model_->tokenizer().encode(answer, SpecialTokens::kParse)) {
+            JobEvent ev;
+            ev.token = id;
+            if (stream.on_job_event(ev).kind != JobReply::kContinue) break;
+        }
+        JobEvent last;
+        last.done = true;
+        last.finish_reason = "stop";
+        stream.on_job_event(last);
+        return heard;
+    }
+
+    static TurnOptions with_tools() {
+        TurnOptions o;
+        o.split_tool_calls = true;
+        return o;
+    }
+
+    static LoadedModel* model_;
+};
+
+LoadedModel* TurnStreamTest::model_ = nullptr;
+
+const std::string kAnswer =
+    "Let me look.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": "
+    "\"北京\"}}\n</tool_call>";
+
+TEST_F(TurnStreamTest, TheToolCallTagIsOneAddedToken) {
+    const auto ids = model_->tokenizer().encode("<tool_call>", SpecialTokens::kParse);
+    ASSERT_EQ(ids.size(), 1u);
+    EXPECT_EQ(model_->tokenizer().find_added("<tool_call>"), ids[0]);
+}
+
+TEST_F(TurnStreamTest, ToolCallsLeaveTheContent) {
+    const Heard h = feed(kAnswer, with_tools());
+    EXPECT_EQ(h.text, "Let me look.");
+    ASSERT_EQ(h.calls.size(), 1u);
+    EXPECT_EQ(h.calls[0].name, "get_weather");
+    EXPECT_EQ(h.calls[0].arguments, R"({"city":"北京"})");
+    EXPECT_FALSE(h.text_after_calls);
+    EXPECT_EQ(h.finish_reason, "stop");
+}
+
+TEST_F(TurnStreamTest, WithoutTheSplitTheCallIsText) {
+    const Heard h = feed(kAnswer, TurnOptions{});
+    EXPECT_EQ(h.text, kAnswer);
+    EXPECT_TRUE(h.calls.empty());
+}
+
+TEST_F(TurnStreamTest, AStopStringBeforeTheCallDropsIt) {
+    TurnOptions o = with_tools();
+    o.stop = {"look"};
+    const Heard h = feed(kAnswer, o);
+    EXPECT_EQ(h.text, "Let me ");
+    EXPECT_TRUE(h.calls.empty());
+    EXPECT_EQ(h.finish_reason, "stop");
+}
+
+TEST_F(TurnStreamTest, AHeldBackStopPrefixIsReleasedBeforeTheCall) {
+    TurnOptions o = with_tools();
+    o.stop = {".x"};  // the "." is held back until the call shows it is not a stop string
+    const Heard h = feed(kAnswer, o);
+    EXPECT_EQ(h.text, "Let me look.");
+    EXPECT_EQ(h.calls.size(), 1u);
+    EXPECT_FALSE(h.text_after_calls);
+}
+
+TEST_F(TurnStreamTest, AnUnfinishedCallIsContent) {
+    const Heard h = feed("<tool_call>\n{\"name\": \"f\"", with_tools());
+    EXPECT_EQ(h.text, "<tool_call>\n{\"name\": \"f\"");
+    EXPECT_TRUE(h.calls.empty());
+}
+
+}  // namespace
+}  // namespace qe
