@@ -4,10 +4,12 @@
 #include <deque>
 #include <mutex>
 
+#include "chat/tool_call_splitter.h"
 #include "core/error.h"
 #include "engine/rerank_prompt.h"
 #include "fetch/model_catalogue.h"
 #include "server/static_assets.h"
+#include "server/tool_call_json.h"
 
 namespace qe {
 namespace {
@@ -80,6 +82,7 @@ struct Api::Generation {
     bool chat = true;
     bool stream = false;
     bool include_usage = false;
+    bool parallel_tool_calls = true;  // false: the answer's first call only
     std::string id, model;
     int64_t created = 0;
     int dropped_rounds = 0;
@@ -94,6 +97,7 @@ struct Api::Generation {
     std::deque<std::string> chunks;  // SSE events ready to send
     std::string text;                // the whole answer (non-streaming)
     std::string reasoning;           // its thinking (non-streaming)
+    json tool_calls = json::array();  // its calls, as message.tool_calls
     bool done = false;
     JobEvent final;
     std::string finish_reason;
@@ -114,7 +118,7 @@ struct Api::Generation {
     void push_event(const json& j) { chunks.push_back("data: " + dump(j) + "\n\n"); }
 
     void emit(const TurnEvent& ev) {
-        if (ev.text.empty() && ev.reasoning.empty()) return;
+        if (ev.text.empty() && ev.reasoning.empty() && ev.tool_calls.empty()) return;
         std::lock_guard lock(m);
         reasoning += ev.reasoning;
         text += ev.text;
@@ -123,6 +127,16 @@ struct Api::Generation {
                               {"delta", {{"reasoning_content", ev.reasoning}}},
                               {"finish_reason", nullptr}}));
         if (stream && !ev.text.empty()) push_event(chunk(text_choice(ev.text, nullptr)));
+        for (const ToolCall& call : ev.tool_calls) {
+            if (!parallel_tool_calls && !tool_calls.empty()) break;
+            const std::string call_id = new_tool_call_id();
+            if (stream)
+                for (json& delta : tool_call_deltas(call, call_id, int(tool_calls.size())))
+                    push_event(chunk({{"index", 0},
+                                      {"delta", {{"tool_calls", json::array({std::move(delta)})}}},
+                                      {"finish_reason", nullptr}}));
+            tool_calls.push_back(tool_call_json(call, call_id));
+        }
         cv.notify_all();
     }
 
@@ -155,6 +169,8 @@ struct Api::Generation {
         std::lock_guard lock(m);
         final = ev.job;
         finish_reason = openai_finish_reason(ev.finish_reason);
+        // An answer that ends after its calls asks the client to run them.
+        if (!tool_calls.empty() && finish_reason == "stop") finish_reason = "tool_calls";
         if (stream) {
             if (finish_reason == "error") {
                 push_event(error_body(make_error(500, "server_error", "generation_failed", ev.job.error)));
@@ -360,7 +376,8 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     const int room = std::min(r.options.max_tokens.value_or(options_.answer_room), n_ctx / 2);
     TurnPrompt prompt;
     try {
-        prompt = turns_->encode(r.messages, r.tools, r.max_rounds, room, r.template_variables);
+        prompt =
+            turns_->encode(r.messages, r.tools.tools, r.max_rounds, room, r.template_variables);
     } catch (const Error& e) {
         ApiError err = make_error(400, "invalid_request_error", "context_length_exceeded", e.what());
         err.param = "messages";
@@ -381,6 +398,13 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->turn.generate.sampling = r.options.sampling;
     g->turn.generate.stop_ids = model_->stop_ids();
     g->turn.generate.loop_guard = r.options.loop_guard;
+    g->turn.split_tool_calls = r.tools.may_call && !r.tools.tools.empty();
+    g->turn.tools = r.tools.tools;
+    g->parallel_tool_calls = r.tools.parallel_tool_calls;
+    // tool_choice "none": the model cannot open a call (Qwen's tag is one added token).
+    if (!r.tools.may_call)
+        if (const int tag = model_->tokenizer().find_added(ToolCallSplitter::kOpen); tag >= 0)
+            g->turn.generate.banned_ids.push_back(tag);
     return run(g);
 }
 
@@ -443,8 +467,11 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
         record();
         if (g->finish_reason == "error")
             throw ApiException{make_error(500, "server_error", "generation_failed", g->final.error)};
-        json message = {{"role", "assistant"}, {"content", g->text}};
+        // As OpenAI: an answer that is only calls has null content.
+        const bool only_calls = g->text.empty() && !g->tool_calls.empty();
+        json message = {{"role", "assistant"}, {"content", only_calls ? json() : json(g->text)}};
         if (!g->reasoning.empty()) message["reasoning_content"] = g->reasoning;
+        if (!g->tool_calls.empty()) message["tool_calls"] = g->tool_calls;
         json choice = g->chat ? json{{"index", 0},
                                      {"message", std::move(message)},
                                      {"finish_reason", g->finish_reason}}

@@ -149,8 +149,6 @@ constexpr DefaultOnly kDefaultOnlyFields[] = {
     {"logprobs", "false", [](const json& v) { return v == false || v == 0; }},
     {"top_logprobs", "0", [](const json& v) { return v == 0; }},
     {"logit_bias", "{}", [](const json& v) { return v.is_object() && v.empty(); }},
-    {"tool_choice", "\"auto\"", [](const json& v) { return v == "auto"; }},
-    {"parallel_tool_calls", "true or false", [](const json& v) { return v.is_boolean(); }},
     {"response_format", "{\"type\": \"text\"}",
      [](const json& v) { return v.is_object() && v.size() == 1 && v.value("type", "") == "text"; }},
     {"store", "false", [](const json& v) { return v == false; }},
@@ -283,10 +281,10 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
                                          const RequestLimits& limits) {
     if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
     check_fields(body,
-                 {"messages", "max_completion_tokens", "tools", "chat_template_kwargs",
-                  "enable_thinking", "reasoning_format", "max_rounds"},
-                 {"logprobs", "top_logprobs", "logit_bias", "tool_choice", "parallel_tool_calls",
-                  "response_format", "store"},
+                 {"messages", "max_completion_tokens", "tools", "tool_choice",
+                  "parallel_tool_calls", "chat_template_kwargs", "enable_thinking",
+                  "reasoning_format", "max_rounds"},
+                 {"logprobs", "top_logprobs", "logit_bias", "response_format", "store"},
                  "a chat completion request");
     ChatCompletionRequest r;
     parse_thinking(body, r);
@@ -348,10 +346,7 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
         r.messages.push_back(std::move(out));
     }
 
-    if (const json* tools = field(body, "tools")) {
-        if (!tools->is_array()) api_fail("tools", "'tools' must be an array", "invalid_type");
-        r.tools = *tools;
-    }
+    r.tools = parse_tool_request(body);
     if (auto rounds = integer_in(body, "max_rounds", 0, 1 << 20)) r.max_rounds = int(*rounds);
     return r;
 }

@@ -228,6 +228,53 @@ TEST(Api, ErrorsAreOpenAIShaped) {
     check({"GET", "/../../etc/passwd", {}, ""}, 404, "not_found");
 }
 
+json weather_tools() {
+    return json::parse(R"([{"type": "function", "function": {"name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}])");
+}
+
+TEST(Api, ToolsReachThePromptAndToolChoiceNoneIsAccepted) {
+    auto api = make_api();
+    const auto plain = json::parse(api->handle(post("/v1/chat/completions", chat_body())).body);
+    for (const char* choice : {"auto", "none"}) {
+        const auto r = api->handle(post(
+            "/v1/chat/completions",
+            chat_body({{"tools", weather_tools()}, {"tool_choice", choice}, {"parallel_tool_calls", false}})));
+        ASSERT_EQ(r.status, 200) << r.body;
+        const auto j = json::parse(r.body);
+        // Qwen2.5's template lists the tools in the system prompt.
+        EXPECT_GT(j["usage"]["prompt_tokens"].get<int>(), plain["usage"]["prompt_tokens"].get<int>() + 20);
+        EXPECT_FALSE(j["choices"][0]["message"].contains("tool_calls")) << choice;  // noise
+    }
+    // A second round with the call and its result goes back through the template.
+    json body = chat_body({{"tools", weather_tools()}});
+    body["messages"].push_back(
+        {{"role", "assistant"},
+         {"content", nullptr},
+         {"tool_calls",
+          {{{"id", "call_1"},
+            {"type", "function"},
+            {"function", {{"name", "get_weather"}, {"arguments", "{\"city\":\"北京\"}"}}}}}}});
+    body["messages"].push_back({{"role", "tool"}, {"tool_call_id", "call_1"}, {"content", "晴, 25°C"}});
+    const auto second = api->handle(post("/v1/chat/completions", body));
+    EXPECT_EQ(second.status, 200) << second.body;
+}
+
+TEST(Api, BadToolFieldsAre400sNamingTheField) {
+    auto api = make_api();
+    auto param_of = [&](const json& extra) {
+        const auto r = api->handle(post("/v1/chat/completions", chat_body(extra)));
+        EXPECT_EQ(r.status, 400) << r.body;
+        return json::parse(r.body)["error"]["param"];
+    };
+    EXPECT_EQ(param_of({{"tools", {{{"type", "function"}, {"function", {{"name", "f"}, {"parameters", 1}}}}}}}),
+              "tools[0].function.parameters");
+    EXPECT_EQ(param_of({{"tools", weather_tools()},
+                        {"tool_choice", {{"type", "function"}, {"function", {{"name", "nope"}}}}}}),
+              "tool_choice.function.name");
+    EXPECT_EQ(param_of({{"tools", weather_tools()}, {"tool_choice", "required"}}), "tool_choice");
+}
+
 TEST(Api, ApiKeyIsRequiredWhenSet) {
     ApiOptions o;
     o.api_key = "s3cret";
