@@ -47,6 +47,8 @@ std::shared_ptr<JobHandle> ChatTurns::start(TurnPrompt prompt, TurnOptions optio
     job.options = std::move(options.generate);
     // The callback holds the stream until the job ends.
     job.on_event = [stream](const JobEvent& ev) { return stream->on_job_event(ev); };
+    if (stream->top_logprobs)
+        job.on_logits = [stream](std::span<const float> logits) { stream->on_logits(logits); };
     return scheduler_.submit(std::move(job));
 }
 

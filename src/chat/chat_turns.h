@@ -6,8 +6,9 @@
 // TurnOptions::split_reasoning, TurnEvent::reasoning (chat/reasoning_splitter.h); its tool calls
 // from its content: TurnOptions::split_tool_calls, TurnEvent::tool_calls
 // (chat/tool_call_splitter.h).
+// Each token's log-probability: TurnOptions::top_logprobs, TurnEvent::logprob.
 //
-// Kept open for what comes next: per-token log-probabilities (JobRequest::on_logits), citations.
+// Kept open for what comes next: citations.
 #pragma once
 
 #include <deque>
@@ -23,6 +24,7 @@
 #include "engine/job.h"
 #include "engine/scheduler.h"
 #include "model/loaded_model.h"
+#include "sampling/logprobs.h"
 
 namespace qe {
 
@@ -47,6 +49,15 @@ struct TurnOptions {
     // types. Stop strings apply to the content before the calls.
     bool split_tool_calls = false;
     nlohmann::ordered_json tools;
+    // Each answer token's log-probability, with this many of the most likely alternatives
+    // (sampling/logprobs.h); none: off.
+    std::optional<int> top_logprobs;
+};
+
+// An answer token's log-probability and the most likely alternatives at its position.
+struct AnswerLogprob {
+    TokenLogprob token;
+    std::vector<TokenLogprob> top;  // best first; tokens the request banned left out
 };
 
 // One piece of an answer, or its end.
@@ -54,9 +65,10 @@ struct TurnEvent {
     std::string text;       // the next piece of the answer (may be empty)
     std::string reasoning;  // the next piece of the thinking, with split_reasoning (comes
                             // before `text`; no reasoning follows once there is text)
-    std::vector<ToolCall> tool_calls;  // calls completed by this piece, with split_tool_calls
-                                       // (after `text`; no text follows the first call)
-    int token = -1;                    // the token that completed it (-1 on the final event)
+    std::vector<ToolCall> tool_calls;      // calls completed by this piece, with split_tool_calls
+                                           // (after `text`; no text follows the first call)
+    int token = -1;                        // the token that completed it (-1 on the final event)
+    std::optional<AnswerLogprob> logprob;  // the token's, with TurnOptions::top_logprobs
     bool done = false;
     std::string finish_reason;  // on the final event: "stop", "length", "context", "repetition",
                                 // "cancelled" or "error"

@@ -11,6 +11,13 @@ TurnStream::TurnStream(const Tokenizer& tokenizer, const TurnOptions& options, b
       on_event(std::move(cb)) {
     if (options.split_reasoning) splitter.emplace(in_thinking);
     if (options.split_tool_calls) tool_calls.emplace(options.tools);
+    top_logprobs = options.top_logprobs;
+    banned_ids = options.generate.banned_ids;
+}
+
+void TurnStream::on_logits(std::span<const float> l) {
+    position = position_logprobs(l, top_logprobs.value_or(0), banned_ids);
+    logits.assign(l.begin(), l.end());
 }
 
 std::string TurnStream::decode(int token) {
@@ -60,6 +67,10 @@ JobReply TurnStream::on_job_event(const JobEvent& ev) {
         const auto r = split(piece, decode(ev.token), false);
         piece.text = r.emit;
         piece.token = ev.token;
+        if (top_logprobs && size_t(ev.token) < logits.size())
+            piece.logprob = AnswerLogprob{
+                {ev.token, float(double(logits[size_t(ev.token)]) - position.log_norm)},
+                position.top};
         answer_ids.push_back(ev.token);
         const bool go_on = on_event(piece);
         if (r.stopped) {

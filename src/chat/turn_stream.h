@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,13 @@ struct TurnStream {
     StopMatcher::Result split(TurnEvent& event, const std::string& text, bool end);
     // A job's event -> the turn's event; the answer to give the job.
     JobReply on_job_event(const JobEvent& ev);
+    // The logits the next token is sampled from (JobRequest::on_logits), with top_logprobs.
+    void on_logits(std::span<const float> logits);
+
+    std::optional<int> top_logprobs;
+    std::vector<int> banned_ids;  // left out of the top log-probabilities
+    PositionLogprobs position;    // of the position being sampled
+    std::vector<float> logits;    // its logits, for the sampled token's log-probability
 };
 
 }  // namespace qe

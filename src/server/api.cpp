@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "engine/rerank_prompt.h"
 #include "fetch/model_catalogue.h"
+#include "server/logprobs_json.h"
 #include "server/static_assets.h"
 #include "server/tool_call_json.h"
 
@@ -83,6 +84,8 @@ struct Api::Generation {
     bool stream = false;
     bool include_usage = false;
     bool parallel_tool_calls = true;  // false: the answer's first call only
+    const Tokenizer* tokenizer = nullptr;  // for the log-probabilities' token texts
+    bool top_logprobs = false;             // log-probabilities asked for
     std::string id, model;
     int64_t created = 0;
     int dropped_rounds = 0;
@@ -98,6 +101,10 @@ struct Api::Generation {
     std::string text;                // the whole answer (non-streaming)
     std::string reasoning;           // its thinking (non-streaming)
     json tool_calls = json::array();  // its calls, as message.tool_calls
+    // Tokens' log-probabilities not yet sent (streaming) or all of them: chat entries, or the
+    // completion's legacy columns.
+    json chat_logprobs = json::array();
+    LegacyLogprobs legacy_logprobs;
     bool done = false;
     JobEvent final;
     std::string finish_reason;
@@ -117,26 +124,48 @@ struct Api::Generation {
     }
     void push_event(const json& j) { chunks.push_back("data: " + dump(j) + "\n\n"); }
 
+    bool has_logprobs() const { return !chat_logprobs.empty() || !legacy_logprobs.empty(); }
+    // The log-probabilities gathered so far, in the choice's shape; taken (streaming sends each
+    // token's once).
+    json take_logprobs() {
+        if (!chat) return legacy_logprobs.take();
+        json content = std::move(chat_logprobs);
+        chat_logprobs = json::array();
+        return {{"content", std::move(content)}};
+    }
+    // Sends a chunk's choices, the tokens' log-probabilities gathered so far on the last.
+    void push_choices(std::vector<json> choices) {
+        if (!choices.empty() && has_logprobs()) choices.back()["logprobs"] = take_logprobs();
+        for (json& c : choices) push_event(chunk(std::move(c)));
+    }
+
     void emit(const TurnEvent& ev) {
-        if (ev.text.empty() && ev.reasoning.empty() && ev.tool_calls.empty()) return;
         std::lock_guard lock(m);
+        if (ev.logprob) {
+            if (chat)
+                chat_logprobs.push_back(chat_logprob_json(*ev.logprob, *tokenizer));
+            else
+                legacy_logprobs.add(*ev.logprob, *tokenizer);
+        }
+        if (ev.text.empty() && ev.reasoning.empty() && ev.tool_calls.empty()) return;
         reasoning += ev.reasoning;
         text += ev.text;
-        if (stream && !ev.reasoning.empty())
-            push_event(chunk({{"index", 0},
-                              {"delta", {{"reasoning_content", ev.reasoning}}},
-                              {"finish_reason", nullptr}}));
-        if (stream && !ev.text.empty()) push_event(chunk(text_choice(ev.text, nullptr)));
+        std::vector<json> choices;
+        if (!ev.reasoning.empty())
+            choices.push_back({{"index", 0},
+                               {"delta", {{"reasoning_content", ev.reasoning}}},
+                               {"finish_reason", nullptr}});
+        if (!ev.text.empty()) choices.push_back(text_choice(ev.text, nullptr));
         for (const ToolCall& call : ev.tool_calls) {
             if (!parallel_tool_calls && !tool_calls.empty()) break;
             const std::string call_id = new_tool_call_id();
-            if (stream)
-                for (json& delta : tool_call_deltas(call, call_id, int(tool_calls.size())))
-                    push_event(chunk({{"index", 0},
-                                      {"delta", {{"tool_calls", json::array({std::move(delta)})}}},
-                                      {"finish_reason", nullptr}}));
+            for (json& delta : tool_call_deltas(call, call_id, int(tool_calls.size())))
+                choices.push_back({{"index", 0},
+                                   {"delta", {{"tool_calls", json::array({std::move(delta)})}}},
+                                   {"finish_reason", nullptr}});
             tool_calls.push_back(tool_call_json(call, call_id));
         }
+        if (stream) push_choices(std::move(choices));
         cv.notify_all();
     }
 
@@ -175,8 +204,10 @@ struct Api::Generation {
             if (finish_reason == "error") {
                 push_event(error_body(make_error(500, "server_error", "generation_failed", ev.job.error)));
             } else {
-                json last = chunk(chat ? json{{"index", 0}, {"delta", json::object()}, {"finish_reason", finish_reason}}
-                                       : text_choice("", finish_reason));
+                json choice = chat ? json{{"index", 0}, {"delta", json::object()}, {"finish_reason", finish_reason}}
+                                   : text_choice("", finish_reason);
+                if (has_logprobs()) choice["logprobs"] = take_logprobs();
+                json last = chunk(std::move(choice));
                 last["timings"] = timings();
                 last["context"] = {{"dropped_rounds", dropped_rounds}};
                 push_event(last);
@@ -398,6 +429,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->turn.generate.sampling = r.options.sampling;
     g->turn.generate.stop_ids = model_->stop_ids();
     g->turn.generate.loop_guard = r.options.loop_guard;
+    g->turn.top_logprobs = r.options.top_logprobs;
     g->turn.split_tool_calls = r.tools.may_call && !r.tools.tools.empty();
     g->turn.tools = r.tools.tools;
     g->parallel_tool_calls = r.tools.parallel_tool_calls;
@@ -440,6 +472,7 @@ HttpResponse Api::completions(const HttpRequest& req) {
     // A raw completion runs to its limit, a stop string or the end of the text.
     if (const int eot = model_->tokenizer().find_added("<|endoftext|>"); eot >= 0) g->turn.generate.stop_ids.push_back(eot);
     g->turn.generate.loop_guard = r.options.loop_guard;
+    g->turn.top_logprobs = r.options.top_logprobs;
     return run(g);
 }
 
@@ -447,6 +480,8 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
     g->id = (g->chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++);
     g->created = unix_time();
     g->model = model_->id();
+    g->tokenizer = &model_->tokenizer();
+    g->top_logprobs = g->turn.top_logprobs.has_value();
     // The callback holds the generation until the job ends.
     try {
         g->handle = turns_->start(std::move(g->prompt), std::move(g->turn),
@@ -476,6 +511,7 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
                                      {"message", std::move(message)},
                                      {"finish_reason", g->finish_reason}}
                               : json{{"index", 0}, {"text", g->text}, {"finish_reason", g->finish_reason}};
+        if (g->top_logprobs) choice["logprobs"] = g->take_logprobs();
         json out = {{"id", g->id},
                     {"object", g->chat ? "chat.completion" : "text_completion"},
                     {"created", g->created},

@@ -31,6 +31,9 @@ struct GenerationOptions {
     bool stream = false;
     bool include_usage = false;
     std::string model;  // as the client named it; empty when absent
+    // Each answer token's log-probability with this many alternatives (chat: logprobs true and
+    // top_logprobs 0..20; completions: logprobs 0..5); none: off.
+    std::optional<int> top_logprobs;
 };
 
 struct ChatCompletionRequest {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,6 +110,36 @@ TEST_F(TurnStreamTest, AnUnfinishedCallIsContent) {
     const Heard h = feed("<tool_call>\n{\"name\": \"f\"", with_tools());
     EXPECT_EQ(h.text, "<tool_call>\n{\"name\": \"f\"");
     EXPECT_TRUE(h.calls.empty());
+}
+
+TEST_F(TurnStreamTest, EachTokenCarriesItsLogprobFromTheRawLogits) {
+    TurnOptions o;
+    o.top_logprobs = 2;
+    o.generate.banned_ids = {7};
+    std::vector<std::optional<AnswerLogprob>> heard;
+    TurnStream stream(model_->tokenizer(), o, false, [&](const TurnEvent& ev) {
+        if (!ev.done) heard.push_back(ev.logprob);
+        return true;
+    });
+    std::vector<float> logits(size_t(model_->tokenizer().size()), -10.0f);
+    logits[7] = 5;  // banned: never among the top
+    logits[3] = 2;
+    logits[4] = 1;
+    logits[5] = 0;
+    double sum = 0;
+    for (const float l : logits) sum += std::exp(double(l));
+    stream.on_logits(logits);
+    JobEvent ev;
+    ev.token = 4;
+    stream.on_job_event(ev);
+    ASSERT_EQ(heard.size(), 1u);
+    ASSERT_TRUE(heard[0]);
+    EXPECT_EQ(heard[0]->token.id, 4);
+    EXPECT_NEAR(heard[0]->token.logprob, 1.0 - std::log(sum), 1e-5);
+    ASSERT_EQ(heard[0]->top.size(), 2u);
+    EXPECT_EQ(heard[0]->top[0].id, 3);
+    EXPECT_EQ(heard[0]->top[1].id, 4);
+    EXPECT_NEAR(heard[0]->top[0].logprob, 2.0 - std::log(sum), 1e-5);
 }
 
 }  // namespace
