@@ -34,6 +34,30 @@ TEST(OpenAiClientE2E, StreamingAndNonStreamingChatCompletionsAndErrors) {
     EXPECT_TRUE(server.running()) << server.output();
 }
 
+// Tool calls and log-probabilities: two scripts against one server.
+TEST(OpenAiClientE2E, ToolRoundTripLogprobsAndTheirErrors) {
+    const std::string reference = QE_REFERENCE_DIR;
+    if (!std::filesystem::exists(reference + "/node_modules/openai/package.json"))
+        GTEST_SKIP() << "the openai npm client is not installed (scripts/setup.sh --test)";
+    if (test::run_command("node --version").exit_code != 0) GTEST_SKIP() << "node is not installed";
+
+    test::LiveServer server;
+    const std::string error =
+        server.start(std::string(QE_BIN_DIR) + "/qwen-edge",
+                     {"--model", std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf", "--threads", "1",
+                      "--parallel", "1"},
+                     (std::filesystem::path(QE_TEST_TMP_DIR) / "openai_tools_e2e.log").string());
+    ASSERT_EQ(error, "");
+    for (const char* script : {"/openai_tools_check.js", "/openai_logprobs_check.js"}) {
+        const auto out =
+            test::run_command("node " + test::shell_quote(reference + script) +
+                              " http://127.0.0.1:" + std::to_string(server.port()) + "/v1 2>&1");
+        EXPECT_EQ(out.exit_code, 0) << script << ": " << out.output;
+        EXPECT_NE(out.output.find("\"ok\":true"), std::string::npos) << out.output;
+    }
+    EXPECT_TRUE(server.running()) << server.output();
+}
+
 TEST(OpenAiClientE2E, EmbeddingsFromASecondModel) {
     const std::string reference = QE_REFERENCE_DIR;
     if (!std::filesystem::exists(reference + "/node_modules/openai/package.json"))
