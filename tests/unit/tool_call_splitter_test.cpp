@@ -26,7 +26,9 @@ Split feed(const std::vector<std::string>& pieces) {
     ToolCallSplitter splitter;
     Split s;
     auto add = [&](const ToolCallSplitter::Pieces& p) {
-        if (!p.content.empty()) EXPECT_TRUE(s.calls.empty()) << "content after a call";
+        if (!p.content.empty()) {
+            EXPECT_TRUE(s.calls.empty()) << "content after a call";
+        }
         s.content += p.content;
         for (const auto& c : p.calls) s.calls.push_back(c.name + " " + c.arguments);
     };
