@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "jinja/chat_template.h"
+#include "model/chat_template_load.h"
+
 namespace qe {
 namespace {
 
@@ -91,6 +94,37 @@ TEST(ToolCallParser, BrokenUtf8DoesNotThrow) {
                                 nullptr);
     ASSERT_TRUE(call);
     EXPECT_EQ(call->arguments, "{\"a\":\"\xEF\xBF\xBD\xEF\xBF\xBD\"}");
+}
+
+// What a model's own template writes for a call (an earlier answer in the conversation) reads
+// back as that call: the JSON form of Qwen2.5's template (g448), the XML-like form of Qwen3.5's
+// (q35).
+TEST(ToolCallParser, ReadsWhatTheModelsTemplatesWrite) {
+    const json messages = json::parse(R"([
+      {"role": "user", "content": "Weather in 北京 for 3 days?"},
+      {"role": "assistant", "content": "", "tool_calls": [{"id": "call_1", "type": "function",
+        "function": {"name": "get_weather", "arguments": {"city": "北京", "days": 3,
+                                                          "detail": {"x": [1]}}}}]},
+      {"role": "tool", "tool_call_id": "call_1", "content": "晴"}])");
+    for (const auto& [file, form] : {std::pair{"g448-q8_0.gguf", "{\"name\": \"get_weather\""},
+                                     std::pair{"q35-q8_0.gguf", "<function=get_weather>"}}) {
+        const ModelChatTemplate t = load_chat_template(std::string(QE_GOLDEN_DIR) + "/" + file);
+        const std::string text =
+            PromptFormatter(t.for_request(true)).format(messages, kTools, true).text;
+        // The call in the answer (the system prompt shows the format too).
+        const size_t answer = text.find("<|im_start|>assistant");
+        const size_t open = text.find("<tool_call>", answer);
+        const size_t close = text.find("</tool_call>", answer);
+        ASSERT_NE(close, std::string::npos) << file << ":\n" << text;
+        EXPECT_NE(text.find(form, open), std::string::npos) << file << ":\n" << text.substr(open);
+        const auto call =
+            parse_tool_call(std::string_view(text).substr(open + 11, close - open - 11), kTools);
+        ASSERT_TRUE(call) << file;
+        EXPECT_EQ(call->name, "get_weather");
+        EXPECT_EQ(json::parse(call->arguments),
+                  json::parse(R"({"city": "北京", "days": 3, "detail": {"x": [1]}})"))
+            << file;
+    }
 }
 
 }  // namespace
