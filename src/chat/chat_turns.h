@@ -49,6 +49,7 @@ struct TurnOptions {
     // types. Stop strings apply to the content before the calls.
     bool split_tool_calls = false;
     nlohmann::ordered_json tools;
+    bool stop_at_first_tool_call = false;  // the answer ends once a call is read (finish "stop")
     // Each answer token's log-probability, with this many of the most likely alternatives
     // (sampling/logprobs.h); none: off.
     std::optional<int> top_logprobs;

@@ -12,6 +12,7 @@ TurnStream::TurnStream(const Tokenizer& tokenizer, const TurnOptions& options, b
     if (options.split_reasoning) splitter.emplace(in_thinking);
     if (options.split_tool_calls) tool_calls.emplace(options.tools);
     top_logprobs = options.top_logprobs;
+    stop_at_first_tool_call = options.stop_at_first_tool_call;
     banned_ids = options.generate.banned_ids;
 }
 
@@ -77,10 +78,14 @@ JobReply TurnStream::on_job_event(const JobEvent& ev) {
             stopped_by_string = true;
             return JobReply::stop();
         }
+        if (stop_at_first_tool_call && !piece.tool_calls.empty()) {
+            stopped_at_call = true;  // what follows a call is dropped anyway
+            return JobReply::stop();
+        }
         return go_on;
     }
     TurnEvent last;
-    if (!stopped_by_string) {
+    if (!stopped_by_string && !stopped_at_call) {
         // The held-back bytes may still complete a stop string.
         const auto r = split(last, decoder.finish(), true);
         last.text = r.emit;
@@ -90,7 +95,7 @@ JobReply TurnStream::on_job_event(const JobEvent& ev) {
             last.text += stops.flush();
     }
     last.done = true;
-    last.finish_reason = stopped_by_string ? "stop" : ev.finish_reason;
+    last.finish_reason = stopped_by_string || stopped_at_call ? "stop" : ev.finish_reason;
     last.job = ev;
     if (on_finished) on_finished(*this);
     on_event(last);

@@ -30,6 +30,8 @@ struct TurnStream {
     StopMatcher stops;
     TurnCallback on_event;
     bool stopped_by_string = false;
+    bool stop_at_first_tool_call = false;
+    bool stopped_at_call = false;
     std::string decoded;                                 // all the text the tokens decode to
     std::vector<int> answer_ids;                         // the tokens generated
     std::function<void(const TurnStream&)> on_finished;  // with the whole answer

@@ -433,6 +433,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->turn.split_tool_calls = r.tools.may_call && !r.tools.tools.empty();
     g->turn.tools = r.tools.tools;
     g->parallel_tool_calls = r.tools.parallel_tool_calls;
+    g->turn.stop_at_first_tool_call = !r.tools.parallel_tool_calls;
     // tool_choice "none": the model cannot open a call (Qwen's tag is one added token).
     if (!r.tools.may_call)
         if (const int tag = model_->tokenizer().find_added(ToolCallSplitter::kOpen); tag >= 0)

@@ -82,6 +82,17 @@ TEST_F(TurnStreamTest, ToolCallsLeaveTheContent) {
     EXPECT_EQ(h.finish_reason, "stop");
 }
 
+TEST_F(TurnStreamTest, OneCallOnlyEndsTheAnswerAtTheFirstCall) {
+    TurnOptions o = with_tools();
+    o.stop_at_first_tool_call = true;
+    const std::string two = kAnswer + "\n<tool_call>\n{\"name\": \"f\"}\n</tool_call>";
+    const Heard h = feed(two, o);
+    ASSERT_EQ(h.calls.size(), 1u);
+    EXPECT_EQ(h.calls[0].name, "get_weather");
+    EXPECT_EQ(h.finish_reason, "stop");
+    EXPECT_EQ(feed(two, with_tools()).calls.size(), 2u);
+}
+
 TEST_F(TurnStreamTest, WithoutTheSplitTheCallIsText) {
     const Heard h = feed(kAnswer, TurnOptions{});
     EXPECT_EQ(h.text, kAnswer);
