@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,10 +25,8 @@ struct Heard {
 
 class TurnStreamTest : public testing::Test {
   protected:
-    static void SetUpTestSuite() {
-        model_ = LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf").release();
-    }
-    static void TearDownTestSuite() { delete model_; }
+    static void SetUpTestSuite() { model_ = LoadedModel::open(kModel); }
+    static void TearDownTestSuite() { model_.reset(); }
 
     // Feeds `answer`'s tokens (added tokens as themselves) and a final event ending at a stop id.
     static Heard feed(const std::string& answer, TurnOptions options) {
@@ -57,10 +56,11 @@ class TurnStreamTest : public testing::Test {
         return o;
     }
 
-    static LoadedModel* model_;
+    static constexpr const char* kModel = QE_GOLDEN_DIR "/g448-q8_0.gguf";
+    static std::unique_ptr<LoadedModel> model_;
 };
 
-LoadedModel* TurnStreamTest::model_ = nullptr;
+std::unique_ptr<LoadedModel> TurnStreamTest::model_;
 
 const std::string kAnswer =
     "Let me look.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": "
