@@ -8,46 +8,26 @@
 #include "core/error.h"
 #include "engine/rerank_prompt.h"
 #include "fetch/model_catalogue.h"
-#include "server/logprobs_json.h"
+#include "server/api_json.h"
+#include "server/generation.h"
 #include "server/static_assets.h"
-#include "server/tool_call_json.h"
 
 namespace qe {
 namespace {
 
 using json = nlohmann::ordered_json;
-using Clock = std::chrono::steady_clock;
-
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 HttpResponse json_response(int status, const json& body) {
     HttpResponse r;
     r.status = status;
-    r.body = dump(body);
+    r.body = dump_json(body);
     return r;
-}
-
-json error_body(const ApiError& e) {
-    return {{"error",
-             {{"message", e.message},
-              {"type", e.type},
-              {"param", e.param.empty() ? json(nullptr) : json(e.param)},
-              {"code", e.code.empty() ? json(nullptr) : json(e.code)}}}};
 }
 
 HttpResponse error_response(const ApiError& e) {
     HttpResponse r = json_response(e.status, error_body(e));
     if (e.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s));
     return r;
-}
-
-ApiError make_error(int status, std::string type, std::string code, std::string message) {
-    ApiError e;
-    e.status = status;
-    e.type = std::move(type);
-    e.code = std::move(code);
-    e.message = std::move(message);
-    return e;
 }
 
 ApiError unavailable(std::string message, int retry_after_s) {
@@ -63,12 +43,6 @@ bool same_secret(std::string_view a, std::string_view b) {
     return diff == 0 && !b.empty();
 }
 
-// The scheduler's reasons, as OpenAI's clients know them.
-std::string openai_finish_reason(const std::string& reason) {
-    if (reason == "context") return "length";
-    return reason;
-}
-
 int64_t unix_time() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -77,154 +51,6 @@ int64_t unix_time() {
 
 }  // namespace
 
-// One request's journey: built on the HTTP thread, fed by the engine thread's callback, read
-// back (as chunks or a whole body) on the HTTP thread.
-struct Api::Generation {
-    bool chat = true;
-    bool stream = false;
-    bool include_usage = false;
-    bool parallel_tool_calls = true;  // false: the answer's first call only
-    const Tokenizer* tokenizer = nullptr;  // for the log-probabilities' token texts
-    bool top_logprobs = false;             // log-probabilities asked for
-    std::string id, model;
-    int64_t created = 0;
-    int dropped_rounds = 0;
-    TurnPrompt prompt;
-    TurnOptions turn;
-    Clock::time_point arrived = Clock::now(), first_token;
-    bool got_token = false;
-
-    // Shared, under m.
-    std::mutex m;
-    std::condition_variable cv;
-    std::deque<std::string> chunks;  // SSE events ready to send
-    std::string text;                // the whole answer (non-streaming)
-    std::string reasoning;           // its thinking (non-streaming)
-    json tool_calls = json::array();  // its calls, as message.tool_calls
-    // Tokens' log-probabilities not yet sent (streaming) or all of them: chat entries, or the
-    // completion's legacy columns.
-    json chat_logprobs = json::array();
-    LegacyLogprobs legacy_logprobs;
-    bool done = false;
-    JobEvent final;
-    std::string finish_reason;
-    std::atomic<bool> client_gone{false};
-    std::shared_ptr<JobHandle> handle;
-
-    json chunk(json choice) const {
-        return {{"id", id},
-                {"object", chat ? "chat.completion.chunk" : "text_completion"},
-                {"created", created},
-                {"model", model},
-                {"choices", json::array({std::move(choice)})}};
-    }
-    json text_choice(const std::string& piece, const json& finish) const {
-        if (chat) return {{"index", 0}, {"delta", {{"content", piece}}}, {"finish_reason", finish}};
-        return {{"index", 0}, {"text", piece}, {"finish_reason", finish}};
-    }
-    void push_event(const json& j) { chunks.push_back("data: " + dump(j) + "\n\n"); }
-
-    bool has_logprobs() const { return !chat_logprobs.empty() || !legacy_logprobs.empty(); }
-    // The log-probabilities gathered so far, in the choice's shape; taken (streaming sends each
-    // token's once).
-    json take_logprobs() {
-        if (!chat) return legacy_logprobs.take();
-        json content = std::move(chat_logprobs);
-        chat_logprobs = json::array();
-        return {{"content", std::move(content)}};
-    }
-    // Sends a chunk's choices, the tokens' log-probabilities gathered so far on the last.
-    void push_choices(std::vector<json> choices) {
-        if (!choices.empty() && has_logprobs()) choices.back()["logprobs"] = take_logprobs();
-        for (json& c : choices) push_event(chunk(std::move(c)));
-    }
-
-    void emit(const TurnEvent& ev) {
-        std::lock_guard lock(m);
-        if (ev.logprob) {
-            if (chat)
-                chat_logprobs.push_back(chat_logprob_json(*ev.logprob, *tokenizer));
-            else
-                legacy_logprobs.add(*ev.logprob, *tokenizer);
-        }
-        if (ev.text.empty() && ev.reasoning.empty() && ev.tool_calls.empty()) return;
-        reasoning += ev.reasoning;
-        text += ev.text;
-        std::vector<json> choices;
-        if (!ev.reasoning.empty())
-            choices.push_back({{"index", 0},
-                               {"delta", {{"reasoning_content", ev.reasoning}}},
-                               {"finish_reason", nullptr}});
-        if (!ev.text.empty()) choices.push_back(text_choice(ev.text, nullptr));
-        for (const ToolCall& call : ev.tool_calls) {
-            if (!parallel_tool_calls && !tool_calls.empty()) break;
-            const std::string call_id = new_tool_call_id();
-            for (json& delta : tool_call_deltas(call, call_id, int(tool_calls.size())))
-                choices.push_back({{"index", 0},
-                                   {"delta", {{"tool_calls", json::array({std::move(delta)})}}},
-                                   {"finish_reason", nullptr}});
-            tool_calls.push_back(tool_call_json(call, call_id));
-        }
-        if (stream) push_choices(std::move(choices));
-        cv.notify_all();
-    }
-
-    json usage() const {
-        return {{"prompt_tokens", final.prompt_tokens},
-                {"completion_tokens", final.completion_tokens},
-                {"total_tokens", final.prompt_tokens + final.completion_tokens},
-                {"prompt_tokens_details", {{"cached_tokens", final.cached_tokens}}}};
-    }
-    json timings() const {
-        const double ttft = got_token ? std::chrono::duration<double, std::milli>(first_token - arrived).count() : 0;
-        return {{"ttft_ms", ttft},
-                {"tokens_per_second", final.decode_tokens_per_second},
-                {"prompt_tokens", final.prompt_tokens},
-                {"cached_tokens", final.cached_tokens},
-                {"queue_ms", final.queue_ms}};
-    }
-
-    // The engine thread's callback.
-    bool on_event(const TurnEvent& ev) {
-        if (!ev.done) {
-            if (!got_token) {
-                got_token = true;
-                first_token = Clock::now();
-            }
-            emit(ev);
-            return !client_gone.load();
-        }
-        emit(ev);
-        std::lock_guard lock(m);
-        final = ev.job;
-        finish_reason = openai_finish_reason(ev.finish_reason);
-        // An answer that ends after its calls asks the client to run them.
-        if (!tool_calls.empty() && finish_reason == "stop") finish_reason = "tool_calls";
-        if (stream) {
-            if (finish_reason == "error") {
-                push_event(error_body(make_error(500, "server_error", "generation_failed", ev.job.error)));
-            } else {
-                json choice = chat ? json{{"index", 0}, {"delta", json::object()}, {"finish_reason", finish_reason}}
-                                   : text_choice("", finish_reason);
-                if (has_logprobs()) choice["logprobs"] = take_logprobs();
-                json last = chunk(std::move(choice));
-                last["timings"] = timings();
-                last["context"] = {{"dropped_rounds", dropped_rounds}};
-                push_event(last);
-                if (include_usage) {
-                    json u = chunk(nullptr);
-                    u["choices"] = json::array();
-                    u["usage"] = usage();
-                    push_event(u);
-                }
-            }
-            chunks.push_back("data: [DONE]\n\n");
-        }
-        done = true;
-        cv.notify_all();
-        return true;
-    }
-};
 
 Api::Api(ApiOptions options) : options_(std::move(options)) {}
 Api::~Api() = default;
@@ -503,25 +329,7 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
         record();
         if (g->finish_reason == "error")
             throw ApiException{make_error(500, "server_error", "generation_failed", g->final.error)};
-        // As OpenAI: an answer that is only calls has null content.
-        const bool only_calls = g->text.empty() && !g->tool_calls.empty();
-        json message = {{"role", "assistant"}, {"content", only_calls ? json() : json(g->text)}};
-        if (!g->reasoning.empty()) message["reasoning_content"] = g->reasoning;
-        if (!g->tool_calls.empty()) message["tool_calls"] = g->tool_calls;
-        json choice = g->chat ? json{{"index", 0},
-                                     {"message", std::move(message)},
-                                     {"finish_reason", g->finish_reason}}
-                              : json{{"index", 0}, {"text", g->text}, {"finish_reason", g->finish_reason}};
-        if (g->top_logprobs) choice["logprobs"] = g->take_logprobs();
-        json out = {{"id", g->id},
-                    {"object", g->chat ? "chat.completion" : "text_completion"},
-                    {"created", g->created},
-                    {"model", g->model},
-                    {"choices", json::array({choice})},
-                    {"usage", g->usage()},
-                    {"timings", g->timings()}};
-        if (g->chat) out["context"] = {{"dropped_rounds", g->dropped_rounds}};
-        return json_response(200, out);
+        return json_response(200, g->response_body());
     }
 
     HttpResponse r;
@@ -532,7 +340,7 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
     r.headers.emplace_back("X-Accel-Buffering", "no");
     if (g->chat) {  // OpenAI opens a chat stream with the role
         std::lock_guard lock(g->m);
-        g->chunks.push_front("data: " + dump(g->chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}, {"finish_reason", nullptr}})) + "\n\n");
+        g->chunks.push_front("data: " + dump_json(g->chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}, {"finish_reason", nullptr}})) + "\n\n");
     }
     const auto ping = options_.ping_interval;
     r.stream = [g, ping, record](const StreamWriter& write) {
