@@ -51,7 +51,6 @@ int64_t unix_time() {
 
 }  // namespace
 
-
 Api::Api(ApiOptions options) : options_(std::move(options)) {}
 Api::~Api() = default;
 
@@ -340,7 +339,12 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
     r.headers.emplace_back("X-Accel-Buffering", "no");
     if (g->chat) {  // OpenAI opens a chat stream with the role
         std::lock_guard lock(g->m);
-        g->chunks.push_front("data: " + dump_json(g->chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}, {"finish_reason", nullptr}})) + "\n\n");
+        g->chunks.push_front(
+            "data: " +
+            dump_json(g->chunk({{"index", 0},
+                                {"delta", {{"role", "assistant"}, {"content", ""}}},
+                                {"finish_reason", nullptr}})) +
+            "\n\n");
     }
     const auto ping = options_.ping_interval;
     r.stream = [g, ping, record](const StreamWriter& write) {

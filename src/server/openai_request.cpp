@@ -282,8 +282,7 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
                  {"messages", "max_completion_tokens", "tools", "tool_choice",
                   "parallel_tool_calls", "logprobs", "top_logprobs", "chat_template_kwargs",
                   "enable_thinking", "reasoning_format", "max_rounds"},
-                 {"logit_bias", "response_format", "store"},
-                 "a chat completion request");
+                 {"logit_bias", "response_format", "store"}, "a chat completion request");
     ChatCompletionRequest r;
     parse_thinking(body, r);
     r.options = parse_options(

@@ -1,6 +1,7 @@
 // OpenAI request bodies -> validated requests. Every field is checked for type and range; a bad
 // one throws ApiException naming the field. Unknown fields are ignored, as OpenAI's clients send
-// extras; features we do not offer (n > 1, a forced tool call) are refused clearly rather than ignored.
+// extras; features we do not offer (n > 1, a forced tool call) are refused clearly rather than
+// ignored.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -237,13 +237,15 @@ TEST(Api, ToolsReachThePromptAndToolChoiceNoneIsAccepted) {
     auto api = make_api();
     const auto plain = json::parse(api->handle(post("/v1/chat/completions", chat_body())).body);
     for (const char* choice : {"auto", "none"}) {
-        const auto r = api->handle(post(
-            "/v1/chat/completions",
-            chat_body({{"tools", weather_tools()}, {"tool_choice", choice}, {"parallel_tool_calls", false}})));
+        const auto r =
+            api->handle(post("/v1/chat/completions", chat_body({{"tools", weather_tools()},
+                                                                {"tool_choice", choice},
+                                                                {"parallel_tool_calls", false}})));
         ASSERT_EQ(r.status, 200) << r.body;
         const auto j = json::parse(r.body);
         // Qwen2.5's template lists the tools in the system prompt.
-        EXPECT_GT(j["usage"]["prompt_tokens"].get<int>(), plain["usage"]["prompt_tokens"].get<int>() + 20);
+        EXPECT_GT(j["usage"]["prompt_tokens"].get<int>(),
+                  plain["usage"]["prompt_tokens"].get<int>() + 20);
         EXPECT_FALSE(j["choices"][0]["message"].contains("tool_calls")) << choice;  // noise
     }
     // A second round with the call and its result goes back through the template.
@@ -255,7 +257,8 @@ TEST(Api, ToolsReachThePromptAndToolChoiceNoneIsAccepted) {
           {{{"id", "call_1"},
             {"type", "function"},
             {"function", {{"name", "get_weather"}, {"arguments", "{\"city\":\"北京\"}"}}}}}}});
-    body["messages"].push_back({{"role", "tool"}, {"tool_call_id", "call_1"}, {"content", "晴, 25°C"}});
+    body["messages"].push_back(
+        {{"role", "tool"}, {"tool_call_id", "call_1"}, {"content", "晴, 25°C"}});
     const auto second = api->handle(post("/v1/chat/completions", body));
     EXPECT_EQ(second.status, 200) << second.body;
 }
@@ -267,8 +270,10 @@ TEST(Api, BadToolFieldsAre400sNamingTheField) {
         EXPECT_EQ(r.status, 400) << r.body;
         return json::parse(r.body)["error"]["param"];
     };
-    EXPECT_EQ(param_of({{"tools", {{{"type", "function"}, {"function", {{"name", "f"}, {"parameters", 1}}}}}}}),
-              "tools[0].function.parameters");
+    EXPECT_EQ(
+        param_of({{"tools",
+                   {{{"type", "function"}, {"function", {{"name", "f"}, {"parameters", 1}}}}}}}),
+        "tools[0].function.parameters");
     EXPECT_EQ(param_of({{"tools", weather_tools()},
                         {"tool_choice", {{"type", "function"}, {"function", {{"name", "nope"}}}}}}),
               "tool_choice.function.name");
@@ -277,7 +282,8 @@ TEST(Api, BadToolFieldsAre400sNamingTheField) {
 
 TEST(Api, ChatLogprobsWholeAndStreamed) {
     auto api = make_api();
-    const json body = chat_body({{"logprobs", true}, {"top_logprobs", 3}, {"repetition_penalty", 1}});
+    const json body =
+        chat_body({{"logprobs", true}, {"top_logprobs", 3}, {"repetition_penalty", 1}});
     const auto r = api->handle(post("/v1/chat/completions", body));
     ASSERT_EQ(r.status, 200) << r.body;
     const auto j = json::parse(r.body);
@@ -288,9 +294,11 @@ TEST(Api, ChatLogprobsWholeAndStreamed) {
         // Greedy on unpenalised logits: the token is the most likely one.
         ASSERT_EQ(e["top_logprobs"].size(), 3u);
         EXPECT_EQ(e["top_logprobs"][0]["token"], e["token"]);
-        EXPECT_NEAR(e["top_logprobs"][0]["logprob"].get<double>(), e["logprob"].get<double>(), 1e-6);
+        EXPECT_NEAR(e["top_logprobs"][0]["logprob"].get<double>(), e["logprob"].get<double>(),
+                    1e-6);
         EXPECT_LE(e["logprob"].get<double>(), 0.0);
-        EXPECT_GE(e["top_logprobs"][1]["logprob"].get<double>(), e["top_logprobs"][2]["logprob"].get<double>());
+        EXPECT_GE(e["top_logprobs"][1]["logprob"].get<double>(),
+                  e["top_logprobs"][2]["logprob"].get<double>());
         for (const auto& b : e["bytes"]) bytes += char(b.get<int>());
     }
     EXPECT_EQ(bytes, j["choices"][0]["message"]["content"].get<std::string>());

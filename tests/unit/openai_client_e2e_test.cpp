@@ -29,9 +29,9 @@ void check_with_openai_client(const std::vector<std::string>& server_args, const
                                            (std::filesystem::path(QE_TEST_TMP_DIR) / log).string());
     ASSERT_EQ(error, "");
     for (const char* script : scripts) {
-        const auto out = test::run_command("node " + test::shell_quote(reference + "/" + script) +
-                                           " http://127.0.0.1:" + std::to_string(server.port()) +
-                                           "/v1 2>&1");
+        const auto out =
+            test::run_command("node " + test::shell_quote(reference + "/" + script) +
+                              " http://127.0.0.1:" + std::to_string(server.port()) + "/v1 2>&1");
         EXPECT_EQ(out.exit_code, 0) << script << ": " << out.output;
         EXPECT_NE(out.output.find("\"ok\":true"), std::string::npos) << out.output;
     }
@@ -53,10 +53,10 @@ TEST(OpenAiClientE2E, ToolRoundTripLogprobsAndTheirErrors) {
 }
 
 TEST(OpenAiClientE2E, EmbeddingsFromASecondModel) {
-    check_with_openai_client({"--model", kGolden, "--embedding-model",
-                              std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf", "--threads", "1",
-                              "--parallel", "1"},
-                             "openai_embeddings_e2e.log", {"openai_embeddings_check.js"});
+    check_with_openai_client(
+        {"--model", kGolden, "--embedding-model", std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf",
+         "--threads", "1", "--parallel", "1"},
+        "openai_embeddings_e2e.log", {"openai_embeddings_check.js"});
 }
 
 TEST(OpenAiClientE2E, ThinkingOnAndOff) {

@@ -191,15 +191,15 @@ TEST(OpenAIRequest, LogprobsOfChatAndCompletions) {
     EXPECT_EQ(parse_chat_request(chat({{"logprobs", true}}), SamplingParams{}, limits)
                   .options.top_logprobs,
               0);
-    EXPECT_EQ(parse_chat_request(chat({{"logprobs", true}, {"top_logprobs", 20}}),
-                                 SamplingParams{}, limits)
+    EXPECT_EQ(parse_chat_request(chat({{"logprobs", true}, {"top_logprobs", 20}}), SamplingParams{},
+                                 limits)
                   .options.top_logprobs,
               20);
     EXPECT_EQ(parse_completion_request({{"prompt", "a"}, {"logprobs", 5}}, SamplingParams{}, limits)
                   .options.top_logprobs,
               5);
-    EXPECT_FALSE(parse_completion_request({{"prompt", "a"}}, SamplingParams{}, limits)
-                     .options.top_logprobs);
+    EXPECT_FALSE(
+        parse_completion_request({{"prompt", "a"}}, SamplingParams{}, limits).options.top_logprobs);
     try {
         parse_completion_request({{"prompt", "a"}, {"logprobs", 6}}, SamplingParams{}, limits);
         ADD_FAILURE() << "logprobs 6 accepted";
