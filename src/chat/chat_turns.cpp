@@ -3,95 +3,9 @@
 #include "chat/context_window.h"
 #include "chat/prompt_encoder.h"
 #include "chat/reasoning_splitter.h"
-#include "chat/stop_matcher.h"
-#include "tokenizer/stream_decoder.h"
+#include "chat/turn_stream.h"
 
 namespace qe {
-namespace {
-
-// One answer's decoding on the engine thread: tokens -> text, its thinking split off when asked,
-// the content held back while it may still be the start of a stop string.
-struct TurnStream {
-    TurnStream(const Tokenizer& tokenizer, const TurnOptions& options, bool in_thinking,
-               TurnCallback cb)
-        : tokenizer(tokenizer),
-          skip_control(options.skip_control),
-          decoder(tokenizer, options.skip_control),
-          stops(options.stop),
-          on_event(std::move(cb)) {
-        if (options.split_reasoning) splitter.emplace(in_thinking);
-    }
-
-    const Tokenizer& tokenizer;
-    bool skip_control;
-    StreamDecoder decoder;
-    std::optional<ReasoningSplitter> splitter;
-    StopMatcher stops;
-    TurnCallback on_event;
-    bool stopped_by_string = false;
-    std::string decoded;                                 // all the text the tokens decode to
-    std::vector<int> answer_ids;                         // the tokens generated
-    std::function<void(const TurnStream&)> on_finished;  // with the whole answer
-
-    // A token's text. A model whose file marks <think> and </think> as control tokens still
-    // gets its thinking split: the tags are kept for the splitter.
-    std::string decode(int token) {
-        std::string text = decoder.push(token);
-        if (splitter && skip_control && tokenizer.kind(token) == TokenKind::kControl) {
-            const std::string_view tag = tokenizer.token_bytes(token);
-            if (tag == ReasoningSplitter::kOpen || tag == ReasoningSplitter::kClose) text += tag;
-        }
-        return text;
-    }
-
-    // Splits new text into the event's reasoning and the content that goes to the stop matcher.
-    StopMatcher::Result split(TurnEvent& event, const std::string& text, bool end) {
-        decoded += text;
-        if (!splitter) return stops.push(text);
-        ReasoningSplitter::Pieces p = splitter->push(text);
-        if (end) {
-            ReasoningSplitter::Pieces rest = splitter->finish();
-            p.reasoning += rest.reasoning;
-            p.content += rest.content;
-        }
-        event.reasoning = std::move(p.reasoning);
-        return stops.push(p.content);
-    }
-
-    JobReply on_job_event(const JobEvent& ev) {
-        if (!ev.done) {
-            TurnEvent piece;
-            const auto r = split(piece, decode(ev.token), false);
-            piece.text = r.emit;
-            piece.token = ev.token;
-            answer_ids.push_back(ev.token);
-            const bool go_on = on_event(piece);
-            if (r.stopped) {
-                stopped_by_string = true;
-                return JobReply::stop();
-            }
-            return go_on;
-        }
-        TurnEvent last;
-        if (!stopped_by_string) {
-            // The held-back bytes may still complete a stop string.
-            const auto r = split(last, decoder.finish(), true);
-            last.text = r.emit;
-            if (r.stopped)
-                stopped_by_string = true;
-            else
-                last.text += stops.flush();
-        }
-        last.done = true;
-        last.finish_reason = stopped_by_string ? "stop" : ev.finish_reason;
-        last.job = ev;
-        if (on_finished) on_finished(*this);
-        on_event(last);
-        return true;
-    }
-};
-
-}  // namespace
 
 TurnPrompt ChatTurns::encode(const nlohmann::ordered_json& messages,
                              const nlohmann::ordered_json& tools, std::optional<int> max_rounds,
@@ -133,6 +47,8 @@ std::shared_ptr<JobHandle> ChatTurns::start(TurnPrompt prompt, TurnOptions optio
     job.options = std::move(options.generate);
     // The callback holds the stream until the job ends.
     job.on_event = [stream](const JobEvent& ev) { return stream->on_job_event(ev); };
+    if (stream->top_logprobs)
+        job.on_logits = [stream](std::span<const float> logits) { stream->on_logits(logits); };
     return scheduler_.submit(std::move(job));
 }
 

@@ -3,10 +3,12 @@
 // adapters over it; both run the scheduler's single generation loop.
 //
 // An answer's thinking (`<think>…</think>`, as Qwen3 writes it) can be split from its content:
-// TurnOptions::split_reasoning, TurnEvent::reasoning (chat/reasoning_splitter.h).
+// TurnOptions::split_reasoning, TurnEvent::reasoning (chat/reasoning_splitter.h); its tool calls
+// from its content: TurnOptions::split_tool_calls, TurnEvent::tool_calls
+// (chat/tool_call_splitter.h).
+// Each token's log-probability: TurnOptions::top_logprobs, TurnEvent::logprob.
 //
-// Kept open for what comes next: tool calls, per-token log-probabilities (JobRequest::on_logits),
-// citations.
+// Kept open for what comes next: citations.
 #pragma once
 
 #include <deque>
@@ -18,9 +20,11 @@
 #include <string>
 #include <vector>
 
+#include "chat/tool_call_parser.h"
 #include "engine/job.h"
 #include "engine/scheduler.h"
 #include "model/loaded_model.h"
+#include "sampling/logprobs.h"
 
 namespace qe {
 
@@ -40,6 +44,21 @@ struct TurnOptions {
     // thinking when the prompt's text ends with an open `<think>`. Stop strings apply to the
     // content only: a model thinking about a stop string does not end its answer.
     bool split_reasoning = false;
+    // Tool calls in the content (`<tool_call>` blocks) go to TurnEvent::tool_calls instead of
+    // text (chat/tool_call_splitter.h); `tools` (the request's, or null) gives the parameters'
+    // types. Stop strings apply to the content before the calls.
+    bool split_tool_calls = false;
+    nlohmann::ordered_json tools;
+    bool stop_at_first_tool_call = false;  // the answer ends once a call is read (finish "stop")
+    // Each answer token's log-probability, with this many of the most likely alternatives
+    // (sampling/logprobs.h); none: off.
+    std::optional<int> top_logprobs;
+};
+
+// An answer token's log-probability and the most likely alternatives at its position.
+struct AnswerLogprob {
+    TokenLogprob token;
+    std::vector<TokenLogprob> top;  // best first; tokens the request banned left out
 };
 
 // One piece of an answer, or its end.
@@ -47,7 +66,10 @@ struct TurnEvent {
     std::string text;       // the next piece of the answer (may be empty)
     std::string reasoning;  // the next piece of the thinking, with split_reasoning (comes
                             // before `text`; no reasoning follows once there is text)
-    int token = -1;         // the token that completed it (-1 on the final event)
+    std::vector<ToolCall> tool_calls;      // calls completed by this piece, with split_tool_calls
+                                           // (after `text`; no text follows the first call)
+    int token = -1;                        // the token that completed it (-1 on the final event)
+    std::optional<AnswerLogprob> logprob;  // the token's, with TurnOptions::top_logprobs
     bool done = false;
     std::string finish_reason;  // on the final event: "stop", "length", "context", "repetition",
                                 // "cancelled" or "error"

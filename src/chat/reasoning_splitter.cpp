@@ -1,28 +1,8 @@
 #include "chat/reasoning_splitter.h"
 
-#include <algorithm>
+#include "chat/tag_scan.h"
 
 namespace qe {
-namespace {
-
-bool is_space(char c) {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-size_t first_non_space(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size() && is_space(s[i])) ++i;
-    return i;
-}
-
-// Length of the longest tail of `s` that is a proper prefix of `tag`.
-size_t partial_tag(std::string_view s, std::string_view tag) {
-    for (size_t len = std::min(tag.size() - 1, s.size()); len > 0; --len)
-        if (s.substr(s.size() - len) == tag.substr(0, len)) return len;
-    return 0;
-}
-
-}  // namespace
 
 ReasoningSplitter::ReasoningSplitter(bool in_thinking)
     : state_(in_thinking ? State::Thinking : State::Leading) {}
@@ -77,9 +57,7 @@ void ReasoningSplitter::run(Pieces& out, bool end) {
             case State::Reasoning: {
                 const std::string_view p = pending_;
                 if (const size_t close = p.find(kClose); close != std::string::npos) {
-                    size_t n = close;
-                    while (n > 0 && is_space(p[n - 1])) --n;
-                    out.reasoning.append(p.substr(0, n));
+                    out.reasoning.append(p.substr(0, trimmed_end(p.substr(0, close))));
                     pending_.erase(0, close + kClose.size());
                     state_ = State::Leading;
                     after_block_ = true;
@@ -87,8 +65,8 @@ void ReasoningSplitter::run(Pieces& out, bool end) {
                 }
                 // Hold back a tail that may become </think>, and the whitespace before it (it
                 // is dropped when the block closes right after).
-                size_t n = p.size() - (end ? 0 : partial_tag(p, kClose));
-                while (n > 0 && is_space(p[n - 1])) --n;
+                const size_t n =
+                    trimmed_end(p.substr(0, p.size() - (end ? 0 : partial_tag(p, kClose))));
                 out.reasoning.append(p.substr(0, n));
                 pending_.erase(0, n);
                 if (end) pending_.clear();
@@ -99,9 +77,7 @@ void ReasoningSplitter::run(Pieces& out, bool end) {
 }
 
 bool prompt_opens_thinking(std::string_view prompt) {
-    size_t n = prompt.size();
-    while (n > 0 && is_space(prompt[n - 1])) --n;
-    return prompt.substr(0, n).ends_with(ReasoningSplitter::kOpen);
+    return prompt.substr(0, trimmed_end(prompt)).ends_with(ReasoningSplitter::kOpen);
 }
 
 }  // namespace qe

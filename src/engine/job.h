@@ -19,6 +19,7 @@ struct GenerateOptions {
     SamplingParams sampling;    // temperature 0 means greedy
     std::vector<int> stop_ids;  // e.g. <|im_end|>, <|endoftext|>; not part of the output
     LoopGuardParams loop_guard;
+    std::vector<int> banned_ids;  // never sampled (e.g. the tool-call tag under tool_choice none)
 };
 
 // What a job reports, on the engine thread: one event per generated token, then a final one.

@@ -226,6 +226,7 @@ void Scheduler::admit_waiting_jobs() {
         slot.history = prompt;
         slot.generated.clear();
         slot.sampler.emplace(job->request.options.sampling);
+        slot.sampler->ban(job->request.options.banned_ids);
         slot.started = Clock::now();
         slot.last_used = ++clock_;
         slot.job = std::move(job);

@@ -57,9 +57,11 @@ int Sampler::sample(std::span<const float> logits, std::span<const int> history)
     const bool penalise = params_.penalty_window > 0 && !history.empty() &&
                           (params_.repetition_penalty != 1.0f || params_.presence_penalty != 0 ||
                            params_.frequency_penalty != 0);
-    if (penalise) {
+    if (penalise || !banned_.empty()) {
         scratch_.assign(logits.begin(), logits.end());
-        apply_penalties(history);
+        if (penalise) apply_penalties(history);
+        for (const int id : banned_)
+            if (id >= 0 && size_t(id) < scratch_.size()) scratch_[size_t(id)] = -INFINITY;
         logits = scratch_;
     }
 

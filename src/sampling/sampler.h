@@ -36,6 +36,10 @@ class Sampler {
     // penalty_window of them are penalised. `logits` is not modified.
     int sample(std::span<const float> logits, std::span<const int> history);
 
+    // Tokens never drawn, whatever their logits (e.g. a tool-call tag the request forbids). Ids
+    // outside the vocabulary are ignored.
+    void ban(std::vector<int> ids) { banned_ = std::move(ids); }
+
     const SamplingParams& params() const { return params_; }
 
   private:
@@ -51,7 +55,8 @@ class Sampler {
     SamplingParams params_;
     std::mt19937_64 rng_;
     std::vector<Candidate> candidates_;
-    std::vector<float> scratch_;  // penalised logits, when penalties apply
+    std::vector<float> scratch_;  // penalised logits, when penalties or bans apply
+    std::vector<int> banned_;
 };
 
 }  // namespace qe

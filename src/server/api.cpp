@@ -4,47 +4,30 @@
 #include <deque>
 #include <mutex>
 
+#include "chat/tool_call_splitter.h"
 #include "core/error.h"
 #include "engine/rerank_prompt.h"
 #include "fetch/model_catalogue.h"
+#include "server/api_json.h"
+#include "server/generation.h"
 #include "server/static_assets.h"
 
 namespace qe {
 namespace {
 
 using json = nlohmann::ordered_json;
-using Clock = std::chrono::steady_clock;
-
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 HttpResponse json_response(int status, const json& body) {
     HttpResponse r;
     r.status = status;
-    r.body = dump(body);
+    r.body = dump_json(body);
     return r;
-}
-
-json error_body(const ApiError& e) {
-    return {{"error",
-             {{"message", e.message},
-              {"type", e.type},
-              {"param", e.param.empty() ? json(nullptr) : json(e.param)},
-              {"code", e.code.empty() ? json(nullptr) : json(e.code)}}}};
 }
 
 HttpResponse error_response(const ApiError& e) {
     HttpResponse r = json_response(e.status, error_body(e));
     if (e.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s));
     return r;
-}
-
-ApiError make_error(int status, std::string type, std::string code, std::string message) {
-    ApiError e;
-    e.status = status;
-    e.type = std::move(type);
-    e.code = std::move(code);
-    e.message = std::move(message);
-    return e;
 }
 
 ApiError unavailable(std::string message, int retry_after_s) {
@@ -60,12 +43,6 @@ bool same_secret(std::string_view a, std::string_view b) {
     return diff == 0 && !b.empty();
 }
 
-// The scheduler's reasons, as OpenAI's clients know them.
-std::string openai_finish_reason(const std::string& reason) {
-    if (reason == "context") return "length";
-    return reason;
-}
-
 int64_t unix_time() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -73,111 +50,6 @@ int64_t unix_time() {
 }
 
 }  // namespace
-
-// One request's journey: built on the HTTP thread, fed by the engine thread's callback, read
-// back (as chunks or a whole body) on the HTTP thread.
-struct Api::Generation {
-    bool chat = true;
-    bool stream = false;
-    bool include_usage = false;
-    std::string id, model;
-    int64_t created = 0;
-    int dropped_rounds = 0;
-    TurnPrompt prompt;
-    TurnOptions turn;
-    Clock::time_point arrived = Clock::now(), first_token;
-    bool got_token = false;
-
-    // Shared, under m.
-    std::mutex m;
-    std::condition_variable cv;
-    std::deque<std::string> chunks;  // SSE events ready to send
-    std::string text;                // the whole answer (non-streaming)
-    std::string reasoning;           // its thinking (non-streaming)
-    bool done = false;
-    JobEvent final;
-    std::string finish_reason;
-    std::atomic<bool> client_gone{false};
-    std::shared_ptr<JobHandle> handle;
-
-    json chunk(json choice) const {
-        return {{"id", id},
-                {"object", chat ? "chat.completion.chunk" : "text_completion"},
-                {"created", created},
-                {"model", model},
-                {"choices", json::array({std::move(choice)})}};
-    }
-    json text_choice(const std::string& piece, const json& finish) const {
-        if (chat) return {{"index", 0}, {"delta", {{"content", piece}}}, {"finish_reason", finish}};
-        return {{"index", 0}, {"text", piece}, {"finish_reason", finish}};
-    }
-    void push_event(const json& j) { chunks.push_back("data: " + dump(j) + "\n\n"); }
-
-    void emit(const TurnEvent& ev) {
-        if (ev.text.empty() && ev.reasoning.empty()) return;
-        std::lock_guard lock(m);
-        reasoning += ev.reasoning;
-        text += ev.text;
-        if (stream && !ev.reasoning.empty())
-            push_event(chunk({{"index", 0},
-                              {"delta", {{"reasoning_content", ev.reasoning}}},
-                              {"finish_reason", nullptr}}));
-        if (stream && !ev.text.empty()) push_event(chunk(text_choice(ev.text, nullptr)));
-        cv.notify_all();
-    }
-
-    json usage() const {
-        return {{"prompt_tokens", final.prompt_tokens},
-                {"completion_tokens", final.completion_tokens},
-                {"total_tokens", final.prompt_tokens + final.completion_tokens},
-                {"prompt_tokens_details", {{"cached_tokens", final.cached_tokens}}}};
-    }
-    json timings() const {
-        const double ttft = got_token ? std::chrono::duration<double, std::milli>(first_token - arrived).count() : 0;
-        return {{"ttft_ms", ttft},
-                {"tokens_per_second", final.decode_tokens_per_second},
-                {"prompt_tokens", final.prompt_tokens},
-                {"cached_tokens", final.cached_tokens},
-                {"queue_ms", final.queue_ms}};
-    }
-
-    // The engine thread's callback.
-    bool on_event(const TurnEvent& ev) {
-        if (!ev.done) {
-            if (!got_token) {
-                got_token = true;
-                first_token = Clock::now();
-            }
-            emit(ev);
-            return !client_gone.load();
-        }
-        emit(ev);
-        std::lock_guard lock(m);
-        final = ev.job;
-        finish_reason = openai_finish_reason(ev.finish_reason);
-        if (stream) {
-            if (finish_reason == "error") {
-                push_event(error_body(make_error(500, "server_error", "generation_failed", ev.job.error)));
-            } else {
-                json last = chunk(chat ? json{{"index", 0}, {"delta", json::object()}, {"finish_reason", finish_reason}}
-                                       : text_choice("", finish_reason));
-                last["timings"] = timings();
-                last["context"] = {{"dropped_rounds", dropped_rounds}};
-                push_event(last);
-                if (include_usage) {
-                    json u = chunk(nullptr);
-                    u["choices"] = json::array();
-                    u["usage"] = usage();
-                    push_event(u);
-                }
-            }
-            chunks.push_back("data: [DONE]\n\n");
-        }
-        done = true;
-        cv.notify_all();
-        return true;
-    }
-};
 
 Api::Api(ApiOptions options) : options_(std::move(options)) {}
 Api::~Api() = default;
@@ -360,7 +232,8 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     const int room = std::min(r.options.max_tokens.value_or(options_.answer_room), n_ctx / 2);
     TurnPrompt prompt;
     try {
-        prompt = turns_->encode(r.messages, r.tools, r.max_rounds, room, r.template_variables);
+        prompt =
+            turns_->encode(r.messages, r.tools.tools, r.max_rounds, room, r.template_variables);
     } catch (const Error& e) {
         ApiError err = make_error(400, "invalid_request_error", "context_length_exceeded", e.what());
         err.param = "messages";
@@ -381,6 +254,15 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->turn.generate.sampling = r.options.sampling;
     g->turn.generate.stop_ids = model_->stop_ids();
     g->turn.generate.loop_guard = r.options.loop_guard;
+    g->turn.top_logprobs = r.options.top_logprobs;
+    g->turn.split_tool_calls = r.tools.may_call && !r.tools.tools.empty();
+    g->turn.tools = r.tools.tools;
+    g->parallel_tool_calls = r.tools.parallel_tool_calls;
+    g->turn.stop_at_first_tool_call = !r.tools.parallel_tool_calls;
+    // tool_choice "none": the model cannot open a call (Qwen's tag is one added token).
+    if (!r.tools.may_call)
+        if (const int tag = model_->tokenizer().find_added(ToolCallSplitter::kOpen); tag >= 0)
+            g->turn.generate.banned_ids.push_back(tag);
     return run(g);
 }
 
@@ -416,6 +298,7 @@ HttpResponse Api::completions(const HttpRequest& req) {
     // A raw completion runs to its limit, a stop string or the end of the text.
     if (const int eot = model_->tokenizer().find_added("<|endoftext|>"); eot >= 0) g->turn.generate.stop_ids.push_back(eot);
     g->turn.generate.loop_guard = r.options.loop_guard;
+    g->turn.top_logprobs = r.options.top_logprobs;
     return run(g);
 }
 
@@ -423,6 +306,8 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
     g->id = (g->chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++);
     g->created = unix_time();
     g->model = model_->id();
+    g->tokenizer = &model_->tokenizer();
+    g->top_logprobs = g->turn.top_logprobs.has_value();
     // The callback holds the generation until the job ends.
     try {
         g->handle = turns_->start(std::move(g->prompt), std::move(g->turn),
@@ -443,21 +328,7 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
         record();
         if (g->finish_reason == "error")
             throw ApiException{make_error(500, "server_error", "generation_failed", g->final.error)};
-        json message = {{"role", "assistant"}, {"content", g->text}};
-        if (!g->reasoning.empty()) message["reasoning_content"] = g->reasoning;
-        json choice = g->chat ? json{{"index", 0},
-                                     {"message", std::move(message)},
-                                     {"finish_reason", g->finish_reason}}
-                              : json{{"index", 0}, {"text", g->text}, {"finish_reason", g->finish_reason}};
-        json out = {{"id", g->id},
-                    {"object", g->chat ? "chat.completion" : "text_completion"},
-                    {"created", g->created},
-                    {"model", g->model},
-                    {"choices", json::array({choice})},
-                    {"usage", g->usage()},
-                    {"timings", g->timings()}};
-        if (g->chat) out["context"] = {{"dropped_rounds", g->dropped_rounds}};
-        return json_response(200, out);
+        return json_response(200, g->response_body());
     }
 
     HttpResponse r;
@@ -468,7 +339,12 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
     r.headers.emplace_back("X-Accel-Buffering", "no");
     if (g->chat) {  // OpenAI opens a chat stream with the role
         std::lock_guard lock(g->m);
-        g->chunks.push_front("data: " + dump(g->chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}, {"finish_reason", nullptr}})) + "\n\n");
+        g->chunks.push_front(
+            "data: " +
+            dump_json(g->chunk({{"index", 0},
+                                {"delta", {{"role", "assistant"}, {"content", ""}}},
+                                {"finish_reason", nullptr}})) +
+            "\n\n");
     }
     const auto ping = options_.ping_interval;
     r.stream = [g, ping, record](const StreamWriter& write) {

@@ -59,6 +59,8 @@ struct HttpResponse {
     std::function<void(const StreamWriter&)> stream;
 };
 
+struct Generation;  // one request's journey through the scheduler (server/generation.h)
+
 class Api {
 public:
     explicit Api(ApiOptions options);
@@ -96,7 +98,6 @@ private:
     void refuse_when_shutting_down() const;  // 503 with Retry-After once begin_shutdown ran
     void check_model_name(const std::string& name) const;
 
-    struct Generation;  // one request's journey through the scheduler
     HttpResponse run(std::shared_ptr<Generation> g);
 
     ApiOptions options_;

@@ -19,6 +19,15 @@ struct ApiException {
     ApiError error;
 };
 
+inline ApiError make_error(int status, std::string type, std::string code, std::string message) {
+    ApiError e;
+    e.status = status;
+    e.type = std::move(type);
+    e.code = std::move(code);
+    e.message = std::move(message);
+    return e;
+}
+
 [[noreturn]] inline void api_fail(std::string param, std::string message,
                                   std::string code = "invalid_value", int status = 400) {
     ApiError e;

@@ -146,11 +146,7 @@ struct DefaultOnly {
 };
 
 constexpr DefaultOnly kDefaultOnlyFields[] = {
-    {"logprobs", "false", [](const json& v) { return v == false || v == 0; }},
-    {"top_logprobs", "0", [](const json& v) { return v == 0; }},
     {"logit_bias", "{}", [](const json& v) { return v.is_object() && v.empty(); }},
-    {"tool_choice", "\"auto\"", [](const json& v) { return v == "auto"; }},
-    {"parallel_tool_calls", "true or false", [](const json& v) { return v.is_boolean(); }},
     {"response_format", "{\"type\": \"text\"}",
      [](const json& v) { return v.is_object() && v.size() == 1 && v.value("type", "") == "text"; }},
     {"store", "false", [](const json& v) { return v == false; }},
@@ -283,11 +279,10 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
                                          const RequestLimits& limits) {
     if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
     check_fields(body,
-                 {"messages", "max_completion_tokens", "tools", "chat_template_kwargs",
+                 {"messages", "max_completion_tokens", "tools", "tool_choice",
+                  "parallel_tool_calls", "logprobs", "top_logprobs", "chat_template_kwargs",
                   "enable_thinking", "reasoning_format", "max_rounds"},
-                 {"logprobs", "top_logprobs", "logit_bias", "tool_choice", "parallel_tool_calls",
-                  "response_format", "store"},
-                 "a chat completion request");
+                 {"logit_bias", "response_format", "store"}, "a chat completion request");
     ChatCompletionRequest r;
     parse_thinking(body, r);
     r.options = parse_options(
@@ -348,10 +343,12 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
         r.messages.push_back(std::move(out));
     }
 
-    if (const json* tools = field(body, "tools")) {
-        if (!tools->is_array()) api_fail("tools", "'tools' must be an array", "invalid_type");
-        r.tools = *tools;
-    }
+    r.tools = parse_tool_request(body);
+    const auto top = integer_in(body, "top_logprobs", 0, 20);
+    if (boolean(body, "logprobs", false))
+        r.options.top_logprobs = int(top.value_or(0));
+    else if (top)
+        api_fail("top_logprobs", "'top_logprobs' needs 'logprobs': true");
     if (auto rounds = integer_in(body, "max_rounds", 0, 1 << 20)) r.max_rounds = int(*rounds);
     return r;
 }
@@ -359,10 +356,12 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
 CompletionRequest parse_completion_request(const json& body, const SamplingParams& defaults,
                                            const RequestLimits& limits) {
     if (!body.is_object()) api_fail("", "the request body must be a JSON object", "invalid_type");
-    check_fields(body, {"prompt"}, {"logprobs", "logit_bias", "echo", "best_of", "suffix"},
+    check_fields(body, {"prompt", "logprobs"}, {"logit_bias", "echo", "best_of", "suffix"},
                  "a completion request");
     CompletionRequest r;
     r.options = parse_options(body, defaults, limits);
+    // The legacy field: how many alternatives per token (0: the chosen token's only).
+    if (const auto top = integer_in(body, "logprobs", 0, 5)) r.options.top_logprobs = int(*top);
     const json* prompt = field(body, "prompt");
     if (!prompt) api_fail("prompt", "'prompt' is required", "missing_required_parameter");
     if (prompt->is_array() && prompt->size() == 1 && (*prompt)[0].is_string())

@@ -1,6 +1,7 @@
 // OpenAI request bodies -> validated requests. Every field is checked for type and range; a bad
 // one throws ApiException naming the field. Unknown fields are ignored, as OpenAI's clients send
-// extras; features we do not offer (n > 1, logprobs) are refused clearly rather than ignored.
+// extras; features we do not offer (n > 1, a forced tool call) are refused clearly rather than
+// ignored.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "sampling/loop_guard.h"
 #include "sampling/sampler.h"
 #include "server/api_error.h"
+#include "server/tool_request.h"
 
 namespace qe {
 
@@ -30,6 +32,9 @@ struct GenerationOptions {
     bool stream = false;
     bool include_usage = false;
     std::string model;  // as the client named it; empty when absent
+    // Each answer token's log-probability with this many alternatives (chat: logprobs true and
+    // top_logprobs 0..20; completions: logprobs 0..5); none: off.
+    std::optional<int> top_logprobs;
 };
 
 struct ChatCompletionRequest {
@@ -43,7 +48,7 @@ struct ChatCompletionRequest {
     // assistant messages tool_calls and reasoning_content; tool messages may carry tool_call_id
     // and name.
     nlohmann::ordered_json messages = nlohmann::ordered_json::array();
-    nlohmann::ordered_json tools = nlohmann::ordered_json::array();
+    ToolRequest tools;              // tools, tool_choice, parallel_tool_calls
     std::optional<int> max_rounds;  // keep the system prompt + the last N rounds
 };
 

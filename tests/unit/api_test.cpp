@@ -228,6 +228,119 @@ TEST(Api, ErrorsAreOpenAIShaped) {
     check({"GET", "/../../etc/passwd", {}, ""}, 404, "not_found");
 }
 
+json weather_tools() {
+    return json::parse(R"([{"type": "function", "function": {"name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}])");
+}
+
+TEST(Api, ToolsReachThePromptAndToolChoiceNoneIsAccepted) {
+    auto api = make_api();
+    const auto plain = json::parse(api->handle(post("/v1/chat/completions", chat_body())).body);
+    for (const char* choice : {"auto", "none"}) {
+        const auto r =
+            api->handle(post("/v1/chat/completions", chat_body({{"tools", weather_tools()},
+                                                                {"tool_choice", choice},
+                                                                {"parallel_tool_calls", false}})));
+        ASSERT_EQ(r.status, 200) << r.body;
+        const auto j = json::parse(r.body);
+        // Qwen2.5's template lists the tools in the system prompt.
+        EXPECT_GT(j["usage"]["prompt_tokens"].get<int>(),
+                  plain["usage"]["prompt_tokens"].get<int>() + 20);
+        EXPECT_FALSE(j["choices"][0]["message"].contains("tool_calls")) << choice;  // noise
+    }
+    // A second round with the call and its result goes back through the template.
+    json body = chat_body({{"tools", weather_tools()}});
+    body["messages"].push_back(
+        {{"role", "assistant"},
+         {"content", nullptr},
+         {"tool_calls",
+          {{{"id", "call_1"},
+            {"type", "function"},
+            {"function", {{"name", "get_weather"}, {"arguments", "{\"city\":\"北京\"}"}}}}}}});
+    body["messages"].push_back(
+        {{"role", "tool"}, {"tool_call_id", "call_1"}, {"content", "晴, 25°C"}});
+    const auto second = api->handle(post("/v1/chat/completions", body));
+    EXPECT_EQ(second.status, 200) << second.body;
+}
+
+TEST(Api, BadToolFieldsAre400sNamingTheField) {
+    auto api = make_api();
+    auto param_of = [&](const json& extra) {
+        const auto r = api->handle(post("/v1/chat/completions", chat_body(extra)));
+        EXPECT_EQ(r.status, 400) << r.body;
+        return json::parse(r.body)["error"]["param"];
+    };
+    EXPECT_EQ(
+        param_of({{"tools",
+                   {{{"type", "function"}, {"function", {{"name", "f"}, {"parameters", 1}}}}}}}),
+        "tools[0].function.parameters");
+    EXPECT_EQ(param_of({{"tools", weather_tools()},
+                        {"tool_choice", {{"type", "function"}, {"function", {{"name", "nope"}}}}}}),
+              "tool_choice.function.name");
+    EXPECT_EQ(param_of({{"tools", weather_tools()}, {"tool_choice", "required"}}), "tool_choice");
+}
+
+TEST(Api, ChatLogprobsWholeAndStreamed) {
+    auto api = make_api();
+    const json body =
+        chat_body({{"logprobs", true}, {"top_logprobs", 3}, {"repetition_penalty", 1}});
+    const auto r = api->handle(post("/v1/chat/completions", body));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto j = json::parse(r.body);
+    const json& content = j["choices"][0]["logprobs"]["content"];
+    ASSERT_EQ(int(content.size()), j["usage"]["completion_tokens"].get<int>());
+    std::string bytes;
+    for (const auto& e : content) {
+        // Greedy on unpenalised logits: the token is the most likely one.
+        ASSERT_EQ(e["top_logprobs"].size(), 3u);
+        EXPECT_EQ(e["top_logprobs"][0]["token"], e["token"]);
+        EXPECT_NEAR(e["top_logprobs"][0]["logprob"].get<double>(), e["logprob"].get<double>(),
+                    1e-6);
+        EXPECT_LE(e["logprob"].get<double>(), 0.0);
+        EXPECT_GE(e["top_logprobs"][1]["logprob"].get<double>(),
+                  e["top_logprobs"][2]["logprob"].get<double>());
+        for (const auto& b : e["bytes"]) bytes += char(b.get<int>());
+    }
+    EXPECT_EQ(bytes, j["choices"][0]["message"]["content"].get<std::string>());
+
+    json streamed = json::array();
+    json sbody = body;
+    sbody["stream"] = true;
+    for (const auto& event : read_stream(api->handle(post("/v1/chat/completions", sbody)))) {
+        if (event == "[DONE]") continue;
+        const auto e = json::parse(event);
+        if (e["choices"].empty() || !e["choices"][0].contains("logprobs")) continue;
+        for (const auto& entry : e["choices"][0]["logprobs"]["content"]) streamed.push_back(entry);
+    }
+    EXPECT_EQ(streamed, content);
+}
+
+TEST(Api, CompletionLogprobsInTheLegacyShape) {
+    auto api = make_api();
+    const auto r = api->handle(post("/v1/completions", {{"prompt", "Once upon a time"},
+                                                        {"max_tokens", 6},
+                                                        {"temperature", 0},
+                                                        {"repetition_penalty", 1},
+                                                        {"logprobs", 2}}));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto j = json::parse(r.body);
+    const json& lp = j["choices"][0]["logprobs"];
+    const size_t n = lp["tokens"].size();
+    ASSERT_EQ(int(n), j["usage"]["completion_tokens"].get<int>());
+    ASSERT_EQ(lp["token_logprobs"].size(), n);
+    ASSERT_EQ(lp["top_logprobs"].size(), n);
+    ASSERT_EQ(lp["text_offset"].size(), n);
+    size_t offset = 0;
+    for (size_t i = 0; i < n; ++i) {
+        EXPECT_EQ(lp["text_offset"][i], offset);
+        offset += lp["tokens"][i].get<std::string>().size();
+        EXPECT_EQ(lp["top_logprobs"][i].size(), 2u);
+        EXPECT_LE(lp["token_logprobs"][i].get<double>(), 0.0);
+    }
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(api->handle(post("/v1/completions", {{"prompt", "a"}, {"logprobs", 9}})).status, 400);
+}
+
 TEST(Api, ApiKeyIsRequiredWhenSet) {
     ApiOptions o;
     o.api_key = "s3cret";

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "support/live_server.h"
 #include "support/run_command.h"
@@ -13,67 +15,54 @@
 namespace qe {
 namespace {
 
-TEST(OpenAiClientE2E, StreamingAndNonStreamingChatCompletionsAndErrors) {
+// Starts `qwen-edge serve` with `server_args` (log in the test directory as `log`) and runs each
+// script of tests/reference against it; each must print {"ok":true}.
+void check_with_openai_client(const std::vector<std::string>& server_args, const std::string& log,
+                              std::initializer_list<const char*> scripts) {
     const std::string reference = QE_REFERENCE_DIR;
     if (!std::filesystem::exists(reference + "/node_modules/openai/package.json"))
         GTEST_SKIP() << "the openai npm client is not installed (scripts/setup.sh --test)";
     if (test::run_command("node --version").exit_code != 0) GTEST_SKIP() << "node is not installed";
 
     test::LiveServer server;
-    const std::string error =
-        server.start(std::string(QE_BIN_DIR) + "/qwen-edge",
-                     {"--model", std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf", "--threads", "1",
-                      "--parallel", "2"},
-                     (std::filesystem::path(QE_TEST_TMP_DIR) / "openai_client_e2e.log").string());
+    const std::string error = server.start(std::string(QE_BIN_DIR) + "/qwen-edge", server_args,
+                                           (std::filesystem::path(QE_TEST_TMP_DIR) / log).string());
     ASSERT_EQ(error, "");
-    const auto out =
-        test::run_command("node " + test::shell_quote(reference + "/openai_client_check.js") +
-                          " http://127.0.0.1:" + std::to_string(server.port()) + "/v1 2>&1");
-    EXPECT_EQ(out.exit_code, 0) << out.output;
-    EXPECT_NE(out.output.find("\"ok\":true"), std::string::npos) << out.output;
+    for (const char* script : scripts) {
+        const auto out =
+            test::run_command("node " + test::shell_quote(reference + "/" + script) +
+                              " http://127.0.0.1:" + std::to_string(server.port()) + "/v1 2>&1");
+        EXPECT_EQ(out.exit_code, 0) << script << ": " << out.output;
+        EXPECT_NE(out.output.find("\"ok\":true"), std::string::npos) << out.output;
+    }
     EXPECT_TRUE(server.running()) << server.output();
+}
+
+const std::string kGolden = std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf";
+
+TEST(OpenAiClientE2E, StreamingAndNonStreamingChatCompletionsAndErrors) {
+    check_with_openai_client({"--model", kGolden, "--threads", "1", "--parallel", "2"},
+                             "openai_client_e2e.log", {"openai_client_check.js"});
+}
+
+// Tool calls and log-probabilities: two scripts against one server.
+TEST(OpenAiClientE2E, ToolRoundTripLogprobsAndTheirErrors) {
+    check_with_openai_client({"--model", kGolden, "--threads", "1", "--parallel", "1"},
+                             "openai_tools_e2e.log",
+                             {"openai_tools_check.js", "openai_logprobs_check.js"});
 }
 
 TEST(OpenAiClientE2E, EmbeddingsFromASecondModel) {
-    const std::string reference = QE_REFERENCE_DIR;
-    if (!std::filesystem::exists(reference + "/node_modules/openai/package.json"))
-        GTEST_SKIP() << "the openai npm client is not installed (scripts/setup.sh --test)";
-    if (test::run_command("node --version").exit_code != 0) GTEST_SKIP() << "node is not installed";
-
-    test::LiveServer server;
-    const std::string error = server.start(
-        std::string(QE_BIN_DIR) + "/qwen-edge",
-        {"--model", std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf", "--embedding-model",
-         std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf", "--threads", "1", "--parallel", "1"},
-        (std::filesystem::path(QE_TEST_TMP_DIR) / "openai_embeddings_e2e.log").string());
-    ASSERT_EQ(error, "");
-    const auto out =
-        test::run_command("node " + test::shell_quote(reference + "/openai_embeddings_check.js") +
-                          " http://127.0.0.1:" + std::to_string(server.port()) + "/v1 2>&1");
-    EXPECT_EQ(out.exit_code, 0) << out.output;
-    EXPECT_NE(out.output.find("\"ok\":true"), std::string::npos) << out.output;
-    EXPECT_TRUE(server.running()) << server.output();
+    check_with_openai_client(
+        {"--model", kGolden, "--embedding-model", std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf",
+         "--threads", "1", "--parallel", "1"},
+        "openai_embeddings_e2e.log", {"openai_embeddings_check.js"});
 }
 
 TEST(OpenAiClientE2E, ThinkingOnAndOff) {
-    const std::string reference = QE_REFERENCE_DIR;
-    if (!std::filesystem::exists(reference + "/node_modules/openai/package.json"))
-        GTEST_SKIP() << "the openai npm client is not installed (scripts/setup.sh --test)";
-    if (test::run_command("node --version").exit_code != 0) GTEST_SKIP() << "node is not installed";
-
-    test::LiveServer server;
-    const std::string error = server.start(
-        std::string(QE_BIN_DIR) + "/qwen-edge",
-        {"--model", thinking_model_folder("openai_thinking_model"), "--threads", "1",
-         "--parallel", "1"},
-        (std::filesystem::path(QE_TEST_TMP_DIR) / "openai_thinking_e2e.log").string());
-    ASSERT_EQ(error, "");
-    const auto out =
-        test::run_command("node " + test::shell_quote(reference + "/openai_thinking_check.js") +
-                          " http://127.0.0.1:" + std::to_string(server.port()) + "/v1 2>&1");
-    EXPECT_EQ(out.exit_code, 0) << out.output;
-    EXPECT_NE(out.output.find("\"ok\":true"), std::string::npos) << out.output;
-    EXPECT_TRUE(server.running()) << server.output();
+    check_with_openai_client({"--model", thinking_model_folder("openai_thinking_model"),
+                              "--threads", "1", "--parallel", "1"},
+                             "openai_thinking_e2e.log", {"openai_thinking_check.js"});
 }
 
 }  // namespace

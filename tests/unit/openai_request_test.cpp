@@ -72,7 +72,6 @@ TEST(OpenAIRequest, FieldsThisServerDoesNotDoAreRefusedNotIgnored) {
         EXPECT_EQ(e.code, known ? "unsupported_value" : "unknown_parameter") << name;
         EXPECT_NE(e.message.find(name), std::string::npos) << e.message;
     }
-    EXPECT_EQ(error_of(chat({{"logprobs", true}})).param, "logprobs");
     // Values that ask for nothing beyond the default, and nulls, are accepted.
     EXPECT_NO_THROW(parse_chat_request(chat({{"response_format", {{"type", "text"}}},
                                              {"tool_choice", "auto"},
@@ -181,7 +180,32 @@ TEST(OpenAIRequest, ErrorsNameTheField) {
         error_of(chat({{"messages", {{{"role", "user"}, {"content", {{{"type", "image_url"}}}}}}}}))
             .code,
         "unsupported_value");
-    EXPECT_EQ(error_of(chat({{"logprobs", true}})).param, "logprobs");
+    EXPECT_EQ(error_of(chat({{"logprobs", "yes"}})).param, "logprobs");
+    EXPECT_EQ(error_of(chat({{"logprobs", true}, {"top_logprobs", 21}})).param, "top_logprobs");
+    EXPECT_EQ(error_of(chat({{"top_logprobs", 2}})).param, "top_logprobs");  // without logprobs
+}
+
+TEST(OpenAIRequest, LogprobsOfChatAndCompletions) {
+    const auto limits = RequestLimits{};
+    EXPECT_FALSE(parse_chat_request(chat(), SamplingParams{}, limits).options.top_logprobs);
+    EXPECT_EQ(parse_chat_request(chat({{"logprobs", true}}), SamplingParams{}, limits)
+                  .options.top_logprobs,
+              0);
+    EXPECT_EQ(parse_chat_request(chat({{"logprobs", true}, {"top_logprobs", 20}}), SamplingParams{},
+                                 limits)
+                  .options.top_logprobs,
+              20);
+    EXPECT_EQ(parse_completion_request({{"prompt", "a"}, {"logprobs", 5}}, SamplingParams{}, limits)
+                  .options.top_logprobs,
+              5);
+    EXPECT_FALSE(
+        parse_completion_request({{"prompt", "a"}}, SamplingParams{}, limits).options.top_logprobs);
+    try {
+        parse_completion_request({{"prompt", "a"}, {"logprobs", 6}}, SamplingParams{}, limits);
+        ADD_FAILURE() << "logprobs 6 accepted";
+    } catch (const ApiException& e) {
+        EXPECT_EQ(e.error.param, "logprobs");
+    }
 }
 
 TEST(OpenAIRequest, MessageCountIsLimited) {

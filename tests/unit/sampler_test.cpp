@@ -45,6 +45,23 @@ TEST(Sampler, GreedyAtTemperatureZero) {
     EXPECT_EQ(s.sample(std::vector<float>{0.1f, 3.0f, 2.9f, -1.0f}, {}), 1);
 }
 
+TEST(Sampler, BannedTokensAreNeverDrawn) {
+    const std::vector<float> logits{0.1f, 3.0f, 2.9f, -1.0f};
+    SamplingParams p = plain();
+    p.temperature = 0;
+    Sampler greedy(p);
+    greedy.ban({1, 99, -5});  // ids outside the vocabulary are ignored
+    EXPECT_EQ(greedy.sample(logits, {}), 2);
+
+    p.temperature = 1.0f;
+    Sampler s(p);
+    s.ban({1, 2});
+    for (int i = 0; i < 200; ++i) {
+        const int id = s.sample(logits, {});
+        EXPECT_TRUE(id == 0 || id == 3) << id;
+    }
+}
+
 TEST(Sampler, SameSeedSameSequence) {
     const auto logits = logits_for({0.2, 0.2, 0.2, 0.2, 0.2});
     SamplingParams p = plain();

@@ -160,6 +160,20 @@ TEST(Scheduler, StopTokensEndTheAnswer) {
     EXPECT_EQ(c.tokens, std::vector<int>(expected.begin(), first_stop));
 }
 
+TEST(Scheduler, BannedIdsAreNeverGenerated) {
+    auto m = test::make_memory_model(8);
+    const std::vector<int> prompt{9, 8, 7};
+    const auto expected = plain_generate(*m, prompt, 1);
+    Scheduler s(m->config, m->weights, small());
+    auto o = greedy(6);
+    o.banned_ids = {expected[0]};
+    Collector c;
+    s.submit({prompt, o, c.callback()});
+    c.wait();
+    ASSERT_EQ(c.tokens.size(), 6u);
+    EXPECT_EQ(std::count(c.tokens.begin(), c.tokens.end(), expected[0]), 0);
+}
+
 TEST(Scheduler, CancellingFreesTheSlotAtTheNextToken) {
     auto m = test::make_memory_model(9);
     Scheduler s(m->config, m->weights, small(1));
