@@ -1,5 +1,6 @@
 // The searches of KnowledgeBase: keyword (FTS5 + BM25), vector (VectorIndex) and both fused.
 #include <algorithm>
+#include <optional>
 
 #include "core/error.h"
 #include "knowledge/fts_query.h"
@@ -60,7 +61,11 @@ std::vector<SearchHit> KnowledgeBase::hits_for(std::span<const int64_t> chunk_id
     return hits;
 }
 
+// Each search reads one snapshot: the ranking and the chunks it names come from the same
+// version of the base, whatever a writer commits in between (a replaced document's chunk ids
+// may be reused).
 std::vector<SearchHit> KnowledgeBase::keyword_search(std::string_view question, size_t top_k) {
+    Transaction snapshot(*db_, Transaction::kRead);
     const Ranking r = keyword_ranking(*db_, question, top_k);
     return hits_for(r.ids, r.scores);
 }
@@ -81,6 +86,7 @@ const VectorIndex& KnowledgeBase::vectors() {
 }
 
 std::vector<SearchHit> KnowledgeBase::vector_search(std::span<const float> query, size_t top_k) {
+    Transaction snapshot(*db_, Transaction::kRead);
     std::vector<int64_t> ids;
     std::vector<double> scores;
     for (const VectorHit& h : vectors().search(query, top_k)) {
@@ -92,6 +98,7 @@ std::vector<SearchHit> KnowledgeBase::vector_search(std::span<const float> query
 
 std::vector<SearchHit> KnowledgeBase::search(std::string_view question,
                                              const SearchOptions& options) {
+    std::optional<Transaction> snapshot(std::in_place, *db_, Transaction::kRead);
     std::vector<std::vector<int64_t>> rankings;
     rankings.push_back(keyword_ranking(*db_, question, options.candidates).ids);
     if (!options.query_vector.empty()) {
@@ -110,6 +117,7 @@ std::vector<SearchHit> KnowledgeBase::search(std::string_view question,
         scores.push_back(fused[i].score);
     }
     std::vector<SearchHit> hits = hits_for(ids, scores);
+    snapshot.reset();  // the reranker may take long: no snapshot held meanwhile
     if (options.rerank && !hits.empty()) {
         const size_t n = std::min(hits.size(), options.rerank_top);
         std::vector<std::string> texts;

@@ -110,7 +110,9 @@ bool Statement::column_is_null(int i) const {
     return sqlite3_column_type(stmt_, i) == SQLITE_NULL;
 }
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Db& db, Kind kind) : db_(db) {
+    db_.exec(kind == kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+}
 
 Transaction::~Transaction() {
     if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);

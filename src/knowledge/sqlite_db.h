@@ -63,11 +63,14 @@ class Statement {
     sqlite3_stmt* stmt_ = nullptr;
 };
 
-// BEGIN IMMEDIATE on construction (the write lock is taken at once, so two writers never
-// deadlock half-way), ROLLBACK on destruction unless commit() ran.
+// A write transaction: BEGIN IMMEDIATE on construction (the write lock is taken at once, so two
+// writers never deadlock half-way), ROLLBACK on destruction unless commit() ran.
+// A read one: BEGIN (deferred), so that several statements read one snapshot; it ends with
+// ROLLBACK, which for a read changes nothing.
 class Transaction {
   public:
-    explicit Transaction(Db& db);
+    enum Kind { kWrite, kRead };
+    explicit Transaction(Db& db, Kind kind = kWrite);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
