@@ -10,21 +10,14 @@
 #include "core/error.h"
 #include "knowledge/data_dir.h"
 #include "knowledge/knowledge_base.h"
+#include "support/expect_error.h"
+#include "support/knowledge_base_file.h"
 #include "knowledge/rank_fusion.h"
 
 namespace qe::knowledge {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh base file per test.
-std::string fresh_base(const std::string& name) {
-    const fs::path dir = fs::path(QE_TEST_TMP_DIR) / "knowledge";
-    fs::create_directories(dir);
-    const fs::path p = dir / (name + ".sqlite");
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
-    return p.string();
-}
 
 DocumentInput doc(const std::string& path, std::vector<std::string> chunks) {
     DocumentInput d{path, "hash-" + path, {}};
@@ -43,7 +36,7 @@ DocumentInput handbook() {
 }
 
 TEST(KnowledgeBase, AddsAndListsDocuments) {
-    KnowledgeBase kb(fresh_base("adds"));
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("adds"));
     kb.replace_document(handbook());
     kb.replace_document(doc("b.txt", {"one", "two"}));
     const auto docs = kb.documents();
@@ -56,7 +49,7 @@ TEST(KnowledgeBase, AddsAndListsDocuments) {
 }
 
 TEST(KnowledgeBase, ReplaceSwapsTheWholeDocument) {
-    KnowledgeBase kb(fresh_base("replace"));
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("replace"));
     kb.replace_document(doc("a.txt", {"old apples", "old pears", "old plums"}));
     kb.replace_document(doc("a.txt", {"new oranges"}));
     EXPECT_EQ(kb.chunk_count(), 1);
@@ -67,7 +60,7 @@ TEST(KnowledgeBase, ReplaceSwapsTheWholeDocument) {
 }
 
 TEST(KnowledgeBase, RemoveDropsChunksFromTheIndex) {
-    KnowledgeBase kb(fresh_base("remove"));
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("remove"));
     kb.replace_document(doc("a.txt", {"alpha beta"}));
     kb.replace_document(doc("b.txt", {"beta gamma"}));
     EXPECT_TRUE(kb.remove_document("a.txt"));
@@ -79,7 +72,7 @@ TEST(KnowledgeBase, RemoveDropsChunksFromTheIndex) {
 }
 
 TEST(KnowledgeBase, ChineseQuestionFindsItsChunkFirst) {
-    KnowledgeBase kb(fresh_base("ranking"));
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("ranking"));
     kb.replace_document(handbook());
     auto top = [&](const std::string& q) {
         const auto hits = kb.keyword_search(q, 3);
@@ -100,7 +93,7 @@ TEST(KnowledgeBase, ChineseQuestionFindsItsChunkFirst) {
 }
 
 TEST(KnowledgeBase, HostileQuestionsAreJustWords) {
-    KnowledgeBase kb(fresh_base("hostile"));
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("hostile"));
     kb.replace_document(handbook());
     for (const char* q : {"a\" OR \"b", "NEAR(", "*", "-", ":", "\"", "text:报销", "(((", "^",
                           "report*", "AND OR NOT", "\xFF\xFE", "", "   "}) {
@@ -110,7 +103,7 @@ TEST(KnowledgeBase, HostileQuestionsAreJustWords) {
 }
 
 TEST(KnowledgeBase, ExactPhraseRanksAboveScatteredPairs) {
-    KnowledgeBase kb(fresh_base("phrase"));
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("phrase"));
     kb.replace_document(doc("a.txt", {"流程管理和报销制度说明", "报销流程说明"}));
     const auto hits = kb.keyword_search("报销流程");
     ASSERT_EQ(hits.size(), 2u);
@@ -122,7 +115,7 @@ EmbedderInfo embedder(int dims = 4, std::string name = "bge-m3") {
 }
 
 TEST(KnowledgeBase, VectorSearchFindsTheNearest) {
-    KnowledgeBase kb(fresh_base("vectors"), embedder());
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("vectors"), embedder());
     const std::vector<std::vector<float>> v = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0.6f, 0.8f, 0, 0}};
     kb.replace_document(doc("a.txt", {"x", "y", "xy"}), v);
     const std::vector<float> q = {0, 1, 0, 0};
@@ -137,10 +130,10 @@ TEST(KnowledgeBase, VectorSearchFindsTheNearest) {
 }
 
 TEST(KnowledgeBase, VectorsAreCheckedAgainstTheEmbedder) {
-    KnowledgeBase plain(fresh_base("vector-checks"));
+    KnowledgeBase plain(qe::test::fresh_knowledge_base("vector-checks"));
     const std::vector<std::vector<float>> one = {{1, 0, 0, 0}};
     EXPECT_THROW(plain.replace_document(doc("a", {"x"}), one), Error);
-    KnowledgeBase kb(fresh_base("vector-checks2"), embedder());
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("vector-checks2"), embedder());
     const std::vector<std::vector<float>> short_one = {{1, 0}};
     EXPECT_THROW(kb.replace_document(doc("a", {"x"}), short_one), Error);
     EXPECT_THROW(kb.replace_document(doc("a", {"x", "y"}), one), Error);
@@ -150,21 +143,14 @@ TEST(KnowledgeBase, VectorsAreCheckedAgainstTheEmbedder) {
 }
 
 TEST(KnowledgeBase, AnotherEmbedderIsRefusedUntilReindexed) {
-    const std::string path = fresh_base("embedder");
+    const std::string path = qe::test::fresh_knowledge_base("embedder");
     {
         KnowledgeBase kb(path, embedder());
         const std::vector<std::vector<float>> v = {{1, 0, 0, 0}, {0, 1, 0, 0}};
         kb.replace_document(doc("a.txt", {"x", "y"}), v);
     }
-    try {
-        KnowledgeBase kb(path, embedder(3, "other"));
-        FAIL() << "opened with another embedder";
-    } catch (const Error& e) {
-        const std::string m = e.what();
-        EXPECT_NE(m.find("bge-m3"), std::string::npos) << m;
-        EXPECT_NE(m.find("other"), std::string::npos) << m;
-        EXPECT_NE(m.find("re-index"), std::string::npos) << m;
-    }
+    EXPECT_TRUE(qe::test::throws_error([&] { KnowledgeBase kb(path, embedder(3, "other")); },
+                                       {"bge-m3", "'other'", "re-index"}));
     {
         KnowledgeBase kb(path);  // without an embedder: it reads the recorded one
         ASSERT_TRUE(kb.embedder());
@@ -185,7 +171,7 @@ TEST(KnowledgeBase, AnotherEmbedderIsRefusedUntilReindexed) {
 }
 
 TEST(KnowledgeBase, FusedSearchUsesBothRankingsAndTheReranker) {
-    KnowledgeBase kb(fresh_base("fused"), embedder());
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("fused"), embedder());
     const std::vector<std::vector<float>> v = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}};
     kb.replace_document(doc("a.txt", {"apple pie recipe", "banana bread", "cherry apple tart"}), v);
     const std::vector<float> q = {0, 0.44f, 0.9f, 0};  // tart, then bread, then pie
@@ -207,7 +193,7 @@ TEST(KnowledgeBase, FusedSearchUsesBothRankingsAndTheReranker) {
 }
 
 TEST(KnowledgeBase, KeywordOnlySearchWithoutVectors) {
-    KnowledgeBase kb(fresh_base("keyword-only"));
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("keyword-only"));
     kb.replace_document(handbook());
     const auto hits = kb.search("年假", {});
     ASSERT_FALSE(hits.empty());
@@ -215,7 +201,7 @@ TEST(KnowledgeBase, KeywordOnlySearchWithoutVectors) {
 }
 
 TEST(KnowledgeBase, ReopensWithItsContents) {
-    const std::string path = fresh_base("reopen");
+    const std::string path = qe::test::fresh_knowledge_base("reopen");
     { KnowledgeBase(path).replace_document(handbook()); }
     KnowledgeBase kb(path);
     EXPECT_EQ(kb.chunk_count(), 5);
@@ -223,7 +209,7 @@ TEST(KnowledgeBase, ReopensWithItsContents) {
 }
 
 TEST(KnowledgeBase, NotADatabaseIsAnError) {
-    const std::string path = fresh_base("garbage");
+    const std::string path = qe::test::fresh_knowledge_base("garbage");
     { std::ofstream(path) << std::string(4096, 'x'); }
     EXPECT_THROW(KnowledgeBase kb(path), Error);
 }

@@ -8,26 +8,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <map>
 #include <random>
 #include <string>
 #include <thread>
 
 #include "knowledge/knowledge_base.h"
+#include "support/knowledge_base_file.h"
 
 namespace qe::knowledge {
 namespace {
-
-namespace fs = std::filesystem;
-
-std::string fresh_base(const std::string& name) {
-    const fs::path dir = fs::path(QE_TEST_TMP_DIR) / "knowledge";
-    fs::create_directories(dir);
-    const fs::path p = dir / (name + ".sqlite");
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
-    return p.string();
-}
 
 // Document i of round r: (i % 7 + 1) chunks, each naming its document and round, so a reader can
 // tell a whole document from a mixed one.
@@ -83,7 +73,7 @@ void expect_whole_documents(KnowledgeBase& kb) {
 }
 
 TEST(KnowledgeCrash, KilledImportsNeverCorruptTheBase) {
-    const std::string path = fresh_base("crash");
+    const std::string path = qe::test::fresh_knowledge_base("crash");
     { KnowledgeBase kb(path, kEmbedder); }
     std::mt19937 rng(1234);
     for (int kill_round = 0; kill_round < 6; ++kill_round) {
@@ -113,7 +103,7 @@ TEST(KnowledgeCrash, KilledImportsNeverCorruptTheBase) {
 }
 
 TEST(KnowledgeCrash, ReadersSeeWholeDocumentsWhileAWriterImports) {
-    const std::string path = fresh_base("readers");
+    const std::string path = qe::test::fresh_knowledge_base("readers");
     { KnowledgeBase kb(path, kEmbedder); }
     std::atomic<bool> done{false};
     std::thread writer([&] {
