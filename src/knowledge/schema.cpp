@@ -6,9 +6,31 @@
 
 namespace qe::knowledge {
 
+namespace {
+
+// The version of an existing base, "" for a new (empty) file; read without taking the write
+// lock, so that opening a base for reading never waits for a long import or re-index.
+std::string existing_version(Db& db) {
+    Statement has_meta(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+    return has_meta.step() ? meta_get(db, "schema_version") : std::string();
+}
+
+void check_version(Db& db, const std::string& version) {
+    if (version == std::to_string(kSchemaVersion)) return;
+    throw Error(db.path() + ": knowledge base schema version " + version + ", this program " +
+                "reads version " + std::to_string(kSchemaVersion) +
+                " (made by a newer qwen-edge?)");
+}
+
+}  // namespace
+
 void open_schema(Db& db) {
     register_fts_tokenizer(db);
     db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    if (const std::string version = existing_version(db); !version.empty()) {
+        check_version(db, version);
+        return;
+    }
     Transaction tx(db);
     db.exec(R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,10 +52,8 @@ CREATE TABLE IF NOT EXISTS vectors(
     if (version.empty()) {
         meta_set(db, "schema_version", std::to_string(kSchemaVersion));
         meta_set(db, "vector_type", "int8");
-    } else if (version != std::to_string(kSchemaVersion)) {
-        throw Error(db.path() + ": knowledge base schema version " + version + ", this program " +
-                    "reads version " + std::to_string(kSchemaVersion) +
-                    " (made by a newer qwen-edge?)");
+    } else {
+        check_version(db, version);  // another connection created it meanwhile
     }
     tx.commit();
 }

@@ -2,6 +2,9 @@
 // keyword, vector and fused search; the embedder record; rank fusion; where bases live.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -212,6 +215,34 @@ TEST(KnowledgeBase, NotADatabaseIsAnError) {
     const std::string path = qe::test::fresh_knowledge_base("garbage");
     { std::ofstream(path) << std::string(4096, 'x'); }
     EXPECT_THROW(KnowledgeBase kb(path), Error);
+}
+
+// Runs SQL on the base's file through a connection of its own, outside the store.
+struct RawConnection {
+    sqlite3* db = nullptr;
+    explicit RawConnection(const std::string& path) { sqlite3_open(path.c_str(), &db); }
+    ~RawConnection() { sqlite3_close(db); }
+    int exec(const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
+};
+
+TEST(KnowledgeBase, NewerSchemaIsRefused) {
+    const std::string path = qe::test::fresh_knowledge_base("newer");
+    { KnowledgeBase kb(path); }
+    ASSERT_EQ(RawConnection(path).exec("UPDATE meta SET value = '99' WHERE key = 'schema_version'"),
+              SQLITE_OK);
+    EXPECT_TRUE(qe::test::throws_error([&] { KnowledgeBase kb(path); }, {"version 99", "newer"}));
+}
+
+TEST(KnowledgeBase, OpeningDoesNotWaitForAWriter) {
+    const std::string path = qe::test::fresh_knowledge_base("open-while-writing");
+    { KnowledgeBase(path).replace_document(handbook()); }
+    RawConnection writer(path);
+    ASSERT_EQ(writer.exec("BEGIN IMMEDIATE"), SQLITE_OK);
+    const auto start = std::chrono::steady_clock::now();
+    KnowledgeBase reader(path);
+    EXPECT_FALSE(reader.keyword_search("发票").empty());
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+    writer.exec("ROLLBACK");
 }
 
 TEST(RankFusion, SumsReciprocalRanks) {
