@@ -30,13 +30,14 @@ std::string fts_match_expression(std::string_view question) {
         run_pairs = 0;
     };
     tokenize_text(question, TokenMode::kQuery, [&](const TextToken& t) {
-        const bool continues = t.cjk && run_pairs > 0 && t.begin < run_end;
-        if (!continues) {
+        const bool pair = t.kind == TextToken::kCjkPair;
+        if (!(pair && run_pairs > 0 && t.begin < run_end)) {
             flush_run();
             run_begin = t.begin;
         }
-        add(fts_quote(t.text));
-        if (t.cjk) ++run_pairs, run_end = t.end;
+        // A lone character: the prefix query that finds it in the pairs it begins too.
+        add(t.kind == TextToken::kCjkChar ? fts_quote(t.text) + " *" : fts_quote(t.text));
+        if (pair) ++run_pairs, run_end = t.end;
     });
     flush_run();
     std::string expression;

@@ -22,6 +22,7 @@ void destroy(Fts5Tokenizer*) {}
 using TokenCallback = int (*)(void*, int, const char*, int, int, int);
 
 // Queries get pairs only (see text_tokens.h), so a quoted run of CJK text is a phrase of pairs.
+// No token is colocated: each goes to the next position.
 int tokenize(Fts5Tokenizer*, void* ctx, int flags, const char* text, int size,
              TokenCallback token) {
     const TokenMode mode = (flags & FTS5_TOKENIZE_QUERY) ? TokenMode::kQuery : TokenMode::kDocument;
@@ -30,7 +31,7 @@ int tokenize(Fts5Tokenizer*, void* ctx, int flags, const char* text, int size,
         tokenize_text(std::string_view(text ? text : "", text ? size_t(size) : 0), mode,
                       [&](const TextToken& t) {
                           if (rc != SQLITE_OK) return;
-                          rc = token(ctx, t.colocated ? FTS5_TOKEN_COLOCATED : 0, t.text.data(),
+                          rc = token(ctx, 0, t.text.data(),
                                      int(t.text.size()), int(t.begin), int(t.end));
                       });
     } catch (const std::bad_alloc&) {

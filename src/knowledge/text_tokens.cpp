@@ -72,24 +72,16 @@ struct CjkChar {
 void emit_cjk_run(const std::vector<CjkChar>& run, TokenMode mode,
                   const std::function<void(const TextToken&)>& emit) {
     TextToken t;
-    t.cjk = true;
-    const size_t n = run.size();
-    if (mode == TokenMode::kQuery && n == 1) {
-        t.text = run[0].text, t.begin = run[0].begin, t.end = run[0].end;
+    t.kind = TextToken::kCjkPair;
+    for (size_t i = 0; i + 1 < run.size(); ++i) {
+        t.text = run[i].text + run[i + 1].text;
+        t.begin = run[i].begin, t.end = run[i + 1].end;
         emit(t);
-        return;
     }
-    for (size_t i = 0; i < n; ++i) {
-        if (mode == TokenMode::kDocument) {
-            t.text = run[i].text, t.begin = run[i].begin, t.end = run[i].end, t.colocated = false;
-            emit(t);
-        }
-        if (i + 1 < n) {
-            t.text = run[i].text + run[i + 1].text;
-            t.begin = run[i].begin, t.end = run[i + 1].end;
-            t.colocated = mode == TokenMode::kDocument;
-            emit(t);
-        }
+    if (mode == TokenMode::kDocument || run.size() == 1) {
+        t.kind = TextToken::kCjkChar;
+        t.text = run.back().text, t.begin = run.back().begin, t.end = run.back().end;
+        emit(t);
     }
 }
 

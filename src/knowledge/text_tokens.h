@@ -2,11 +2,15 @@
 // that both meet in the FTS5 index (fts_tokenizer.h) and the query builder (fts_query.h).
 //
 // The text is folded with NFKC and case folding (full-width "Ｑ３" is the word "q3"). Letters,
-// digits and marks make words; a run of CJK characters (Han, kana) makes one token per character
-// and one per overlapping pair, since Chinese has no spaces and Debian packages no segmenter:
-//   document "报销流程": 报 报销 | 销 销流 | 流 流程 | 程   (a pair shares its first character's
-//   position, so the pairs of a run sit at consecutive positions and a phrase of pairs matches)
-//   query    "报销流程": 报销 销流 流程                    (pairs only; a lone character: itself)
+// digits and marks make words; a run of CJK characters (Han, kana) makes overlapping pairs, since
+// Chinese has no spaces and Debian packages no segmenter:
+//   document "报销流程": 报销 销流 流程 程   (and the run's last character alone, so that every
+//                                           character begins a token)
+//   query    "报销流程": 报销 销流 流程      (a lone character: itself)
+// The pairs sit at consecutive positions, so a question's run is a phrase of its pairs. A
+// one-character question is a prefix query ("报" *, fts_query.h), which finds the character
+// wherever it stands: every place a character stands begins a pair or is a run's last character.
+// (Indexing each character beside each pair would do the same with an index about twice as big.)
 // Everything else (spaces, punctuation, symbols, emoji, invalid UTF-8) separates tokens.
 #pragma once
 
@@ -19,16 +23,16 @@
 namespace qe::knowledge {
 
 enum class TokenMode {
-    kDocument,  // characters and pairs of each CJK run
-    kQuery,     // pairs of each CJK run, or its character when it stands alone
+    kDocument,  // the pairs of each CJK run and its last character
+    kQuery,     // the pairs of each CJK run, or its character when it stands alone
 };
 
 struct TextToken {
-    std::string text;     // folded (NFKC + case fold)
-    size_t begin = 0;     // byte range of the source text it came from
+    enum Kind { kWord, kCjkChar, kCjkPair };
+    std::string text;  // folded (NFKC + case fold)
+    size_t begin = 0;  // byte range of the source text it came from
     size_t end = 0;
-    bool colocated = false;  // at the same position as the token before it (a CJK pair)
-    bool cjk = false;        // a CJK character or pair, not a word
+    Kind kind = kWord;
 };
 
 // Calls `emit` for each token of `text` in order. Any bytes are accepted.

@@ -1,6 +1,6 @@
 // Any bytes as knowledge base text, through the FTS5 tokenizer's tokens (knowledge/text_tokens.h)
 // in both modes: tokens are non-empty valid UTF-8 with byte ranges inside the text, in order; a
-// pair is colocated only in documents and only after a CJK token.
+// query has a lone CJK character only where no pair ends with it.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -22,15 +22,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);
     for (const TokenMode mode : {TokenMode::kDocument, TokenMode::kQuery}) {
         size_t last_begin = 0;
-        bool last_cjk = false;
+        TextToken last;
         tokenize_text(text, mode, [&](const TextToken& t) {
             check(!t.text.empty());
             check(qe::utf8::find_invalid(t.text) == std::string::npos);
             check(t.begin < t.end && t.end <= text.size());
             check(t.begin >= last_begin);
-            check(!t.colocated || (mode == TokenMode::kDocument && t.cjk && last_cjk));
+            if (mode == TokenMode::kQuery && t.kind == TextToken::kCjkChar) {
+                check(!(last.kind == TextToken::kCjkPair && last.end == t.end));
+            }
             last_begin = t.begin;
-            last_cjk = t.cjk;
+            last = t;
         });
     }
     return 0;

@@ -24,24 +24,27 @@ TEST(TextTokens, EnglishWordsAreCaseFolded) {
 }
 
 TEST(TextTokens, FullWidthFoldsToAscii) {
-    EXPECT_EQ(texts("Ｑ３报告"), (V{"q3", "报", "报告", "告"}));
+    EXPECT_EQ(texts("Ｑ３报告"), (V{"q3", "报告", "告"}));
     EXPECT_EQ(texts("ＡＢＣ１２３"), (V{"abc123"}));
 }
 
-TEST(TextTokens, ChineseRunsGiveCharactersAndPairs) {
-    EXPECT_EQ(texts("报销流程"), (V{"报", "报销", "销", "销流", "流", "流程", "程"}));
+TEST(TextTokens, ChineseRunsGivePairsAndTheirLastCharacter) {
+    EXPECT_EQ(texts("报销流程"), (V{"报销", "销流", "流程", "程"}));
+    EXPECT_EQ(texts("报"), (V{"报"}));
     EXPECT_EQ(texts("报销流程", TokenMode::kQuery), (V{"报销", "销流", "流程"}));
     EXPECT_EQ(texts("报", TokenMode::kQuery), (V{"报"}));
 }
 
-TEST(TextTokens, PairsShareTheirFirstCharactersPosition) {
-    const std::vector<TextToken> t = tokenize_text("发票", TokenMode::kDocument);
+TEST(TextTokens, KindsAndByteRanges) {
+    const std::vector<TextToken> t = tokenize_text("发票 ok", TokenMode::kDocument);
     ASSERT_EQ(t.size(), 3u);
-    EXPECT_FALSE(t[0].colocated);
-    EXPECT_TRUE(t[1].colocated);
-    EXPECT_EQ(t[1].begin, 0u);
-    EXPECT_EQ(t[1].end, 6u);
-    EXPECT_FALSE(t[2].colocated);
+    EXPECT_EQ(t[0].kind, TextToken::kCjkPair);
+    EXPECT_EQ(t[0].begin, 0u);
+    EXPECT_EQ(t[0].end, 6u);
+    EXPECT_EQ(t[1].kind, TextToken::kCjkChar);
+    EXPECT_EQ(t[1].begin, 3u);
+    EXPECT_EQ(t[2].kind, TextToken::kWord);
+    EXPECT_EQ(t[2].begin, 7u);
 }
 
 TEST(TextTokens, PunctuationSplitsChineseRuns) {
@@ -88,7 +91,8 @@ TEST(TextTokens, SoftHyphenJoins) {
 TEST(FtsQuery, QuotesEveryTermAndJoinsWithOr) {
     EXPECT_EQ(fts_match_expression("Q3 revenue"), "\"q3\" OR \"revenue\"");
     EXPECT_EQ(fts_match_expression("报销"), "\"报销\"");
-    EXPECT_EQ(fts_match_expression("报"), "\"报\"");
+    EXPECT_EQ(fts_match_expression("报"), "\"报\" *");
+    EXPECT_EQ(fts_match_expression("用GPU"), "\"用\" * OR \"gpu\"");
 }
 
 TEST(FtsQuery, LongChineseRunsAddTheirPhrase) {
