@@ -29,13 +29,18 @@ const EmbedderInfo kEmbedder{"bench-embedder", "sha256:0", kDims, ""};
 
 const char* const kHan =
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子"
-    "说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当"
-    "使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你"
-    "明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果"
-    "料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农"
+    "说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机"
+    "当"
+    "使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反"
+    "你"
+    "明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五"
+    "果"
+    "料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运"
+    "农"
     "报销审批发票财务流程材料合同年假政策会议预订网络故障系统申请部门经理";
-const char* const kWords[] = {"report", "budget", "Q3", "invoice", "meeting", "policy", "server",
-                              "GPU", "deadline", "review", "2024", "team", "network", "approval"};
+const char* const kWords[] = {"report", "budget", "Q3",      "invoice",  "meeting",
+                              "policy", "server", "GPU",     "deadline", "review",
+                              "2024",   "team",   "network", "approval"};
 
 std::vector<std::string> han_chars() {
     std::vector<std::string> out;
@@ -55,7 +60,8 @@ std::string synthetic_chunk(std::mt19937& rng) {
                 text += kWords[rng() % std::size(kWords)];
                 text += ' ';
             } else {
-                for (int c = 0, len = 1 + int(rng() % 3); c < len; ++c) text += han[rng() % han.size()];
+                for (int c = 0, len = 1 + int(rng() % 3); c < len; ++c)
+                    text += han[rng() % han.size()];
             }
         }
         text += rng() % 3 ? "，" : "。";
@@ -140,8 +146,12 @@ void import(benchmark::State& state, bool with_vectors) {
     state.counters["db_bytes_per_text_byte"] = db_bytes / double(text_bytes);
 }
 
-void BM_ImportKeywordOnly(benchmark::State& state) { import(state, false); }
-void BM_ImportWithVectors(benchmark::State& state) { import(state, true); }
+void BM_ImportKeywordOnly(benchmark::State& state) {
+    import(state, false);
+}
+void BM_ImportWithVectors(benchmark::State& state) {
+    import(state, true);
+}
 
 // The tokenizer alone, in document mode (what an import feeds FTS5).
 void BM_TokenizeDocument(benchmark::State& state) {
@@ -180,9 +190,9 @@ KnowledgeBase& base_of(int chunks) {
     return *kb;
 }
 
-const std::vector<std::string> kQuestions = {"报销流程需要哪些材料", "年假政策是什么",
-                                             "Q3 report 审批", "网络故障怎么办",
-                                             "会议预订", "GPU server 部门"};
+const std::vector<std::string> kQuestions = {
+    "报销流程需要哪些材料", "年假政策是什么", "Q3 report 审批",
+    "网络故障怎么办",       "会议预订",       "GPU server 部门"};
 
 void BM_KeywordQuery(benchmark::State& state) {
     KnowledgeBase& kb = base_of(int(state.range(0)));

@@ -13,9 +13,9 @@ namespace qe::knowledge {
 inline constexpr size_t kMaxQueryTerms = 64;
 
 // The expression: the distinct query tokens (words, CJK pairs, lone CJK characters as prefix
-// queries: "报" *) joined by OR, and each CJK run of three or more characters also as one phrase, which ranks the chunks that
-// hold it unbroken above those that hold only its pairs. Empty when the question holds no words
-// (then nothing matches, and the caller must not run the query).
+// queries: "报" *) joined by OR, and each CJK run of three or more characters also as one phrase,
+// which ranks the chunks that hold it unbroken above those that hold only its pairs. Empty when the
+// question holds no words (then nothing matches, and the caller must not run the query).
 std::string fts_match_expression(std::string_view question);
 
 // `s` as an FTS5 string: in double quotes, each double quote doubled.

@@ -31,8 +31,8 @@ int tokenize(Fts5Tokenizer*, void* ctx, int flags, const char* text, int size,
         tokenize_text(std::string_view(text ? text : "", text ? size_t(size) : 0), mode,
                       [&](const TextToken& t) {
                           if (rc != SQLITE_OK) return;
-                          rc = token(ctx, 0, t.text.data(),
-                                     int(t.text.size()), int(t.begin), int(t.end));
+                          rc = token(ctx, 0, t.text.data(), int(t.text.size()), int(t.begin),
+                                     int(t.end));
                       });
     } catch (const std::bad_alloc&) {
         return SQLITE_NOMEM;

@@ -38,8 +38,9 @@ void insert_vector(Db& db, Statement& insert, int64_t chunk_id, std::span<const 
 // Drops the document's rows from the keyword index (which needs their text) and then the
 // document, whose chunks and vectors go with it (ON DELETE CASCADE).
 void delete_document_rows(Db& db, int64_t document_id) {
-    Statement unindex(db, "INSERT INTO chunks_fts(chunks_fts, rowid, text, heading) "
-                          "SELECT 'delete', id, text, heading FROM chunks WHERE document_id = ?1");
+    Statement unindex(db,
+                      "INSERT INTO chunks_fts(chunks_fts, rowid, text, heading) "
+                      "SELECT 'delete', id, text, heading FROM chunks WHERE document_id = ?1");
     unindex.bind(1, document_id).run();
     Statement remove(db, "DELETE FROM documents WHERE id = ?1");
     remove.bind(1, document_id).run();
@@ -67,8 +68,8 @@ KnowledgeBase::KnowledgeBase(const std::string& path, std::optional<EmbedderInfo
     const std::optional<EmbedderInfo> recorded = read_embedder(*db_);
     if (embedder) {
         if (embedder->dims <= 0 || embedder->dims > kMaxDims || embedder->name.empty()) {
-            throw Error(path + ": the embedder " + describe(*embedder) +
-                        " needs a name and 1 to " + std::to_string(kMaxDims) + " dimensions");
+            throw Error(path + ": the embedder " + describe(*embedder) + " needs a name and 1 to " +
+                        std::to_string(kMaxDims) + " dimensions");
         }
         if (recorded) {
             check_same_embedder(*db_, *recorded, *embedder);
@@ -83,7 +84,9 @@ KnowledgeBase::KnowledgeBase(const std::string& path, std::optional<EmbedderInfo
 
 KnowledgeBase::~KnowledgeBase() = default;
 
-const std::string& KnowledgeBase::path() const { return db_->path(); }
+const std::string& KnowledgeBase::path() const {
+    return db_->path();
+}
 
 int64_t KnowledgeBase::replace_document(const DocumentInput& doc,
                                         std::span<const std::vector<float>> vectors) {
@@ -94,9 +97,8 @@ int64_t KnowledgeBase::replace_document(const DocumentInput& doc,
                         "\" but no embedder is configured for this knowledge base");
         }
         if (vectors.size() != doc.chunks.size()) {
-            throw Error(path() + ": \"" + doc.path + "\" has " +
-                        std::to_string(doc.chunks.size()) + " chunks but " +
-                        std::to_string(vectors.size()) + " vectors");
+            throw Error(path() + ": \"" + doc.path + "\" has " + std::to_string(doc.chunks.size()) +
+                        " chunks but " + std::to_string(vectors.size()) + " vectors");
         }
     }
     Transaction tx(*db_);
@@ -104,13 +106,15 @@ int64_t KnowledgeBase::replace_document(const DocumentInput& doc,
     const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    Statement add_doc(*db_, "INSERT INTO documents(path, content_hash, added_at, chunk_count) "
-                            "VALUES(?1, ?2, ?3, ?4)");
+    Statement add_doc(*db_,
+                      "INSERT INTO documents(path, content_hash, added_at, chunk_count) "
+                      "VALUES(?1, ?2, ?3, ?4)");
     add_doc.bind(1, doc.path).bind(2, doc.content_hash).bind(3, now);
     add_doc.bind(4, int64_t(doc.chunks.size())).run();
     const int64_t id = sqlite3_last_insert_rowid(db_->handle());
-    Statement add_chunk(*db_, "INSERT INTO chunks(document_id, ord, text, heading, page) "
-                              "VALUES(?1, ?2, ?3, ?4, ?5)");
+    Statement add_chunk(*db_,
+                        "INSERT INTO chunks(document_id, ord, text, heading, page) "
+                        "VALUES(?1, ?2, ?3, ?4, ?5)");
     Statement index_chunk(*db_, "INSERT INTO chunks_fts(rowid, text, heading) VALUES(?1, ?2, ?3)");
     Statement add_vector(*db_, "INSERT INTO vectors(chunk_id, scale, data) VALUES(?1, ?2, ?3)");
     for (size_t i = 0; i < doc.chunks.size(); ++i) {
@@ -125,7 +129,8 @@ int64_t KnowledgeBase::replace_document(const DocumentInput& doc,
         add_chunk.run();
         const int64_t chunk_id = sqlite3_last_insert_rowid(db_->handle());
         index_chunk.bind(1, chunk_id).bind(2, chunk.text).bind(3, heading).run();
-        if (!vectors.empty()) insert_vector(*db_, add_vector, chunk_id, vectors[i], embedder_->dims);
+        if (!vectors.empty())
+            insert_vector(*db_, add_vector, chunk_id, vectors[i], embedder_->dims);
     }
     tx.commit();
     forget_vectors();
@@ -206,9 +211,10 @@ void KnowledgeBase::check_integrity() {
         if (row != "ok") throw Error(path() + ": integrity check: " + row);
     }
     db_->exec("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('integrity-check', 1)");
-    Statement counts(*db_, "SELECT d.path, d.chunk_count, count(c.id) FROM documents d "
-                           "LEFT JOIN chunks c ON c.document_id = d.id GROUP BY d.id "
-                           "HAVING d.chunk_count != count(c.id)");
+    Statement counts(*db_,
+                     "SELECT d.path, d.chunk_count, count(c.id) FROM documents d "
+                     "LEFT JOIN chunks c ON c.document_id = d.id GROUP BY d.id "
+                     "HAVING d.chunk_count != count(c.id)");
     if (counts.step()) {
         throw Error(path() + ": document \"" + counts.column_text(0) + "\" should have " +
                     std::to_string(counts.column_int(1)) + " chunks but has " +

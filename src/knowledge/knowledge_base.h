@@ -29,9 +29,9 @@ using RerankTexts =
 
 struct SearchOptions {
     size_t top_k = 10;
-    size_t candidates = 50;             // taken from each ranking before fusion
+    size_t candidates = 50;               // taken from each ranking before fusion
     std::span<const float> query_vector;  // the question's embedding; empty: keyword only
-    RerankTexts rerank;                 // when set, rescores the first rerank_top fused hits
+    RerankTexts rerank;                   // when set, rescores the first rerank_top fused hits
     size_t rerank_top = 20;
 };
 
@@ -66,8 +66,7 @@ class KnowledgeBase {
 
     // Replaces every vector with `embed`'s over all chunks and records `embedder`, in one
     // transaction; afterwards the base accepts only `embedder`.
-    void reindex_vectors(const EmbedderInfo& embedder, const EmbedTexts& embed,
-                         size_t batch = 32);
+    void reindex_vectors(const EmbedderInfo& embedder, const EmbedTexts& embed, size_t batch = 32);
     const std::optional<EmbedderInfo>& embedder() const { return embedder_; }
 
     // PRAGMA integrity_check, FTS5's integrity-check and every document's chunk count; throws

@@ -32,18 +32,18 @@ struct DocumentInfo {
 struct SearchHit {
     int64_t chunk_id = 0;
     std::string document_path;
-    int64_t ord = 0;      // the chunk's place in its document, from 0
+    int64_t ord = 0;  // the chunk's place in its document, from 0
     std::string text;
     std::string heading;  // the heading path joined by " > "
     std::optional<int> page;
-    double score = 0;     // higher is better; its scale depends on the search
+    double score = 0;  // higher is better; its scale depends on the search
 };
 
 // The embedding model a base's vectors come from. A base keeps the one it was built with and
 // refuses another (their vectors would not be comparable) until it is re-indexed.
 struct EmbedderInfo {
     std::string name;
-    std::string digest;       // of the model file
+    std::string digest;  // of the model file
     int dims = 0;
     std::string instruction;  // the query instruction the model is used with
     bool operator==(const EmbedderInfo&) const = default;

@@ -30,8 +30,9 @@ struct Ranking {
 Ranking keyword_ranking(Db& db, std::string_view question, size_t limit) {
     const std::string expression = fts_match_expression(question);
     if (expression.empty() || limit == 0) return {};
-    Statement q(db, "SELECT rowid, -bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts "
-                    "WHERE chunks_fts MATCH ?1 ORDER BY score DESC, rowid LIMIT ?2");
+    Statement q(db,
+                "SELECT rowid, -bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts "
+                "WHERE chunks_fts MATCH ?1 ORDER BY score DESC, rowid LIMIT ?2");
     q.bind(1, expression).bind(2, int64_t(limit));
     Ranking r;
     while (q.step()) {
@@ -45,14 +46,15 @@ Ranking keyword_ranking(Db& db, std::string_view question, size_t limit) {
 
 std::vector<SearchHit> KnowledgeBase::hits_for(std::span<const int64_t> chunk_ids,
                                                std::span<const double> scores) {
-    Statement q(*db_, "SELECT c.id, d.path, c.ord, c.text, c.heading, c.page FROM chunks c "
-                      "JOIN documents d ON d.id = c.document_id WHERE c.id = ?1");
+    Statement q(*db_,
+                "SELECT c.id, d.path, c.ord, c.text, c.heading, c.page FROM chunks c "
+                "JOIN documents d ON d.id = c.document_id WHERE c.id = ?1");
     std::vector<SearchHit> hits;
     for (size_t i = 0; i < chunk_ids.size(); ++i) {
         q.bind(1, chunk_ids[i]);
         if (q.step()) {
-            SearchHit h{q.column_int(0), q.column_text(1), q.column_int(2), q.column_text(3),
-                        q.column_text(4), std::nullopt, scores[i]};
+            SearchHit h{q.column_int(0),  q.column_text(1), q.column_int(2), q.column_text(3),
+                        q.column_text(4), std::nullopt,     scores[i]};
             if (!q.column_is_null(5)) h.page = int(q.column_int(5));
             hits.push_back(std::move(h));
         }
@@ -70,12 +72,15 @@ std::vector<SearchHit> KnowledgeBase::keyword_search(std::string_view question, 
     return hits_for(r.ids, r.scores);
 }
 
-void KnowledgeBase::forget_vectors() { vectors_.reset(); }
+void KnowledgeBase::forget_vectors() {
+    vectors_.reset();
+}
 
 const VectorIndex& KnowledgeBase::vectors() {
     if (!embedder_) {
-        throw Error(path() + ": a vector search needs an embedder; none is configured or "
-                             "recorded for this knowledge base");
+        throw Error(path() +
+                    ": a vector search needs an embedder; none is configured or "
+                    "recorded for this knowledge base");
     }
     const int64_t version = data_version(*db_);
     if (!vectors_ || version != vectors_data_version_) {

@@ -65,8 +65,9 @@ std::string meta_get(Db& db, const std::string& key) {
 }
 
 void meta_set(Db& db, const std::string& key, const std::string& value) {
-    Statement q(db, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    Statement q(db,
+                "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     q.bind(1, key).bind(2, value).run();
 }
 

@@ -5,9 +5,9 @@
 namespace qe::knowledge {
 
 Db::Db(const std::string& path) : path_(path) {
-    const int rc = sqlite3_open_v2(path.c_str(), &db_,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close(db_);
@@ -18,7 +18,9 @@ Db::Db(const std::string& path) : path_(path) {
     sqlite3_busy_timeout(db_, 5000);
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+    sqlite3_close_v2(db_);
+}
 
 void Db::check(int rc, std::string_view what) const {
     if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) return;
@@ -40,7 +42,9 @@ Statement::Statement(Db& db, std::string_view sql) : db_(db) {
              "cannot prepare \"" + std::string(sql.substr(0, 80)) + "\"");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+    sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::bind(int index, int64_t value) {
     db_.check(sqlite3_bind_int64(stmt_, index, value), "bind");
@@ -53,9 +57,9 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-    db_.check(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                                  SQLITE_UTF8),
-              "bind");
+    db_.check(
+        sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+        "bind");
     return *this;
 }
 
@@ -92,9 +96,13 @@ void Statement::reset() {
     sqlite3_clear_bindings(stmt_);
 }
 
-int64_t Statement::column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
+int64_t Statement::column_int(int i) const {
+    return sqlite3_column_int64(stmt_, i);
+}
 
-double Statement::column_double(int i) const { return sqlite3_column_double(stmt_, i); }
+double Statement::column_double(int i) const {
+    return sqlite3_column_double(stmt_, i);
+}
 
 std::string Statement::column_text(int i) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));

@@ -31,8 +31,8 @@ constexpr int kFoldOptions =
 // Classified by what the character folds to: "Ｑ" is a letter, "㊀" (circled one) is Han.
 CharClass classify(char32_t cp) {
     if (cp < 0x80) {
-        const bool alnum = (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
-                           (cp >= 'A' && cp <= 'Z');
+        const bool alnum =
+            (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
         return alnum ? CharClass::kWord : CharClass::kSeparator;
     }
     if (is_cjk(cp)) return CharClass::kCjk;

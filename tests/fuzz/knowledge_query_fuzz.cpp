@@ -18,9 +18,11 @@ void check(bool ok) {
 qe::knowledge::KnowledgeBase& base() {
     static qe::knowledge::KnowledgeBase kb(":memory:");
     static const bool filled = [] {
-        kb.replace_document({"a.md", "h", {{"员工差旅报销流程：填写报销单，附上发票。", {}, {}},
-                                           {"The Q3 revenue report (NEAR \"x\" OR y*)", {}, {}},
-                                           {"カタカナ 한국어 Ｑ３ café", {}, {}}}});
+        kb.replace_document({"a.md",
+                             "h",
+                             {{"员工差旅报销流程：填写报销单，附上发票。", {}, {}},
+                              {"The Q3 revenue report (NEAR \"x\" OR y*)", {}, {}},
+                              {"カタカナ 한국어 Ｑ３ café", {}, {}}}});
         return true;
     }();
     (void)filled;

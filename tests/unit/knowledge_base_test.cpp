@@ -13,9 +13,9 @@
 #include "core/error.h"
 #include "knowledge/data_dir.h"
 #include "knowledge/knowledge_base.h"
+#include "knowledge/rank_fusion.h"
 #include "support/expect_error.h"
 #include "support/knowledge_base_file.h"
-#include "knowledge/rank_fusion.h"
 
 namespace qe::knowledge {
 namespace {
@@ -29,13 +29,14 @@ DocumentInput doc(const std::string& path, std::vector<std::string> chunks) {
 }
 
 DocumentInput handbook() {
-    return doc("handbook.md", {
-        "员工差旅报销流程：填写报销单，附上发票和行程单，经部门经理审批后提交财务部。",
-        "年假政策：员工入职满一年后享有五天带薪年假，可分两次休完。",
-        "The Q3 revenue report is due on October 15 and goes to the finance team.",
-        "办公室网络故障时，请先重启路由器，然后联系IT支持。",
-        "会议室预订需要提前一天在系统中申请。",
-    });
+    return doc("handbook.md",
+               {
+                   "员工差旅报销流程：填写报销单，附上发票和行程单，经部门经理审批后提交财务部。",
+                   "年假政策：员工入职满一年后享有五天带薪年假，可分两次休完。",
+                   "The Q3 revenue report is due on October 15 and goes to the finance team.",
+                   "办公室网络故障时，请先重启路由器，然后联系IT支持。",
+                   "会议室预订需要提前一天在系统中申请。",
+               });
 }
 
 TEST(KnowledgeBase, AddsAndListsDocuments) {
@@ -85,7 +86,7 @@ TEST(KnowledgeBase, ChineseQuestionFindsItsChunkFirst) {
     EXPECT_NE(top("年假有几天？").find("年假"), std::string::npos);
     EXPECT_NE(top("网络坏了怎么办").find("网络"), std::string::npos);
     EXPECT_NE(top("Ｑ３ report").find("Q3"), std::string::npos);  // full-width query
-    EXPECT_NE(top("会").find("会议室"), std::string::npos);        // one character
+    EXPECT_NE(top("会").find("会议室"), std::string::npos);       // one character
     const auto hits = kb.keyword_search("报销流程需要哪些材料", 3);
     ASSERT_FALSE(hits.empty());
     EXPECT_EQ(hits[0].document_path, "handbook.md");
@@ -159,12 +160,15 @@ TEST(KnowledgeBase, AnotherEmbedderIsRefusedUntilReindexed) {
         ASSERT_TRUE(kb.embedder());
         EXPECT_EQ(kb.embedder()->name, "bge-m3");
         int calls = 0;
-        kb.reindex_vectors(embedder(3, "other"), [&](std::span<const std::string> texts) {
-            ++calls;
-            std::vector<std::vector<float>> out;
-            for (const std::string& t : texts) out.push_back({t == "x" ? 1.f : 0.f, 0, 1});
-            return out;
-        }, 1);
+        kb.reindex_vectors(
+            embedder(3, "other"),
+            [&](std::span<const std::string> texts) {
+                ++calls;
+                std::vector<std::vector<float>> out;
+                for (const std::string& t : texts) out.push_back({t == "x" ? 1.f : 0.f, 0, 1});
+                return out;
+            },
+            1);
         EXPECT_EQ(calls, 2);
         const std::vector<float> q = {1, 0, 0};
         EXPECT_EQ(kb.vector_search(q, 1).at(0).text, "x");
@@ -185,7 +189,8 @@ TEST(KnowledgeBase, FusedSearchUsesBothRankingsAndTheReranker) {
     EXPECT_EQ(hits[0].text, "cherry apple tart");  // 2nd and 1st: above the pie, 1st and 3rd
     options.rerank = [](std::string_view, std::span<const std::string> texts) {
         std::vector<float> s;
-        for (const std::string& t : texts) s.push_back(t.find("banana") != std::string::npos ? 9 : 1);
+        for (const std::string& t : texts)
+            s.push_back(t.find("banana") != std::string::npos ? 9 : 1);
         return s;
     };
     hits = kb.search("apple", options);
@@ -270,7 +275,8 @@ TEST(DataDir, FlagThenEnvironment) {
 TEST(DataDir, BaseNames) {
     EXPECT_EQ(base_path("/d", "公司制度"), fs::path("/d/knowledge/公司制度.sqlite"));
     EXPECT_NO_THROW(validate_base_name("team-notes_2024"));
-    for (const std::string& bad : std::vector<std::string>{"", "a/b", "a\\b", "..", ".hidden", "a\nb", "a:b",
+    for (const std::string& bad :
+         std::vector<std::string>{"", "a/b", "a\\b", "..", ".hidden", "a\nb", "a:b",
                                   std::string("\xFF"), std::string(65, 'x')}) {
         EXPECT_THROW(validate_base_name(bad), Error) << bad;
     }

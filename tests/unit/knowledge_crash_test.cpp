@@ -26,7 +26,8 @@ DocumentInput numbered_doc(int i, int round) {
     for (int c = 0; c <= i % 7; ++c) {
         d.chunks.push_back({"第" + std::to_string(round) + "轮 文档" + std::to_string(i) +
                                 " chunk " + std::to_string(c) + " 报销发票审批流程说明",
-                            {}, std::nullopt});
+                            {},
+                            std::nullopt});
     }
     return d;
 }

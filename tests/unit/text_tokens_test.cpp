@@ -80,12 +80,17 @@ TEST(TextTokens, EmojiAndSymbolsSeparate) {
 }
 
 TEST(TextTokens, InvalidUtf8IsASeparator) {
-    EXPECT_EQ(texts("ab\xFF" "cd\xE4\xB8" "ef"), (V{"ab", "cd", "ef"}));
+    EXPECT_EQ(texts("ab\xFF"
+                    "cd\xE4\xB8"
+                    "ef"),
+              (V{"ab", "cd", "ef"}));
     EXPECT_EQ(texts("\xE4\xB8\xAD\xC0\x80\xE6\x96\x87", TokenMode::kQuery), (V{"中", "文"}));
 }
 
 TEST(TextTokens, SoftHyphenJoins) {
-    EXPECT_EQ(texts("co\xC2\xAD" "operate"), (V{"cooperate"}));
+    EXPECT_EQ(texts("co\xC2\xAD"
+                    "operate"),
+              (V{"cooperate"}));
 }
 
 TEST(FtsQuery, QuotesEveryTermAndJoinsWithOr) {
@@ -96,8 +101,7 @@ TEST(FtsQuery, QuotesEveryTermAndJoinsWithOr) {
 }
 
 TEST(FtsQuery, LongChineseRunsAddTheirPhrase) {
-    EXPECT_EQ(fts_match_expression("报销流程"),
-              "\"报销\" OR \"销流\" OR \"流程\" OR \"报销流程\"");
+    EXPECT_EQ(fts_match_expression("报销流程"), "\"报销\" OR \"销流\" OR \"流程\" OR \"报销流程\"");
 }
 
 TEST(FtsQuery, DuplicatesAreDropped) {
