@@ -106,6 +106,17 @@ TEST(KnowledgeBase, HostileQuestionsAreJustWords) {
     EXPECT_EQ(kb.keyword_search("text:报销").size(), 1u);
 }
 
+TEST(KnowledgeBase, OddBytesAreStoredAsGiven) {
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("odd-bytes"));
+    const std::string odd = std::string("nul\0inside ", 12) + "bad\xFF\xFEutf8 发票😀";
+    kb.replace_document(doc("odd.bin", {odd}));
+    const auto hits = kb.keyword_search("发票 utf8");
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].text, odd);
+    EXPECT_EQ(kb.keyword_search("inside").size(), 1u);
+    kb.check_integrity();
+}
+
 TEST(KnowledgeBase, ExactPhraseRanksAboveScatteredPairs) {
     KnowledgeBase kb(qe::test::fresh_knowledge_base("phrase"));
     kb.replace_document(doc("a.txt", {"流程管理和报销制度说明", "报销流程说明"}));
