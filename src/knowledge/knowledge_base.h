@@ -38,7 +38,9 @@ struct SearchOptions {
 class KnowledgeBase {
   public:
     // Opens or creates the base at `path`. With `embedder`: a base built with another one is
-    // refused (qe::Error saying which, and how to re-index); a base without one records it.
+    // refused (qe::Error saying which, and how to re-index); a base without one records it (its
+    // chunks imported before then have no vectors, and only keyword search finds them, until
+    // reindex_vectors).
     explicit KnowledgeBase(const std::string& path,
                            std::optional<EmbedderInfo> embedder = std::nullopt);
     ~KnowledgeBase();
