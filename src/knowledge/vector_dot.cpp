@@ -9,6 +9,9 @@ namespace qe::knowledge {
 
 #if defined(QE_KNOWLEDGE_X86)
 int32_t dot_i8_avx2(const int8_t* a, const int8_t* b, size_t n);  // x86/vector_dot_avx2.cpp
+#elif defined(QE_KNOWLEDGE_ARM)
+int32_t dot_i8_neon(const int8_t* a, const int8_t* b, size_t n);     // arm/vector_dot_neon.cpp
+int32_t dot_i8_dotprod(const int8_t* a, const int8_t* b, size_t n);  // arm/vector_dot_dotprod.cpp
 #endif
 
 QuantizedVector quantize_i8(std::span<const float> x) {
@@ -35,6 +38,9 @@ std::vector<DotKernel> dot_i8_kernels() {
     std::vector<DotKernel> kernels{{"generic", dot_i8_reference}};
 #if defined(QE_KNOWLEDGE_X86)
     if (cpu_features().avx2_fma_f16c) kernels.push_back({"avx2", dot_i8_avx2});
+#elif defined(QE_KNOWLEDGE_ARM)
+    kernels.push_back({"neon", dot_i8_neon});
+    if (cpu_features().neon_dotprod) kernels.push_back({"dotprod", dot_i8_dotprod});
 #endif
     return kernels;
 }

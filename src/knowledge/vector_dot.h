@@ -24,7 +24,8 @@ using DotI8 = int32_t (*)(const int8_t* a, const int8_t* b, size_t n);
 // The fastest kernel this CPU runs (picked once).
 DotI8 dot_i8();
 int32_t dot_i8_reference(const int8_t* a, const int8_t* b, size_t n);
-// Each compiled kernel with its name, for the tests that compare them with the reference.
+// The kernels this CPU runs, with their names, slowest first (dot_i8() picks the last): for the
+// tests that compare each with the reference. x86: generic, avx2; ARM64: generic, neon, dotprod.
 struct DotKernel {
     const char* name;
     DotI8 fn;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
@@ -33,6 +35,18 @@ TEST(VectorDot, EveryKernelEqualsTheReferenceForEveryLengthAndOffset) {
         }
         EXPECT_EQ(k.fn(a.data(), b.data(), 1024), dot_i8_reference(a.data(), b.data(), 1024));
     }
+}
+
+TEST(VectorDot, DispatchPicksTheFastestKernel) {
+    const std::vector<DotKernel> kernels = dot_i8_kernels();
+    std::string names;
+    for (const DotKernel& k : kernels) names += std::string(" ") + k.name;
+    RecordProperty("kernels", names);
+    std::printf("int8 dot kernels on this CPU:%s\n", names.c_str());
+    EXPECT_EQ(dot_i8(), kernels.back().fn);
+#if defined(__aarch64__)
+    EXPECT_GE(kernels.size(), 2u);  // NEON is part of every ARMv8-A CPU
+#endif
 }
 
 TEST(VectorDot, ExtremesDoNotOverflow) {
