@@ -57,9 +57,10 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-    db_.check(
-        sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
-        "bind");
+    // An empty view may have no data pointer, which SQLite would bind as NULL, not as "".
+    const char* data = text.data() ? text.data() : "";
+    db_.check(sqlite3_bind_text64(stmt_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+              "bind");
     return *this;
 }
 

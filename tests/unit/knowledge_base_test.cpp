@@ -117,6 +117,16 @@ TEST(KnowledgeBase, OddBytesAreStoredAsGiven) {
     kb.check_integrity();
 }
 
+TEST(KnowledgeBase, EmptyChunksAndDocuments) {
+    KnowledgeBase kb(qe::test::fresh_knowledge_base("empty"));
+    kb.replace_document(doc("empty-chunk.txt", {""}));
+    kb.replace_document(DocumentInput{"no-chunks.txt", "", {}});
+    EXPECT_EQ(kb.document("empty-chunk.txt")->chunk_count, 1);
+    EXPECT_EQ(kb.document("no-chunks.txt")->chunk_count, 0);
+    EXPECT_THROW(kb.replace_document(DocumentInput{"", "", {}}), Error);
+    kb.check_integrity();
+}
+
 TEST(KnowledgeBase, ExactPhraseRanksAboveScatteredPairs) {
     KnowledgeBase kb(qe::test::fresh_knowledge_base("phrase"));
     kb.replace_document(doc("a.txt", {"流程管理和报销制度说明", "报销流程说明"}));
