@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 
 # By default the engine's tests (tests/CMakeLists.txt, QE_ENGINE_TESTS): kernels, quantization,
 # file formats, the forward pass against the golden logits, the thread pool, sampling, the
-# tokenizer's Unicode and regex libraries: what can differ on another CPU or another build of a
-# library. Tests that start the qwen-edge program itself are left out: the host cannot run it.
+# tokenizer's Unicode and regex libraries, and the knowledge base's (QE_KNOWLEDGE_TESTS: its vector
+# kernel, SQLite, utf8proc): what can differ on another CPU or another build of a library. Tests that start the qwen-edge program itself are left out: the host cannot run it.
 programs=("$@")
 scripts/setup.sh --arm64 >/dev/null
 cmake --preset arm64 >/dev/null
