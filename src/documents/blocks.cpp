@@ -1,0 +1,49 @@
+#include "documents/blocks.h"
+
+namespace qe::documents {
+
+std::string trim_space(std::string_view text) {
+    const auto is_space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    };
+    size_t b = 0, e = text.size();
+    while (b < e && is_space(text[b])) ++b;
+    while (e > b && is_space(text[e - 1])) --e;
+    return std::string(text.substr(b, e - b));
+}
+
+std::string table_row_text(const Block& row) {
+    std::string out;
+    for (size_t i = 0; i < row.cells.size(); ++i) {
+        const std::string value = trim_space(row.cells[i]);
+        if (value.empty()) continue;
+        std::string name = i < row.header.size() ? trim_space(row.header[i]) : "";
+        if (name.empty()) name = "column " + std::to_string(i + 1);
+        if (!out.empty()) out += "; ";
+        out += name + ": " + value;
+    }
+    return out;
+}
+
+void add_paragraph(std::vector<Block>& blocks, std::string text, std::optional<int> page) {
+    text = trim_space(text);
+    if (text.empty()) return;
+    Block b;
+    b.kind = Block::kParagraph;
+    b.text = std::move(text);
+    b.page = page;
+    blocks.push_back(std::move(b));
+}
+
+void add_heading(std::vector<Block>& blocks, int level, std::string text, std::optional<int> page) {
+    text = trim_space(text);
+    if (text.empty()) return;
+    Block b;
+    b.kind = Block::kHeading;
+    b.level = level < 1 ? 1 : level > 6 ? 6 : level;
+    b.text = std::move(text);
+    b.page = page;
+    blocks.push_back(std::move(b));
+}
+
+}  // namespace qe::documents
