@@ -17,7 +17,7 @@ std::string table_row_text(const Block& row) {
     for (size_t i = 0; i < row.cells.size(); ++i) {
         const std::string value = trim_space(row.cells[i]);
         if (value.empty()) continue;
-        std::string name = i < row.header.size() ? trim_space(row.header[i]) : "";
+        std::string name = row.header && i < row.header->size() ? trim_space((*row.header)[i]) : "";
         if (name.empty()) name = "column " + std::to_string(i + 1);
         if (!out.empty()) out += "; ";
         out += name + ": " + value;
@@ -44,6 +44,42 @@ void add_heading(std::vector<Block>& blocks, int level, std::string text, std::o
     b.text = std::move(text);
     b.page = page;
     blocks.push_back(std::move(b));
+}
+
+void CellBudget::take(size_t cells) {
+    used_ += cells;
+    if (used_ > kMaxTableCells) {
+        throw DocumentError(SkipReason::kTooLarge, "too large: tables of more than " +
+                                                       std::to_string(kMaxTableCells) + " cells");
+    }
+}
+
+void add_table(std::vector<Block>& blocks, std::vector<std::vector<std::string>> rows,
+               std::optional<int> page) {
+    std::shared_ptr<const std::vector<std::string>> header;
+    size_t added = 0;
+    for (auto& cells : rows) {
+        Block row;
+        row.kind = Block::kTableRow;
+        row.header = header;
+        row.cells = std::move(cells);
+        row.page = page;
+        if (table_row_text(row).empty()) continue;  // a blank row
+        if (!header) {
+            header = std::make_shared<const std::vector<std::string>>(std::move(row.cells));
+            continue;
+        }
+        blocks.push_back(std::move(row));
+        ++added;
+    }
+    if (header && added == 0) {
+        std::string line;
+        for (const auto& h : *header) {
+            const std::string cell = trim_space(h);
+            if (!cell.empty()) line += (line.empty() ? "" : ", ") + cell;
+        }
+        add_paragraph(blocks, line, page);
+    }
 }
 
 }  // namespace qe::documents

@@ -3,6 +3,8 @@
 // (chunker.h) turns these into chunks.
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,11 +16,12 @@ namespace qe::documents {
 struct Block {
     enum Kind { kHeading, kParagraph, kTableRow };
     Kind kind = kParagraph;
-    int level = 0;                    // kHeading: 1 (top) .. 6
-    std::string text;                 // kHeading, kParagraph: UTF-8, '\n' line ends
-    std::vector<std::string> header;  // kTableRow: the table's header cells
-    std::vector<std::string> cells;   // kTableRow: this row's cells
-    std::optional<int> page;          // 1-based, where the format has pages
+    int level = 0;     // kHeading: 1 (top) .. 6
+    std::string text;  // kHeading, kParagraph: UTF-8, '\n' line ends
+    // kTableRow: the table's header cells, one copy shared by all its rows
+    std::shared_ptr<const std::vector<std::string>> header;
+    std::vector<std::string> cells;  // kTableRow: this row's cells
+    std::optional<int> page;         // 1-based, where the format has pages
 };
 
 struct DocumentText {
@@ -34,6 +37,23 @@ std::string table_row_text(const Block& row);
 void add_paragraph(std::vector<Block>& blocks, std::string text, std::optional<int> page = {});
 void add_heading(std::vector<Block>& blocks, int level, std::string text,
                  std::optional<int> page = {});
+
+// A table's rows: the first non-blank one is the header of every other; a table of one row is
+// a paragraph of its cells.
+void add_table(std::vector<Block>& blocks, std::vector<std::vector<std::string>> rows,
+               std::optional<int> page = {});
+
+// A table of a million rows is real; a file of commas claiming a billion empty cells is an
+// attack on memory. Readers count the cells they make against this and stop with kTooLarge.
+inline constexpr size_t kMaxTableCells = 4'000'000;
+
+class CellBudget {
+  public:
+    void take(size_t cells);  // throws DocumentError(kTooLarge) past kMaxTableCells
+
+  private:
+    size_t used_ = 0;
+};
 
 // `text` without leading and trailing ASCII white space.
 std::string trim_space(std::string_view text);

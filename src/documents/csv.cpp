@@ -10,6 +10,7 @@ namespace {
 std::vector<std::vector<std::string>> parse_rows(std::string_view text, char delimiter) {
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> row;
+    CellBudget budget;
     std::string field;
     bool quoted = false, field_started = false;
     for (size_t i = 0; i < text.size(); ++i) {
@@ -26,10 +27,12 @@ std::vector<std::vector<std::string>> parse_rows(std::string_view text, char del
         } else if (c == '"' && !field_started) {
             quoted = field_started = true;
         } else if (c == delimiter) {
+            budget.take(1);
             row.push_back(std::move(field));
             field.clear();
             field_started = false;
         } else if (c == '\n') {
+            budget.take(1);
             row.push_back(std::move(field));
             rows.push_back(std::move(row));
             row.clear();
@@ -51,38 +54,11 @@ std::vector<std::vector<std::string>> parse_rows(std::string_view text, char del
     return rows;
 }
 
-bool is_blank(const std::vector<std::string>& row) {
-    for (const auto& cell : row) {
-        if (!trim_space(cell).empty()) return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 std::vector<Block> read_csv(std::string_view text, char delimiter) {
     std::vector<Block> blocks;
-    std::vector<std::string> header;
-    bool have_header = false;
-    for (auto& cells : parse_rows(text, delimiter)) {
-        if (is_blank(cells)) continue;
-        if (!have_header) {
-            header = std::move(cells);
-            have_header = true;
-            continue;
-        }
-        Block row;
-        row.kind = Block::kTableRow;
-        row.header = header;
-        row.cells = std::move(cells);
-        blocks.push_back(std::move(row));
-    }
-    // A header alone is still the file's text.
-    if (blocks.empty() && have_header) {
-        std::string line;
-        for (const auto& h : header) line += (line.empty() ? "" : ", ") + trim_space(h);
-        add_paragraph(blocks, line);
-    }
+    add_table(blocks, parse_rows(text, delimiter));
     return blocks;
 }
 

@@ -93,14 +93,11 @@ std::vector<Block> read_markdown(std::string_view text) {
         } else if (is_table_line(line) && i + 1 < lines.size() &&
                    is_table_separator(lines[i + 1])) {
             flush();
-            const std::vector<std::string> header = table_cells(line);
+            std::vector<std::vector<std::string>> rows{table_cells(line)};
             for (i += 2; i < lines.size() && is_table_line(lines[i]); ++i) {
-                Block row;
-                row.kind = Block::kTableRow;
-                row.header = header;
-                row.cells = table_cells(lines[i]);
-                blocks.push_back(std::move(row));
+                rows.push_back(table_cells(lines[i]));
             }
+            add_table(blocks, std::move(rows));
             --i;
         } else if (trim_space(line).empty()) {
             flush();

@@ -6,6 +6,7 @@
 #include <new>
 #include <system_error>
 
+#include "documents/office_formats.h"
 #include "documents/text_decoding.h"
 #include "documents/text_formats.h"
 
@@ -64,7 +65,11 @@ std::vector<Block> read_blocks(std::string_view bytes, std::string_view file_nam
     if (ext == ".tsv") return read_csv(decode_text(bytes), '\t');
     if (ext == ".docx" || ext == ".pptx" || ext == ".xlsx") {
         if (is_ole_file(bytes)) refuse_ole(bytes, ext);
+        if (ext == ".docx") return read_docx(bytes);
+        if (ext == ".pptx") return read_pptx(bytes);
+        return read_xlsx(bytes);
     }
+    if (ext == ".ofd") return read_ofd(bytes);
     throw DocumentError(SkipReason::kUnsupportedFormat,
                         "unsupported format: " + (ext.empty() ? std::string("no extension") : ext) +
                             " (readable: .txt .md .csv .html .pdf .docx .pptx .xlsx .ofd)");

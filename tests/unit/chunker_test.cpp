@@ -65,10 +65,12 @@ TEST(Chunker, APageStartsAChunkAndIsKept) {
 
 TEST(Chunker, TableRowsStayWhole) {
     std::vector<Block> blocks;
+    const auto header = std::make_shared<const std::vector<std::string>>(
+        std::vector<std::string>{"地区", "销售额"});
     for (int i = 0; i < 200; ++i) {
         Block row;
         row.kind = Block::kTableRow;
-        row.header = {"地区", "销售额"};
+        row.header = header;
         row.cells = {"区域" + std::to_string(i), std::to_string(i * 10)};
         blocks.push_back(row);
     }
