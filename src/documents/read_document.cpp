@@ -6,6 +6,7 @@
 #include <new>
 #include <system_error>
 
+#include "documents/markup_formats.h"
 #include "documents/office_formats.h"
 #include "documents/text_decoding.h"
 #include "documents/text_formats.h"
@@ -70,6 +71,8 @@ std::vector<Block> read_blocks(std::string_view bytes, std::string_view file_nam
         return read_xlsx(bytes);
     }
     if (ext == ".ofd") return read_ofd(bytes);
+    if (ext == ".html" || ext == ".htm" || ext == ".xhtml") return read_html(bytes);
+    if (ext == ".pdf") return read_pdf(bytes);
     throw DocumentError(SkipReason::kUnsupportedFormat,
                         "unsupported format: " + (ext.empty() ? std::string("no extension") : ext) +
                             " (readable: .txt .md .csv .html .pdf .docx .pptx .xlsx .ofd)");
