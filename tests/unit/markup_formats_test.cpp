@@ -5,7 +5,7 @@
 
 #include "documents/chunker.h"
 #include "documents/read_document.h"
-#include "pdf_fixture.h"
+#include "support/pdf_fixture.h"
 
 namespace qe::documents {
 namespace {

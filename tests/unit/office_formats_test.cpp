@@ -5,7 +5,7 @@
 
 #include "documents/chunker.h"
 #include "documents/read_document.h"
-#include "zip_fixture.h"
+#include "support/zip_fixture.h"
 
 namespace qe::documents {
 namespace {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "documents/skip_reason.h"
+#include "support/skip_reason_of.h"
 
 namespace qe::documents {
 namespace {
@@ -11,14 +12,8 @@ namespace {
 // "中文测试" in GB18030 (the same bytes in GBK).
 const std::string kGbChinese = "\xD6\xD0\xCE\xC4\xB2\xE2\xCA\xD4";
 
-SkipReason reason_of(std::string_view bytes) {
-    try {
-        decode_text(bytes);
-    } catch (const DocumentError& e) {
-        return e.reason();
-    }
-    ADD_FAILURE() << "decoded";
-    return SkipReason::kEmpty;
+std::optional<SkipReason> reason_of(std::string_view bytes) {
+    return test::skip_reason_of([&] { decode_text(bytes); });
 }
 
 TEST(TextDecoding, Utf8WithAndWithoutBom) {

@@ -4,21 +4,16 @@
 #include <gtest/gtest.h>
 
 #include "documents/skip_reason.h"
-#include "zip_fixture.h"
+#include "support/skip_reason_of.h"
+#include "support/zip_fixture.h"
 
 namespace qe::documents {
 namespace {
 
 using test::make_zip;
 
-SkipReason reason_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const DocumentError& e) {
-        return e.reason();
-    }
-    ADD_FAILURE() << "no DocumentError";
-    return SkipReason::kEmpty;
+std::optional<SkipReason> reason_of(const std::function<void()>& f) {
+    return test::skip_reason_of(f);
 }
 
 TEST(ZipArchive, ReadsEntriesAndMissesNone) {
