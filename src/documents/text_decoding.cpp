@@ -93,8 +93,9 @@ std::string decode_text(std::string_view bytes) {
     std::string utf8;
     switch (detect_encoding(bytes)) {
         case TextEncoding::kUtf8:
+            // A BOM says UTF-8 even where a byte is wrong: that byte becomes U+FFFD.
             if (bytes.starts_with(kUtf8Bom)) bytes.remove_prefix(kUtf8Bom.size());
-            utf8 = std::string(bytes);
+            utf8::append_lossy(bytes, utf8);
             break;
         case TextEncoding::kUtf16Le:
             utf8 = convert_to_utf8(bytes.substr(2), "UTF-16LE");

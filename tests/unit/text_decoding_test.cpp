@@ -22,6 +22,12 @@ TEST(TextDecoding, Utf8WithAndWithoutBom) {
     EXPECT_EQ(detect_encoding("plain ascii"), TextEncoding::kUtf8);
 }
 
+// Found by documents_text_fuzz: a UTF-8 BOM before bytes that are not UTF-8.
+TEST(TextDecoding, AUtf8BomBeforeBadBytesGivesReplacementCharacters) {
+    const std::string text = decode_text("\xEF\xBB\xBF\xA0\x87中文\xE5ten");
+    EXPECT_EQ(text, "\xEF\xBF\xBD\xEF\xBF\xBD中文\xEF\xBF\xBDten");
+}
+
 TEST(TextDecoding, Utf16WithBom) {
     const std::string le("\xFF\xFE\x2D\x4E\x87\x65\x0D\x00\x0A\x00\x41\x00", 12);  // 中文\r\nA
     EXPECT_EQ(detect_encoding(le), TextEncoding::kUtf16Le);
