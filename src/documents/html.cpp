@@ -163,6 +163,7 @@ std::vector<Block> read_html(std::string_view bytes) {
     if (utf8.size() >= size_t(INT_MAX)) {
         throw DocumentError(SkipReason::kTooLarge, "too large: an HTML file over 2 GiB");
     }
+    init_libxml2();
     const std::unique_ptr<xmlDoc, FreeDoc> doc(
         htmlReadMemory(utf8.data(), int(utf8.size()), nullptr, "UTF-8",
                        HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET));

@@ -31,6 +31,15 @@ std::string heading_text(std::string_view line, int level) {
     return trim_space(text);
 }
 
+// The level of a setext underline ("===" under a line: 1, "---": 2), or 0.
+int setext_level(std::string_view line) {
+    const std::string t = trim_space(line);
+    if (t.size() < 3) return 0;
+    if (t.find_first_not_of('=') == std::string::npos) return 1;
+    if (t.find_first_not_of('-') == std::string::npos) return 2;
+    return 0;
+}
+
 bool is_fence(std::string_view line) {
     const std::string t = trim_space(line);
     return t.starts_with("```") || t.starts_with("~~~");
@@ -99,6 +108,13 @@ std::vector<Block> read_markdown(std::string_view text) {
             }
             add_table(blocks, std::move(rows));
             --i;
+        } else if (const int underline = setext_level(line);
+                   underline > 0 && !paragraph.empty() &&
+                   paragraph.find('\n') == std::string::npos) {
+            add_heading(blocks, underline, std::move(paragraph));  // "Title" over "====="
+            paragraph.clear();
+        } else if (paragraph.empty() && setext_level(line) == 2) {
+            continue;  // a thematic break ("---" after a blank line) separates, holds no text
         } else if (trim_space(line).empty()) {
             flush();
         } else {

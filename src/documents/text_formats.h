@@ -12,9 +12,9 @@ namespace qe::documents {
 // Paragraphs separated by blank lines.
 std::vector<Block> read_plain_text(std::string_view text);
 
-// ATX headings ("## Title"), paragraphs and lists (kept as written), fenced code as one
-// paragraph, pipe tables ("| a | b |" over "|---|---|") as rows with their header. A small
-// line-based reader: inline markup stays in the text.
+// ATX headings ("## Title") and setext ones ("Title" over "==="), paragraphs and lists (kept as
+// written), fenced code as one paragraph, pipe tables ("| a | b |" over "|---|---|") as rows with
+// their header. A small line-based reader: inline markup stays in the text.
 std::vector<Block> read_markdown(std::string_view text);
 
 // RFC 4180 (quoted fields may hold commas, quotes as "" and line breaks); `delimiter` is ',' or

@@ -9,7 +9,13 @@
 
 namespace qe::documents {
 
+void init_libxml2() {
+    static const bool done = (xmlInitParser(), true);
+    (void)done;
+}
+
 XmlDocument::XmlDocument(std::string_view bytes, std::string_view what) {
+    init_libxml2();
     if (bytes.size() < size_t(INT_MAX)) {
         doc_ = xmlReadMemory(bytes.data(), int(bytes.size()), nullptr, nullptr,
                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

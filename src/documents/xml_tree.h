@@ -14,6 +14,10 @@ namespace qe::documents {
 
 using XmlNode = _xmlNode;
 
+// libxml2's global state, set up once before the first parse (libxml2 asks for it where threads
+// parse at the same time). Every parse of this library calls it.
+void init_libxml2();
+
 class XmlDocument {
   public:
     // Throws DocumentError(kBroken) naming `what` (e.g. "word/document.xml") when not well formed.

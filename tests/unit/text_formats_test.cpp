@@ -46,6 +46,17 @@ TEST(Markdown, HeadingsParagraphsCodeAndTables) {
     EXPECT_EQ(blocks[7].text, "#nospace stays text");
 }
 
+TEST(Markdown, SetextHeadingsAndRules) {
+    const auto blocks = read_markdown("概述\n====\n正文。\n\n---\n细节\n---\n");
+    ASSERT_EQ(blocks.size(), 3u);  // the rule after the blank line is no text and no heading
+    EXPECT_EQ(blocks[0].kind, Block::kHeading);
+    EXPECT_EQ(blocks[0].level, 1);
+    EXPECT_EQ(blocks[0].text, "概述");
+    EXPECT_EQ(blocks[1].text, "正文。");
+    EXPECT_EQ(blocks[2].text, "细节");
+    EXPECT_EQ(blocks[2].level, 2);
+}
+
 TEST(Csv, EachRowWithItsHeader) {
     const auto blocks = read_csv(
         "产品,季度,销售额\n"
