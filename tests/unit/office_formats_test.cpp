@@ -139,14 +139,24 @@ TEST(Pptx, SlidesInPresentationOrderWithTheirNumbers) {
     EXPECT_EQ(chunks[1].heading_path, std::vector<std::string>{"第二页"});
 }
 
-TEST(Xlsx, EachRowWithItsHeaderUnderTheSheetName) {
+// A workbook of one sheet named `name`, with `strings` as its shared strings when not empty.
+std::string xlsx(const std::string& name, const std::string& sheet, const std::string& strings) {
     const std::string workbook =
         std::string(
             "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" ") +
-        kR + "><sheets><sheet name=\"销售\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+        kR + "><sheets><sheet name=\"" + name +
+        "\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
     const std::string rels =
         "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
         "<Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\" Type=\"x\"/></Relationships>";
+    test::ZipEntries entries = {{"xl/workbook.xml", workbook},
+                                {"xl/_rels/workbook.xml.rels", rels},
+                                {"xl/worksheets/sheet1.xml", sheet}};
+    if (!strings.empty()) entries.emplace_back("xl/sharedStrings.xml", strings);
+    return make_zip(entries);
+}
+
+TEST(Xlsx, EachRowWithItsHeaderUnderTheSheetName) {
     const std::string strings =
         "<sst><si><t>地区</t></si><si><r><t>销售</t></r><r><t>额</t></r></si><si><t>华东</t></si></"
         "sst>";
@@ -157,11 +167,7 @@ TEST(Xlsx, EachRowWithItsHeaderUnderTheSheetName) {
         "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>2</v></c><c r=\"B3\" "
         "t=\"inlineStr\"><is><t>备注</t></is></c>"
         "<c r=\"C3\"><v>1200.5</v></c></row></sheetData></worksheet>";
-    const auto text = read(make_zip({{"xl/workbook.xml", workbook},
-                                     {"xl/_rels/workbook.xml.rels", rels},
-                                     {"xl/sharedStrings.xml", strings},
-                                     {"xl/worksheets/sheet1.xml", sheet}}),
-                           "sales.xlsx");
+    const auto text = read(xlsx("销售", sheet, strings), "sales.xlsx");
     ASSERT_FALSE(text.skipped) << text.skipped->message;
     ASSERT_EQ(text.blocks.size(), 2u);
     EXPECT_EQ(text.blocks[0].text, "销售");
@@ -169,17 +175,9 @@ TEST(Xlsx, EachRowWithItsHeaderUnderTheSheetName) {
 }
 
 TEST(Xlsx, ABadSharedStringIndexIsBroken) {
-    const std::string workbook = std::string("<workbook ") + kR +
-                                 "><sheets><sheet name=\"s\" r:id=\"rId1\"/></sheets></workbook>";
-    const std::string rels =
-        "<Relationships><Relationship Id=\"rId1\" "
-        "Target=\"worksheets/sheet1.xml\"/></Relationships>";
     const std::string sheet =
         "<worksheet><sheetData><row><c t=\"s\"><v>7</v></c></row></sheetData></worksheet>";
-    const auto text = read(make_zip({{"xl/workbook.xml", workbook},
-                                     {"xl/_rels/workbook.xml.rels", rels},
-                                     {"xl/worksheets/sheet1.xml", sheet}}),
-                           "bad.xlsx");
+    const auto text = read(xlsx("s", sheet, ""), "bad.xlsx");
     ASSERT_TRUE(text.skipped);
     EXPECT_EQ(text.skipped->reason, SkipReason::kBroken);
 }

@@ -35,6 +35,22 @@ TEST(ReadDocument, TextFormatsByExtension) {
     EXPECT_EQ(table_row_text(csv.blocks[0]), "名称: 苹果; 价格: 3");
 }
 
+// What Chinese Windows writes: Notepad's GBK text, Excel's CSV in GBK, UTF-16 with a BOM.
+TEST(ReadDocument, ChineseEncodingsOfTextFiles) {
+    const auto gbk_txt = read_document_bytes("\xD6\xD0\xCE\xC4\xA1\xA3\r\n", "说明.txt");
+    ASSERT_EQ(gbk_txt.blocks.size(), 1u);
+    EXPECT_EQ(gbk_txt.blocks[0].text, "中文。");
+    // 名称,价格 / 苹果,3 in GBK
+    const auto gbk_csv = read_document_bytes(
+        "\xC3\xFB\xB3\xC6,\xBC\xDB\xB8\xF1\r\n\xC6\xBB\xB9\xFB,3\r\n", "价格.csv");
+    ASSERT_EQ(gbk_csv.blocks.size(), 1u);
+    EXPECT_EQ(table_row_text(gbk_csv.blocks[0]), "名称: 苹果; 价格: 3");
+    const auto utf16 = read_document_bytes(std::string("\xFF\xFE#\0 \0-N\x87" "e", 10), "a.md");
+    ASSERT_EQ(utf16.blocks.size(), 1u);
+    EXPECT_EQ(utf16.blocks[0].kind, Block::kHeading);
+    EXPECT_EQ(utf16.blocks[0].text, "中文");
+}
+
 TEST(ReadDocument, LegacyFormatsSayWhatToSaveAs) {
     for (const char* name : {"a.doc", "b.wps", "c.xls", "d.et", "e.ppt"}) {
         const auto text = read_document_bytes("\xD0\xCF\x11\xE0", name);
