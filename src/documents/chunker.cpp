@@ -83,8 +83,7 @@ class ChunkBuilder {
     void heading(const Block& b) {
         if (has_body_ || b.page != page_) {  // headings in a row share their first chunk
             if (fresh_ > 0) finish();
-            pieces_.clear();
-            fresh_ = 0;
+            drop_front(pieces_.size());
         }
         path_.resize(std::min<size_t>(path_.size(), b.level - 1));
         while (int(path_.size()) < b.level - 1) path_.emplace_back();  // a skipped level
@@ -97,8 +96,7 @@ class ChunkBuilder {
     void body(const Block& b) {
         if (b.page != page_) {
             if (fresh_ > 0) finish();
-            pieces_.clear();
-            fresh_ = 0;
+            drop_front(pieces_.size());
             page_ = b.page;
         }
         if (b.kind == Block::kTableRow) {
@@ -129,21 +127,25 @@ class ChunkBuilder {
 
     void add_piece(std::string text) {
         const int tokens = estimate_tokens(text);
-        if (total() + tokens > options_.max_tokens && fresh_ > 0) {
+        if (total_ + tokens > options_.max_tokens && fresh_ > 0) {
             finish();
             keep_overlap();
         }
-        while (!pieces_.empty() && total() + tokens > options_.max_tokens) {
-            pieces_.erase(pieces_.begin());  // the overlap gives way to new text
+        size_t overlap = 0;  // the overlap gives way to new text
+        while (overlap < pieces_.size() && total_ + tokens > options_.max_tokens) {
+            total_ -= pieces_[overlap++].tokens;
         }
+        pieces_.erase(pieces_.begin(), pieces_.begin() + overlap);
         pieces_.push_back({std::move(text), tokens});
+        total_ += tokens;
         ++fresh_;
     }
 
-    int total() const {
-        int sum = 0;
-        for (const Piece& p : pieces_) sum += p.tokens;
-        return sum;
+    // Removes the first n pieces (all of them: a new chunk starts empty).
+    void drop_front(size_t n) {
+        for (size_t i = 0; i < n; ++i) total_ -= pieces_[i].tokens;
+        pieces_.erase(pieces_.begin(), pieces_.begin() + n);
+        fresh_ = 0;
     }
 
     // The last whole pieces of the finished chunk that fit in overlap_tokens start the next.
@@ -154,8 +156,7 @@ class ChunkBuilder {
             kept += pieces_[--first].tokens;
         }
         if (first == 0) first = pieces_.size();  // never the whole chunk again
-        pieces_.erase(pieces_.begin(), pieces_.begin() + first);
-        fresh_ = 0;
+        drop_front(first);
     }
 
     void finish() {
@@ -175,6 +176,7 @@ class ChunkBuilder {
 
     const ChunkOptions options_;
     std::vector<Piece> pieces_;
+    int total_ = 0;          // the tokens of pieces_
     int fresh_ = 0;          // pieces not yet in any finished chunk
     bool has_body_ = false;  // the pieces hold more than headings
     std::vector<std::string> path_;
