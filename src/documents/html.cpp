@@ -54,7 +54,10 @@ std::string declared_charset(std::string_view bytes) {
 }
 
 std::string to_utf8(std::string_view bytes) {
-    const std::string charset = declared_charset(bytes);
+    // A byte order mark outranks what the page declares, as in browsers.
+    const bool bom = bytes.starts_with("\xEF\xBB\xBF") || bytes.starts_with("\xFF\xFE") ||
+                     bytes.starts_with("\xFE\xFF");
+    const std::string charset = bom ? "" : declared_charset(bytes);
     if (charset.empty() || charset == "utf-8" || charset == "utf8") return decode_text(bytes);
     // GB2312 pages hold GBK characters in practice; GB18030 reads both.
     if (charset == "gb2312" || charset == "gbk" || charset == "x-gbk") {

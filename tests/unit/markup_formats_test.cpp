@@ -43,6 +43,9 @@ TEST(Html, DeclaredAndDetectedCharsets) {
     const auto detected = read_document_bytes("<p>" + gbk + "</p>", "b.html");
     ASSERT_EQ(detected.blocks.size(), 1u);
     EXPECT_EQ(detected.blocks[0].text, "中文");
+    const auto bom = read_document_bytes("\xEF\xBB\xBF<meta charset=\"gbk\"><p>中文</p>", "d.html");
+    ASSERT_EQ(bom.blocks.size(), 1u);
+    EXPECT_EQ(bom.blocks[0].text, "中文");
     EXPECT_EQ(read_document_bytes("<meta charset=\"no-such\"><p>x</p>", "c.html").skipped->reason,
               SkipReason::kNotText);
 }
