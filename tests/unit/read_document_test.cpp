@@ -45,7 +45,10 @@ TEST(ReadDocument, ChineseEncodingsOfTextFiles) {
         "\xC3\xFB\xB3\xC6,\xBC\xDB\xB8\xF1\r\n\xC6\xBB\xB9\xFB,3\r\n", "价格.csv");
     ASSERT_EQ(gbk_csv.blocks.size(), 1u);
     EXPECT_EQ(table_row_text(gbk_csv.blocks[0]), "名称: 苹果; 价格: 3");
-    const auto utf16 = read_document_bytes(std::string("\xFF\xFE#\0 \0-N\x87" "e", 10), "a.md");
+    const auto utf16 = read_document_bytes(std::string("\xFF\xFE#\0 \0-N\x87"
+                                                       "e",
+                                                       10),
+                                           "a.md");
     ASSERT_EQ(utf16.blocks.size(), 1u);
     EXPECT_EQ(utf16.blocks[0].kind, Block::kHeading);
     EXPECT_EQ(utf16.blocks[0].text, "中文");
@@ -84,6 +87,14 @@ TEST(ReadDocument, OverTheSizeCapIsSkippedUnread) {
     ASSERT_TRUE(text.skipped);
     EXPECT_EQ(text.skipped->reason, SkipReason::kTooLarge);
     EXPECT_TRUE(read_document(big).blocks.size() == 1);
+    // A 2 GiB file (sparse: it takes no disk) under the default cap is refused unread.
+    const fs::path huge = write_file("huge.pdf", "");
+    fs::resize_file(huge, 2ull << 30);
+    const auto refused = read_document(huge);
+    fs::remove(huge);
+    ASSERT_TRUE(refused.skipped);
+    EXPECT_EQ(refused.skipped->reason, SkipReason::kTooLarge);
+    EXPECT_NE(refused.skipped->message.find("2048 MiB"), std::string::npos);
     EXPECT_EQ(read_document(big.parent_path() / "missing.txt").skipped->reason,
               SkipReason::kUnreadable);
 }
