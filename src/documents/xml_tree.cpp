@@ -26,6 +26,14 @@ XmlDocument::XmlDocument(std::string_view bytes, std::string_view what) {
         throw DocumentError(SkipReason::kBroken,
                             "broken: " + std::string(what) + " is not well-formed XML");
     }
+    // Office and OFD parts never declare a DTD; one that does could define entities that expand
+    // without end when the text is read ("billion laughs").
+    if (doc_->intSubset || doc_->extSubset) {
+        xmlFreeDoc(doc_);
+        doc_ = nullptr;
+        throw DocumentError(SkipReason::kBroken, "broken: " + std::string(what) +
+                                                     " declares a DTD, which no such file does");
+    }
 }
 
 XmlDocument::~XmlDocument() {

@@ -77,6 +77,20 @@ TEST(Docx, BrokenArchivesAndPartsAreNamed) {
               SkipReason::kBroken);
 }
 
+TEST(Docx, EntityExpansionIsRefused) {
+    std::string dtd = "<!DOCTYPE w:document [<!ENTITY a0 \"lol\">";
+    for (int i = 1; i < 12; ++i) {
+        dtd += "<!ENTITY a" + std::to_string(i) + " \"";
+        for (int j = 0; j < 10; ++j) dtd += "&a" + std::to_string(i - 1) + ";";
+        dtd += "\">";
+    }
+    dtd += "]>";
+    const auto text = read(
+        make_zip({{"word/document.xml", dtd + docx_body(para("&a11;")).substr(38)}}), "l.docx");
+    ASSERT_TRUE(text.skipped);
+    EXPECT_EQ(text.skipped->reason, SkipReason::kBroken);
+}
+
 TEST(Docx, ZipBombIsRefused) {
     // 8 MiB of one byte packs to a few KiB: far past the ratio cap.
     const std::string bomb = docx_body(para(std::string(8 << 20, 'a')));
