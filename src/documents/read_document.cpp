@@ -39,10 +39,10 @@ bool is_ole_file(std::string_view bytes) {
 }
 
 void refuse_ole(std::string_view bytes, std::string_view ext) {
+    using namespace std::string_view_literals;  // "..."sv keeps the NULs of UTF-16
     constexpr std::string_view kEncryptedPackage =
-        "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
-    const std::string_view name(kEncryptedPackage.data(), 32);
-    if (bytes.find(name) != std::string_view::npos) {
+        "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0"sv;
+    if (bytes.find(kEncryptedPackage) != std::string_view::npos) {
         throw DocumentError(SkipReason::kEncrypted,
                             "encrypted: the file is protected by a password; save it without one");
     }
@@ -54,11 +54,10 @@ void refuse_ole(std::string_view bytes, std::string_view ext) {
 std::vector<Block> read_blocks(std::string_view bytes, std::string_view file_name) {
     const std::string ext = lower_extension(file_name);
     if (const std::string_view to = legacy_replacement(ext); !to.empty()) {
-        throw DocumentError(SkipReason::kLegacyFormat,
-                            "legacy format: " + ext +
-                                " files cannot be read; open the file and "
-                                "save it as " +
-                                std::string(to));
+        throw DocumentError(SkipReason::kLegacyFormat, "legacy format: " + ext +
+                                                           " files cannot be read; open the file "
+                                                           "and save it as " +
+                                                           std::string(to));
     }
     if (ext == ".txt" || ext == ".text") return read_plain_text(decode_text(bytes));
     if (ext == ".md" || ext == ".markdown") return read_markdown(decode_text(bytes));
