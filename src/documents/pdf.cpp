@@ -9,6 +9,8 @@
 #include "core/utf8.h"
 #include "documents/markup_formats.h"
 #include "documents/skip_reason.h"
+#include "documents/text_decoding.h"
+#include "documents/text_formats.h"
 
 namespace qe::documents {
 
@@ -16,6 +18,21 @@ namespace {
 
 // Poppler reports every oddity of a damaged file on stderr; the reason per file says enough.
 void quiet(const std::string&, void*) {}
+
+// Poppler lays text out as on the page: lines indented with spaces to their column. Each line
+// without them, so that blank lines separate paragraphs.
+std::string trim_lines(std::string_view text) {
+    std::string out;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        out += trim_space(text.substr(pos, end - pos));
+        out += '\n';
+        pos = end + 1;
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -42,7 +59,10 @@ std::vector<Block> read_pdf(std::string_view bytes) {
         const poppler::byte_array utf8 = page->text().to_utf8();
         std::string text;  // poppler's UTF-8, made sure of: a chunk must never hold broken UTF-8
         utf8::append_lossy(std::string_view(utf8.data(), utf8.size()), text);
-        add_paragraph(blocks, std::move(text), i + 1);
+        for (Block& b : read_plain_text(trim_lines(normalize_line_ends(text)))) {
+            b.page = i + 1;
+            blocks.push_back(std::move(b));
+        }
     }
     if (blocks.empty()) {
         throw DocumentError(SkipReason::kNoTextLayer,
