@@ -85,9 +85,8 @@ class ChunkBuilder {
             if (fresh_ > 0) finish();
             drop_front(pieces_.size());
         }
-        path_.resize(std::min<size_t>(path_.size(), b.level - 1));
-        while (int(path_.size()) < b.level - 1) path_.emplace_back();  // a skipped level
-        path_.push_back(b.text);
+        while (!path_.empty() && path_.back().level >= b.level) path_.pop_back();
+        path_.push_back({b.level, b.text});  // a skipped level leaves no gap in the path
         page_ = b.page;
         add_text(b.text);  // the heading line opens its section's first chunk
         has_body_ = false;
@@ -167,7 +166,7 @@ class ChunkBuilder {
             Chunk c;
             c.tokens = estimate_tokens(text);
             c.text = std::move(text);
-            c.heading_path = path_;
+            for (const Heading& h : path_) c.heading_path.push_back(h.text);
             c.page = page_;
             chunks_.push_back(std::move(c));
         }
@@ -179,7 +178,11 @@ class ChunkBuilder {
     int total_ = 0;          // the tokens of pieces_
     int fresh_ = 0;          // pieces not yet in any finished chunk
     bool has_body_ = false;  // the pieces hold more than headings
-    std::vector<std::string> path_;
+    struct Heading {
+        int level;
+        std::string text;
+    };
+    std::vector<Heading> path_;  // the open headings, outermost first
     std::optional<int> page_;
     std::vector<Chunk> chunks_;
 };

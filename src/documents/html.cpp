@@ -66,20 +66,30 @@ std::string to_utf8(std::string_view bytes) {
     return convert_to_utf8(bytes, charset.c_str());
 }
 
-std::string collapse_space(std::string_view text) {
-    std::string out;
+bool is_html_space(char c) {
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
+}
+
+// Appends `text` with each run of white space as one space, as a browser shows it; a run at
+// either end still separates `text` from its neighbours ("<b>a</b> b").
+void append_collapsed(std::string& out, std::string_view text) {
     bool space = false;
     for (const char c : text) {
-        if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+        if (is_html_space(c)) {
             space = true;
             continue;
         }
-        if (space && !out.empty()) out += ' ';
+        if (space && !out.empty() && out.back() != ' ' && out.back() != '\n') out += ' ';
         space = false;
         out += c;
     }
-    if (space && !out.empty()) out += ' ';
-    return out;
+    if (space && !out.empty() && out.back() != ' ' && out.back() != '\n') out += ' ';
+}
+
+std::string collapse_space(std::string_view text) {
+    std::string out;
+    append_collapsed(out, text);
+    return trim_space(out);
 }
 
 class HtmlWalker {
@@ -88,8 +98,11 @@ class HtmlWalker {
         for (const xmlNode* c = node->children; c; c = c->next) {
             if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
                 const char* text = reinterpret_cast<const char*>(c->content);
-                paragraph_ +=
-                    pre_ > 0 ? std::string(text ? text : "") : collapse_space(text ? text : "");
+                if (pre_ > 0) {
+                    paragraph_ += text ? text : "";
+                } else {
+                    append_collapsed(paragraph_, text ? text : "");
+                }
                 continue;
             }
             if (c->type != XML_ELEMENT_NODE) continue;
@@ -135,7 +148,7 @@ class HtmlWalker {
                 for (const XmlNode* cell : child_elements(c)) {
                     const std::string_view cell_name = local_name(cell);
                     if (cell_name == "td" || cell_name == "th") {
-                        cells.push_back(trim_space(collapse_space(text_content(cell))));
+                        cells.push_back(collapse_space(text_content(cell)));
                     }
                 }
             } else if (name == "thead" || name == "tbody" || name == "tfoot") {

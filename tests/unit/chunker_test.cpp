@@ -54,6 +54,14 @@ TEST(Chunker, HeadingPathsFollowTheOutline) {
     EXPECT_EQ(chunks[2].text, "附录\n联系方式。");
 }
 
+TEST(Chunker, ASkippedHeadingLevelLeavesNoGap) {
+    const auto chunks = chunk_blocks({heading(1, "指南"), heading(3, "作者"), paragraph("某人。"),
+                                      heading(2, "第一章"), paragraph("内容。")});
+    ASSERT_EQ(chunks.size(), 2u);
+    EXPECT_EQ(chunks[0].heading_path, (std::vector<std::string>{"指南", "作者"}));
+    EXPECT_EQ(chunks[1].heading_path, (std::vector<std::string>{"指南", "第一章"}));
+}
+
 TEST(Chunker, APageStartsAChunkAndIsKept) {
     const auto chunks =
         chunk_blocks({paragraph("一页。", 1), paragraph("还是一页。", 1), paragraph("二页。", 2)});

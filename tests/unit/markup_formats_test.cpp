@@ -31,6 +31,13 @@ TEST(Html, HeadingsParagraphsAndTablesWithoutScripts) {
     EXPECT_EQ(text.blocks[5].text, "缩进\n  保留");
 }
 
+TEST(Html, SpaceBetweenInlineElementsIsKept) {
+    const auto text = read_document_bytes(
+        "<p>See <code>/etc/passwd</code> and\n  <a href=x>the   policy</a>.</p>", "a.html");
+    ASSERT_EQ(text.blocks.size(), 1u);
+    EXPECT_EQ(text.blocks[0].text, "See /etc/passwd and the policy.");
+}
+
 TEST(Html, DeclaredAndDetectedCharsets) {
     const std::string gbk = "\xD6\xD0\xCE\xC4";  // 中文
     const auto declared = read_document_bytes(
