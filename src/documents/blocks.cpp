@@ -54,31 +54,49 @@ void CellBudget::take(size_t cells) {
     }
 }
 
+namespace {
+
+size_t filled_cells(const std::vector<std::string>& cells) {
+    size_t n = 0;
+    for (const auto& c : cells) n += !trim_space(c).empty();
+    return n;
+}
+
+std::string joined_cells(const std::vector<std::string>& cells) {
+    std::string line;
+    for (const auto& c : cells) {
+        const std::string cell = trim_space(c);
+        if (!cell.empty()) line += (line.empty() ? "" : ", ") + cell;
+    }
+    return line;
+}
+
+}  // namespace
+
 void add_table(std::vector<Block>& blocks, std::vector<std::vector<std::string>> rows,
                std::optional<int> page) {
-    std::shared_ptr<const std::vector<std::string>> header;
-    size_t added = 0;
-    for (auto& cells : rows) {
+    std::erase_if(rows, [](const auto& cells) { return filled_cells(cells) == 0; });
+    size_t first = 0;
+    // A report's title above its table ("2023年销售报表" alone in a row, then the column names)
+    // is a caption, not the header.
+    while (first + 1 < rows.size() && filled_cells(rows[first]) == 1 &&
+           filled_cells(rows[first + 1]) >= 2) {
+        add_paragraph(blocks, joined_cells(rows[first]), page);
+        ++first;
+    }
+    if (first == rows.size()) return;
+    if (first + 1 == rows.size()) {  // a header alone is still text
+        add_paragraph(blocks, joined_cells(rows[first]), page);
+        return;
+    }
+    const auto header = std::make_shared<const std::vector<std::string>>(std::move(rows[first]));
+    for (size_t i = first + 1; i < rows.size(); ++i) {
         Block row;
         row.kind = Block::kTableRow;
         row.header = header;
-        row.cells = std::move(cells);
+        row.cells = std::move(rows[i]);
         row.page = page;
-        if (table_row_text(row).empty()) continue;  // a blank row
-        if (!header) {
-            header = std::make_shared<const std::vector<std::string>>(std::move(row.cells));
-            continue;
-        }
         blocks.push_back(std::move(row));
-        ++added;
-    }
-    if (header && added == 0) {
-        std::string line;
-        for (const auto& h : *header) {
-            const std::string cell = trim_space(h);
-            if (!cell.empty()) line += (line.empty() ? "" : ", ") + cell;
-        }
-        add_paragraph(blocks, line, page);
     }
 }
 

@@ -38,8 +38,9 @@ void add_paragraph(std::vector<Block>& blocks, std::string text, std::optional<i
 void add_heading(std::vector<Block>& blocks, int level, std::string text,
                  std::optional<int> page = {});
 
-// A table's rows: the first non-blank one is the header of every other; a table of one row is
-// a paragraph of its cells.
+// A table's rows: the first non-blank one is the header of every other; rows above it that hold
+// one cell over a row of several (a report's title) are captions, added as paragraphs; a table of
+// one row is a paragraph of its cells.
 void add_table(std::vector<Block>& blocks, std::vector<std::vector<std::string>> rows,
                std::optional<int> page = {});
 

@@ -70,6 +70,19 @@ TEST(Csv, EachRowWithItsHeader) {
     EXPECT_EQ(table_row_text(blocks[2]), "产品: 多; 季度: 出; 销售额: 的; column 4: 列");
 }
 
+// What Excel exports of a report: its title alone in the first row, then the column names.
+TEST(Csv, ATitleRowAboveTheHeaderIsACaption) {
+    const auto blocks = read_csv("2023年销售报表,,\n,,\n地区,季度,销售额\n华东,Q1,120\n");
+    ASSERT_EQ(blocks.size(), 2u);
+    EXPECT_EQ(blocks[0].kind, Block::kParagraph);
+    EXPECT_EQ(blocks[0].text, "2023年销售报表");
+    EXPECT_EQ(table_row_text(blocks[1]), "地区: 华东; 季度: Q1; 销售额: 120");
+    // A table of one column keeps its first row as the header.
+    const auto column = read_csv("城市\n北京\n上海\n");
+    ASSERT_EQ(column.size(), 2u);
+    EXPECT_EQ(table_row_text(column[1]), "城市: 上海");
+}
+
 TEST(Csv, TabsAndAHeaderAlone) {
     const auto tsv = read_csv("a\tb\n1\t2", '\t');
     ASSERT_EQ(tsv.size(), 1u);
