@@ -88,7 +88,7 @@ class ChunkBuilder {
         while (!path_.empty() && path_.back().level >= b.level) path_.pop_back();
         path_.push_back({b.level, b.text});  // a skipped level leaves no gap in the path
         page_ = b.page;
-        add_text(b.text);  // the heading line opens its section's first chunk
+        add_text(b.text, /*whole=*/true);  // the heading line opens its section's first chunk
         has_body_ = false;
     }
 
@@ -99,9 +99,9 @@ class ChunkBuilder {
             page_ = b.page;
         }
         if (b.kind == Block::kTableRow) {
-            add_text(table_row_text(b));
+            add_text(table_row_text(b), /*whole=*/true);
         } else {
-            add_text(b.text);
+            add_text(b.text, /*whole=*/false);
         }
         has_body_ = true;
     }
@@ -112,10 +112,13 @@ class ChunkBuilder {
     }
 
   private:
-    // A paragraph or row: its sentences (cut when longer than a chunk) joined to the chunk.
-    void add_text(std::string_view text) {
+    // A paragraph's sentences, or a whole row or heading, joined to the chunk; anything longer
+    // than a chunk is cut.
+    void add_text(std::string_view text, bool whole) {
         bool first = true;
-        for (const std::string_view sentence : split_sentences(text)) {
+        const std::vector<std::string_view> units =
+            whole ? std::vector<std::string_view>{text} : split_sentences(text);
+        for (const std::string_view sentence : units) {
             for (std::string& part : hard_cut(sentence, options_.max_tokens - 1)) {
                 std::string piece = (first && !pieces_.empty()) ? "\n" + part : std::move(part);
                 first = false;

@@ -75,19 +75,25 @@ TEST(Chunker, TableRowsStayWhole) {
     std::vector<Block> blocks;
     const auto header = std::make_shared<const std::vector<std::string>>(
         std::vector<std::string>{"地区", "销售额"});
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 200; ++i) {  // "地区: 区域7; 销售额: 70": a "; " inside every row
         Block row;
         row.kind = Block::kTableRow;
         row.header = header;
         row.cells = {"区域" + std::to_string(i), std::to_string(i * 10)};
         blocks.push_back(row);
     }
-    const auto chunks = chunk_blocks(blocks, {.max_tokens = 100, .overlap_tokens = 0});
-    ASSERT_GT(chunks.size(), 5u);
-    for (const auto& c : chunks) {
-        EXPECT_LE(c.tokens, 100);
-        EXPECT_TRUE(c.text.starts_with("地区: 区域")) << c.text;
-        EXPECT_FALSE(c.text.ends_with(";")) << c.text;
+    for (const int max_tokens : {40, 57, 64, 100}) {  // wherever a chunk fills up
+        const auto chunks = chunk_blocks(blocks, {.max_tokens = max_tokens, .overlap_tokens = 10});
+        ASSERT_GT(chunks.size(), 5u);
+        for (const auto& c : chunks) {
+            EXPECT_LE(c.tokens, max_tokens);
+            std::stringstream lines(c.text);
+            for (std::string line; std::getline(lines, line);) {
+                EXPECT_TRUE(line.starts_with("地区: 区域") &&
+                            line.find("; 销售额: ") != std::string::npos)
+                    << max_tokens << ": " << line;
+            }
+        }
     }
 }
 
