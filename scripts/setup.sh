@@ -18,14 +18,15 @@ done
 
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config nlohmann-json3-dev libcpp-httplib-dev
             libcli11-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libedit-dev
-            libsqlite3-dev)
+            libsqlite3-dev libpoppler-cpp-dev libzip-dev libxml2-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev systemd nginx chromium
            fonts-noto-cjk tmux curl)
 
 # The libraries qwen-edge and its tests link, built for arm64, installed beside the native ones.
 arm64_pkgs=(g++-aarch64-linux-gnu qemu-user libutf8proc-dev:arm64 libpcre2-dev:arm64
             libcurl4-openssl-dev:arm64 libssl-dev:arm64 libedit-dev:arm64 libcpp-httplib-dev:arm64
-            libgtest-dev:arm64 libgmock-dev:arm64 libsqlite3-dev:arm64)
+            libpoppler-cpp-dev:arm64 libzip-dev:arm64 libxml2-dev:arm64 libsqlite3-dev:arm64
+            libgtest-dev:arm64 libgmock-dev:arm64)
 
 die() { echo "setup: $*" >&2; exit 1; }
 

@@ -1,0 +1,12 @@
+// Any bytes as an HTML page: read or refused with a named reason, never a crash.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "document_checks.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    qe::fuzz::check_document(qe::documents::read_document_bytes(bytes, "page.html"));
+    return 0;
+}
