@@ -132,7 +132,10 @@ uint32_t JsonRules::integer(int64_t lo, int64_t hi) {
 
 uint32_t JsonRules::number() {
     if (number_ != kNever) return number_;
-    const uint32_t integer_part = integer(-kLargestInteger, kLargestInteger);
+    // "-0" is a number's integer part too (-0.5), though never an integer of its own.
+    const uint32_t magnitude = integer(0, kLargestInteger);
+    const uint32_t integer_part =
+        b_.group({{b_.ref(magnitude)}, {b_.bytes(ByteSet::of('-')), b_.ref(magnitude)}}, "int");
     const uint32_t fraction_digits =
         b_.repeat({b_.bytes(digit_set('0', '9'))}, 1, kMaxFractionDigits, "fraction");
     const uint32_t fraction =
