@@ -15,7 +15,7 @@ bool Matcher::accept(std::string_view bytes) {
     for (char c : bytes) {
         scratch_.clear();
         bool accepting = false;
-        stacks_.step(tops_.data(), tops_.size(), uint8_t(c), scratch_, accepting);
+        stacks_.step(tops_, 0, tops_.size(), uint8_t(c), scratch_, accepting);
         if (scratch_.empty() && !accepting) {
             stacks_.truncate(saved.frames);
             tops_ = std::move(saved.tops);

@@ -47,10 +47,11 @@ void Stacks::start(std::vector<int32_t>& tops, bool& accepting) {
     for (uint32_t alt : g_->alts[g_->root]) expand(alt, -1, tops, tops.size(), accepting);
 }
 
-void Stacks::step(const int32_t* tops, size_t n, uint8_t byte, std::vector<int32_t>& out,
-                  bool& accepting) {
+void Stacks::step(const std::vector<int32_t>& tops, size_t begin, size_t end, uint8_t byte,
+                  std::vector<int32_t>& out, bool& accepting) {
     const size_t out_begin = out.size();
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = begin; i < end; ++i) {
+        // By index: appending to `out` may move `tops` when they are one vector.
         // Copied: expand appends to frames_, which may move it.
         const Frame top = frames_[size_t(tops[i])];
         const Element e = g_->program[top.pos];

@@ -26,10 +26,10 @@ class Stacks {
 
     // The tops of the root rule's start; `accepting` is set when the root can match "".
     void start(std::vector<int32_t>& tops, bool& accepting);
-    // Appends to `out` the tops after `byte` from tops[0, n); `accepting` is set when a stack
-    // finished the root rule with this byte.
-    void step(const int32_t* tops, size_t n, uint8_t byte, std::vector<int32_t>& out,
-              bool& accepting);
+    // Appends to `out` the tops after `byte` from tops[begin, end); `accepting` is set when a
+    // stack finished the root rule with this byte. `tops` may be `out` itself.
+    void step(const std::vector<int32_t>& tops, size_t begin, size_t end, uint8_t byte,
+              std::vector<int32_t>& out, bool& accepting);
 
     // The fewest bytes that finish the document from these tops (kNever when there are none).
     uint32_t distance(const int32_t* tops, size_t n) const;

@@ -88,7 +88,7 @@ std::shared_ptr<const TokenMasker::Entry> TokenMasker::walk(const Matcher& m, ui
         pool.resize(up.end);
         stacks.truncate(up.frames);
         bool accepting = false;
-        stacks.step(pool.data() + up.begin, up.end - up.begin, node.byte, pool, accepting);
+        stacks.step(pool, up.begin, up.end, node.byte, pool, accepting);
         ++walked;
         if (pool.size() == up.end && !accepting) {
             i = node.end;  // no token below this prefix can be allowed

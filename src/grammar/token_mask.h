@@ -47,6 +47,7 @@ class TokenMasker {
     };
     Stats stats() const;
     const TokenTrie& trie() const { return *trie_; }
+    const std::shared_ptr<const Grammar>& shared_grammar() const { return grammar_; }
 
   private:
     struct Entry {

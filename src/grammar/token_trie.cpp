@@ -6,7 +6,7 @@
 namespace qe::grammar {
 
 TokenTrie::TokenTrie(const std::vector<std::string_view>& tokens)
-    : vocab_size_(int32_t(tokens.size())) {
+    : vocab_size_(int32_t(tokens.size())), bytes_(tokens.begin(), tokens.end()) {
     std::vector<int32_t> order;
     for (size_t id = 0; id < tokens.size(); ++id) {
         if (!tokens[id].empty()) order.push_back(int32_t(id));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,11 +28,14 @@ class TokenTrie {
     const std::vector<Node>& nodes() const { return nodes_; }
     const std::vector<int32_t>& ids() const { return ids_; }
     int32_t vocab_size() const { return vocab_size_; }
+    // The bytes of a token in the trie, "" for one left out.
+    std::string_view token_bytes(int32_t id) const { return bytes_[size_t(id)]; }
     size_t max_depth() const { return max_depth_; }
 
   private:
     std::vector<Node> nodes_;
     std::vector<int32_t> ids_;
+    std::vector<std::string> bytes_;
     int32_t vocab_size_;
     size_t max_depth_ = 0;
 };

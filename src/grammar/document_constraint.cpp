@@ -1,0 +1,57 @@
+#include "grammar/document_constraint.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace qe::grammar {
+
+DocumentConstraint::DocumentConstraint(std::shared_ptr<TokenMasker> masker,
+                                       std::vector<int32_t> end_ids, uint32_t max_tokens)
+    : masker_(std::move(masker)),
+      end_ids_(std::move(end_ids)),
+      matcher_(masker_->shared_grammar()),
+      remaining_(max_tokens) {}
+
+bool DocumentConstraint::is_end(int32_t token) const {
+    return std::find(end_ids_.begin(), end_ids_.end(), token) != end_ids_.end();
+}
+
+const TokenBits& DocumentConstraint::allowed() {
+    if (bits_fresh_) return bits_;
+    masker_->allowed(matcher_, remaining_, bits_);
+    const bool none = std::all_of(bits_.begin(), bits_.end(), [](uint64_t w) { return w == 0; });
+    if (matcher_.accepting() || none) {
+        for (int32_t id : end_ids_) {
+            if (id >= 0 && size_t(id) / 64 < bits_.size()) bits_[size_t(id) / 64] |= uint64_t(1) << (id & 63);
+        }
+    }
+    bits_fresh_ = true;
+    return bits_;
+}
+
+void DocumentConstraint::mask(std::span<float> logits) {
+    const TokenBits& bits = allowed();
+    const float minus_infinity = -std::numeric_limits<float>::infinity();
+    for (size_t i = 0; i < logits.size(); ++i) {
+        const size_t word = i / 64;
+        if (word >= bits.size() || !((bits[word] >> (i & 63)) & 1)) logits[i] = minus_infinity;
+    }
+}
+
+bool DocumentConstraint::accept(int32_t token) {
+    if (is_end(token)) return true;
+    if (token < 0 || token >= masker_->trie().vocab_size()) return false;
+    const std::string_view bytes = masker_->trie().token_bytes(token);
+    if (bytes.empty() || !matcher_.accept(bytes)) return false;
+    if (remaining_ > 0) --remaining_;
+    bits_fresh_ = false;
+    return true;
+}
+
+void DocumentConstraint::rewind(size_t n) {
+    matcher_.rewind(n);
+    remaining_ += uint32_t(n);
+    bits_fresh_ = false;
+}
+
+}  // namespace qe::grammar
