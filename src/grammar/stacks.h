@@ -4,15 +4,20 @@
 // arena, so stacks share their common bottoms and a copy is a few indices. The top frame of a
 // stack is always at a kBytes position (expanded), its lower frames at the kRule positions to
 // return to. A rule reference in tail position pushes no frame, so right recursion (x*) keeps
-// the stack flat. Rewinding is truncating the arena to an earlier size.
+// the stack flat. Rewinding is truncating the arena to an earlier size. A state holds at most
+// kMaxStacks stacks: a grammar ambiguous enough to need more is an error (qe::Error), not a
+// slowdown without end.
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "grammar/grammar.h"
 
 namespace qe::grammar {
+
+inline constexpr size_t kMaxStacks = 4096;
 
 struct Frame {
     uint32_t pos;     // kBytes position (a top) or kRule position to return past (below)
@@ -22,7 +27,7 @@ struct Frame {
 
 class Stacks {
   public:
-    explicit Stacks(const Grammar& g) : g_(&g) {}
+    explicit Stacks(const Grammar& g) : g_(&g), seen_(g.program.size(), 0) {}
 
     // The tops of the root rule's start; `accepting` is set when the root can match "".
     void start(std::vector<int32_t>& tops, bool& accepting);
@@ -36,7 +41,7 @@ class Stacks {
 
     const Frame& frame(int32_t i) const { return frames_[size_t(i)]; }
     size_t size() const { return frames_.size(); }
-    void truncate(size_t n) { frames_.resize(n); }
+    void truncate(size_t n);
     // A frame for `pos` above `parent`, appended.
     int32_t push(uint32_t pos, int32_t parent);
     const Grammar& grammar() const { return *g_; }
@@ -47,6 +52,13 @@ class Stacks {
 
     const Grammar* g_;
     std::vector<Frame> frames_;
+    // seen_[pos] == step_: a top at pos was made in this step, so a new one may repeat it.
+    std::vector<uint32_t> seen_;
+    uint32_t step_ = 0;
+    // (pos, parent) -> frame: each frame is made once, so equal stacks have equal ids. Two
+    // parses that reach the same stack merge (an ambiguous grammar stays polynomial), and the
+    // token mask recognises a state by its tops alone.
+    std::unordered_map<uint64_t, int32_t> shared_;
 };
 
 }  // namespace qe::grammar
