@@ -6,11 +6,14 @@
 namespace qe::grammar {
 
 DocumentConstraint::DocumentConstraint(std::shared_ptr<TokenMasker> masker,
-                                       std::vector<int32_t> end_ids, uint32_t max_tokens)
+                                       std::vector<int32_t> end_ids, uint32_t max_tokens,
+                                       int32_t open_after)
     : masker_(std::move(masker)),
       end_ids_(std::move(end_ids)),
       matcher_(masker_->shared_grammar()),
-      remaining_(max_tokens) {}
+      remaining_(max_tokens),
+      open_after_(open_after),
+      waiting_(open_after >= 0) {}
 
 bool DocumentConstraint::is_end(int32_t token) const {
     return std::find(end_ids_.begin(), end_ids_.end(), token) != end_ids_.end();
@@ -18,6 +21,17 @@ bool DocumentConstraint::is_end(int32_t token) const {
 
 const TokenBits& DocumentConstraint::allowed() {
     if (bits_fresh_) return bits_;
+    bits_fresh_ = true;
+    const size_t words = (size_t(masker_->trie().vocab_size()) + 63) / 64;
+    if (waiting_) {
+        // Thinking: anything, until the budget must go to the document.
+        const bool must_open = remaining_ <= add_saturated(matcher_.distance(), 1);
+        bits_.assign(words, must_open ? 0 : ~uint64_t(0));
+        if (must_open && size_t(open_after_) / 64 < words) {
+            bits_[size_t(open_after_) / 64] |= uint64_t(1) << (open_after_ & 63);
+        }
+        return bits_;
+    }
     masker_->allowed(matcher_, remaining_, bits_);
     const bool none = std::all_of(bits_.begin(), bits_.end(), [](uint64_t w) { return w == 0; });
     if (matcher_.accepting() || none) {
@@ -25,7 +39,6 @@ const TokenBits& DocumentConstraint::allowed() {
             if (id >= 0 && size_t(id) / 64 < bits_.size()) bits_[size_t(id) / 64] |= uint64_t(1) << (id & 63);
         }
     }
-    bits_fresh_ = true;
     return bits_;
 }
 
@@ -39,18 +52,36 @@ void DocumentConstraint::mask(std::span<float> logits) {
 }
 
 bool DocumentConstraint::accept(int32_t token) {
+    if (waiting_) {
+        if (token == open_after_) {
+            waiting_ = false;
+            opened_at_ = accepted_ + 1;
+        }
+        ++accepted_;
+        if (remaining_ > 0) --remaining_;
+        bits_fresh_ = false;
+        return true;
+    }
     if (is_end(token)) return true;
     if (token < 0 || token >= masker_->trie().vocab_size()) return false;
     const std::string_view bytes = masker_->trie().token_bytes(token);
     if (bytes.empty() || !matcher_.accept(bytes)) return false;
+    ++accepted_;
     if (remaining_ > 0) --remaining_;
     bits_fresh_ = false;
     return true;
 }
 
 void DocumentConstraint::rewind(size_t n) {
-    matcher_.rewind(n);
-    remaining_ += uint32_t(n);
+    for (size_t k = 0; k < n && accepted_ > 0; ++k) {
+        if (!waiting_ && accepted_ > opened_at_) {
+            matcher_.rewind(1);
+        } else if (!waiting_) {
+            waiting_ = true;  // undoing open_after itself
+        }
+        --accepted_;
+        ++remaining_;
+    }
     bits_fresh_ = false;
 }
 

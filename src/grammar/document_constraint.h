@@ -8,6 +8,10 @@
 // the fewest bytes to finish from the start can it end unfinished (finish_reason "length").
 // End tokens are allowed once the document is complete, and whenever nothing else is (a
 // vocabulary that cannot continue the document stops instead of hanging).
+//
+// A thinking model reasons freely first: with `open_after` (the id of </think>), the document
+// starts after that token; until then every token is allowed, but once the budget left is no
+// more than the document needs, </think> is the only one.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +27,7 @@ namespace qe::grammar {
 class DocumentConstraint {
   public:
     DocumentConstraint(std::shared_ptr<TokenMasker> masker, std::vector<int32_t> end_ids,
-                       uint32_t max_tokens);
+                       uint32_t max_tokens, int32_t open_after = -1);
 
     // The allowed token ids of the next step as bits (end tokens included).
     const TokenBits& allowed();
@@ -35,7 +39,9 @@ class DocumentConstraint {
     // Undoes the last n accepted tokens (speculative decoding).
     void rewind(size_t n);
 
-    bool complete() const { return matcher_.accepting(); }
+    bool complete() const { return !waiting_ && matcher_.accepting(); }
+    // Still before `open_after`: the document has not started.
+    bool waiting() const { return waiting_; }
     uint32_t remaining() const { return remaining_; }
     const Matcher& matcher() const { return matcher_; }
 
@@ -46,6 +52,10 @@ class DocumentConstraint {
     std::vector<int32_t> end_ids_;
     Matcher matcher_;
     uint32_t remaining_;
+    int32_t open_after_;
+    bool waiting_;
+    size_t accepted_ = 0;   // tokens accepted, thinking included
+    size_t opened_at_ = 0;  // accepted_ just after open_after
     TokenBits bits_;
     bool bits_fresh_ = false;
 };

@@ -168,3 +168,33 @@ TEST(TokenMask, RewindRestoresTheMask) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TokenMask, ThinkingIsFreeUntilTheCloseTokenAndForcedNearTheEnd) {
+    const auto g = schema(R"({"enum": ["alpha", "beta"]})");  // at least 6 bytes: "beta"
+    auto masker = std::make_shared<TokenMasker>(g, qe::testing::qwen25_trie());
+    // Qwen2.5 has no </think>: any added token serves as the close token here.
+    const int32_t close = qe::testing::qwen25().find_added("<tool_call>");
+    ASSERT_GE(close, 0);
+    DocumentConstraint c(masker, qe::testing::qwen25_end_ids(), 10, close);
+    const int32_t word = qe::testing::qwen25().encode("hmm")[0];
+    EXPECT_TRUE(c.waiting());
+    EXPECT_TRUE(has_token(c.allowed(), word));  // anything while thinking
+    EXPECT_TRUE(c.accept(word));
+    EXPECT_TRUE(c.accept(word));
+    EXPECT_TRUE(c.accept(word));
+    // 7 tokens left, 6 bytes of document at least: </think> now, or never finish.
+    EXPECT_FALSE(has_token(c.allowed(), word));
+    EXPECT_TRUE(has_token(c.allowed(), close));
+    EXPECT_TRUE(c.accept(close));
+    EXPECT_FALSE(c.waiting());
+    EXPECT_FALSE(has_token(c.allowed(), word));
+    EXPECT_TRUE(c.accept(qe::testing::qwen25().encode("\"")[0]));
+    // Undo the quote and </think>: thinking again.
+    c.rewind(2);
+    EXPECT_TRUE(c.waiting());
+    EXPECT_EQ(c.remaining(), 7u);
+}
+
+}  // namespace
