@@ -211,6 +211,10 @@ class Parser {
             if ((cont & 0xC0) != 0x80) fail("invalid UTF-8");
             cp = (cp << 6) | (cont & 0x3F);
         }
+        static constexpr uint32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < kLeast[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            fail("invalid UTF-8");
+        }
         pos_ += size_t(n);
         return cp;
     }
@@ -228,6 +232,7 @@ class Parser {
             ++pos_;
         }
         if (v > 0x10FFFF) fail("code point above U+10FFFF");
+        if (v >= 0xD800 && v <= 0xDFFF) fail("a surrogate code point is not a character");
         return v;
     }
 

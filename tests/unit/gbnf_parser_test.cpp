@@ -99,6 +99,11 @@ TEST(GbnfParser, ErrorsSayWhereAndWhat) {
     EXPECT_EQ(error_of("root ::= [z-a]"), "GBNF 1:14: range end below its start");
     EXPECT_EQ(error_of(""), "GBNF 1:1: no rules (expected `root ::= ...`)");
     EXPECT_NE(error_of("root ::= \"a\"{99999}").find("larger than"), std::string::npos);
+    // Found by the fuzzer: code points that are no characters.
+    EXPECT_EQ(error_of("root ::= \"\xF6\x96\x8B\x95\""), "GBNF 1:11: invalid UTF-8");
+    EXPECT_EQ(error_of("root ::= \"\xC0\x80\""), "GBNF 1:11: invalid UTF-8");
+    EXPECT_EQ(error_of("root ::= \"\\uD800\""),
+              "GBNF 1:17: a surrogate code point is not a character");
 }
 
 TEST(GbnfParser, LeftRecursionAndEndlessRulesAreRefused) {
