@@ -19,15 +19,9 @@
 #include "grammar/grammar.h"
 #include "grammar/matcher.h"
 #include "grammar/token_trie.h"
+#include "grammar/trie_walk.h"
 
 namespace qe::grammar {
-
-// One bit per token id.
-using TokenBits = std::vector<uint64_t>;
-
-inline bool has_token(const TokenBits& bits, int32_t id) {
-    return (bits[size_t(id) >> 6] >> (id & 63)) & 1;
-}
 
 class TokenMasker {
   public:
