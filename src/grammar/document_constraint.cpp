@@ -45,9 +45,20 @@ const TokenBits& DocumentConstraint::allowed() {
 void DocumentConstraint::mask(std::span<float> logits) {
     const TokenBits& bits = allowed();
     const float minus_infinity = -std::numeric_limits<float>::infinity();
-    for (size_t i = 0; i < logits.size(); ++i) {
-        const size_t word = i / 64;
-        if (word >= bits.size() || !((bits[word] >> (i & 63)) & 1)) logits[i] = minus_infinity;
+    // A word at a time: inside a string nearly every word is all ones, elsewhere all zeros.
+    for (size_t start = 0; start < logits.size(); start += 64) {
+        const size_t word = start / 64;
+        const uint64_t w = word < bits.size() ? bits[word] : 0;
+        const size_t n = std::min<size_t>(64, logits.size() - start);
+        if (w == ~uint64_t(0) && n == 64) continue;
+        float* row = logits.data() + start;
+        if (w == 0) {
+            std::fill(row, row + n, minus_infinity);
+            continue;
+        }
+        for (size_t i = 0; i < n; ++i) {
+            if (!((w >> i) & 1)) row[i] = minus_infinity;
+        }
     }
 }
 
