@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "grammar/token_trie.h"
+#include "grammar/trie_walk.h"
 #include "tokenizer_fixture.h"
 
 namespace qe::testing {
@@ -26,6 +27,17 @@ inline std::shared_ptr<const grammar::TokenTrie> qwen25_trie() {
 
 inline std::vector<int32_t> qwen25_end_ids() {
     return {qwen25().find_added("<|im_end|>"), qwen25().find_added("<|endoftext|>")};
+}
+
+// The ids whose bits are set.
+inline std::vector<int32_t> allowed_ids(const grammar::TokenBits& bits) {
+    std::vector<int32_t> ids;
+    for (size_t w = 0; w < bits.size(); ++w) {
+        for (uint64_t x = bits[w]; x; x &= x - 1) {
+            ids.push_back(int32_t(w * 64 + size_t(__builtin_ctzll(x))));
+        }
+    }
+    return ids;
 }
 
 }  // namespace qe::testing

@@ -123,16 +123,10 @@ std::string random_document(DocumentConstraint& c, std::mt19937& rng) {
     const auto& trie = qe::testing::qwen25_trie();
     const int32_t end = qe::testing::qwen25_end_ids()[0];
     std::string text;
-    std::vector<int32_t> ids;
     while (c.remaining() > 0) {
         const TokenBits& bits = c.allowed();
         if (has_token(bits, end) && rng() % 3 == 0) break;
-        ids.clear();
-        for (size_t w = 0; w < bits.size(); ++w) {
-            for (uint64_t x = bits[w]; x; x &= x - 1) {
-                ids.push_back(int32_t(w * 64 + size_t(__builtin_ctzll(x))));
-            }
-        }
+        std::vector<int32_t> ids = qe::testing::allowed_ids(bits);
         ids.erase(std::remove(ids.begin(), ids.end(), end), ids.end());
         if (ids.empty()) break;
         // Short tokens half of the time: long runs of one-byte tokens reach deep states.

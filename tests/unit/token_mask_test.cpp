@@ -96,10 +96,7 @@ std::string random_document(DocumentConstraint& c, std::mt19937& rng, bool& ende
     ended = false;
     while (c.remaining() > 0) {
         const TokenBits& bits = c.allowed();
-        std::vector<int32_t> ids;
-        for (size_t w = 0; w < bits.size(); ++w) {
-            for (uint64_t x = bits[w]; x; x &= x - 1) ids.push_back(int32_t(w * 64 + size_t(__builtin_ctzll(x))));
-        }
+        const std::vector<int32_t> ids = qe::testing::allowed_ids(bits);
         if (ids.empty()) break;
         const bool can_end = has_token(bits, ends[0]);
         const int32_t pick = can_end && rng() % 4 == 0 ? ends[0] : ids[rng() % ids.size()];
