@@ -12,17 +12,10 @@
 #include "grammar/json_schema.h"
 #include "grammar/matcher.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    const std::string_view text(reinterpret_cast<const char*>(data), size);
-    const nlohmann::json schema = nlohmann::json::parse(text, nullptr, false);
-    if (schema.is_discarded()) return 0;
-    std::shared_ptr<const qe::grammar::Grammar> g;
-    try {
-        g = std::make_shared<const qe::grammar::Grammar>(qe::grammar::compile_json_schema(schema));
-    } catch (const qe::Error&) {
-        return 0;
-    }
-    // Greedy descent: some byte always lowers the distance by one, until the document is whole.
+namespace {
+
+// Greedy descent: some byte always lowers the distance by one, until the document is whole.
+void descend(const std::shared_ptr<const qe::grammar::Grammar>& g) {
     qe::grammar::Matcher m(g);
     for (int step = 0; step < 512 && !m.accepting(); ++step) {
         const uint32_t d = m.distance();
@@ -37,6 +30,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             }
         }
         if (!moved) __builtin_trap();
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    const nlohmann::json schema = nlohmann::json::parse(text, nullptr, false);
+    if (schema.is_discarded()) return 0;
+    try {
+        descend(std::make_shared<const qe::grammar::Grammar>(
+            qe::grammar::compile_json_schema(schema)));
+    } catch (const qe::Error&) {
+        // A schema refused, or one so ambiguous that it keeps more than kMaxStacks parses.
     }
     return 0;
 }

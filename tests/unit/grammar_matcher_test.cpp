@@ -2,6 +2,7 @@
 // and the fewest bytes to finish; the UTF-8 range compiler against a direct encoding.
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "grammar/utf8_ranges.h"
 #include "grammar_test_util.h"
 
@@ -82,6 +83,17 @@ TEST(GrammarMatcher, AmbiguousSplitsMerge) {
     ASSERT_TRUE(m.accept(std::string(2000, 'x')));
     EXPECT_TRUE(m.accepting());
     EXPECT_LE(m.tops().size(), 128u);  // 8 counts x the UTF-8 lengths, whatever the text length
+}
+
+// A grammar that keeps ever more parses alive is an error, not an ever slower step.
+TEST(GrammarMatcher, TooManyParsesIsAnError) {
+    Matcher m(gbnf(R"g(root ::= [a-z]+ root ")" | [a-z]+ root "]" | [a-z]+)g"));
+    try {
+        for (int i = 0; i < 10000; ++i) m.accept("a");
+        FAIL() << "no error after 10000 bytes (" << m.tops().size() << " parses)";
+    } catch (const qe::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("too ambiguous"), std::string::npos);
+    }
 }
 
 // Every code point of a set of ranges, and no other, encodes to a byte string the alternatives
