@@ -40,6 +40,8 @@ struct TurnOptions {
     // thinking when the prompt's text ends with an open `<think>`. Stop strings apply to the
     // content only: a model thinking about a stop string does not end its answer.
     bool split_reasoning = false;
+    // Optional: the tokens the answer may use (a JSON schema, a grammar).
+    std::shared_ptr<TokenConstraint> constraint;
 };
 
 // One piece of an answer, or its end.

@@ -14,7 +14,7 @@ namespace qe::grammar {
 
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // Keywords that describe and never constrain.
 const std::set<std::string> kAnnotations = {
@@ -335,6 +335,10 @@ class SchemaCompiler {
 }  // namespace
 
 Grammar compile_json_schema(const nlohmann::json& schema) {
+    return compile_json_schema(nlohmann::ordered_json::parse(schema.dump()));
+}
+
+Grammar compile_json_schema(const nlohmann::ordered_json& schema) {
     if (schema.is_object() || schema.is_boolean()) {
         // The size of the text, as a bound on the work to come.
         if (schema.dump().size() > kMaxSourceBytes) {

@@ -1,5 +1,5 @@
 // JSON Schema to the grammar IR: the documents the grammar accepts all validate against the
-// schema (it may accept fewer than the schema does: properties come in the schema's key order,
+// schema (it may accept fewer than the schema does: properties come in the schema's order,
 // no property beyond `properties` is written, bounded numbers keep to a simple subset).
 //
 // Supported: type (a name or a list: nullable via ["string", "null"]), OpenAPI's nullable,
@@ -18,6 +18,9 @@
 
 namespace qe::grammar {
 
+// Properties come in the order of `schema`'s keys: an ordered_json keeps the order they were
+// written in, a json sorts them.
+Grammar compile_json_schema(const nlohmann::ordered_json& schema);
 Grammar compile_json_schema(const nlohmann::json& schema);
 
 // Any JSON object: response_format {"type": "json_object"}.

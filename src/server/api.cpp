@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "chat/reasoning_splitter.h"
 #include "engine/rerank_prompt.h"
 #include "fetch/model_catalogue.h"
 #include "server/static_assets.h"
@@ -381,6 +382,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->turn.generate.sampling = r.options.sampling;
     g->turn.generate.stop_ids = model_->stop_ids();
     g->turn.generate.loop_guard = r.options.loop_guard;
+    constrain(*g, r.options.format);
     return run(g);
 }
 
@@ -416,7 +418,25 @@ HttpResponse Api::completions(const HttpRequest& req) {
     // A raw completion runs to its limit, a stop string or the end of the text.
     if (const int eot = model_->tokenizer().find_added("<|endoftext|>"); eot >= 0) g->turn.generate.stop_ids.push_back(eot);
     g->turn.generate.loop_guard = r.options.loop_guard;
+    constrain(*g, r.options.format);
     return run(g);
+}
+
+void Api::constrain(Generation& g, const OutputFormat& format) {
+    if (format.kind == OutputFormat::Kind::kText) return;
+    grammar::MaskerCache* cache;
+    {
+        std::lock_guard lock(maskers_mutex_);
+        if (!maskers_) maskers_ = std::make_unique<grammar::MaskerCache>(vocabulary_trie(model_->tokenizer()));
+        cache = maskers_.get();
+    }
+    // A prompt that opens the thinking: the document starts after </think>.
+    const int32_t open_after =
+        g.chat && prompt_opens_thinking(g.prompt.text) ? model_->tokenizer().find_added("</think>") : -1;
+    g.turn.constraint = output_constraint(format, *cache,
+                                          std::vector<int32_t>(g.turn.generate.stop_ids.begin(),
+                                                               g.turn.generate.stop_ids.end()),
+                                          g.turn.generate.max_tokens, open_after);
 }
 
 HttpResponse Api::run(std::shared_ptr<Generation> g) {

@@ -11,6 +11,7 @@
 #include "sampling/loop_guard.h"
 #include "sampling/sampler.h"
 #include "server/api_error.h"
+#include "server/output_format.h"
 
 namespace qe {
 
@@ -30,6 +31,7 @@ struct GenerationOptions {
     bool stream = false;
     bool include_usage = false;
     std::string model;  // as the client named it; empty when absent
+    OutputFormat format;  // response_format, grammar
 };
 
 struct ChatCompletionRequest {
