@@ -190,7 +190,10 @@ uint32_t JsonRules::date() {
     for (Sequence& s : alts_of({"04", "06", "09", "11"}, 30)) month_day.push_back(std::move(s));
     for (Sequence& s : alts_of({"02"}, 28)) month_day.push_back(std::move(s));
     const uint32_t md = b_.group(std::move(month_day), "month-day");
-    Sequence year = digits(4);
+    // Years 1000-9999: year 0 is valid RFC 3339 but not to every date library.
+    Sequence year = {b_.bytes(digit_set('1', '9'))};
+    const Sequence rest = digits(3);
+    year.insert(year.end(), rest.begin(), rest.end());
     year.push_back(b_.bytes(ByteSet::of('-')));
     year.push_back(b_.ref(md));
     date_ = b_.group({year}, "date");

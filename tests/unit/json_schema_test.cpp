@@ -84,6 +84,7 @@ TEST(JsonSchema, Formats) {
     EXPECT_TRUE(matches(date, R"("2024-02-28")"));
     EXPECT_FALSE(matches(date, R"("2024-02-30")"));
     EXPECT_FALSE(matches(date, R"("2024-13-01")"));
+    EXPECT_FALSE(matches(date, R"("0000-04-04")"));  // found through the server: no year 0
     const auto dt = compile(R"({"type": "string", "format": "date-time"})");
     EXPECT_TRUE(matches(dt, R"("2024-01-31T23:59:59Z")"));
     EXPECT_TRUE(matches(dt, R"("2024-01-31T00:00:00.123+05:30")"));
