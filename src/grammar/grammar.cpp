@@ -113,7 +113,8 @@ std::vector<uint32_t> rule_minimums(const std::vector<std::vector<Sequence>>& ru
 
 // Throws when a rule can reach itself without consuming a byte (through nullable prefixes).
 void refuse_left_recursion(const std::vector<std::vector<Sequence>>& rules,
-                           const std::vector<uint32_t>& min, const std::vector<std::string>& names) {
+                           const std::vector<uint32_t>& min,
+                           const std::vector<std::string>& names) {
     enum Mark : uint8_t { kNew, kOpen, kDone };
     std::vector<Mark> mark(rules.size(), kNew);
     std::function<void(uint32_t)> visit = [&](uint32_t r) {

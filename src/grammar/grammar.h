@@ -36,9 +36,9 @@ inline uint32_t add_saturated(uint32_t a, uint32_t b) {
 }
 
 struct Grammar {
-    std::vector<Element> program;                 // every alternative, each closed by kEnd
-    std::vector<std::vector<uint32_t>> alts;      // [rule] -> start positions in program
-    std::vector<std::string> names;               // [rule] for messages
+    std::vector<Element> program;             // every alternative, each closed by kEnd
+    std::vector<std::vector<uint32_t>> alts;  // [rule] -> start positions in program
+    std::vector<std::string> names;           // [rule] for messages
     std::vector<ByteSet> byte_sets;
     // [position] the fewest bytes that finish the alternative from this position on: what the
     // matcher adds up to know how far any state is from a complete document.

@@ -6,10 +6,10 @@
 
 namespace qe::grammar {
 
-inline constexpr size_t kMaxRules = 20000;         // rules after lowering repetitions
-inline constexpr size_t kMaxElements = 400000;     // elements of all alternatives together
-inline constexpr int kMaxRepeat = 10000;           // the largest count of a {m,n} or length
-inline constexpr int kMaxNesting = 64;             // schema subschemas or GBNF parentheses
+inline constexpr size_t kMaxRules = 20000;          // rules after lowering repetitions
+inline constexpr size_t kMaxElements = 400000;      // elements of all alternatives together
+inline constexpr int kMaxRepeat = 10000;            // the largest count of a {m,n} or length
+inline constexpr int kMaxNesting = 64;              // schema subschemas or GBNF parentheses
 inline constexpr size_t kMaxSourceBytes = 1 << 20;  // schema text or GBNF text
 
 }  // namespace qe::grammar

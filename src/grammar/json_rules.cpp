@@ -8,7 +8,9 @@ namespace qe::grammar {
 
 namespace {
 
-ByteSet digit_set(char lo, char hi) { return ByteSet::range(uint8_t(lo), uint8_t(hi)); }
+ByteSet digit_set(char lo, char hi) {
+    return ByteSet::range(uint8_t(lo), uint8_t(hi));
+}
 
 ByteSet hex_set() {
     ByteSet s = digit_set('0', '9');
@@ -145,10 +147,9 @@ uint32_t JsonRules::number() {
     ByteSet sign = ByteSet::of('+');
     sign.add('-');
     const uint32_t exp_digits = b_.repeat({b_.bytes(digit_set('0', '9'))}, 1, 2, "exponent");
-    const uint32_t exponent =
-        b_.group({{}, {b_.bytes(e), b_.ref(exp_digits)}, {b_.bytes(e), b_.bytes(sign),
-                                                          b_.ref(exp_digits)}},
-                 "exponent");
+    const uint32_t exponent = b_.group(
+        {{}, {b_.bytes(e), b_.ref(exp_digits)}, {b_.bytes(e), b_.bytes(sign), b_.ref(exp_digits)}},
+        "exponent");
     number_ = b_.group({{b_.ref(integer_part), b_.ref(fraction), b_.ref(exponent)}}, "number");
     return number_;
 }
@@ -212,11 +213,10 @@ uint32_t JsonRules::time() {
         "second-fraction");
     ByteSet sign = ByteSet::of('+');
     sign.add('-');
-    const uint32_t zone = b_.group(
-        {b_.literal("Z"), {b_.bytes(sign), b_.ref(hour), colon, d05, d09}}, "zone");
+    const uint32_t zone =
+        b_.group({b_.literal("Z"), {b_.bytes(sign), b_.ref(hour), colon, d05, d09}}, "zone");
     time_ = b_.group(
-        {{b_.ref(hour), colon, d05, d09, colon, d05, d09, b_.ref(fraction), b_.ref(zone)}},
-        "time");
+        {{b_.ref(hour), colon, d05, d09, colon, d05, d09, b_.ref(fraction), b_.ref(zone)}}, "time");
     return time_;
 }
 
@@ -245,10 +245,10 @@ uint32_t JsonRules::formatted_string(const std::string& format) {
         const Element a = b_.bytes(alnum);
         const uint32_t local_rest = b_.repeat({b_.bytes(local)}, 0, 31, "email-local");
         const uint32_t label_rest = b_.repeat({b_.bytes(label)}, 0, 31, "email-label");
-        const uint32_t dot_label = b_.repeat(
-            {b_.bytes(ByteSet::of('.')), a, b_.ref(label_rest)}, 1, 3, "email-domain");
-        body = {a, b_.ref(local_rest), b_.bytes(ByteSet::of('@')), a, b_.ref(label_rest),
-                b_.ref(dot_label)};
+        const uint32_t dot_label =
+            b_.repeat({b_.bytes(ByteSet::of('.')), a, b_.ref(label_rest)}, 1, 3, "email-domain");
+        body = {a, b_.ref(local_rest), b_.bytes(ByteSet::of('@')),
+                a, b_.ref(label_rest), b_.ref(dot_label)};
     } else {
         return kNever;
     }
@@ -271,12 +271,11 @@ uint32_t JsonRules::any_value() {
     const Element w = b_.ref(ws());
     const Element comma = b_.bytes(ByteSet::of(','));
     // member ::= string ws ":" ws value ws
-    const uint32_t member = b_.group(
-        {{b_.ref(string(0, GrammarBuilder::kUnbounded)), w, b_.bytes(ByteSet::of(':')), w,
-          b_.ref(value_), w}},
-        "member");
-    const uint32_t more_members = b_.repeat({comma, w, b_.ref(member)}, 0,
-                                            GrammarBuilder::kUnbounded, "members");
+    const uint32_t member = b_.group({{b_.ref(string(0, GrammarBuilder::kUnbounded)), w,
+                                       b_.bytes(ByteSet::of(':')), w, b_.ref(value_), w}},
+                                     "member");
+    const uint32_t more_members =
+        b_.repeat({comma, w, b_.ref(member)}, 0, GrammarBuilder::kUnbounded, "members");
     b_.define(object_, {{b_.bytes(ByteSet::of('{')), w, b_.bytes(ByteSet::of('}'))},
                         {b_.bytes(ByteSet::of('{')), w, b_.ref(member), b_.ref(more_members),
                          b_.bytes(ByteSet::of('}'))}});

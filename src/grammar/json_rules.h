@@ -25,7 +25,7 @@ class JsonRules {
     uint32_t any_object();  // any JSON object
     // A string of min..max characters (max = GrammarBuilder::kUnbounded for any length).
     uint32_t string(int min_length, int max_length);
-    uint32_t number();                        // any number within the digit bounds
+    uint32_t number();                         // any number within the digit bounds
     uint32_t integer(int64_t lo, int64_t hi);  // an integer in [lo, hi], lo <= hi
     // A number in [lo, hi]: the integers of the range, and decimals whose integer part k has
     // [k, k+1) inside it (a subset of the range that is simple to generate).

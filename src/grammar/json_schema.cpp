@@ -18,15 +18,30 @@ using json = nlohmann::ordered_json;
 
 // Keywords that describe and never constrain.
 const std::set<std::string> kAnnotations = {
-    "title",    "description", "default",   "examples",  "$schema",          "$id",
-    "$comment", "deprecated",  "readOnly",  "writeOnly", "$defs",            "definitions",
+    "title",    "description", "default",  "examples",  "$schema", "$id",
+    "$comment", "deprecated",  "readOnly", "writeOnly", "$defs",   "definitions",
 };
 
 const std::set<std::string> kSupported = {
-    "type",      "properties", "required",         "additionalProperties", "items",
-    "minItems",  "maxItems",   "enum",             "const",                "minLength",
-    "maxLength", "format",     "minimum",          "maximum",              "exclusiveMinimum",
-    "exclusiveMaximum",        "anyOf",            "oneOf",                "$ref",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "enum",
+    "const",
+    "minLength",
+    "maxLength",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "anyOf",
+    "oneOf",
+    "$ref",
     "nullable",
 };
 
@@ -65,8 +80,7 @@ class SchemaCompiler {
             fail(path + "/" + key, std::string(key) + " must be a non-negative integer");
         }
         if (v.get<int64_t>() > kMaxRepeat) {
-            fail(path + "/" + key,
-                 std::string(key) + " larger than " + std::to_string(kMaxRepeat));
+            fail(path + "/" + key, std::string(key) + " larger than " + std::to_string(kMaxRepeat));
         }
         return int(v.get<int64_t>());
     }
@@ -90,7 +104,8 @@ class SchemaCompiler {
         for (const char* alone : {"$ref", "anyOf", "oneOf", "enum", "const"}) {
             if (!s.contains(alone)) continue;
             const size_t allowed = 1 + s.count("type") + s.count("nullable");
-            const bool value_keyword = std::string(alone) == "enum" || std::string(alone) == "const";
+            const bool value_keyword =
+                std::string(alone) == "enum" || std::string(alone) == "const";
             if (constraining > (value_keyword ? allowed : 1)) {
                 fail(path, std::string("keywords beside '") + alone + "' are not supported");
             }
@@ -161,7 +176,8 @@ class SchemaCompiler {
     uint32_t ref(const json& target, const std::string& path, int depth) {
         if (!target.is_string()) fail(path, "$ref must be a string");
         const std::string r = target.get<std::string>();
-        if (r.empty() || r[0] != '#') fail(path, "only local $ref ('#/...') is supported: '" + r + "'");
+        if (r.empty() || r[0] != '#')
+            fail(path, "only local $ref ('#/...') is supported: '" + r + "'");
         // Named by the pointer, so a loop that never reads a byte is reported by it.
         const uint32_t id = b_.rule(r);
         if (!started_.insert(r).second) return id;
@@ -205,12 +221,10 @@ class SchemaCompiler {
                 return b_.group({{open, w, close}}, path);
             }
             if (additional.is_boolean()) return rules_.any_object();
-            const uint32_t value =
-                schema(additional, path + "/additionalProperties", depth + 1);
-            const uint32_t member = b_.group(
-                {{b_.ref(rules_.string(0, GrammarBuilder::kUnbounded)), w, colon, w,
-                  b_.ref(value), w}},
-                path + "/member");
+            const uint32_t value = schema(additional, path + "/additionalProperties", depth + 1);
+            const uint32_t member = b_.group({{b_.ref(rules_.string(0, GrammarBuilder::kUnbounded)),
+                                               w, colon, w, b_.ref(value), w}},
+                                             path + "/member");
             const uint32_t more = b_.repeat({comma, w, b_.ref(member)}, 0,
                                             GrammarBuilder::kUnbounded, path + "/members");
             return b_.group({{open, w, close}, {open, w, b_.ref(member), b_.ref(more), close}},
@@ -231,8 +245,8 @@ class SchemaCompiler {
             m.push_back(w);
             m.push_back(colon);
             m.push_back(w);
-            m.push_back(b_.ref(schema(sub, path + "/properties/" + escape_pointer(name),
-                                      depth + 1)));
+            m.push_back(
+                b_.ref(schema(sub, path + "/properties/" + escape_pointer(name), depth + 1)));
             m.push_back(w);
             members.push_back({std::move(m), required.count(name) > 0});
         }
@@ -258,17 +272,16 @@ class SchemaCompiler {
         const int min = count(s, "minItems", path, 0);
         const int max = count(s, "maxItems", path, GrammarBuilder::kUnbounded);
         if (max != GrammarBuilder::kUnbounded && max < min) fail(path, "maxItems below minItems");
-        const uint32_t item =
-            s.contains("items") ? schema(s["items"], path + "/items", depth + 1)
-                                : rules_.any_value();
+        const uint32_t item = s.contains("items") ? schema(s["items"], path + "/items", depth + 1)
+                                                  : rules_.any_value();
         const Element w = b_.ref(rules_.ws());
         const Element open = b_.bytes(ByteSet::of('[')), close = b_.bytes(ByteSet::of(']'));
         std::vector<Sequence> alts;
         if (min == 0) alts.push_back({open, w, close});
         if (max != 0) {
-            const uint32_t more = b_.repeat(
-                {b_.bytes(ByteSet::of(',')), w, b_.ref(item), w}, std::max(min - 1, 0),
-                max == GrammarBuilder::kUnbounded ? max : max - 1, path + "/items");
+            const uint32_t more =
+                b_.repeat({b_.bytes(ByteSet::of(',')), w, b_.ref(item), w}, std::max(min - 1, 0),
+                          max == GrammarBuilder::kUnbounded ? max : max - 1, path + "/items");
             alts.push_back({open, w, b_.ref(item), w, b_.ref(more), close});
         }
         return b_.group(std::move(alts), path);
@@ -322,8 +335,7 @@ class SchemaCompiler {
         if (lo > big || hi < -big || lo > hi) fail(path, "no " + type + " in the range");
         const double frac_lo = std::max(lo, 0.0);
         if (type == "integer") return rules_.integer(int64_t(lo), int64_t(hi));
-        return rules_.bounded_number(int64_t(lo), int64_t(frac_lo), int64_t(frac_hi),
-                                     int64_t(hi));
+        return rules_.bounded_number(int64_t(lo), int64_t(frac_lo), int64_t(frac_hi), int64_t(hi));
     }
 
     const json& root_;

@@ -13,8 +13,7 @@ std::shared_ptr<TokenMasker> MaskerCache::get(const std::string& key,
         }
     }
     // Compiled outside the lock: a large schema does not hold up other requests.
-    auto masker =
-        std::make_shared<TokenMasker>(std::make_shared<const Grammar>(compile()), trie_);
+    auto masker = std::make_shared<TokenMasker>(std::make_shared<const Grammar>(compile()), trie_);
     std::lock_guard lock(mutex_);
     recent_.emplace_front(key, masker);
     if (recent_.size() > kMaxGrammars) recent_.pop_back();

@@ -24,7 +24,8 @@ class MaskerCache {
 
     // The masker of the grammar known as `key`, made by `compile` the first time (what it
     // throws goes to the caller, and nothing is kept).
-    std::shared_ptr<TokenMasker> get(const std::string& key, const std::function<Grammar()>& compile);
+    std::shared_ptr<TokenMasker> get(const std::string& key,
+                                     const std::function<Grammar()>& compile);
 
   private:
     std::shared_ptr<const TokenTrie> trie_;

@@ -9,12 +9,15 @@ namespace qe::grammar {
 
 namespace {
 
-uint64_t key_of(uint32_t pos, int32_t parent) { return (uint64_t(pos) << 32) | uint32_t(parent); }
+uint64_t key_of(uint32_t pos, int32_t parent) {
+    return (uint64_t(pos) << 32) | uint32_t(parent);
+}
 
 }  // namespace
 
 void Stacks::truncate(size_t n) {
-    for (size_t f = n; f < frames_.size(); ++f) shared_.erase(key_of(frames_[f].pos, frames_[f].parent));
+    for (size_t f = n; f < frames_.size(); ++f)
+        shared_.erase(key_of(frames_[f].pos, frames_[f].parent));
     frames_.resize(n);
 }
 

@@ -20,9 +20,9 @@ namespace qe::grammar {
 inline constexpr size_t kMaxStacks = 4096;
 
 struct Frame {
-    uint32_t pos;     // kBytes position (a top) or kRule position to return past (below)
-    int32_t parent;   // frame below, -1 for the root rule
-    uint32_t after;   // fewest bytes that finish the document once this position is passed
+    uint32_t pos;    // kBytes position (a top) or kRule position to return past (below)
+    int32_t parent;  // frame below, -1 for the root rule
+    uint32_t after;  // fewest bytes that finish the document once this position is passed
 };
 
 class Stacks {

@@ -14,10 +14,9 @@ TokenTrie::TokenTrie(const std::vector<std::string_view>& tokens)
     // Sorted bytes make the trie's depth-first order: each token shares with the one before it
     // exactly the path of their common prefix.
     std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-        return std::lexicographical_compare(
-            tokens[size_t(a)].begin(), tokens[size_t(a)].end(), tokens[size_t(b)].begin(),
-            tokens[size_t(b)].end(),
-            [](char x, char y) { return uint8_t(x) < uint8_t(y); });
+        return std::lexicographical_compare(tokens[size_t(a)].begin(), tokens[size_t(a)].end(),
+                                            tokens[size_t(b)].begin(), tokens[size_t(b)].end(),
+                                            [](char x, char y) { return uint8_t(x) < uint8_t(y); });
     });
     nodes_.push_back({0, 0, 0, 0, 0});
     std::vector<uint32_t> path{0};  // the nodes of the previous token's bytes, root first
@@ -30,11 +29,11 @@ TokenTrie::TokenTrie(const std::vector<std::string_view>& tokens)
     };
     for (int32_t id : order) {
         const std::string_view t = tokens[size_t(id)];
-        const size_t common = size_t(
-            std::mismatch(t.begin(), t.begin() + std::min(t.size(), previous.size()),
-                          previous.begin())
-                .first -
-            t.begin());
+        const size_t common =
+            size_t(std::mismatch(t.begin(), t.begin() + std::min(t.size(), previous.size()),
+                                 previous.begin())
+                       .first -
+                   t.begin());
         close_to(common);
         for (size_t d = common; d < t.size(); ++d) {
             path.push_back(uint32_t(nodes_.size()));

@@ -17,8 +17,8 @@ class TokenTrie {
         uint32_t end;           // one past the last node of this subtree
         uint32_t tokens_begin;  // the tokens whose bytes end at this node: ids_[begin, end)
         uint32_t tokens_end;
-        uint16_t depth;         // bytes from the root (the root is 0)
-        uint8_t byte;           // the byte that leads here from the parent
+        uint16_t depth;  // bytes from the root (the root is 0)
+        uint8_t byte;    // the byte that leads here from the parent
     };
 
     // `tokens[id]` is the bytes of token id; an empty string leaves the id out (control tokens,

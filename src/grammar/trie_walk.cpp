@@ -56,8 +56,7 @@ WalkResult walk_trie(const TokenTrie& trie, const Matcher& m, uint32_t limit) {
         if (!fresh) return it->second;
         const uint32_t begin = uint32_t(pool.size());
         pool.insert(pool.end(), tops.begin(), tops.end());
-        const uint32_t distance =
-            accepting ? 0 : stacks.distance(tops.data(), tops.size());
+        const uint32_t distance = accepting ? 0 : stacks.distance(tops.data(), tops.size());
         states.push_back({begin, uint32_t(pool.size()), distance});
         by_byte.resize(states.size() * 256, kUnknown);
         return it->second;

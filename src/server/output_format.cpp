@@ -36,8 +36,10 @@ OutputFormat parse_response_format(const json& rf) {
         return f;
     }
     if (type != "json_schema") {
-        api_fail("response_format.type", "'response_format.type' must be 'text', 'json_object' "
-                                         "or 'json_schema', not '" + type + "'");
+        api_fail("response_format.type",
+                 "'response_format.type' must be 'text', 'json_object' "
+                 "or 'json_schema', not '" +
+                     type + "'");
     }
     const json* js = rf.contains("json_schema") ? &rf["json_schema"] : nullptr;
     if (!js || !js->is_object()) {
@@ -69,8 +71,9 @@ OutputFormat parse_output_format(const json& body) {
             api_fail("grammar", "'grammar' must be a string of GBNF", "invalid_type");
         }
         if (f.kind != OutputFormat::Kind::kText) {
-            api_fail("grammar", "'grammar' and a 'response_format' other than text exclude "
-                                "each other");
+            api_fail("grammar",
+                     "'grammar' and a 'response_format' other than text exclude "
+                     "each other");
         }
         f.kind = OutputFormat::Kind::kGrammar;
         f.grammar = body["grammar"].get<std::string>();
@@ -100,9 +103,8 @@ std::shared_ptr<TokenConstraint> output_constraint(const OutputFormat& format,
                 masker = cache.get("json_object", [] { return grammar::json_object_grammar(); });
                 break;
             case Kind::kJsonSchema:
-                masker = cache.get("schema " + format.schema.dump(), [&] {
-                    return grammar::compile_json_schema(format.schema);
-                });
+                masker = cache.get("schema " + format.schema.dump(),
+                                   [&] { return grammar::compile_json_schema(format.schema); });
                 break;
             default:
                 masker = cache.get("gbnf " + format.grammar,

@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view source = text.substr(0, nul);
     const std::string_view input = nul == std::string_view::npos ? "" : text.substr(nul + 1);
     try {
-        const auto g = std::make_shared<const qe::grammar::Grammar>(qe::grammar::parse_gbnf(source));
+        const auto g =
+            std::make_shared<const qe::grammar::Grammar>(qe::grammar::parse_gbnf(source));
         follow(g, input);
     } catch (const qe::Error&) {
         // A bad grammar, or one so ambiguous that it keeps more than kMaxStacks parses.

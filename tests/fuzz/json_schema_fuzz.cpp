@@ -40,8 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const nlohmann::json schema = nlohmann::json::parse(text, nullptr, false);
     if (schema.is_discarded()) return 0;
     try {
-        descend(std::make_shared<const qe::grammar::Grammar>(
-            qe::grammar::compile_json_schema(schema)));
+        descend(
+            std::make_shared<const qe::grammar::Grammar>(qe::grammar::compile_json_schema(schema)));
     } catch (const qe::Error&) {
         // A schema refused, or one so ambiguous that it keeps more than kMaxStacks parses.
     }

@@ -35,7 +35,8 @@ TEST(OutputFormat, ParsedFromTheRequest) {
     const auto r = parse_chat_request(
         chat({{"response_format",
                {{"type", "json_schema"},
-                {"json_schema", {{"name", "x"}, {"strict", true}, {"schema", {{"type", "null"}}}}}}}}),
+                {"json_schema",
+                 {{"name", "x"}, {"strict", true}, {"schema", {{"type", "null"}}}}}}}}),
         SamplingParams{}, RequestLimits{});
     EXPECT_EQ(r.options.format.kind, OutputFormat::Kind::kJsonSchema);
     EXPECT_EQ(r.options.format.schema, (json{{"type", "null"}}));
@@ -43,10 +44,10 @@ TEST(OutputFormat, ParsedFromTheRequest) {
                                  SamplingParams{}, RequestLimits{})
                   .options.format.kind,
               OutputFormat::Kind::kJsonObject);
-    EXPECT_EQ(parse_chat_request(chat({{"grammar", "root ::= \"a\""}}), SamplingParams{},
-                                 RequestLimits{})
-                  .options.format.grammar,
-              "root ::= \"a\"");
+    EXPECT_EQ(
+        parse_chat_request(chat({{"grammar", "root ::= \"a\""}}), SamplingParams{}, RequestLimits{})
+            .options.format.grammar,
+        "root ::= \"a\"");
 }
 
 TEST(OutputFormat, BadFormatsAreRefusedNamingTheField) {
@@ -85,25 +86,26 @@ json post(Api& api, const json& body, int* status = nullptr) {
 
 TEST(OutputFormat, AnswersKeepToTheSchema) {
     auto api = make_api();
-    const json schema = {
-        {"type", "object"},
-        {"properties",
-         {{"name", {{"type", "string"}, {"maxLength", 12}}},
-          {"n", {{"type", "integer"}, {"minimum", 0}, {"maximum", 99}}},
-          {"ok", {{"type", "boolean"}}}}},
-        {"required", {"name", "n", "ok"}},
-        {"additionalProperties", false}};
-    const auto grammar = std::make_shared<const grammar::Grammar>(grammar::compile_json_schema(schema));
+    const json schema = {{"type", "object"},
+                         {"properties",
+                          {{"name", {{"type", "string"}, {"maxLength", 12}}},
+                           {"n", {{"type", "integer"}, {"minimum", 0}, {"maximum", 99}}},
+                           {"ok", {{"type", "boolean"}}}}},
+                         {"required", {"name", "n", "ok"}},
+                         {"additionalProperties", false}};
+    const auto grammar =
+        std::make_shared<const grammar::Grammar>(grammar::compile_json_schema(schema));
     // The shortest document, {"name":"","n":0,"ok":true}, is 27 bytes: any budget from 27 on
     // ends with a whole one.
     for (int max_tokens : {27, 40, 100}) {
         for (int seed = 0; seed < 3; ++seed) {
-            const json answer = post(
-                *api, chat({{"max_tokens", max_tokens},
-                            {"seed", seed},
-                            {"temperature", 1.0},
-                            {"response_format",
-                             {{"type", "json_schema"}, {"json_schema", {{"name", "t"}, {"schema", schema}}}}}}));
+            const json answer =
+                post(*api, chat({{"max_tokens", max_tokens},
+                                 {"seed", seed},
+                                 {"temperature", 1.0},
+                                 {"response_format",
+                                  {{"type", "json_schema"},
+                                   {"json_schema", {{"name", "t"}, {"schema", schema}}}}}}));
             const std::string content = answer["choices"][0]["message"]["content"];
             grammar::Matcher m(grammar);
             EXPECT_TRUE(m.accept(content) && m.accepting())
@@ -115,16 +117,17 @@ TEST(OutputFormat, AnswersKeepToTheSchema) {
 
 TEST(OutputFormat, AGrammarAndAnUnsupportedSchemaKeyword) {
     auto api = make_api();
-    const json answer = post(*api, chat({{"max_tokens", 10}, {"grammar", "root ::= \"yes\" | \"no\""}}));
+    const json answer =
+        post(*api, chat({{"max_tokens", 10}, {"grammar", "root ::= \"yes\" | \"no\""}}));
     const std::string content = answer["choices"][0]["message"]["content"];
     EXPECT_TRUE(content == "yes" || content == "no") << content;
     int status = 0;
-    const json error = post(
-        *api,
-        chat({{"response_format",
-               {{"type", "json_schema"},
-                {"json_schema", {{"schema", {{"type", "string"}, {"pattern", "a+"}}}}}}}}),
-        &status);
+    const json error =
+        post(*api,
+             chat({{"response_format",
+                    {{"type", "json_schema"},
+                     {"json_schema", {{"schema", {{"type", "string"}, {"pattern", "a+"}}}}}}}}),
+             &status);
     EXPECT_EQ(status, 400);
     EXPECT_EQ(error["error"]["message"], "json_schema: unsupported keyword 'pattern' at /");
     EXPECT_EQ(error["error"]["param"], "response_format");

@@ -73,27 +73,38 @@ class SchemaMaker {
                 if (pick(2)) s["maximum"] = s.value("minimum", -30.0) + pick(100) / 3.0;
                 return s;
             }
-            case 4: return {{"type", pick(2) ? "boolean" : "null"}};
+            case 4:
+                return {{"type", pick(2) ? "boolean" : "null"}};
             case 5: {
                 json values = json::array();
                 for (int i = 0, n = 1 + pick(6); i < n; ++i) {
                     switch (pick(4)) {
-                        case 0: values.push_back("v" + std::to_string(pick(1000)) + " é\""); break;
-                        case 1: values.push_back(pick(1000) - 500); break;
-                        case 2: values.push_back(nullptr); break;
-                        default: values.push_back({{"k", pick(9)}});
+                        case 0:
+                            values.push_back("v" + std::to_string(pick(1000)) + " é\"");
+                            break;
+                        case 1:
+                            values.push_back(pick(1000) - 500);
+                            break;
+                        case 2:
+                            values.push_back(nullptr);
+                            break;
+                        default:
+                            values.push_back({{"k", pick(9)}});
                     }
                 }
                 return {{"enum", values}};
             }
-            case 6: return {{"const", pick(2) ? json("fixed") : json(pick(50))}};
+            case 6:
+                return {{"const", pick(2) ? json("fixed") : json(pick(50))}};
             case 7: {
                 // Disjoint branches, so that oneOf holds too.
                 return {{pick(2) ? "anyOf" : "oneOf",
-                         {{{"type", "integer"}}, {{"type", "string"}, {"maxLength", 8}},
+                         {{{"type", "integer"}},
+                          {{"type", "string"}, {"maxLength", 8}},
                           {{"type", "null"}}}}};
             }
-            case 8: return {{"type", {"string", "null"}}, {"maxLength", 3 + pick(5)}};
+            case 8:
+                return {{"type", {"string", "null"}}, {"maxLength", 3 + pick(5)}};
             case 9:
             case 10: {
                 json props = json::object();

@@ -74,7 +74,7 @@ TEST(JsonSchema, StringsLengthsAndEscapes) {
     EXPECT_FALSE(matches(g, R"("abcd")"));
     const auto any = compile(R"({"type": "string"})");
     EXPECT_TRUE(matches(any, R"("\"\\\/\b\f\n\r\t\u00e9")"));
-    EXPECT_FALSE(prefix(any, R"("\ud8)"));  // no lone surrogate escapes
+    EXPECT_FALSE(prefix(any, R"("\ud8)"));    // no lone surrogate escapes
     EXPECT_FALSE(prefix(any, "\"\x01"));      // no raw control characters
     EXPECT_FALSE(prefix(any, "\"\xC3\x28"));  // no ill-formed UTF-8
 }
@@ -204,8 +204,7 @@ TEST(JsonSchema, InvalidSchemasAreErrors) {
               "json_schema: only local $ref ('#/...') is supported: 'http://x/y' at /$ref");
     EXPECT_EQ(error_of("false"), "json_schema: schema false matches nothing at /");
     EXPECT_EQ(error_of("[1]"), "json_schema: a schema must be an object or a boolean at /");
-    EXPECT_EQ(error_of(R"({"type": "integer", "nullable": "yes"})").rfind("json_schema: ", 0),
-              0u);
+    EXPECT_EQ(error_of(R"({"type": "integer", "nullable": "yes"})").rfind("json_schema: ", 0), 0u);
 }
 
 TEST(JsonSchema, ReferenceLoopsAreErrors) {
@@ -234,8 +233,7 @@ TEST(JsonSchema, LimitsAreErrors) {
 }
 
 TEST(JsonSchema, AnyObjectGrammar) {
-    const auto g =
-        std::make_shared<const qe::grammar::Grammar>(qe::grammar::json_object_grammar());
+    const auto g = std::make_shared<const qe::grammar::Grammar>(qe::grammar::json_object_grammar());
     EXPECT_TRUE(matches(g, R"({"a": {"b": [1, 2.5, "x", true, null]}})"));
     EXPECT_FALSE(matches(g, "[]"));
     EXPECT_FALSE(matches(g, R"({"a" 1})"));

@@ -49,8 +49,8 @@ TEST(TokenMask, TrieWalkEqualsTryingEveryToken) {
         "tags": {"type": "array", "items": {"enum": ["a b", "ü"]}}}, "required": ["name"]})");
     TokenMasker masker(g, qe::testing::qwen25_trie());
     Matcher m(g);
-    for (const std::string piece : {"", "{", "\"n", "\":", " 1", "2,", " \"name\": \"", "é\\",
-                                    "n", "\"", ", \"tags\": [\"", "a"}) {
+    for (const std::string piece : {"", "{", "\"n", "\":", " 1", "2,", " \"name\": \"", "é\\", "n",
+                                    "\"", ", \"tags\": [\"", "a"}) {
         ASSERT_TRUE(m.accept(piece)) << piece;
         SCOPED_TRACE(piece);
         expect_mask_equals_brute_force(masker, m);
