@@ -427,12 +427,14 @@ void Api::constrain(Generation& g, const OutputFormat& format) {
     grammar::MaskerCache* cache;
     {
         std::lock_guard lock(maskers_mutex_);
-        if (!maskers_) maskers_ = std::make_unique<grammar::MaskerCache>(vocabulary_trie(model_->tokenizer()));
+        if (!maskers_) {
+            maskers_ = std::make_unique<grammar::MaskerCache>(vocabulary_trie(model_->tokenizer()));
+        }
         cache = maskers_.get();
     }
     // A prompt that opens the thinking: the document starts after </think>.
-    const int32_t open_after =
-        g.chat && prompt_opens_thinking(g.prompt.text) ? model_->tokenizer().find_added("</think>") : -1;
+    const bool thinking = g.chat && prompt_opens_thinking(g.prompt.text);
+    const int32_t open_after = thinking ? model_->tokenizer().find_added("</think>") : -1;
     g.turn.constraint = output_constraint(format, *cache,
                                           std::vector<int32_t>(g.turn.generate.stop_ids.begin(),
                                                                g.turn.generate.stop_ids.end()),

@@ -1,6 +1,6 @@
-// response_format and the grammar extra: parsed and refused with the field named, and answered
-// through the real server API on the small golden model (its answers are noise, so what comes
-// out is what the constraint alone made of it).
+// response_format and the grammar extra answered through the real server API on the small golden
+// model (its answers are noise, so what comes out is what the constraint alone made of it). Their
+// parsing: openai_request_test.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -9,57 +9,16 @@
 #include "grammar/matcher.h"
 #include "model/loaded_model.h"
 #include "server/api.h"
-#include "server/openai_request.h"
 
 namespace qe {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-ApiError error_of(const json& body) {
-    try {
-        parse_chat_request(body, SamplingParams{}, RequestLimits{});
-    } catch (const ApiException& e) {
-        return e.error;
-    }
-    return {};
-}
-
 json chat(json extra) {
     json body = {{"messages", {{{"role", "user"}, {"content", "hi"}}}}};
     for (auto& [k, v] : extra.items()) body[k] = v;
     return body;
-}
-
-TEST(OutputFormat, ParsedFromTheRequest) {
-    const auto r = parse_chat_request(
-        chat({{"response_format",
-               {{"type", "json_schema"},
-                {"json_schema",
-                 {{"name", "x"}, {"strict", true}, {"schema", {{"type", "null"}}}}}}}}),
-        SamplingParams{}, RequestLimits{});
-    EXPECT_EQ(r.options.format.kind, OutputFormat::Kind::kJsonSchema);
-    EXPECT_EQ(r.options.format.schema, (json{{"type", "null"}}));
-    EXPECT_EQ(parse_chat_request(chat({{"response_format", {{"type", "json_object"}}}}),
-                                 SamplingParams{}, RequestLimits{})
-                  .options.format.kind,
-              OutputFormat::Kind::kJsonObject);
-    EXPECT_EQ(
-        parse_chat_request(chat({{"grammar", "root ::= \"a\""}}), SamplingParams{}, RequestLimits{})
-            .options.format.grammar,
-        "root ::= \"a\"");
-}
-
-TEST(OutputFormat, BadFormatsAreRefusedNamingTheField) {
-    EXPECT_EQ(error_of(chat({{"response_format", {{"type", "xml"}}}})).param,
-              "response_format.type");
-    EXPECT_EQ(error_of(chat({{"response_format", {{"type", "json_schema"}}}})).param,
-              "response_format.json_schema");
-    EXPECT_EQ(error_of(chat({{"grammar", 3}})).param, "grammar");
-    EXPECT_EQ(error_of(chat({{"grammar", "root ::= \"a\""},
-                             {"response_format", {{"type", "json_object"}}}}))
-                  .param,
-              "grammar");
 }
 
 std::unique_ptr<Api> make_api() {

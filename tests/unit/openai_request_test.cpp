@@ -301,5 +301,37 @@ TEST(CompletionRequest, TakesOnePrompt) {
                  ApiException);
 }
 
+TEST(OpenAIRequest, OutputFormatsAreParsed) {
+    const auto r = parse_chat_request(
+        chat({{"response_format",
+               {{"type", "json_schema"},
+                {"json_schema",
+                 {{"name", "x"}, {"strict", true}, {"schema", {{"type", "null"}}}}}}}}),
+        SamplingParams{}, RequestLimits{});
+    EXPECT_EQ(r.options.format.kind, OutputFormat::Kind::kJsonSchema);
+    EXPECT_EQ(r.options.format.schema, (json{{"type", "null"}}));
+    EXPECT_EQ(parse_chat_request(chat({{"response_format", {{"type", "json_object"}}}}),
+                                 SamplingParams{}, RequestLimits{})
+                  .options.format.kind,
+              OutputFormat::Kind::kJsonObject);
+    EXPECT_EQ(
+        parse_chat_request(chat({{"grammar", "root ::= \"a\""}}), SamplingParams{}, RequestLimits{})
+            .options.format.grammar,
+        "root ::= \"a\"");
+}
+
+TEST(OpenAIRequest, BadOutputFormatsAreRefusedNamingTheField) {
+    EXPECT_EQ(error_of(chat({{"response_format", {{"type", "xml"}}}})).param,
+              "response_format.type");
+    EXPECT_EQ(error_of(chat({{"response_format", {{"type", "json_schema"}}}})).param,
+              "response_format.json_schema");
+    EXPECT_EQ(error_of(chat({{"grammar", 3}})).param, "grammar");
+    EXPECT_EQ(error_of(chat({{"grammar", "root ::= \"a\""},
+                             {"response_format", {{"type", "json_object"}}}}))
+                  .param,
+              "grammar");
+}
+
+
 }  // namespace
 }  // namespace qe
