@@ -435,6 +435,8 @@ void Api::constrain(Generation& g, const OutputFormat& format) {
     // A prompt that opens the thinking: the document starts after </think>.
     const bool thinking = g.chat && prompt_opens_thinking(g.prompt.text);
     const int32_t open_after = thinking ? model_->tokenizer().find_added("</think>") : -1;
+    // The constraint's budget ends the document in time; the loop guard would cut it short.
+    g.turn.generate.loop_guard.enabled = false;
     g.turn.constraint = output_constraint(format, *cache,
                                           std::vector<int32_t>(g.turn.generate.stop_ids.begin(),
                                                                g.turn.generate.stop_ids.end()),
