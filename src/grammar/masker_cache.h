@@ -18,7 +18,7 @@ namespace qe::grammar {
 
 class MaskerCache {
   public:
-    static constexpr size_t kMaxGrammars = 32;
+    static constexpr size_t kMaxGrammars = 8;  // with their masks, ~80 MB at most
 
     explicit MaskerCache(std::shared_ptr<const TokenTrie> trie) : trie_(std::move(trie)) {}
 

@@ -26,7 +26,7 @@ namespace qe::grammar {
 class TokenMasker {
   public:
     static constexpr uint32_t kNoBudget = std::numeric_limits<uint32_t>::max();
-    static constexpr size_t kMaxCachedMasks = 1024;  // ~19 KB each at 152k tokens
+    static constexpr size_t kMaxCachedMasks = 512;  // ~19 KB each at 152k tokens: ~10 MB
 
     TokenMasker(std::shared_ptr<const Grammar> grammar, std::shared_ptr<const TokenTrie> trie);
 
