@@ -20,6 +20,7 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config nlohmann-json3-d
             libcli11-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libedit-dev
             libsqlite3-dev libpoppler-cpp-dev libzip-dev libxml2-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev systemd nginx chromium
+           python3-jsonschema
            fonts-noto-cjk tmux curl)
 
 # The libraries qwen-edge and its tests link, built for arm64, installed beside the native ones.

@@ -45,6 +45,7 @@ std::shared_ptr<JobHandle> ChatTurns::start(TurnPrompt prompt, TurnOptions optio
     JobRequest job;
     job.prompt = std::move(prompt.ids);
     job.options = std::move(options.generate);
+    job.constraint = std::move(options.constraint);
     // The callback holds the stream until the job ends.
     job.on_event = [stream](const JobEvent& ev) { return stream->on_job_event(ev); };
     if (stream->top_logprobs)

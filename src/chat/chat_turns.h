@@ -53,6 +53,8 @@ struct TurnOptions {
     // Each answer token's log-probability, with this many of the most likely alternatives
     // (sampling/logprobs.h); none: off.
     std::optional<int> top_logprobs;
+    // Optional: the tokens the answer may use (a JSON schema, a grammar).
+    std::shared_ptr<TokenConstraint> constraint;
 };
 
 // An answer token's log-probability and the most likely alternatives at its position.

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -53,6 +54,18 @@ struct JobReply {
 
 using JobCallback = std::function<JobReply(const JobEvent&)>;
 
+// Limits which tokens a job may sample (constrained decoding: a JSON schema, a grammar). On the
+// engine thread: mask() before each sampling step, accept() with the token sampled from the
+// masked logits. Kept apart from the sampler: it follows the text, the sampler only the logits.
+class TokenConstraint {
+  public:
+    virtual ~TokenConstraint() = default;
+    // Sets the logits of the tokens not allowed next to -infinity.
+    virtual void mask(std::span<float> logits) = 0;
+    // The token sampled; false when the constraint refuses it (the job ends with an error).
+    virtual bool accept(int token) = 0;
+};
+
 struct JobRequest {
     std::vector<int> prompt;
     GenerateOptions options;  // max_tokens, sampling, stop ids, loop guard
@@ -60,6 +73,8 @@ struct JobRequest {
     // Optional, on the engine thread: the logits each answer token is sampled from (exactness
     // checks, log-probabilities). The span is valid only during the call.
     std::function<void(std::span<const float>)> on_logits = {};
+    // Optional: the tokens allowed at each step; its state belongs to this job alone.
+    std::shared_ptr<TokenConstraint> constraint = {};
 };
 
 class JobHandle {

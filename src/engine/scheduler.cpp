@@ -47,6 +47,7 @@ struct Scheduler::Slot {
     std::optional<Sampler> sampler;
     std::vector<int> history;    // prompt + generated, for the sampler's penalties
     std::vector<int> generated;  // this job's output tokens
+    std::vector<float> masked;   // the logits under the job's constraint, when it has one
     int next_token = -1;         // sampled, to be fed at the next decode step
     int cached_at_start = 0;     // prompt tokens served from the cache
     Clock::time_point started, first_token;
@@ -257,7 +258,7 @@ bool Scheduler::prefill_step() {
                     finish(slot, "length");
                 } else {
                     if (slot.job->request.on_logits) slot.job->request.on_logits(logits);
-                    emit_token(slot, slot.sampler->sample(logits, slot.history));
+                    emit_token(slot, sample(slot, logits));
                 }
             }
         } catch (const std::exception& e) {
@@ -298,11 +299,24 @@ void Scheduler::decode_step() {
         slot.cached.push_back(slot.next_token);
         try {
             if (slot.job->request.on_logits) slot.job->request.on_logits(row);
-            emit_token(slot, slot.sampler->sample(row, slot.history));
+            emit_token(slot, sample(slot, row));
         } catch (const std::exception& e) {
             finish(slot, "error", e.what());
         }
     }
+}
+
+int Scheduler::sample(Slot& slot, std::span<const float> logits) {
+    TokenConstraint* constraint = slot.job->request.constraint.get();
+    if (!constraint) return slot.sampler->sample(logits, slot.history);
+    slot.masked.assign(logits.begin(), logits.end());
+    constraint->mask(slot.masked);
+    const int token = slot.sampler->sample(slot.masked, slot.history);
+    if (!constraint->accept(token)) {
+        throw Error("constrained decoding: token " + std::to_string(token) +
+                    " was sampled but the constraint refuses it");
+    }
+    return token;
 }
 
 void Scheduler::emit_token(Slot& slot, int token) {

@@ -86,6 +86,8 @@ class Scheduler {
     void admit_waiting_jobs();
     bool prefill_step();  // one chunk of one slot; false when nothing to prefill
     void decode_step();
+    // The slot's next token from `logits`, under the job's constraint when it has one.
+    int sample(Slot& slot, std::span<const float> logits);
     void emit_token(Slot& slot, int token);
     void finish(Slot& slot, const std::string& reason, const std::string& error = {});
 

@@ -6,6 +6,7 @@
 
 #include "chat/tool_call_splitter.h"
 #include "core/error.h"
+#include "chat/reasoning_splitter.h"
 #include "engine/rerank_prompt.h"
 #include "fetch/model_catalogue.h"
 #include "server/api_json.h"
@@ -263,6 +264,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     if (!r.tools.may_call)
         if (const int tag = model_->tokenizer().find_added(ToolCallSplitter::kOpen); tag >= 0)
             g->turn.generate.banned_ids.push_back(tag);
+    constrain(*g, r.options.format);
     return run(g);
 }
 
@@ -299,7 +301,29 @@ HttpResponse Api::completions(const HttpRequest& req) {
     if (const int eot = model_->tokenizer().find_added("<|endoftext|>"); eot >= 0) g->turn.generate.stop_ids.push_back(eot);
     g->turn.generate.loop_guard = r.options.loop_guard;
     g->turn.top_logprobs = r.options.top_logprobs;
+    constrain(*g, r.options.format);
     return run(g);
+}
+
+void Api::constrain(Generation& g, const OutputFormat& format) {
+    if (format.kind == OutputFormat::Kind::kText) return;
+    grammar::MaskerCache* cache;
+    {
+        std::lock_guard lock(maskers_mutex_);
+        if (!maskers_) {
+            maskers_ = std::make_unique<grammar::MaskerCache>(vocabulary_trie(model_->tokenizer()));
+        }
+        cache = maskers_.get();
+    }
+    // A prompt that opens the thinking: the document starts after </think>.
+    const bool thinking = g.chat && prompt_opens_thinking(g.prompt.text);
+    const int32_t open_after = thinking ? model_->tokenizer().find_added("</think>") : -1;
+    // The constraint's budget ends the document in time; the loop guard would cut it short.
+    g.turn.generate.loop_guard.enabled = false;
+    g.turn.constraint = output_constraint(format, *cache,
+                                          std::vector<int32_t>(g.turn.generate.stop_ids.begin(),
+                                                               g.turn.generate.stop_ids.end()),
+                                          g.turn.generate.max_tokens, open_after);
 }
 
 HttpResponse Api::run(std::shared_ptr<Generation> g) {

@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "engine/embedder.h"
 #include "engine/reranker.h"
 #include "engine/scheduler.h"
+#include "grammar/masker_cache.h"
 #include "model/loaded_model.h"
 #include "server/metrics.h"
 #include "server/openai_request.h"
@@ -99,6 +101,8 @@ private:
     void check_model_name(const std::string& name) const;
 
     HttpResponse run(std::shared_ptr<Generation> g);
+    // The answer's constraint for `format` (none for text), with the job's budget and end ids.
+    void constrain(Generation& g, const OutputFormat& format);
 
     ApiOptions options_;
     // Destroyed in reverse: the scheduler (ending the jobs still running) before the chat
@@ -113,6 +117,10 @@ private:
     std::unique_ptr<Runtime> rerank_runtime_;
     std::unique_ptr<Reranker> reranker_;  // over rerank_runtime_: declared after it
     std::string rerank_template_;
+    // The grammars of response_format and the grammar extra, over the model's vocabulary: made
+    // at the first request that asks for one.
+    std::mutex maskers_mutex_;
+    std::unique_ptr<grammar::MaskerCache> maskers_;
     std::atomic<bool> ready_{false};
     std::atomic<bool> shutting_down_{false};
     std::atomic<uint64_t> next_id_{1};

@@ -93,6 +93,7 @@ GenerationOptions parse_options(const json& body, const SamplingParams& defaults
     auto max_tokens = integer_in(body, "max_completion_tokens", 1, limits.max_tokens);
     if (!max_tokens) max_tokens = integer_in(body, "max_tokens", 1, limits.max_tokens);
     if (max_tokens) o.max_tokens = int(*max_tokens);
+    o.format = parse_output_format(body);
 
     if (const json* stop = field(body, "stop")) {
         if (stop->is_string()) {
@@ -147,8 +148,6 @@ struct DefaultOnly {
 
 constexpr DefaultOnly kDefaultOnlyFields[] = {
     {"logit_bias", "{}", [](const json& v) { return v.is_object() && v.empty(); }},
-    {"response_format", "{\"type\": \"text\"}",
-     [](const json& v) { return v.is_object() && v.size() == 1 && v.value("type", "") == "text"; }},
     {"store", "false", [](const json& v) { return v == false; }},
     {"echo", "false", [](const json& v) { return v == false; }},
     {"best_of", "1", [](const json& v) { return v == 1; }},
@@ -160,7 +159,7 @@ constexpr DefaultOnly kDefaultOnlyFields[] = {
 constexpr std::string_view kCommonFields[] = {
     "model", "stream", "stream_options", "temperature", "top_p", "top_k", "min_p",
     "repetition_penalty", "presence_penalty", "frequency_penalty", "seed", "max_tokens", "stop",
-    "n", "loop_guard", "user"};
+    "n", "loop_guard", "user", "response_format", "grammar"};
 
 // Refuses fields outside kCommonFields, `own` and `default_only` (names of kDefaultOnlyFields),
 // and default-only fields with another value.
@@ -282,7 +281,7 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
                  {"messages", "max_completion_tokens", "tools", "tool_choice",
                   "parallel_tool_calls", "logprobs", "top_logprobs", "chat_template_kwargs",
                   "enable_thinking", "reasoning_format", "max_rounds"},
-                 {"logit_bias", "response_format", "store"}, "a chat completion request");
+                 {"logit_bias", "store"}, "a chat completion request");
     ChatCompletionRequest r;
     parse_thinking(body, r);
     r.options = parse_options(

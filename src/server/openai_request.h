@@ -12,6 +12,7 @@
 #include "sampling/loop_guard.h"
 #include "sampling/sampler.h"
 #include "server/api_error.h"
+#include "server/output_format.h"
 #include "server/tool_request.h"
 
 namespace qe {
@@ -35,6 +36,7 @@ struct GenerationOptions {
     // Each answer token's log-probability with this many alternatives (chat: logprobs true and
     // top_logprobs 0..20; completions: logprobs 0..5); none: off.
     std::optional<int> top_logprobs;
+    OutputFormat format;  // response_format, grammar
 };
 
 struct ChatCompletionRequest {

@@ -57,11 +57,9 @@ TEST(OpenAIRequest, ParsesAFullRequest) {
 }
 
 TEST(OpenAIRequest, FieldsThisServerDoesNotDoAreRefusedNotIgnored) {
-    for (const char* name : {"response_format", "functions", "reasoning_effort", "logit_bias",
-                             "tool_choice", "temprature"}) {
-        const json value = std::string(name) == "response_format"
-                               ? json{{"type", "json_object"}}
-                           : std::string(name) == "logit_bias" ? json{{"15", 10}}
+    for (const char* name :
+         {"functions", "reasoning_effort", "logit_bias", "tool_choice", "temprature"}) {
+        const json value = std::string(name) == "logit_bias" ? json{{"15", 10}}
                            : std::string(name) == "tool_choice" ? json("required")
                                                                   : json(1);
         const ApiError e = error_of(chat({{name, value}}));
@@ -326,6 +324,38 @@ TEST(CompletionRequest, TakesOnePrompt) {
     EXPECT_THROW(parse_completion_request(json::object(), SamplingParams{}, RequestLimits{}),
                  ApiException);
 }
+
+TEST(OpenAIRequest, OutputFormatsAreParsed) {
+    const auto r = parse_chat_request(
+        chat({{"response_format",
+               {{"type", "json_schema"},
+                {"json_schema",
+                 {{"name", "x"}, {"strict", true}, {"schema", {{"type", "null"}}}}}}}}),
+        SamplingParams{}, RequestLimits{});
+    EXPECT_EQ(r.options.format.kind, OutputFormat::Kind::kJsonSchema);
+    EXPECT_EQ(r.options.format.schema, (json{{"type", "null"}}));
+    EXPECT_EQ(parse_chat_request(chat({{"response_format", {{"type", "json_object"}}}}),
+                                 SamplingParams{}, RequestLimits{})
+                  .options.format.kind,
+              OutputFormat::Kind::kJsonObject);
+    EXPECT_EQ(
+        parse_chat_request(chat({{"grammar", "root ::= \"a\""}}), SamplingParams{}, RequestLimits{})
+            .options.format.grammar,
+        "root ::= \"a\"");
+}
+
+TEST(OpenAIRequest, BadOutputFormatsAreRefusedNamingTheField) {
+    EXPECT_EQ(error_of(chat({{"response_format", {{"type", "xml"}}}})).param,
+              "response_format.type");
+    EXPECT_EQ(error_of(chat({{"response_format", {{"type", "json_schema"}}}})).param,
+              "response_format.json_schema");
+    EXPECT_EQ(error_of(chat({{"grammar", 3}})).param, "grammar");
+    EXPECT_EQ(error_of(chat({{"grammar", "root ::= \"a\""},
+                             {"response_format", {{"type", "json_object"}}}}))
+                  .param,
+              "grammar");
+}
+
 
 }  // namespace
 }  // namespace qe

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 
@@ -172,6 +173,52 @@ TEST(Scheduler, BannedIdsAreNeverGenerated) {
     c.wait();
     ASSERT_EQ(c.tokens.size(), 6u);
     EXPECT_EQ(std::count(c.tokens.begin(), c.tokens.end(), expected[0]), 0);
+}
+
+// Allows only the tokens of a list, and records what it was told.
+struct OnlyTokens : TokenConstraint {
+    std::vector<int> allowed;
+    std::vector<int> accepted;
+    bool refuse = false;
+    void mask(std::span<float> logits) override {
+        for (size_t i = 0; i < logits.size(); ++i) {
+            if (std::find(allowed.begin(), allowed.end(), int(i)) == allowed.end()) {
+                logits[i] = -INFINITY;
+            }
+        }
+    }
+    bool accept(int token) override {
+        accepted.push_back(token);
+        return !refuse;
+    }
+};
+
+TEST(Scheduler, AConstraintMasksEveryStep) {
+    auto m = test::make_memory_model(8);
+    const std::vector<int> prompt{9, 8, 7};
+    Scheduler s(m->config, m->weights, small());
+    auto only = std::make_shared<OnlyTokens>();
+    only->allowed = {4, 17, 23};
+    Collector c;
+    JobRequest job{prompt, greedy(6), c.callback()};
+    job.constraint = only;
+    s.submit(std::move(job));
+    c.wait();
+    EXPECT_EQ(c.final.finish_reason, "length");
+    ASSERT_EQ(c.tokens.size(), 6u);
+    for (int t : c.tokens) EXPECT_TRUE(t == 4 || t == 17 || t == 23) << t;
+    EXPECT_EQ(only->accepted, c.tokens);
+
+    auto refusing = std::make_shared<OnlyTokens>();
+    refusing->allowed = {5};
+    refusing->refuse = true;
+    Collector d;
+    JobRequest bad{prompt, greedy(6), d.callback()};
+    bad.constraint = refusing;
+    s.submit(std::move(bad));
+    d.wait();
+    EXPECT_EQ(d.final.finish_reason, "error");
+    EXPECT_NE(d.final.error.find("constraint refuses"), std::string::npos);
 }
 
 TEST(Scheduler, CancellingFreesTheSlotAtTheNextToken) {
