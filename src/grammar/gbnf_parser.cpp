@@ -1,9 +1,11 @@
 #include "grammar/gbnf_parser.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "grammar/grammar_limits.h"
 #include "grammar/utf8_ranges.h"
 
@@ -216,20 +218,10 @@ class Parser {
             }
         }
         // A UTF-8 character as its code point.
-        int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (n == 0 || pos_ + size_t(n) > text_.size()) fail("invalid UTF-8");
-        uint32_t cp = n == 1 ? c : (c & (0x7F >> n));
-        for (int k = 1; k < n; ++k) {
-            const uint8_t cont = uint8_t(text_[pos_ + size_t(k)]);
-            if ((cont & 0xC0) != 0x80) fail("invalid UTF-8");
-            cp = (cp << 6) | (cont & 0x3F);
-        }
-        static constexpr uint32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < kLeast[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            fail("invalid UTF-8");
-        }
-        pos_ += size_t(n);
-        return cp;
+        const utf8::Sequence seq = utf8::examine(text_.substr(pos_));
+        if (seq.kind != utf8::Sequence::kComplete) fail("invalid UTF-8");
+        pos_ += seq.length;
+        return uint32_t(seq.cp);
     }
 
     uint32_t parse_hex(int digits) {

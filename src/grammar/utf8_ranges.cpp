@@ -1,6 +1,9 @@
 #include "grammar/utf8_ranges.h"
 
 #include <algorithm>
+#include <string>
+
+#include "core/utf8.h"
 
 namespace qe::grammar {
 
@@ -8,27 +11,12 @@ namespace {
 
 constexpr uint32_t kMaxCodePoint = 0x10FFFF;
 
+// The UTF-8 bytes of a code point, by core/utf8.h; returns their count.
 int encode(uint32_t cp, uint8_t* out) {
-    if (cp < 0x80) {
-        out[0] = uint8_t(cp);
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = uint8_t(0xC0 | (cp >> 6));
-        out[1] = uint8_t(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = uint8_t(0xE0 | (cp >> 12));
-        out[1] = uint8_t(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = uint8_t(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = uint8_t(0xF0 | (cp >> 18));
-    out[1] = uint8_t(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = uint8_t(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = uint8_t(0x80 | (cp & 0x3F));
-    return 4;
+    std::string bytes;
+    utf8::append(bytes, char32_t(cp));
+    std::copy(bytes.begin(), bytes.end(), out);
+    return int(bytes.size());
 }
 
 // Sorted, merged, surrogates cut out.
