@@ -12,15 +12,16 @@
 #include "model/tokenizer_load.h"
 
 namespace qe {
-namespace {
 
-std::string model_id(const std::string& path) {
+std::string LoadedModel::id_of(const std::string& path) {
     std::filesystem::path p(path);
     if (p.filename().empty()) p = p.parent_path();
     std::string name = p.filename().string();
     if (name.ends_with(".gguf")) name.resize(name.size() - 5);
     return name;
 }
+
+namespace {
 
 // Reads a JSON file of the model folder; a missing file gives `null`, a broken one an error.
 nlohmann::json read_optional_json(const std::filesystem::path& file) {
@@ -139,7 +140,7 @@ std::unique_ptr<LoadedModel> LoadedModel::open(const std::string& path,
     const FamilySampling family = family_sampling(m->config_.architecture);
     m->sampling_defaults_ = file_sampling(m->file_, family.thinking);
     m->non_thinking_defaults_ = family.modes ? family.non_thinking : m->sampling_defaults_;
-    m->id_ = model_id(path);
+    m->id_ = id_of(path);
     return m;
 }
 

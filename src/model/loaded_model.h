@@ -52,6 +52,9 @@ class LoadedModel {
         return thinking ? sampling_defaults_ : non_thinking_defaults_;
     }
     const std::string& id() const { return id_; }  // the name clients use (file or folder name)
+    // The id of the model at `path` without opening it: the file name without ".gguf", or the
+    // folder's name.
+    static std::string id_of(const std::string& path);
     bool weights_in_file_mapping() const { return file_.format() == ModelFormat::Gguf; }
 
     // e.g. "qwen2, 24 layers, dim 896, vocab 151936, 494.0M parameters, 525.1 MB"
