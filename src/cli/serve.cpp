@@ -28,6 +28,10 @@ struct ServeArgs {
     size_t max_body = 1 << 20;
     int max_tokens = 4096;
     int request_timeout = 30;
+    int idle_unload = 15;  // minutes
+    std::string memory_budget;
+    std::vector<std::string> keep_loaded;
+    int load_timeout = 120;  // seconds
 };
 
 std::string read_key_file(const std::string& path) {
@@ -38,15 +42,6 @@ std::string read_key_file(const std::string& path) {
     while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
     if (key.empty()) throw Error(path + ": the API key file is empty");
     return key;
-}
-
-// A runtime for a second model (embeddings, reranking): its own, since the scheduler's thread
-// alone runs the chat model's.
-std::unique_ptr<Runtime> own_runtime(const LoadedModel& model, int threads) {
-    RuntimeOptions ro;
-    ro.n_threads = threads;
-    ro.weights_in_file_mapping = model.weights_in_file_mapping();
-    return std::make_unique<Runtime>(model.config(), model.weights(), ro);
 }
 
 int serve(ServeArgs a) {
@@ -67,6 +62,21 @@ int serve(ServeArgs a) {
     api_options.api_key = a.api_key_file.empty() ? a.api_key : read_key_file(a.api_key_file);
     api_options.cors_origin = a.cors;
     api_options.limits.max_tokens = a.max_tokens;
+    api_options.served.chat.slots = a.parallel;
+    api_options.served.chat.max_queue = a.queue;
+    api_options.served.chat.n_ctx = a.ctx;
+    api_options.served.chat.n_threads = a.threads;
+    api_options.served.threads = a.threads;
+    try {
+        api_options.models_dir = models_dir();
+    } catch (const Error&) {
+        // No models folder (no HOME): requests name only the models given here.
+    }
+    RegistryOptions& models = api_options.registry;
+    models.memory_budget = a.memory_budget.empty() ? default_memory_budget() : parse_byte_size(a.memory_budget);
+    models.idle_unload = std::chrono::minutes(a.idle_unload);
+    models.load_timeout = std::chrono::seconds(a.load_timeout);
+    models.log = [](const std::string& line) { std::fprintf(stderr, "qwen-edge: %s\n", line.c_str()); };
     Api api(api_options);
 
     HttpOptions http;
@@ -87,32 +97,27 @@ int serve(ServeArgs a) {
     int exit_code = 0;
     try {
         const auto t0 = std::chrono::steady_clock::now();
-        auto model = LoadedModel::open(a.model);
-        SchedulerOptions so;
-        so.slots = a.parallel;
-        so.max_queue = a.queue;
-        so.n_ctx = a.ctx;
-        so.n_threads = a.threads;
-        auto scheduler = start_scheduler(*model, so);
+        // Each given model is there when the server answers: its problems show at the start.
+        const std::string chat = api.add_model(a.model, ModelKind::kChat, false, true);
+        api.registry().acquire(chat);
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        const auto stats = scheduler->stats();
+        const auto stats = api.scheduler()->stats();
         std::fprintf(stderr,
                      "qwen-edge: ready in %.0f ms: %s, %d slots x %d tokens of context, KV cache %.1f MiB\n",
-                     ms, model->id().c_str(), so.slots, scheduler->n_ctx(), double(stats.kv_bytes) / (1 << 20));
+                     ms, chat.c_str(), a.parallel, api.scheduler()->n_ctx(), double(stats.kv_bytes) / (1 << 20));
         if (!a.embedding_model.empty()) {
-            auto embedding = LoadedModel::open(a.embedding_model);
-            auto runtime = own_runtime(*embedding, a.threads);
-            std::fprintf(stderr, "qwen-edge: embeddings with %s (dim %d)\n", embedding->id().c_str(),
-                         embedding->config().dim);
-            api.set_embedding_model(std::move(embedding), std::move(runtime));
+            const std::string name = api.add_model(a.embedding_model, ModelKind::kEmbedding, true, true);
+            api.registry().acquire(name);
+            std::fprintf(stderr, "qwen-edge: embeddings with %s\n", name.c_str());
         }
         if (!a.rerank_model.empty()) {
-            auto reranker = LoadedModel::open(a.rerank_model);
-            auto runtime = own_runtime(*reranker, a.threads);
-            std::fprintf(stderr, "qwen-edge: reranking with %s\n", reranker->id().c_str());
-            api.set_rerank_model(std::move(reranker), std::move(runtime));
+            const std::string name = api.add_model(a.rerank_model, ModelKind::kRerank, true, true);
+            api.registry().acquire(name);
+            std::fprintf(stderr, "qwen-edge: reranking with %s\n", name.c_str());
         }
-        api.set_ready(std::move(model), std::move(scheduler));
+        for (const std::string& name : a.keep_loaded) api.keep_loaded(name);
+        if (a.idle_unload > 0) api.registry().start_idle_sweeper(std::chrono::seconds(30));
+        api.set_ready();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "qwen-edge serve: error: %s\n", e.what());
         exit_code = 1;
@@ -157,6 +162,10 @@ Runner register_serve(CLI::App& app) {
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_option("--max-body", args->max_body, "Largest request body in bytes")->capture_default_str();
     cmd->add_option("--max-tokens", args->max_tokens, "Largest max_tokens a request may ask for")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--idle-unload", args->idle_unload, "Minutes a model may stay unused before it is unloaded (0: never); it loads again on its next request")->capture_default_str()->check(CLI::Range(0, 1 << 20));
+    cmd->add_option("--memory-budget", args->memory_budget, "Memory all loaded models may take together, like 8G or 6GiB (default: half of the machine's RAM); the least recently used idle model is unloaded to make room");
+    cmd->add_option("--keep-loaded", args->keep_loaded, "A model (as requests name it) loaded at the start and never unloaded; repeatable");
+    cmd->add_option("--load-timeout", args->load_timeout, "Seconds a request waits for its model to load before a 503")->capture_default_str()->check(CLI::Range(1, 3600));
     cmd->add_option("--request-timeout", args->request_timeout, "Seconds a client has to send a whole request (slow clients are dropped)")->capture_default_str()->check(CLI::Range(1, 3600));
     return [args] { return serve(*args); };
 }

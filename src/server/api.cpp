@@ -44,6 +44,14 @@ bool same_secret(std::string_view a, std::string_view b) {
     return diff == 0 && !b.empty();
 }
 
+// The request's `model` before its fields are read: the model's sampling defaults are those
+// fields' defaults. A non-string is refused by the request's parser.
+std::string requested_model(const json& body) {
+    if (body.is_object() && body.contains("model") && body["model"].is_string())
+        return body["model"].get<std::string>();
+    return "";
+}
+
 int64_t unix_time() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -52,36 +60,65 @@ int64_t unix_time() {
 
 }  // namespace
 
-Api::Api(ApiOptions options) : options_(std::move(options)) {}
+Api::Api(ApiOptions options) : options_(std::move(options)), registry_(options_.registry) {}
 Api::~Api() = default;
 
 void Api::set_ready(std::unique_ptr<LoadedModel> model, std::unique_ptr<Scheduler> scheduler) {
-    model_ = std::move(model);
-    scheduler_ = std::move(scheduler);
-    turns_ = std::make_unique<ChatTurns>(*model_, *scheduler_);
+    const std::string name = model->id(), path = model->file().path();
+    const ServedModelOptions served = options_.served;
+    registry_.add_loaded(name, ModelKind::kChat, path,
+                         std::make_shared<ChatModel>(std::move(model), std::move(scheduler)),
+                         [path, served] { return load_served_model(path, ModelKind::kChat, served); });
+    {
+        std::lock_guard lock(defaults_mutex_);
+        defaults_.emplace(ModelKind::kChat, name);
+    }
     ready_ = true;
 }
 
 void Api::set_embedding_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
                               int n_ctx) {
-    EmbedderOptions options = embedder_options(*model);
-    options.n_ctx = n_ctx;
-    auto embedder = std::make_unique<Embedder>(*runtime, options);
-    embedding_model_ = std::move(model);
-    embedding_runtime_ = std::move(runtime);
-    embedder_ = std::move(embedder);
+    const std::string name = model->id(), path = model->file().path();
+    registry_.add_loaded(name, ModelKind::kEmbedding, path,
+                         std::make_shared<EmbeddingModel>(std::move(model), std::move(runtime), n_ctx),
+                         nullptr, /*pinned=*/true);
+    std::lock_guard lock(defaults_mutex_);
+    defaults_.emplace(ModelKind::kEmbedding, name);
 }
 
 void Api::set_rerank_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
                             int n_ctx) {
-    RerankerOptions options;
-    options.n_ctx = n_ctx;
-    std::string tmpl = rerank_template(*model);
-    auto reranker = std::make_unique<Reranker>(*runtime, read_rank_head(*model), options);
-    rerank_model_ = std::move(model);
-    rerank_runtime_ = std::move(runtime);
-    reranker_ = std::move(reranker);
-    rerank_template_ = std::move(tmpl);
+    const std::string name = model->id(), path = model->file().path();
+    registry_.add_loaded(name, ModelKind::kRerank, path,
+                         std::make_shared<RerankModel>(std::move(model), std::move(runtime), n_ctx),
+                         nullptr, /*pinned=*/true);
+    std::lock_guard lock(defaults_mutex_);
+    defaults_.emplace(ModelKind::kRerank, name);
+}
+
+std::string Api::add_model(const std::string& path, ModelKind kind, bool pinned, bool is_default) {
+    const std::string name = LoadedModel::id_of(path);
+    const ServedModelOptions served = options_.served;
+    registry_.add(name, kind, path, model_file_bytes(path),
+                  [path, kind, served] { return load_served_model(path, kind, served); }, pinned);
+    if (is_default) {
+        std::lock_guard lock(defaults_mutex_);
+        defaults_[kind] = name;
+    }
+    return name;
+}
+
+Scheduler* Api::scheduler() {
+    std::string name;
+    {
+        std::lock_guard lock(defaults_mutex_);
+        auto it = defaults_.find(ModelKind::kChat);
+        if (it == defaults_.end()) return nullptr;
+        name = it->second;
+    }
+    auto chat = std::dynamic_pointer_cast<ChatModel>(registry_.peek(name));
+    // The registry keeps it while it is loaded; unloading it idle ends no job.
+    return chat ? &chat->scheduler() : nullptr;
 }
 
 void Api::refuse_when_shutting_down() const {
@@ -146,7 +183,9 @@ HttpResponse Api::route(const HttpRequest& req) {
     if (p == "/health") {
         if (!ready_) return json_response(503, {{"status", "loading"}});
         // The load lets a client show "busy" when every slot is taken (its request would queue).
-        const SchedulerStats st = scheduler_->stats();
+        Scheduler* s = scheduler();
+        if (!s) return json_response(200, {{"status", "ok"}, {"slots", 0}, {"active", 0}, {"queued", 0}});
+        const SchedulerStats st = s->stats();
         return json_response(
             200,
             {{"status", "ok"}, {"slots", st.slots}, {"active", st.active}, {"queued", st.queued}});
@@ -175,66 +214,32 @@ HttpResponse Api::route(const HttpRequest& req) {
                                   "no endpoint " + req.method + " " + p)};
 }
 
-void Api::check_model_name(const std::string& name) const {
-    if (name.empty() || name == model_->id() || name == "default") return;
-    throw ApiException{make_error(404, "invalid_request_error", "model_not_found",
-                                  "model '" + name + "' is not served here; this server runs '" +
-                                      model_->id() + "' (GET /v1/models)")};
-}
-
-HttpResponse Api::models() {
-    // What every entry has; each adds what it does and its own figures.
-    auto entry = [](const LoadedModel& model, int n_ctx, json capabilities) {
-        return json{{"id", model.id()},
-                    {"object", "model"},
-                    {"created", 0},
-                    {"owned_by", "qwen-edge"},
-                    {"context_length", n_ctx},
-                    {"capabilities", std::move(capabilities)}};
-    };
-    // Whether the model can think (its template reads enable_thinking) and whether a chat should
-    // start with thinking on: as the catalogue says for its files, else only for models of 2B
-    // parameters or more, as small ones think long.
-    const bool can_think = model_->template_has_thinking_switch();
-    const fetch::CatalogueEntry* listed = fetch::catalogue_entry_of_file(model_->file().path());
-    const bool thinking_default =
-        listed ? listed->thinking_default : model_->file().parameter_count() >= 2'000'000'000;
-    json chat = entry(*model_, scheduler_->n_ctx(), json::array({"chat", "completion"}));
-    chat["thinking"] = {{"supported", can_think}, {"default", can_think && thinking_default}};
-    json data = json::array({std::move(chat)});
-    if (embedder_) {
-        json e = entry(*embedding_model_, embedder_->n_ctx(), json::array({"embedding"}));
-        e["dimensions"] = embedder_->dim();
-        data.push_back(std::move(e));
-    }
-    if (reranker_)
-        data.push_back(entry(*rerank_model_, reranker_->n_ctx(), json::array({"rerank"})));
-    return json_response(200, {{"object", "list"}, {"data", std::move(data)}});
-}
-
 HttpResponse Api::metrics() {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4";
     SchedulerStats stats;
-    if (ready_) stats = scheduler_->stats();
-    r.body = metrics_.render(ready_ ? &stats : nullptr);
+    Scheduler* s = scheduler();
+    if (s) stats = s->stats();
+    const RegistryStats models = registry_.stats();
+    r.body = metrics_.render(s ? &stats : nullptr, &models);
     return r;
 }
 
 HttpResponse Api::chat_completions(const HttpRequest& req) {
     refuse_when_shutting_down();
     const json body = parse_json_body(req.body);
+    auto served = use_model<ChatModel>(requested_model(body), ModelKind::kChat);
+    const LoadedModel& model = served->model();
     ChatCompletionRequest r = parse_chat_request(
-        body, SamplingDefaults{model_->sampling_defaults(true), model_->sampling_defaults(false)},
+        body, SamplingDefaults{model.sampling_defaults(true), model.sampling_defaults(false)},
         options_.limits);
-    check_model_name(r.options.model);
 
-    const int n_ctx = scheduler_->n_ctx();
+    const int n_ctx = served->scheduler().n_ctx();
     const int room = std::min(r.options.max_tokens.value_or(options_.answer_room), n_ctx / 2);
     TurnPrompt prompt;
     try {
         prompt =
-            turns_->encode(r.messages, r.tools.tools, r.max_rounds, room, r.template_variables);
+            served->turns().encode(r.messages, r.tools.tools, r.max_rounds, room, r.template_variables);
     } catch (const Error& e) {
         ApiError err = make_error(400, "invalid_request_error", "context_length_exceeded", e.what());
         err.param = "messages";
@@ -253,7 +258,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->turn.generate.max_tokens =
         r.options.max_tokens.value_or(std::min(n_ctx, options_.limits.max_tokens));
     g->turn.generate.sampling = r.options.sampling;
-    g->turn.generate.stop_ids = model_->stop_ids();
+    g->turn.generate.stop_ids = model.stop_ids();
     g->turn.generate.loop_guard = r.options.loop_guard;
     g->turn.top_logprobs = r.options.top_logprobs;
     g->turn.split_tool_calls = r.tools.may_call && !r.tools.tools.empty();
@@ -262,29 +267,31 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->turn.stop_at_first_tool_call = !r.tools.parallel_tool_calls;
     // tool_choice "none": the model cannot open a call (Qwen's tag is one added token).
     if (!r.tools.may_call)
-        if (const int tag = model_->tokenizer().find_added(ToolCallSplitter::kOpen); tag >= 0)
+        if (const int tag = model.tokenizer().find_added(ToolCallSplitter::kOpen); tag >= 0)
             g->turn.generate.banned_ids.push_back(tag);
-    constrain(*g, r.options.format);
-    return run(g);
+    constrain(*g, *served, r.options.format);
+    return run(g, std::move(served));
 }
 
 HttpResponse Api::completions(const HttpRequest& req) {
     refuse_when_shutting_down();
     const json body = parse_json_body(req.body);
-    CompletionRequest r = parse_completion_request(body, model_->sampling_defaults(), options_.limits);
-    check_model_name(r.options.model);
+    auto served = use_model<ChatModel>(requested_model(body), ModelKind::kChat);
+    const LoadedModel& model = served->model();
+    const int n_ctx = served->scheduler().n_ctx();
+    CompletionRequest r = parse_completion_request(body, model.sampling_defaults(), options_.limits);
     std::vector<int32_t> ids;
     try {
-        ids = model_->tokenizer().encode(r.prompt, SpecialTokens::kParse);
+        ids = model.tokenizer().encode(r.prompt, SpecialTokens::kParse);
     } catch (const Error& e) {
         api_fail("prompt", e.what());
     }
     if (ids.empty()) api_fail("prompt", "'prompt' must not be empty");
-    if (int(ids.size()) >= scheduler_->n_ctx()) {
+    if (int(ids.size()) >= n_ctx) {
         ApiError err = make_error(400, "invalid_request_error", "context_length_exceeded",
                                   "the prompt has " + std::to_string(ids.size()) +
                                       " tokens; this server's context holds " +
-                                      std::to_string(scheduler_->n_ctx()) + " (prompt and answer)");
+                                      std::to_string(n_ctx) + " (prompt and answer)");
         err.param = "prompt";
         throw ApiException{err};
     }
@@ -298,26 +305,19 @@ HttpResponse Api::completions(const HttpRequest& req) {
     g->turn.generate.max_tokens = r.options.max_tokens.value_or(std::min(16, options_.limits.max_tokens));
     g->turn.generate.sampling = r.options.sampling;
     // A raw completion runs to its limit, a stop string or the end of the text.
-    if (const int eot = model_->tokenizer().find_added("<|endoftext|>"); eot >= 0) g->turn.generate.stop_ids.push_back(eot);
+    if (const int eot = model.tokenizer().find_added("<|endoftext|>"); eot >= 0) g->turn.generate.stop_ids.push_back(eot);
     g->turn.generate.loop_guard = r.options.loop_guard;
     g->turn.top_logprobs = r.options.top_logprobs;
-    constrain(*g, r.options.format);
-    return run(g);
+    constrain(*g, *served, r.options.format);
+    return run(g, std::move(served));
 }
 
-void Api::constrain(Generation& g, const OutputFormat& format) {
+void Api::constrain(Generation& g, ChatModel& model, const OutputFormat& format) {
     if (format.kind == OutputFormat::Kind::kText) return;
-    grammar::MaskerCache* cache;
-    {
-        std::lock_guard lock(maskers_mutex_);
-        if (!maskers_) {
-            maskers_ = std::make_unique<grammar::MaskerCache>(vocabulary_trie(model_->tokenizer()));
-        }
-        cache = maskers_.get();
-    }
+    grammar::MaskerCache* cache = &model.maskers();
     // A prompt that opens the thinking: the document starts after </think>.
     const bool thinking = g.chat && prompt_opens_thinking(g.prompt.text);
-    const int32_t open_after = thinking ? model_->tokenizer().find_added("</think>") : -1;
+    const int32_t open_after = thinking ? model.model().tokenizer().find_added("</think>") : -1;
     // The constraint's budget ends the document in time; the loop guard would cut it short.
     g.turn.generate.loop_guard.enabled = false;
     g.turn.constraint = output_constraint(format, *cache,
@@ -326,15 +326,15 @@ void Api::constrain(Generation& g, const OutputFormat& format) {
                                           g.turn.generate.max_tokens, open_after);
 }
 
-HttpResponse Api::run(std::shared_ptr<Generation> g) {
+HttpResponse Api::run(std::shared_ptr<Generation> g, std::shared_ptr<ChatModel> model) {
     g->id = (g->chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++);
     g->created = unix_time();
-    g->model = model_->id();
-    g->tokenizer = &model_->tokenizer();
+    g->model = model->model().id();
+    g->tokenizer = &model->model().tokenizer();
     g->top_logprobs = g->turn.top_logprobs.has_value();
     // The callback holds the generation until the job ends.
     try {
-        g->handle = turns_->start(std::move(g->prompt), std::move(g->turn),
+        g->handle = model->turns().start(std::move(g->prompt), std::move(g->turn),
                                   [g](const TurnEvent& ev) { return g->on_event(ev); });
     } catch (const Error& e) {
         throw ApiException{make_error(400, "invalid_request_error", "invalid_prompt", e.what())};
@@ -371,7 +371,8 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
             "\n\n");
     }
     const auto ping = options_.ping_interval;
-    r.stream = [g, ping, record](const StreamWriter& write) {
+    // The stream holds the model (a use the registry sees) until the answer is sent.
+    r.stream = [g, ping, record, model](const StreamWriter& write) {
         for (;;) {
             std::deque<std::string> ready;
             bool finished;
@@ -410,7 +411,7 @@ HttpResponse Api::tokenize(const HttpRequest& req) {
         special = v.get<bool>();
     }
     try {
-        const auto ids = model_->tokenizer().encode(body["content"].get<std::string>(),
+        const auto ids = use_model<ChatModel>("", ModelKind::kChat)->model().tokenizer().encode(body["content"].get<std::string>(),
                                                   special ? SpecialTokens::kParse : SpecialTokens::kAsText);
         return json_response(200, {{"tokens", ids}});
     } catch (const Error& e) {
@@ -422,13 +423,15 @@ HttpResponse Api::detokenize(const HttpRequest& req) {
     const json body = parse_json_body(req.body);
     if (!body.is_object() || !body.contains("tokens") || !body["tokens"].is_array())
         api_fail("tokens", "'tokens' must be an array of token ids", "invalid_type");
+    const auto served = use_model<ChatModel>("", ModelKind::kChat);
+    const Tokenizer& tokenizer = served->model().tokenizer();
     std::vector<int32_t> ids;
     for (const auto& t : body["tokens"]) {
-        if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() >= model_->tokenizer().size())
-            api_fail("tokens", "token ids must be integers in [0, " + std::to_string(model_->tokenizer().size()) + ")");
+        if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() >= tokenizer.size())
+            api_fail("tokens", "token ids must be integers in [0, " + std::to_string(tokenizer.size()) + ")");
         ids.push_back(t.get<int32_t>());
     }
-    return json_response(200, {{"content", model_->tokenizer().decode(ids)}});
+    return json_response(200, {{"content", tokenizer.decode(ids)}});
 }
 
 }  // namespace qe

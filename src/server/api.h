@@ -23,14 +23,12 @@
 #include <string_view>
 #include <vector>
 
-#include "chat/chat_turns.h"
-#include "engine/embedder.h"
-#include "engine/reranker.h"
 #include "engine/scheduler.h"
-#include "grammar/masker_cache.h"
 #include "model/loaded_model.h"
 #include "server/metrics.h"
+#include "server/model_registry.h"
 #include "server/openai_request.h"
+#include "server/served_models.h"
 
 namespace qe {
 
@@ -40,6 +38,11 @@ struct ApiOptions {
     RequestLimits limits;
     int answer_room = 1024;   // tokens kept free for the answer when max_tokens is not given
     std::chrono::milliseconds ping_interval{15000};  // SSE comment sent after this much silence
+    // The downloaded models a request may name besides the registered ones (file names, catalogue
+    // names such as qwen3:0.6b); "": none.
+    std::string models_dir;
+    ServedModelOptions served;  // how the models loaded on demand run
+    RegistryOptions registry;   // memory budget, idle unloading, how long a request waits a load
 };
 
 struct HttpRequest {
@@ -68,21 +71,32 @@ public:
     explicit Api(ApiOptions options);
     ~Api();
 
-    // Called once the model is loaded (until then /health says "loading" and the API 503s).
+    // The default chat model, loaded, and from now on the API answers (until then /health says
+    // "loading" and the API 503s).
     void set_ready(std::unique_ptr<LoadedModel> model, std::unique_ptr<Scheduler> scheduler);
-    // The model /v1/embeddings runs, over a runtime of its own (not the scheduler's), before
-    // set_ready; inputs of up to n_ctx tokens (0: the model's context length). Throws qe::Error
-    // for a model whose pooling is not supported.
+    // The default model /v1/embeddings runs, loaded, over a runtime of its own (not the
+    // scheduler's); inputs of up to n_ctx tokens (0: the model's context length). Kept loaded.
+    // Throws qe::Error for a model whose pooling is not supported.
     void set_embedding_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
                              int n_ctx = 0);
-    // The model /v1/rerank runs (a Qwen3-Reranker file, either form: model/rank_head.h), over a
-    // runtime of its own, before set_ready; prompts of up to n_ctx tokens (0: the model's context
-    // length). Throws qe::Error naming what of the file is not supported.
+    // The default model /v1/rerank runs (a Qwen3-Reranker file, either form: model/rank_head.h),
+    // loaded, over a runtime of its own; prompts of up to n_ctx tokens (0: the model's context
+    // length). Kept loaded. Throws qe::Error naming what of the file is not supported.
     void set_rerank_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
                           int n_ctx = 0);
+    // Registers the model at `path` as `kind`, loaded on first use; `is_default`: the one requests
+    // of its kind get without a `model` field. Returns its name (the file name without .gguf).
+    std::string add_model(const std::string& path, ModelKind kind, bool pinned, bool is_default);
+    // Pins the model `name` (as a request names it) and loads it; returns its registered name.
+    // Throws qe::Error saying why when there is no such model or it cannot load.
+    std::string keep_loaded(const std::string& name);
+    // From now on the API answers.
+    void set_ready() { ready_ = true; }
+    ModelRegistry& registry() { return registry_; }
     // From now on new generation requests get 503; running ones go on.
     void begin_shutdown() { shutting_down_ = true; }
-    Scheduler* scheduler() { return ready_ ? scheduler_.get() : nullptr; }
+    // The default chat model's scheduler while it is loaded, else nullptr.
+    Scheduler* scheduler();
 
     HttpResponse handle(const HttpRequest& request);
 
@@ -92,35 +106,31 @@ private:
     HttpResponse completions(const HttpRequest& request);
     HttpResponse embeddings(const HttpRequest& request);  // api_embeddings.cpp
     HttpResponse rerank(const HttpRequest& request);      // api_rerank.cpp
-    HttpResponse models();
+    HttpResponse models();  // api_models.cpp
     HttpResponse tokenize(const HttpRequest& request);
     HttpResponse detokenize(const HttpRequest& request);
     HttpResponse metrics();
     bool authorized(const HttpRequest& request) const;
     void refuse_when_shutting_down() const;  // 503 with Retry-After once begin_shutdown ran
-    void check_model_name(const std::string& name) const;
 
-    HttpResponse run(std::shared_ptr<Generation> g);
+    // The registered name of the model a request names for an endpoint of `kind`: the default
+    // when `requested` is empty or "default", a registered name, a downloaded file's name or a
+    // catalogue name (registered on the way). Throws a 404 model_not_found listing what exists,
+    // or a 400 for a model of another kind. (api_models.cpp)
+    std::string resolve_model(const std::string& requested, ModelKind kind);
+    // The model `requested` names, loaded (waiting for its load): 503 while loading too long or
+    // without room in the memory budget, 500 when it cannot load. (api_models.cpp)
+    template <class Served>
+    std::shared_ptr<Served> use_model(const std::string& requested, ModelKind kind);
+
+    HttpResponse run(std::shared_ptr<Generation> g, std::shared_ptr<ChatModel> model);
     // The answer's constraint for `format` (none for text), with the job's budget and end ids.
-    void constrain(Generation& g, const OutputFormat& format);
+    void constrain(Generation& g, ChatModel& model, const OutputFormat& format);
 
     ApiOptions options_;
-    // Destroyed in reverse: the scheduler (ending the jobs still running) before the chat
-    // turns and the model its jobs use.
-    std::unique_ptr<LoadedModel> model_;
-    std::unique_ptr<ChatTurns> turns_;
-    std::unique_ptr<Scheduler> scheduler_;
-    std::unique_ptr<LoadedModel> embedding_model_;
-    std::unique_ptr<Runtime> embedding_runtime_;
-    std::unique_ptr<Embedder> embedder_;  // over embedding_runtime_: declared after it
-    std::unique_ptr<LoadedModel> rerank_model_;
-    std::unique_ptr<Runtime> rerank_runtime_;
-    std::unique_ptr<Reranker> reranker_;  // over rerank_runtime_: declared after it
-    std::string rerank_template_;
-    // The grammars of response_format and the grammar extra, over the model's vocabulary: made
-    // at the first request that asks for one.
-    std::mutex maskers_mutex_;
-    std::unique_ptr<grammar::MaskerCache> maskers_;
+    ModelRegistry registry_;
+    std::mutex defaults_mutex_;
+    std::map<ModelKind, std::string> defaults_;  // the model of each kind requests get by default
     std::atomic<bool> ready_{false};
     std::atomic<bool> shutting_down_{false};
     std::atomic<uint64_t> next_id_{1};

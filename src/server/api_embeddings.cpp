@@ -50,19 +50,12 @@ std::string base64_floats(const std::vector<float>& values) {
 HttpResponse Api::embeddings(const HttpRequest& req) {
     refuse_when_shutting_down();
     const EmbeddingRequest r = parse_embedding_request(parse_json_body(req.body));
-    if (!embedder_)
-        fail(400, "no_embedding_model", "model",
-             "this server has no embedding model: start it with --embedding-model PATH (e.g. a "
-             "Qwen3-Embedding GGUF) to add one");
-    const LoadedModel& model = *embedding_model_;
-    if (!r.model.empty() && r.model != model.id() && r.model != "default")
-        fail(404, "model_not_found", "model",
-             "model '" + r.model +
-                 "' is not an embedding model served here; this server embeds with '" + model.id() +
-                 "' (GET /v1/models)");
-    if (r.dimensions > embedder_->dim())
+    const auto served = use_model<EmbeddingModel>(r.model, ModelKind::kEmbedding);
+    const LoadedModel& model = served->model();
+    Embedder& embedder = served->embedder();
+    if (r.dimensions > embedder.dim())
         fail(400, "invalid_value", "dimensions",
-             "'dimensions' must be between 1 and " + std::to_string(embedder_->dim()) +
+             "'dimensions' must be between 1 and " + std::to_string(embedder.dim()) +
                  " (the model's embedding size)");
 
     std::vector<std::vector<int>> inputs;
@@ -98,7 +91,7 @@ HttpResponse Api::embeddings(const HttpRequest& req) {
 
     Embeddings result;
     try {
-        result = embedder_->embed(inputs, r.dimensions);
+        result = embedder.embed(inputs, r.dimensions);
     } catch (const EmbeddingInputError& e) {
         fail(400, inputs[e.index].empty() ? "invalid_value" : "context_length_exceeded", "input",
              e.what());

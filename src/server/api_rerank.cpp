@@ -14,24 +14,15 @@ namespace qe {
 HttpResponse Api::rerank(const HttpRequest& req) {
     refuse_when_shutting_down();
     const RerankRequest r = parse_rerank_request(parse_json_body(req.body));
-    if (!reranker_)
-        api_fail("model",
-                 "this server has no reranker model: start it with --rerank-model PATH (e.g. a "
-                 "Qwen3-Reranker GGUF) to add one",
-                 "no_rerank_model");
-    const LoadedModel& model = *rerank_model_;
-    if (!r.model.empty() && r.model != model.id() && r.model != "default")
-        api_fail("model",
-                 "model '" + r.model +
-                     "' is not a reranker served here; this server reranks with '" + model.id() +
-                     "' (GET /v1/models)",
-                 "model_not_found", 404);
+    const auto served = use_model<RerankModel>(r.model, ModelKind::kRerank);
+    const LoadedModel& model = served->model();
+    Reranker& reranker = served->reranker();
 
     std::vector<std::vector<int>> prompts;
     prompts.reserve(r.documents.size());
     try {
         for (const std::string& doc : r.documents)
-            prompts.push_back(rerank_prompt_ids(model.tokenizer(), rerank_template_, r.query, doc,
+            prompts.push_back(rerank_prompt_ids(model.tokenizer(), served->prompt_template(), r.query, doc,
                                                 r.instruction));
     } catch (const Error& e) {
         api_fail("documents", "documents[" + std::to_string(prompts.size()) + "]: " + e.what());
@@ -39,14 +30,14 @@ HttpResponse Api::rerank(const HttpRequest& req) {
 
     RerankScores scored;
     try {
-        scored = reranker_->score(prompts);
+        scored = reranker.score(prompts);
     } catch (const RerankInputError& e) {
         api_fail("documents",
                  "documents[" + std::to_string(e.index) +
                      "]: its prompt (query, document and "
                      "the reranker's template) has " +
                      std::to_string(prompts[e.index].size()) +
-                     " tokens; the reranker's context holds " + std::to_string(reranker_->n_ctx()) +
+                     " tokens; the reranker's context holds " + std::to_string(reranker.n_ctx()) +
                      ": shorten the document or the query (nothing is truncated)",
                  "context_length_exceeded");
     }

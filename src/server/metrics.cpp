@@ -42,7 +42,7 @@ void Metrics::count_request(const std::string& endpoint, int status) {
     ++requests_[{endpoint, status}];
 }
 
-std::string Metrics::render(const SchedulerStats* s) const {
+std::string Metrics::render(const SchedulerStats* s, const RegistryStats* models) const {
     std::string out;
     out += "# HELP qwen_edge_requests_total HTTP requests answered, by endpoint and status.\n"
            "# TYPE qwen_edge_requests_total counter\n";
@@ -67,6 +67,21 @@ std::string Metrics::render(const SchedulerStats* s) const {
         gauge("qwen_edge_kv_cache_used_ratio", "gauge", "Share of KV cache positions holding tokens.",
               s->kv_positions_total ? double(s->kv_positions_used) / double(s->kv_positions_total) : 0);
         gauge("qwen_edge_kv_cache_bytes", "gauge", "Bytes of KV cache allocated.", double(s->kv_bytes));
+    }
+    if (models) {
+        gauge("qwen_edge_model_loads_total", "counter", "Models loaded.", double(models->loads));
+        gauge("qwen_edge_model_load_failures_total", "counter", "Model loads that failed.",
+              double(models->load_failures));
+        out += "# HELP qwen_edge_model_unloads_total Models unloaded, by reason (idle: unused too "
+               "long; memory: room for another within the memory budget).\n"
+               "# TYPE qwen_edge_model_unloads_total counter\n"
+               "qwen_edge_model_unloads_total{reason=\"idle\"} " +
+               std::to_string(models->idle_unloads) +
+               "\nqwen_edge_model_unloads_total{reason=\"memory\"} " +
+               std::to_string(models->memory_unloads) + "\n";
+        gauge("qwen_edge_models_loaded", "gauge", "Models loaded now.", models->loaded_models);
+        gauge("qwen_edge_models_loaded_bytes", "gauge", "Bytes the loaded models hold.",
+              double(models->loaded_bytes));
     }
     ttft_.render(out, "qwen_edge_time_to_first_token_seconds", "Request arrival to first token.");
     speed_.render(out, "qwen_edge_decode_tokens_per_second", "Generation speed per request.");

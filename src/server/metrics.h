@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/scheduler.h"
+#include "server/model_registry.h"
 
 namespace qe {
 
@@ -34,7 +35,8 @@ public:
     void observe_ttft(double seconds) { ttft_.observe(seconds); }
     void observe_decode_speed(double tokens_per_second) { speed_.observe(tokens_per_second); }
 
-    std::string render(const SchedulerStats* engine) const;
+    // The default chat model's engine (when loaded) and the model registry's loads and unloads.
+    std::string render(const SchedulerStats* engine, const RegistryStats* models = nullptr) const;
 
 private:
     mutable std::mutex mutex_;

@@ -189,7 +189,9 @@ TEST(ApiEmbeddings, BadRequestsAre400sNamingTheProblem) {
     EXPECT_EQ(error({{"input", ""}})["param"], "input");
     EXPECT_EQ(error({{"input", "a"}, {"dimensions", 513}})["param"], "dimensions");
     EXPECT_EQ(error({{"input", "a"}, {"stream", true}})["param"], "stream");
-    EXPECT_EQ(error({{"input", "a"}, {"model", "g448-q8_0"}}, 404)["code"], "model_not_found");
+    // A chat model named here is the wrong type; a name that is nowhere is not found.
+    EXPECT_EQ(error({{"input", "a"}, {"model", "g448-q8_0"}})["code"], "wrong_model_type");
+    EXPECT_EQ(error({{"input", "a"}, {"model", "nowhere"}}, 404)["code"], "model_not_found");
     EXPECT_EQ(api->handle({"POST", "/v1/embeddings", {}, "{bad"}).status, 400);
     EXPECT_NE(api->handle({"GET", "/metrics", {}, ""}).body.find("endpoint=\"/v1/embeddings\""),
               std::string::npos);

@@ -226,7 +226,9 @@ TEST(ApiRerank, BadRequestsAre400sNamingTheProblem) {
 
     EXPECT_EQ(error({{"query", "q"}, {"documents", {"a"}}, {"rank_fields", {"text"}}})["param"],
               "rank_fields");
-    EXPECT_EQ(error({{"query", "q"}, {"documents", {"a"}}, {"model", "g448-q8_0"}}, 404)["code"],
+    EXPECT_EQ(error({{"query", "q"}, {"documents", {"a"}}, {"model", "g448-q8_0"}})["code"],
+              "wrong_model_type");
+    EXPECT_EQ(error({{"query", "q"}, {"documents", {"a"}}, {"model", "nowhere"}}, 404)["code"],
               "model_not_found");
     EXPECT_EQ(api->handle({"POST", "/v1/rerank", {}, "{bad"}).status, 400);
     EXPECT_EQ(api->handle({"GET", "/v1/rerank", {}, ""}).status, 404);

@@ -1,0 +1,92 @@
+#include "server/served_models.h"
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "engine/rerank_prompt.h"
+#include "model/rank_head.h"
+#include "server/output_format.h"
+
+namespace qe {
+namespace {
+
+// A runtime of the model's own: the scheduler's thread alone runs a chat model's.
+std::unique_ptr<Runtime> own_runtime(const LoadedModel& model, int threads) {
+    RuntimeOptions ro;
+    ro.n_threads = threads;
+    ro.weights_in_file_mapping = model.weights_in_file_mapping();
+    return std::make_unique<Runtime>(model.config(), model.weights(), ro);
+}
+
+}  // namespace
+
+uint64_t model_file_bytes(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_regular_file(path, ec)) return fs::file_size(path, ec);
+    uint64_t sum = 0;
+    for (const auto& f : fs::directory_iterator(path, ec))
+        if (f.is_regular_file(ec)) sum += f.file_size(ec);
+    return sum;
+}
+
+ChatModel::ChatModel(std::unique_ptr<LoadedModel> model, std::unique_ptr<Scheduler> scheduler)
+    : model_(std::move(model)), scheduler_(std::move(scheduler)) {
+    turns_ = std::make_unique<ChatTurns>(*model_, *scheduler_);
+    bytes_ = model_file_bytes(model_->file().path()) + scheduler_->stats().kv_bytes;
+}
+
+grammar::MaskerCache& ChatModel::maskers() {
+    std::lock_guard lock(maskers_mutex_);
+    if (!maskers_)
+        maskers_ = std::make_unique<grammar::MaskerCache>(vocabulary_trie(model_->tokenizer()));
+    return *maskers_;
+}
+
+EmbeddingModel::EmbeddingModel(std::unique_ptr<LoadedModel> model,
+                               std::unique_ptr<Runtime> runtime, int n_ctx) {
+    EmbedderOptions options = embedder_options(*model);
+    options.n_ctx = n_ctx;
+    embedder_ = std::make_unique<Embedder>(*runtime, options);
+    model_ = std::move(model);
+    runtime_ = std::move(runtime);
+    bytes_ = model_file_bytes(model_->file().path());
+}
+
+RerankModel::RerankModel(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
+                         int n_ctx) {
+    RerankerOptions options;
+    options.n_ctx = n_ctx;
+    template_ = rerank_template(*model);
+    reranker_ = std::make_unique<Reranker>(*runtime, read_rank_head(*model), options);
+    model_ = std::move(model);
+    runtime_ = std::move(runtime);
+    bytes_ = model_file_bytes(model_->file().path());
+}
+
+std::shared_ptr<ServedModel> load_served_model(const std::string& path, ModelKind kind,
+                                               const ServedModelOptions& options) {
+    auto model = LoadedModel::open(path);
+    switch (kind) {
+        case ModelKind::kChat: {
+            SchedulerOptions so = options.chat;
+            so.weights_in_file_mapping = model->weights_in_file_mapping();
+            so.repack_in_background = true;  // answer before the repacking ends
+            auto scheduler = std::make_unique<Scheduler>(model->config(), model->weights(), so);
+            return std::make_shared<ChatModel>(std::move(model), std::move(scheduler));
+        }
+        case ModelKind::kEmbedding: {
+            auto runtime = own_runtime(*model, options.threads);
+            return std::make_shared<EmbeddingModel>(std::move(model), std::move(runtime),
+                                                    options.n_ctx);
+        }
+        case ModelKind::kRerank: {
+            auto runtime = own_runtime(*model, options.threads);
+            return std::make_shared<RerankModel>(std::move(model), std::move(runtime),
+                                                 options.n_ctx);
+        }
+    }
+    throw Error(path + ": unknown model kind");
+}
+
+}  // namespace qe
