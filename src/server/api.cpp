@@ -60,7 +60,8 @@ int64_t unix_time() {
 
 }  // namespace
 
-Api::Api(ApiOptions options) : options_(std::move(options)), registry_(options_.registry) {}
+Api::Api(ApiOptions options)
+    : options_(std::move(options)), registry_(options_.registry), downloads_(options_.models_dir) {}
 Api::~Api() = default;
 
 void Api::set_ready(std::unique_ptr<LoadedModel> model, std::unique_ptr<Scheduler> scheduler) {
@@ -204,6 +205,8 @@ HttpResponse Api::route(const HttpRequest& req) {
     if (p == "/metrics" && get) return metrics();
     if (!ready_) throw ApiException{unavailable("the model is still loading; try again shortly", 2)};
     if (p == "/v1/models" && get) return models();
+    if (post && p.starts_with("/v1/models/") && p.ends_with("/pull"))
+        return pull(p.substr(11, p.size() - 11 - 5));
     if (p == "/v1/chat/completions" && post) return chat_completions(req);
     if (p == "/v1/completions" && post) return completions(req);
     if (p == "/v1/embeddings" && post) return embeddings(req);

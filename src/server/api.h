@@ -7,7 +7,9 @@
 //   POST /v1/embeddings         OpenAI embeddings (with an embedding model: serve --embedding-model)
 //   POST /v1/rerank             documents ranked for a query (with a reranker: serve --rerank-model;
 //                               also /rerank, /v1/reranking, /reranking as llama.cpp's server has)
-//   GET  /v1/models             the served models, each with what it does
+//   GET  /v1/models             the registered, downloaded and catalogue models: type, size,
+//                               whether downloaded and loaded, what each does
+//   POST /v1/models/{name}/pull downloads a catalogue model into the models folder (202)
 //   GET  /health                {"status": "ok" | "loading"}
 //   GET  /metrics               Prometheus text
 //   POST /tokenize, /detokenize
@@ -26,6 +28,7 @@
 #include "engine/scheduler.h"
 #include "model/loaded_model.h"
 #include "server/metrics.h"
+#include "server/model_downloads.h"
 #include "server/model_registry.h"
 #include "server/openai_request.h"
 #include "server/served_models.h"
@@ -93,6 +96,7 @@ public:
     // From now on the API answers.
     void set_ready() { ready_ = true; }
     ModelRegistry& registry() { return registry_; }
+    ModelDownloads& downloads() { return downloads_; }
     // From now on new generation requests get 503; running ones go on.
     void begin_shutdown() { shutting_down_ = true; }
     // The default chat model's scheduler while it is loaded, else nullptr.
@@ -107,6 +111,7 @@ private:
     HttpResponse embeddings(const HttpRequest& request);  // api_embeddings.cpp
     HttpResponse rerank(const HttpRequest& request);      // api_rerank.cpp
     HttpResponse models();  // api_models.cpp
+    HttpResponse pull(const std::string& name);  // api_models.cpp
     HttpResponse tokenize(const HttpRequest& request);
     HttpResponse detokenize(const HttpRequest& request);
     HttpResponse metrics();
@@ -129,6 +134,7 @@ private:
 
     ApiOptions options_;
     ModelRegistry registry_;
+    ModelDownloads downloads_;
     std::mutex defaults_mutex_;
     std::map<ModelKind, std::string> defaults_;  // the model of each kind requests get by default
     std::atomic<bool> ready_{false};

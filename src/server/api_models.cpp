@@ -266,6 +266,20 @@ HttpResponse Api::models() {
         data.push_back(std::move(j));
     }
 
+    // Downloads started here, on the catalogue model's entry.
+    const std::map<std::string, DownloadState> pulls = downloads_.states();
+    auto with_download = [&](json& j, const std::string& id) {
+        const auto it = pulls.find(id);
+        if (it == pulls.end()) return;
+        const DownloadState& d = it->second;
+        if (d.running)
+            j["download"] = {{"bytes", d.bytes},
+                             {"total", d.total},
+                             {"bytes_per_second", d.bytes_per_second}};
+        else if (!d.error.empty())
+            j["download_error"] = d.error;
+    };
+
     // The official models by their short names, downloaded or not (with a models folder to
     // download them into).
     for (const fetch::CatalogueEntry& c : fetch::model_catalogue()) {
@@ -288,10 +302,31 @@ HttpResponse Api::models() {
         j["bytes"] = have ? json(bytes) : json(nullptr);
         if (c.kind == ModelKind::kChat)
             j["thinking"] = {{"supported", c.thinks}, {"default", c.thinks && c.thinking_default}};
+        with_download(j, id);
         data.push_back(std::move(j));
     }
     return HttpResponse{200, "application/json",
                         dump_json(json{{"object", "list"}, {"data", std::move(data)}}),
+                        {},
+                        {}};
+}
+
+HttpResponse Api::pull(const std::string& name) {
+    refuse_when_shutting_down();
+    if (options_.models_dir.empty())
+        api_fail("model", "this server has no models folder to download into", "no_models_dir");
+    std::string key;
+    try {
+        key = downloads_.start(name);
+    } catch (const Error& e) {
+        api_fail("model", e.what(), "model_not_found", 404);
+    }
+    const DownloadState state = downloads_.states().at(key);
+    return HttpResponse{202, "application/json",
+                        dump_json(json{{"id", key},
+                                       {"object", "model.download"},
+                                       {"file", state.file},
+                                       {"status", state.running ? "downloading" : "done"}}),
                         {},
                         {}};
 }

@@ -11,7 +11,9 @@
 #include <mutex>
 #include <thread>
 
+#include "fetch/sha256.h"
 #include "server/api.h"
+#include "support/test_http_server.h"
 
 namespace qe {
 namespace {
@@ -261,6 +263,69 @@ TEST_F(ApiModels, BrokenFileIsA500NamingIt) {
     EXPECT_EQ(error["code"], "model_load_failed");
     EXPECT_NE(error["message"].get<std::string>().find("broken.gguf"), std::string::npos) << r.body;
     EXPECT_EQ(chat(*api, "g448-q2_k").status, 200);  // the server lives on
+}
+
+// POST /v1/models/{name}/pull against a local stand-in for Hugging Face that serves a golden file
+// as Qwen3-0.6B's, held back until the test has seen the download running.
+TEST_F(ApiModels, PullDownloadsACatalogueModelWithProgressThenItServes) {
+    const std::string bytes = [] {
+        std::ifstream in(std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf", std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    fetch::Sha256 digest;
+    digest.update(bytes.data(), bytes.size());
+    const std::string sha256 = digest.hex_digest();
+    std::mutex m;
+    std::condition_variable cv;
+    bool open = false;
+    std::atomic<int> file_requests{0};
+    test::TestHttpServer hub([&](const test::HttpRequest& r) {
+        test::HttpResponse res;
+        if (r.path != "/Qwen/Qwen3-0.6B-GGUF/resolve/main/Qwen3-0.6B-Q8_0.gguf") {
+            res.status = 404;
+            return res;
+        }
+        ++file_requests;
+        std::unique_lock lock(m);
+        cv.wait(lock, [&] { return open; });
+        res = test::serve_file_range(r, bytes);
+        res.headers.emplace_back("X-Linked-Etag", "\"" + sha256 + "\"");
+        return res;
+    });
+    setenv("HF_ENDPOINT", hub.base_url().c_str(), 1);
+    unsetenv("HF_TOKEN");
+    auto api = make_api();
+
+    const HttpResponse r = api->handle({"POST", "/v1/models/qwen3:0.6b/pull", {}, ""});
+    ASSERT_EQ(r.status, 202) << r.body;
+    EXPECT_EQ(json::parse(r.body)["id"], "qwen3:0.6b");
+    EXPECT_EQ(json::parse(r.body)["file"], "Qwen3-0.6B-Q8_0.gguf");
+    const json running = entry(*api, "qwen3:0.6b");
+    EXPECT_EQ(running["downloaded"], false);
+    ASSERT_TRUE(running.contains("download")) << running;
+    EXPECT_TRUE(running["download"].contains("bytes_per_second"));
+    // Asking again while it runs starts nothing new.
+    EXPECT_EQ(api->handle({"POST", "/v1/models/qwen3:0.6b/pull", {}, ""}).status, 202);
+    {
+        std::lock_guard lock(m);
+        open = true;
+    }
+    cv.notify_all();
+    ASSERT_TRUE(api->downloads().wait("qwen3:0.6b", std::chrono::minutes(1)));
+    EXPECT_EQ(file_requests, 1);
+    const json done = entry(*api, "qwen3:0.6b");
+    EXPECT_EQ(done["downloaded"], true) << done;
+    EXPECT_EQ(done["bytes"], bytes.size());
+    EXPECT_FALSE(done.contains("download"));
+    EXPECT_TRUE(fs::exists(dir_ / "Qwen3-0.6B-Q8_0.gguf.sha256"));  // checked against the hub's digest
+    const HttpResponse answer = chat(*api, "qwen3:0.6b");
+    EXPECT_EQ(answer.status, 200) << answer.body;
+
+    // An unknown name is a 404 naming the ones there are.
+    const HttpResponse unknown = api->handle({"POST", "/v1/models/llama:70b/pull", {}, ""});
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_NE(unknown.body.find("qwen3:0.6b"), std::string::npos) << unknown.body;
+    unsetenv("HF_ENDPOINT");
 }
 
 }  // namespace

@@ -1,0 +1,91 @@
+#include "server/model_downloads.h"
+
+#include <filesystem>
+#include <thread>
+
+#include "core/error.h"
+#include "fetch/catalogue_names.h"
+#include "fetch/http_download.h"
+#include "fetch/model_source.h"
+#include "fetch/model_store.h"
+#include "fetch/progress.h"
+
+namespace qe {
+
+ModelDownloads::ModelDownloads(std::string models_dir) : models_dir_(std::move(models_dir)) {}
+
+std::string ModelDownloads::start(const std::string& name) {
+    if (models_dir_.empty()) throw Error("this server has no models folder to download into");
+    const std::optional<fetch::CatalogueChoice> choice = fetch::parse_catalogue_name(name);
+    if (!choice)
+        throw Error("'" + name + "' is not a model of the catalogue; the ones that can be " +
+                    "downloaded are " + fetch::catalogue_short_names());
+    const fetch::ModelSpec spec = fetch::catalogue_file(*choice->entry, choice->quant);
+    const std::string key = choice->entry->short_name();
+    const std::string file = std::filesystem::path(spec.file).filename().string();
+    const std::string dest = (std::filesystem::path(models_dir_) / file).string();
+    std::error_code ec;
+    const bool there = std::filesystem::is_regular_file(dest, ec);
+    {
+        std::lock_guard lock(shared_->mutex);
+        auto it = shared_->states.find(key);
+        if (it != shared_->states.end() && it->second.running) return key;
+        DownloadState s;
+        s.file = file;
+        s.running = !there;  // a file already there is not downloaded again
+        shared_->states[key] = s;
+        if (there) return key;
+    }
+    std::filesystem::create_directories(models_dir_, ec);
+    const fetch::Source source = fetch::Source::kHuggingFace;
+    fetch::DownloadOptions d;
+    d.headers = fetch::source_headers(source);
+    d.expect_gguf = true;
+    d.not_found_hint = "the official quantizations are " + choice->entry->quant_names();
+    const std::string url = fetch::download_url(spec, source);
+    // The thread holds the shared state alone, so the server may stop while it runs.
+    std::thread([shared = shared_, key, url, dest, d]() mutable {
+        auto rate = std::make_shared<fetch::RateMeter>();
+        const auto t0 = std::chrono::steady_clock::now();
+        d.on_progress = [&shared, &key, rate, t0](uint64_t done, uint64_t total) {
+            rate->add(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                      done);
+            std::lock_guard lock(shared->mutex);
+            DownloadState& s = shared->states[key];
+            s.bytes = done;
+            s.total = total;
+            s.bytes_per_second = rate->bytes_per_second();
+        };
+        std::string error;
+        uint64_t bytes = 0;
+        try {
+            const fetch::DownloadResult r = fetch::download_file(url, dest, d);
+            if (r.verified) fetch::write_sha256_file(dest, r.sha256);
+            bytes = r.bytes;
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        std::lock_guard lock(shared->mutex);
+        DownloadState& s = shared->states[key];
+        s.running = false;
+        s.error = error;
+        if (error.empty()) s.bytes = s.total = bytes;
+        shared->ended.notify_all();
+    }).detach();
+    return key;
+}
+
+std::map<std::string, DownloadState> ModelDownloads::states() const {
+    std::lock_guard lock(shared_->mutex);
+    return shared_->states;
+}
+
+bool ModelDownloads::wait(const std::string& key, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(shared_->mutex);
+    return shared_->ended.wait_for(lock, timeout, [&] {
+        auto it = shared_->states.find(key);
+        return it != shared_->states.end() && !it->second.running;
+    });
+}
+
+}  // namespace qe
