@@ -20,10 +20,17 @@ step ctest --preset release -j "$jobs"
 # The web chat: unit tests (Vitest), then Chromium driving the page.
 (cd web && step npm test && step npm run test:browser)
 # The same browser tests against the real server on the tiny golden model (its answers are noise,
-# but real tokens stream through the real HTTP stack and the embedded page).
+# but real tokens stream through the real HTTP stack and the embedded page). A second chat model
+# (a Qwen3 golden file) waits in a models folder of its own, and the memory budget holds one of
+# the two (12.8 MB and 76 MB with their KV caches), so the model picker's test sees the server load
+# the model it asks for and unload the other.
 root=$(pwd)
 golden=$(cd ../shared/golden && pwd)
-(cd web && QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --port \$QE_PORT" \
+models=$(mktemp -d)
+trap 'rm -rf "$models"' EXIT
+cp "$golden/q3-q8_0.gguf" "$models/"
+(cd web && QWEN_EDGE_MODELS="$models" \
+    QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --memory-budget 80M --port \$QE_PORT" \
     step npm run test:browser)
 
 step scripts/build.sh asan

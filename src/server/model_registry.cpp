@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 
 #include "fetch/progress.h"
 
@@ -349,7 +350,12 @@ uint64_t parse_byte_size(const std::string& text) {
 uint64_t default_memory_budget() {
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     if (pages <= 0 || page <= 0) return 0;  // unknown: no limit
-    return uint64_t(pages) * uint64_t(page) / 2;
+    uint64_t memory = uint64_t(pages) * uint64_t(page);
+    // A container's or systemd unit's limit (cgroup v2), when lower: "max" or none means no limit.
+    std::ifstream limit("/sys/fs/cgroup/memory.max");
+    uint64_t cgroup = 0;
+    if (limit >> cgroup && cgroup > 0) memory = std::min(memory, cgroup);
+    return memory / 2;
 }
 
 }  // namespace qe

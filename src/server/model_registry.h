@@ -137,7 +137,7 @@ class ModelRegistry {
 // "1.2 GB", "512 MB", "3G", "800MiB", plain bytes; throws qe::Error naming the text otherwise.
 uint64_t parse_byte_size(const std::string& text);
 
-// Half of the machine's memory: the default memory budget.
+// Half of the machine's memory, or of its cgroup's limit when lower: the default memory budget.
 uint64_t default_memory_budget();
 
 }  // namespace qe

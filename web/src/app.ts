@@ -2,6 +2,7 @@
 // state) and turns user actions into requests, storage writes and redraws.
 import { ApiError, streamChat, type ChatRequest } from './api/chat';
 import { HealthMonitor, type HealthState } from './api/health';
+import { parseModels, pullModel, type ModelInfo } from './api/models';
 import { isResetCommand, titleFrom, wireMessages } from './chat/rules';
 import { resolveLanguage, translator, type Language, type MessageKey, type Translate } from './i18n';
 import { ImeGuard } from './ime';
@@ -12,6 +13,7 @@ import { confirmDialog } from './ui/confirm-dialog';
 import { h } from './ui/dom';
 import { icon } from './ui/icons';
 import { MessageList } from './ui/messages';
+import { ModelPicker } from './ui/model-picker';
 import { SettingsDialog } from './ui/settings-dialog';
 import { Sidebar } from './ui/sidebar';
 import { Toasts } from './ui/toast';
@@ -20,6 +22,7 @@ import { Typewriter } from './ui/typewriter';
 const CURRENT_KEY = 'qwen-edge.current';
 const SAVE_INTERVAL_MS = 400; // how often a growing answer is written to storage
 const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
+const DOWNLOAD_POLL_MS = 1000; // how often a download's progress is asked for
 
 interface ActiveStream {
   conversation: Conversation;
@@ -53,8 +56,13 @@ export class App {
   private language: Language;
   private t: Translate;
   private health: HealthState | 'connecting' = 'connecting';
-  private model = '';
-  // What GET /v1/models says of thinking: whether the model can, and whether a chat starts with it on.
+  private model = ''; // the server's default chat model: the first of GET /v1/models
+  private models: ModelInfo[] = [];
+  // The model picked for a chat not started yet (null: the default).
+  private draftModel: string | null = null;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  // What GET /v1/models says of the chosen model's thinking: whether it can, and whether a chat
+  // starts with it on.
   private thinking = { supported: false, default: false };
   // The switch's position for a chat not started yet (null: the model's default).
   private draftThinking: boolean | null = null;
@@ -75,6 +83,7 @@ export class App {
   private readonly sendButton: HTMLButtonElement;
   private readonly hint = h('p', { class: 'composer-hint' });
   private readonly thinkingButton: HTMLButtonElement;
+  private readonly picker: ModelPicker;
   private readonly labelled: { el: HTMLElement; key: MessageKey; attr?: string }[] = [];
 
   constructor(
@@ -111,6 +120,7 @@ export class App {
 
     this.input = h('textarea', { class: 'composer-input', rows: 1, 'data-testid': 'composer', enterkeyhint: 'send' }) as HTMLTextAreaElement;
     this.sendButton = h('button', { type: 'submit', class: 'send-btn', 'data-testid': 'send' }) as HTMLButtonElement;
+    this.picker = new ModelPicker(this.t, { choose: (id) => this.chooseModel(id), download: (id) => void this.downloadModel(id) });
     this.thinkingButton = h('button', { type: 'button', class: 'think-toggle', 'data-testid': 'thinking-toggle', onclick: () => this.toggleThinking() }) as HTMLButtonElement;
     this.root = this.buildShell();
     mount.replaceChildren(this.root, this.settingsDialog.element, this.toasts.element);
@@ -192,7 +202,7 @@ export class App {
       { class: 'main' },
       h('header', { class: 'topbar' }, menu, this.title, this.status, newChat, settings),
       this.list.element,
-      h('div', { class: 'composer-wrap' }, h('div', { class: 'composer-tools', hidden: true }, this.thinkingButton), form, this.hint),
+      h('div', { class: 'composer-wrap' }, h('div', { class: 'composer-tools', hidden: true }, this.picker.element, this.thinkingButton), form, this.hint),
     );
     const root = h('div', { class: 'app' }, this.sidebar.element, scrim, main);
     root.addEventListener('keydown', (e) => {
@@ -251,6 +261,7 @@ export class App {
     this.sidebar.setTranslate(this.t);
     this.list.setTranslate(this.t);
     this.settingsDialog.setTranslate(this.t);
+    this.picker.setTranslate(this.t);
   }
 
   private renderAll(): void {
@@ -285,7 +296,8 @@ export class App {
   // The 深度思考 switch: shown only for a model that can think; pressed when this chat thinks.
   private renderThinkingToggle(): void {
     const b = this.thinkingButton;
-    b.parentElement?.toggleAttribute('hidden', !this.thinking.supported);
+    b.hidden = !this.thinking.supported;
+    b.parentElement?.toggleAttribute('hidden', !this.thinking.supported && this.picker.element.hidden);
     const on = this.thinkingOn(this.current);
     b.setAttribute('aria-pressed', String(on));
     b.classList.toggle('is-on', on);
@@ -330,7 +342,7 @@ export class App {
 
   private submit(): void {
     const text = this.input.value;
-    if (text.trim() === '') return;
+    if (text.trim() === '' || this.refuseUndownloaded()) return;
     this.input.value = '';
     this.autosize();
     this.sendText(text);
@@ -344,12 +356,15 @@ export class App {
       this.toasts.show(this.t('resetDone'));
       return;
     }
+    if (this.refuseUndownloaded()) return;
     let conversation = this.current;
     if (!conversation) {
       const now = Date.now();
       conversation = { id: makeId(), title: titleFrom(text), createdAt: now, updatedAt: now, messages: [] };
       if (this.thinking.supported) conversation.thinking = this.thinkingOn(null);
+      if (this.draftModel) conversation.model = this.draftModel;
       this.draftThinking = null;
+      this.draftModel = null;
       this.conversations.unshift(conversation);
       this.setCurrent(conversation);
     }
@@ -377,8 +392,9 @@ export class App {
     this.list.followBottom(true);
 
     const history = conversation.messages.slice(0, conversation.messages.indexOf(message));
+    const model = this.chosenModel(conversation);
     const request: ChatRequest = {
-      ...(this.model ? { model: this.model } : {}),
+      ...(model ? { model } : {}),
       messages: wireMessages(this.settings.systemPrompt, history),
       stream: true,
       stream_options: { include_usage: true },
@@ -468,6 +484,7 @@ export class App {
     this.stop();
     this.setCurrent(null);
     this.draftThinking = null; // a new chat starts with the model's default
+    this.draftModel = null;
     this.setSidebar(false);
     this.renderAll();
     this.input.focus();
@@ -579,6 +596,7 @@ export class App {
 
   private setCurrent(c: Conversation | null): void {
     this.current = c;
+    this.syncModel(c);
     try {
       if (c) this.storage?.setItem(CURRENT_KEY, c.id);
       else this.storage?.removeItem(CURRENT_KEY);
@@ -609,6 +627,7 @@ export class App {
   }
 
   private async fetchModel(): Promise<void> {
+    clearTimeout(this.pollTimer);
     try {
       const key = this.settings.apiKey;
       const response = await fetch(apiUrl('v1/models'), { cache: 'no-store', headers: authHeaders(key) });
@@ -616,18 +635,67 @@ export class App {
       this.locked = response.status === 401;
       this.renderStatus();
       if (!response.ok) return;
-      const body = (await response.json()) as { data?: { id?: unknown; thinking?: { supported?: unknown; default?: unknown } }[] };
-      const thinking = body.data?.[0]?.thinking;
-      this.thinking = { supported: thinking?.supported === true, default: thinking?.supported === true && thinking.default === true };
-      this.renderThinkingToggle();
-      const id = body.data?.[0]?.id;
-      if (typeof id === 'string') {
-        this.model = id;
-        this.settingsDialog.setModel(id);
-        this.renderStatus();
+      const before = this.models;
+      this.models = parseModels(await response.json());
+      for (const m of this.models) {
+        const was = before.find((x) => x.id === m.id);
+        if (was?.download && m.downloaded) this.toasts.show(this.t('modelReady', { name: m.id }));
       }
+      const first = this.models[0];
+      if (first) {
+        this.model = first.id;
+        this.settingsDialog.setModel(first.id);
+      }
+      this.syncModel(this.current);
+      this.renderStatus();
+      // A download running: its progress is asked for again shortly.
+      if (this.models.some((m) => m.download)) this.pollTimer = setTimeout(() => void this.fetchModel(), DOWNLOAD_POLL_MS);
     } catch {
-      // The model name is shown for information only.
+      // The model list is for choosing and information only.
     }
+  }
+
+  // The model requests of `c` (null: the chat not started yet) go to.
+  private chosenModel(c: Conversation | null): string {
+    return (c ? c.model : this.draftModel) ?? this.model;
+  }
+
+  // The picker and the thinking switch follow the model `c` talks to.
+  private syncModel(c: Conversation | null): void {
+    const chosen = this.chosenModel(c);
+    const info = this.models.find((m) => m.id === chosen);
+    this.thinking = info ? info.thinking : { supported: false, default: false };
+    this.picker.render(this.models, chosen);
+    this.renderThinkingToggle();
+  }
+
+  // A model not downloaded cannot answer: the page says so instead of sending (the text stays).
+  private refuseUndownloaded(): boolean {
+    const chosen = this.models.find((m) => m.id === this.chosenModel(this.current));
+    if (!chosen || chosen.downloaded) return false;
+    this.toasts.show(this.t('modelNeedsDownload'));
+    return true;
+  }
+
+  private chooseModel(id: string): void {
+    if (this.current) {
+      this.current.model = id;
+      void this.save(this.current);
+    } else {
+      this.draftModel = id;
+      this.draftThinking = null; // the new model's default
+    }
+    this.syncModel(this.current);
+  }
+
+  private async downloadModel(id: string): Promise<void> {
+    try {
+      // The name's ':' stays as it is: it is allowed in a path.
+      const name = encodeURIComponent(id).replace(/%3A/gi, ':');
+      await pullModel(apiUrl(`v1/models/${name}/pull`), authHeaders(this.settings.apiKey));
+    } catch (e) {
+      this.toasts.show(this.t('modelDownloadFailed', { reason: e instanceof Error ? e.message : String(e) }), 6000);
+    }
+    await this.fetchModel();
   }
 }

@@ -34,6 +34,36 @@ const started = Date.now();
 
 const state = { requests: [], active: 0, aborted: 0, unauthorized: 0 };
 
+// The models GET /v1/models lists: the served one first, a second downloaded chat model, a
+// catalogue model not downloaded (which POST /v1/models/{name}/pull downloads: each later listing
+// moves it 40% further, so tests see its progress without timing) and an embedding model. One chat
+// model is loaded at a time, as a server whose memory budget holds one: answering with another
+// unloads it.
+const MODELS = [
+  { id: MODEL, type: 'chat', bytes: 1_834_426_016, parameters: 1_700_000_000, downloaded: true, loaded: true, thinking: { supported: true, default: false } },
+  { id: 'qwen2.5:1.5b', type: 'chat', bytes: 1_894_532_128, parameters: 1_540_000_000, downloaded: true, loaded: false, thinking: { supported: false, default: false } },
+  { id: 'qwen2.5:0.5b', type: 'chat', bytes: null, parameters: 494_000_000, downloaded: false, loaded: false, thinking: { supported: false, default: false } },
+  { id: 'qwen3-embedding:0.6b', type: 'embedding', bytes: 639_150_592, parameters: 600_000_000, downloaded: true, loaded: false },
+];
+const downloads = new Map(); // id -> bytes so far
+
+function listModels() {
+  for (const [id, bytes] of downloads) {
+    const m = MODELS.find((x) => x.id === id);
+    const total = 531_000_000;
+    const next = Math.min(total, bytes + 0.4 * total);
+    if (bytes >= total) {
+      downloads.delete(id);
+      Object.assign(m, { downloaded: true, bytes: total });
+      delete m.download;
+    } else {
+      downloads.set(id, next);
+      m.download = { bytes: Math.round(next), total, bytes_per_second: 12_500_000 };
+    }
+  }
+  return MODELS.map((m) => ({ object: 'model', created: Math.floor(started / 1000), owned_by: 'qwen-edge', capabilities: m.type === 'chat' ? ['chat', 'completion'] : [m.type === 'embedding' ? 'embedding' : 'rerank'], ...m }));
+}
+
 // ---- canned answers -----------------------------------------------------------------------
 
 const ANSWERS = [
@@ -169,6 +199,11 @@ async function chat(req, res) {
   if (Date.now() - started < LOADING_MS) {
     return sendError(res, 503, 'the model is loading', 'server_busy', 'loading', { 'Retry-After': '1' });
   }
+  const model = body.model === undefined || body.model === 'default' ? MODEL : body.model;
+  const known = MODELS.find((m) => m.id === model && m.type === 'chat');
+  if (!known) return sendError(res, 404, `model '${model}' does not exist here; there are: ${MODELS.map((m) => m.id).join(', ')}`, 'invalid_request_error', 'model_not_found');
+  if (!known.downloaded) return sendError(res, 404, `model '${model}' is not downloaded: POST /v1/models/${model}/pull downloads it`, 'invalid_request_error', 'model_not_found');
+  for (const m of MODELS) if (m.type === 'chat') m.loaded = m === known;
   if (state.active >= MAX_ACTIVE) {
     return sendError(res, 429, 'too many requests at once', 'server_busy', 'queue_full', { 'Retry-After': '2' });
   }
@@ -196,7 +231,7 @@ async function chat(req, res) {
       id,
       object: 'chat.completion',
       created,
-      model: MODEL,
+      model,
       choices: [{ index: 0, message: { role: 'assistant', ...(thinks ? { reasoning_content: textOf('reasoning_content') } : {}), content: textOf('content') }, finish_reason: finish }],
       usage,
       timings: { ttft_ms: ttft, tokens_per_second: 1000 / TOKEN_MS, prompt_tokens: promptTokens, cached_tokens: 0 },
@@ -238,7 +273,7 @@ async function chat(req, res) {
       then?.();
     }, 2);
   };
-  const chunk = (delta, finishReason = null, extra = {}) => ({ id, object: 'chat.completion.chunk', created, model: MODEL, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra });
+  const chunk = (delta, finishReason = null, extra = {}) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra });
 
   const step = () => {
     if (closed) return;
@@ -255,7 +290,7 @@ async function chat(req, res) {
       cached_tokens: 0,
     };
     send(chunk({}, finish, { timings, context }), () => {
-      const tail = body.stream_options?.include_usage ? `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: MODEL, choices: [], usage })}\n\n` : '';
+      const tail = body.stream_options?.include_usage ? `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n` : '';
       res.end(`${tail}data: [DONE]\n\n`);
       finishUp();
     });
@@ -279,7 +314,16 @@ const server = createServer(async (req, res) => {
       return sendError(res, 401, "missing or wrong API key: send 'Authorization: Bearer <key>'", 'invalid_request_error', 'invalid_api_key');
     }
     if (path === '/v1/models' && req.method === 'GET') {
-      return sendJson(res, 200, { object: 'list', data: [{ id: MODEL, object: 'model', created: Math.floor(started / 1000), owned_by: 'qwen-edge', thinking: { supported: true, default: false } }] });
+      return sendJson(res, 200, { object: 'list', data: listModels() });
+    }
+    const pull = /^\/v1\/models\/([^/]+)\/pull$/.exec(path);
+    if (pull && req.method === 'POST') {
+      const id = decodeURIComponent(pull[1]);
+      const m = MODELS.find((x) => x.id === id);
+      if (!m) return sendError(res, 404, `model '${id}' is not in the catalogue`, 'invalid_request_error', 'model_not_found');
+      state.pulls = [...(state.pulls ?? []), id];
+      if (!m.downloaded && !downloads.has(id)) downloads.set(id, 0);
+      return sendJson(res, 202, { id, object: 'model.download', status: m.downloaded ? 'done' : 'downloading' });
     }
     if (path === '/v1/chat/completions') {
       if (req.method !== 'POST') return sendError(res, 405, 'use POST', 'invalid_request_error', 'method_not_allowed');
@@ -290,7 +334,7 @@ const server = createServer(async (req, res) => {
       const last = state.requests.at(-1);
       return last ? sendJson(res, 200, last) : sendError(res, 404, 'no request yet', 'not_found_error');
     }
-    if (path === '/__mock/stats') return sendJson(res, 200, { requests: state.requests.length, active: state.active, aborted: state.aborted, unauthorized: state.unauthorized });
+    if (path === '/__mock/stats') return sendJson(res, 200, { requests: state.requests.length, active: state.active, aborted: state.aborted, unauthorized: state.unauthorized, pulls: state.pulls ?? [] });
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(req, res, path);
     return sendError(res, 404, `no such endpoint: ${req.method} ${path}`, 'not_found_error');
   } catch (e) {

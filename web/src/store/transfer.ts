@@ -114,6 +114,7 @@ function parseConversation(
     messages,
   };
   if (typeof v.thinking === 'boolean') conversation.thinking = v.thinking;
+  if (typeof v.model === 'string' && v.model !== '' && v.model.length <= 200) conversation.model = v.model;
   return conversation;
 }
 

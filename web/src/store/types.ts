@@ -37,6 +37,8 @@ export interface Conversation {
   // Thinking on or off for this conversation's requests (a model that can think); unset: the
   // model's default.
   thinking?: boolean;
+  // The model this conversation's requests name (GET /v1/models id); unset: the server's default.
+  model?: string;
 }
 
 export interface ConversationStore {
