@@ -14,6 +14,7 @@
 #include "engine/scheduler.h"
 #include "server/api.h"
 #include "server/http_server.h"
+#include "server/served_models.h"
 
 namespace qe::cli {
 namespace {
@@ -129,12 +130,20 @@ int serve(ServeArgs a) {
         sigwait(&stop_signals, &sig);
         std::fprintf(stderr, "qwen-edge: stopping (finishing running answers, up to 30 s)\n");
         api.begin_shutdown();
-        if (Scheduler* s = api.scheduler()) {
-            std::thread drain([s] { s->drain(); });
-            for (int i = 0; i < 300 && s->stats().active + s->stats().queued > 0; ++i)
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            drain.detach();  // the scheduler ends what is left when the Api is destroyed
-        }
+        // Every chat model loaded now, held here so that no unloading ends it meanwhile.
+        std::vector<std::shared_ptr<ChatModel>> chats;
+        for (const RegistryEntryInfo& e : api.registry().entries())
+            if (auto chat = std::dynamic_pointer_cast<ChatModel>(api.registry().peek(e.name)))
+                chats.push_back(std::move(chat));
+        auto busy = [&] {
+            for (const auto& c : chats)
+                if (c->scheduler().stats().active + c->scheduler().stats().queued > 0) return true;
+            return false;
+        };
+        // Each drain holds its model: what is left ends when the process does.
+        for (const auto& c : chats) std::thread([c] { c->scheduler().drain(); }).detach();
+        for (int i = 0; i < 300 && busy(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
         server.stop();
     }
     http_thread.join();

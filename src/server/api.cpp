@@ -205,8 +205,11 @@ HttpResponse Api::route(const HttpRequest& req) {
     if (p == "/metrics" && get) return metrics();
     if (!ready_) throw ApiException{unavailable("the model is still loading; try again shortly", 2)};
     if (p == "/v1/models" && get) return models();
-    if (post && p.starts_with("/v1/models/") && p.ends_with("/pull"))
-        return pull(p.substr(11, p.size() - 11 - 5));
+    constexpr std::string_view models_prefix = "/v1/models/", pull_suffix = "/pull";
+    if (post && p.size() > models_prefix.size() + pull_suffix.size() &&
+        p.starts_with(models_prefix) && p.ends_with(pull_suffix))
+        return pull(p.substr(models_prefix.size(),
+                             p.size() - models_prefix.size() - pull_suffix.size()));
     if (p == "/v1/chat/completions" && post) return chat_completions(req);
     if (p == "/v1/completions" && post) return completions(req);
     if (p == "/v1/embeddings" && post) return embeddings(req);

@@ -325,6 +325,8 @@ TEST_F(ApiModels, PullDownloadsACatalogueModelWithProgressThenItServes) {
     const HttpResponse unknown = api->handle({"POST", "/v1/models/llama:70b/pull", {}, ""});
     EXPECT_EQ(unknown.status, 404);
     EXPECT_NE(unknown.body.find("qwen3:0.6b"), std::string::npos) << unknown.body;
+    EXPECT_EQ(api->handle({"POST", "/v1/models//pull", {}, ""}).status, 404);
+    EXPECT_EQ(api->handle({"POST", "/v1/models/pull", {}, ""}).status, 404);
     unsetenv("HF_ENDPOINT");
 }
 
