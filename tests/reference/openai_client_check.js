@@ -12,7 +12,9 @@ async function main() {
     const client = new OpenAI({ baseURL: process.argv[2], apiKey: 'unused', maxRetries: 0, timeout: 120000 });
 
     const models = await client.models.list();
-    check(models.data.length === 1, 'one model listed');
+    // The served model first, loaded; then any others the server could load or download.
+    check(models.data.length >= 1 && models.data[0].loaded === true, 'the served model listed first');
+    check(models.data.every((m) => m.object === 'model' && typeof m.id === 'string'), 'model objects');
     const model = models.data[0].id;
 
     const messages = [{ role: 'user', content: 'Hello! 你好，请写一首诗。' }];
