@@ -18,18 +18,24 @@ using json = nlohmann::ordered_json;
 // As the API names kinds: the type of a /v1/models entry.
 const char* type_name(ModelKind kind) {
     switch (kind) {
-        case ModelKind::kChat: return "chat";
-        case ModelKind::kEmbedding: return "embedding";
-        case ModelKind::kRerank: return "reranker";
+        case ModelKind::kChat:
+            return "chat";
+        case ModelKind::kEmbedding:
+            return "embedding";
+        case ModelKind::kRerank:
+            return "reranker";
     }
     return "chat";
 }
 
 json capabilities(ModelKind kind) {
     switch (kind) {
-        case ModelKind::kChat: return json::array({"chat", "completion"});
-        case ModelKind::kEmbedding: return json::array({"embedding"});
-        case ModelKind::kRerank: return json::array({"rerank"});
+        case ModelKind::kChat:
+            return json::array({"chat", "completion"});
+        case ModelKind::kEmbedding:
+            return json::array({"embedding"});
+        case ModelKind::kRerank:
+            return json::array({"rerank"});
     }
     return json::array();
 }
@@ -37,9 +43,12 @@ json capabilities(ModelKind kind) {
 // What an endpoint of `kind` is, for messages.
 const char* endpoint_of(ModelKind kind) {
     switch (kind) {
-        case ModelKind::kChat: return "chat and completion requests need a chat model";
-        case ModelKind::kEmbedding: return "/v1/embeddings needs an embedding model";
-        case ModelKind::kRerank: return "/v1/rerank needs a reranker model";
+        case ModelKind::kChat:
+            return "chat and completion requests need a chat model";
+        case ModelKind::kEmbedding:
+            return "/v1/embeddings needs an embedding model";
+        case ModelKind::kRerank:
+            return "/v1/rerank needs a reranker model";
     }
     return "";
 }
@@ -66,8 +75,11 @@ bool same_file_name(const std::string& a, const std::string& b) {
 }
 
 json entry_json(const std::string& id, ModelKind kind) {
-    return json{{"id", id},           {"object", "model"}, {"created", 0},
-                {"owned_by", "qwen-edge"}, {"type", type_name(kind)},
+    return json{{"id", id},
+                {"object", "model"},
+                {"created", 0},
+                {"owned_by", "qwen-edge"},
+                {"type", type_name(kind)},
                 {"capabilities", capabilities(kind)}};
 }
 
@@ -273,9 +285,8 @@ HttpResponse Api::models() {
         if (it == pulls.end()) return;
         const DownloadState& d = it->second;
         if (d.running)
-            j["download"] = {{"bytes", d.bytes},
-                             {"total", d.total},
-                             {"bytes_per_second", d.bytes_per_second}};
+            j["download"] = {
+                {"bytes", d.bytes}, {"total", d.total}, {"bytes_per_second", d.bytes_per_second}};
         else if (!d.error.empty())
             j["download_error"] = d.error;
     };
@@ -305,7 +316,8 @@ HttpResponse Api::models() {
         with_download(j, id);
         data.push_back(std::move(j));
     }
-    return HttpResponse{200, "application/json",
+    return HttpResponse{200,
+                        "application/json",
                         dump_json(json{{"object", "list"}, {"data", std::move(data)}}),
                         {},
                         {}};
@@ -322,7 +334,8 @@ HttpResponse Api::pull(const std::string& name) {
         api_fail("model", e.what(), "model_not_found", 404);
     }
     const DownloadState state = downloads_.states().at(key);
-    return HttpResponse{202, "application/json",
+    return HttpResponse{202,
+                        "application/json",
                         dump_json(json{{"id", key},
                                        {"object", "model.download"},
                                        {"file", state.file},

@@ -14,7 +14,7 @@
 namespace qe {
 
 struct DownloadState {
-    std::string file;  // the file name in the models folder
+    std::string file;               // the file name in the models folder
     uint64_t bytes = 0, total = 0;  // total 0 while unknown
     double bytes_per_second = 0;
     bool running = true;

@@ -146,61 +146,66 @@ std::shared_ptr<ServedModel> ModelRegistry::lease_locked(Entry& e) {
     auto clock_fn = options_.clock;
     return std::shared_ptr<ServedModel>(
         e.model.get(), [held = e.model, usage, clock_fn](ServedModel*) {
-            usage->last_used =
-                (clock_fn ? clock_fn() : Clock::now()).time_since_epoch().count();
+            usage->last_used = (clock_fn ? clock_fn() : Clock::now()).time_since_epoch().count();
             usage->active--;
         });
 }
 
 std::shared_ptr<ServedModel> ModelRegistry::acquire(const std::string& name) {
-    std::vector<std::shared_ptr<ServedModel>> dropped;  // destroyed after the lock
     std::unique_lock lock(mutex_);
     Entry* e = nullptr;
     for (auto& candidate : entries_)
         if (candidate->name == name) e = candidate.get();
     if (!e) throw ModelUnavailable(ModelUnavailable::Reason::kUnknown, "no model '" + name + "'");
-    if (e->model) return lease_locked(*e);
-
-    if (!e->loading) {
-        if (options_.memory_budget && e->bytes_estimate > options_.memory_budget)
-            throw ModelUnavailable(
-                ModelUnavailable::Reason::kTooLarge,
-                "model '" + name + "' needs " + fetch::format_bytes(e->bytes_estimate) +
-                    ", more than the whole memory budget of " +
-                    fetch::format_bytes(options_.memory_budget) +
-                    " (serve --memory-budget raises it)");
-        if (!make_room_locked(e->bytes_estimate, e, dropped)) {
-            std::string busy;
-            for (const auto& other : entries_)
-                if (other->model || other->loading)
-                    busy += (busy.empty() ? "" : ", ") + other->name;
-            throw ModelUnavailable(
-                ModelUnavailable::Reason::kNoRoom,
-                "model '" + name + "' (" + fetch::format_bytes(e->bytes_estimate) +
-                    ") does not fit the memory budget of " +
-                    fetch::format_bytes(options_.memory_budget) + " beside " + busy +
-                    ", which are answering requests or kept loaded; retry when they are done");
+    const auto deadline = std::chrono::steady_clock::now() + options_.load_timeout;
+    // Again when the model, once loaded, was unloaded for another before this request got it.
+    for (;;) {
+        if (e->model) return lease_locked(*e);
+        const uint64_t round = e->load_round;  // before the lock is let go below
+        if (!e->loading) {
+            if (options_.memory_budget && e->bytes_estimate > options_.memory_budget)
+                throw ModelUnavailable(ModelUnavailable::Reason::kTooLarge,
+                                       "model '" + name + "' needs " +
+                                           fetch::format_bytes(e->bytes_estimate) +
+                                           ", more than the whole memory budget of " +
+                                           fetch::format_bytes(options_.memory_budget) +
+                                           " (serve --memory-budget raises it)");
+            std::vector<std::shared_ptr<ServedModel>> dropped;
+            if (!make_room_locked(e->bytes_estimate, e, dropped)) {
+                std::string busy;
+                for (const auto& other : entries_)
+                    if (other->model || other->loading)
+                        busy += (busy.empty() ? "" : ", ") + other->name;
+                throw ModelUnavailable(
+                    ModelUnavailable::Reason::kNoRoom,
+                    "model '" + name + "' (" + fetch::format_bytes(e->bytes_estimate) +
+                        ") does not fit the memory budget of " +
+                        fetch::format_bytes(options_.memory_budget) + " beside " + busy +
+                        ", which are answering requests or kept loaded; retry when they are done");
+            }
+            e->loading = true;  // its room is taken from now on
+            e->load_error.clear();
+            log("loading " + name + " (" + e->path + ")");
+            // The unloaded models go before the new one comes (their memory is its room).
+            lock.unlock();
+            dropped.clear();
+            lock.lock();
+            load_queue_.push_back(e);
+            changed_.notify_all();
         }
-        e->loading = true;
-        e->load_error.clear();
-        load_queue_.push_back(e);
-        log("loading " + name + " (" + e->path + ")");
-        changed_.notify_all();
+        const bool ended = changed_.wait_until(lock, deadline,
+                                               [&] { return e->load_round != round || stopping_; });
+        if (stopping_)
+            throw ModelUnavailable(ModelUnavailable::Reason::kTimeout, "the server is stopping");
+        if (!ended)
+            throw ModelUnavailable(ModelUnavailable::Reason::kTimeout,
+                                   "model '" + name + "' is still loading after " +
+                                       std::to_string(options_.load_timeout.count() / 1000) +
+                                       " s; retry shortly");
+        if (!e->model && !e->load_error.empty())
+            throw ModelUnavailable(ModelUnavailable::Reason::kLoadFailed,
+                                   "model '" + name + "' could not be loaded: " + e->load_error);
     }
-    const uint64_t round = e->load_round;
-    const auto started = std::chrono::steady_clock::now();
-    const bool ended = changed_.wait_until(lock, started + options_.load_timeout,
-                                           [&] { return e->load_round != round || stopping_; });
-    if (stopping_) throw ModelUnavailable(ModelUnavailable::Reason::kTimeout, "the server is stopping");
-    if (!ended)
-        throw ModelUnavailable(
-            ModelUnavailable::Reason::kTimeout,
-            "model '" + name + "' is still loading after " +
-                std::to_string(options_.load_timeout.count() / 1000) + " s; retry shortly");
-    if (!e->model)
-        throw ModelUnavailable(ModelUnavailable::Reason::kLoadFailed,
-                               "model '" + name + "' could not be loaded: " + e->load_error);
-    return lease_locked(*e);
 }
 
 std::shared_ptr<ServedModel> ModelRegistry::peek(const std::string& name) const {
@@ -230,7 +235,8 @@ void ModelRegistry::loader_loop() {
             error = ex.what();
         }
         const double ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count();
         std::vector<std::shared_ptr<ServedModel>> dropped;
         lock.lock();
         e->loading = false;
@@ -332,16 +338,26 @@ uint64_t parse_byte_size(const std::string& text) {
     for (char c : text.substr(i))
         if (c != ' ') unit += char(std::tolower(uint8_t(c)));
     double scale;
-    if (unit.empty() || unit == "b") scale = 1;
-    else if (unit == "k" || unit == "kb") scale = 1e3;
-    else if (unit == "kib") scale = 1024.0;
-    else if (unit == "m" || unit == "mb") scale = 1e6;
-    else if (unit == "mib") scale = 1024.0 * 1024;
-    else if (unit == "g" || unit == "gb") scale = 1e9;
-    else if (unit == "gib") scale = 1024.0 * 1024 * 1024;
-    else if (unit == "t" || unit == "tb") scale = 1e12;
-    else if (unit == "tib") scale = 1024.0 * 1024 * 1024 * 1024;
-    else throw bad();
+    if (unit.empty() || unit == "b")
+        scale = 1;
+    else if (unit == "k" || unit == "kb")
+        scale = 1e3;
+    else if (unit == "kib")
+        scale = 1024.0;
+    else if (unit == "m" || unit == "mb")
+        scale = 1e6;
+    else if (unit == "mib")
+        scale = 1024.0 * 1024;
+    else if (unit == "g" || unit == "gb")
+        scale = 1e9;
+    else if (unit == "gib")
+        scale = 1024.0 * 1024 * 1024;
+    else if (unit == "t" || unit == "tb")
+        scale = 1e12;
+    else if (unit == "tib")
+        scale = 1024.0 * 1024 * 1024 * 1024;
+    else
+        throw bad();
     const double bytes = number * scale;
     if (!std::isfinite(bytes) || bytes >= 1.8e19) throw bad();
     return uint64_t(bytes);

@@ -43,8 +43,8 @@ grammar::MaskerCache& ChatModel::maskers() {
     return *maskers_;
 }
 
-EmbeddingModel::EmbeddingModel(std::unique_ptr<LoadedModel> model,
-                               std::unique_ptr<Runtime> runtime, int n_ctx) {
+EmbeddingModel::EmbeddingModel(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
+                               int n_ctx) {
     EmbedderOptions options = embedder_options(*model);
     options.n_ctx = n_ctx;
     embedder_ = std::make_unique<Embedder>(*runtime, options);

@@ -51,8 +51,7 @@ class ChatModel : public ServedModel {
 class EmbeddingModel : public ServedModel {
   public:
     // Throws qe::Error for a model whose pooling is not supported.
-    EmbeddingModel(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
-                   int n_ctx);
+    EmbeddingModel(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime, int n_ctx);
     uint64_t bytes() const override { return bytes_; }
 
     const LoadedModel& model() const { return *model_; }

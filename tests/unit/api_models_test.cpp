@@ -55,7 +55,8 @@ class ApiModels : public testing::Test {
         o.registry.memory_budget = budget;
         o.registry.clock = [this] { return clock_.now(); };
         auto api = std::make_unique<Api>(o);
-        api->add_model(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf", ModelKind::kChat, false, true);
+        api->add_model(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf", ModelKind::kChat, false,
+                       true);
         api->set_ready();
         return api;
     }
@@ -98,7 +99,8 @@ TEST_F(ApiModels, ModelFieldPicksAQwen2AndAQwen3FileSideBySide) {
     EXPECT_EQ(json::parse(chat(*api, "default").body)["model"], "g448-q8_0");
     EXPECT_EQ(entry(*api, "g448-q2_k")["loaded"], true);
     EXPECT_EQ(entry(*api, "q3-q8_0")["loaded"], true);
-    EXPECT_NE(metrics(*api).find("qwen_edge_models_loaded 3\n"), std::string::npos) << metrics(*api);
+    EXPECT_NE(metrics(*api).find("qwen_edge_models_loaded 3\n"), std::string::npos)
+        << metrics(*api);
 }
 
 TEST_F(ApiModels, ModelsListsDownloadedLoadedAndCatalogueModels) {
@@ -162,8 +164,8 @@ TEST_F(ApiModels, EmbeddingAndChatRequestsSideBySide) {
     // Both at once: the chat model's engine thread and the embedding model's runtime.
     HttpResponse chat_response, embedding_response;
     std::thread embedding([&] {
-        embedding_response = api->handle({"POST", "/v1/embeddings", {},
-                                          json{{"input", "你好，世界"}}.dump()});
+        embedding_response =
+            api->handle({"POST", "/v1/embeddings", {}, json{{"input", "你好，世界"}}.dump()});
     });
     chat_response = chat(*api, "g448-q2_k");
     embedding.join();
@@ -231,11 +233,12 @@ TEST_F(ApiModels, RequestForAModelStillLoadingGetsA503) {
     ApiOptions o;
     o.registry.load_timeout = std::chrono::milliseconds(1);
     Api api(o);
-    api.registry().add("slow", ModelKind::kChat, "slow.gguf", 1, [&]() -> std::shared_ptr<ServedModel> {
-        std::unique_lock lock(m);
-        cv.wait(lock, [&] { return open; });
-        throw Error("slow.gguf: gave up");
-    });
+    api.registry().add("slow", ModelKind::kChat, "slow.gguf", 1,
+                       [&]() -> std::shared_ptr<ServedModel> {
+                           std::unique_lock lock(m);
+                           cv.wait(lock, [&] { return open; });
+                           throw Error("slow.gguf: gave up");
+                       });
     api.set_ready();
     const HttpResponse r = chat(api, "slow");
     EXPECT_EQ(r.status, 503);
@@ -253,9 +256,7 @@ TEST_F(ApiModels, RequestForAModelStillLoadingGetsA503) {
 }
 
 TEST_F(ApiModels, BrokenFileIsA500NamingIt) {
-    {
-        std::ofstream(dir_ / "broken.gguf") << "not a model";
-    }
+    { std::ofstream(dir_ / "broken.gguf") << "not a model"; }
     auto api = make_api();
     const HttpResponse r = chat(*api, "broken");
     EXPECT_EQ(r.status, 500);
@@ -317,7 +318,8 @@ TEST_F(ApiModels, PullDownloadsACatalogueModelWithProgressThenItServes) {
     EXPECT_EQ(done["downloaded"], true) << done;
     EXPECT_EQ(done["bytes"], bytes.size());
     EXPECT_FALSE(done.contains("download"));
-    EXPECT_TRUE(fs::exists(dir_ / "Qwen3-0.6B-Q8_0.gguf.sha256"));  // checked against the hub's digest
+    EXPECT_TRUE(
+        fs::exists(dir_ / "Qwen3-0.6B-Q8_0.gguf.sha256"));  // checked against the hub's digest
     const HttpResponse answer = chat(*api, "qwen3:0.6b");
     EXPECT_EQ(answer.status, 200) << answer.body;
 

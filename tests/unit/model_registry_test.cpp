@@ -138,7 +138,8 @@ TEST(ModelRegistry, WaitForALoadTimesOutWithAClearMessage) {
         FAIL();
     } catch (const ModelUnavailable& e) {
         EXPECT_EQ(e.reason, ModelUnavailable::Reason::kTimeout);
-        EXPECT_NE(std::string(e.what()).find("'a' is still loading"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("'a' is still loading"), std::string::npos)
+            << e.what();
     }
     a.release();
 }
@@ -212,6 +213,26 @@ TEST(ModelRegistry, BudgetUnloadsTheLeastRecentlyUsedIdleModel) {
     EXPECT_TRUE(loaded(r, "c"));
     EXPECT_EQ(r.stats().memory_unloads, 1u);
     EXPECT_LE(r.stats().loaded_bytes, 250u);
+}
+
+// A model unloaded for room is gone before the one that needs the room loads.
+TEST(ModelRegistry, UnloadedForRoomIsFreedBeforeTheNewLoad) {
+    struct Tracked : FakeModel {
+        explicit Tracked(std::atomic<bool>& gone) : FakeModel(100), gone_(gone) {}
+        ~Tracked() override { gone_ = true; }
+        std::atomic<bool>& gone_;
+    };
+    std::atomic<bool> a_gone{false}, a_gone_when_b_loaded{false};
+    FakeClock clock;
+    ModelRegistry r(options(clock, 150));
+    r.add("a", ModelKind::kChat, "a.gguf", 100, [&] { return std::make_shared<Tracked>(a_gone); });
+    r.add("b", ModelKind::kChat, "b.gguf", 100, [&]() -> std::shared_ptr<ServedModel> {
+        a_gone_when_b_loaded = a_gone.load();
+        return std::make_shared<FakeModel>(100);
+    });
+    r.acquire("a");
+    r.acquire("b");
+    EXPECT_TRUE(a_gone_when_b_loaded);
 }
 
 TEST(ModelRegistry, BudgetNeverUnloadsABusyModel) {
