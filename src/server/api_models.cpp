@@ -13,6 +13,7 @@
 namespace qe {
 namespace {
 
+namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
 // As the API names kinds: the type of a /v1/models entry.
@@ -308,8 +309,14 @@ HttpResponse Api::models() {
                     have = true;
                     bytes = f.bytes;
                 }
-        j["downloaded"] = have;
-        j["loaded"] = false;
+        // Loaded when one of its files is (a request named it, or its file).
+        bool loaded = false;
+        for (const RegistryEntryInfo& e : registered)
+            for (const auto& q : c.quants)
+                loaded = loaded ||
+                         (e.loaded && same_file_name(fs::path(e.path).filename().string(), q.file));
+        j["downloaded"] = have || loaded;
+        j["loaded"] = loaded;
         j["bytes"] = have ? json(bytes) : json(nullptr);
         if (c.kind == ModelKind::kChat)
             j["thinking"] = {{"supported", c.thinks}, {"default", c.thinks && c.thinking_default}};

@@ -136,6 +136,7 @@ TEST_F(ApiModels, CatalogueNamePicksItsDownloadedFile) {
     const HttpResponse r = chat(*api, "qwen3:0.6b");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(json::parse(r.body)["model"], "Qwen3-0.6B-Q8_0");
+    EXPECT_EQ(entry(*api, "qwen3:0.6b")["loaded"], true);  // its file is
 }
 
 TEST_F(ApiModels, UnknownNameIsA404ListingWhatExists) {
