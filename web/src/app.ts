@@ -2,6 +2,7 @@
 // state) and turns user actions into requests, storage writes and redraws.
 import { ApiError, streamChat, type ChatRequest } from './api/chat';
 import { HealthMonitor, type HealthState } from './api/health';
+import { knowledgeClient, type BaseInfo } from './api/knowledge';
 import { isResetCommand, titleFrom, wireMessages } from './chat/rules';
 import { resolveLanguage, translator, type Language, type MessageKey, type Translate } from './i18n';
 import { ImeGuard } from './ime';
@@ -11,6 +12,8 @@ import { byNewest, makeId, type Conversation, type ConversationStore, type Messa
 import { confirmDialog } from './ui/confirm-dialog';
 import { h } from './ui/dom';
 import { icon } from './ui/icons';
+import { KnowledgePanel } from './ui/knowledge-panel';
+import { KnowledgeSwitch } from './ui/knowledge-switch';
 import { MessageList } from './ui/messages';
 import { SettingsDialog } from './ui/settings-dialog';
 import { Sidebar } from './ui/sidebar';
@@ -58,6 +61,10 @@ export class App {
   private thinking = { supported: false, default: false };
   // The switch's position for a chat not started yet (null: the model's default).
   private draftThinking: boolean | null = null;
+  // The server's knowledge bases (GET /v1/knowledge), and whether it has the API at all.
+  private knowledge = { available: false, bases: [] as BaseInfo[], defaultBase: null as string | null };
+  // The switch's choice for a chat not started yet (null: off).
+  private draftKnowledge: string | null = null;
   // The API answered 401: the server wants an API key this page lacks (or has wrong).
   private locked = false;
   private storageWarned = false;
@@ -75,6 +82,10 @@ export class App {
   private readonly sendButton: HTMLButtonElement;
   private readonly hint = h('p', { class: 'composer-hint' });
   private readonly thinkingButton: HTMLButtonElement;
+  private readonly knowledgeClient = knowledgeClient(apiUrl, () => authHeaders(this.settings.apiKey));
+  private readonly knowledgePanel: KnowledgePanel;
+  private readonly knowledgeSwitch: KnowledgeSwitch;
+  private readonly knowledgeButton: HTMLButtonElement;
   private readonly labelled: { el: HTMLElement; key: MessageKey; attr?: string }[] = [];
 
   constructor(
@@ -108,18 +119,30 @@ export class App {
     this.list.element.addEventListener('rerender', () => this.renderMessages());
 
     this.settingsDialog = new SettingsDialog(this.t, (s) => this.applySettings(s));
+    this.knowledgePanel = new KnowledgePanel(this.t, this.knowledgeClient, {
+      basesChanged: (bases) => {
+        this.knowledge.bases = bases;
+        this.renderKnowledgeSwitch();
+      },
+      toast: (text) => this.toasts.show(text),
+    });
+    this.knowledgeSwitch = new KnowledgeSwitch(this.t, (base) => this.chooseKnowledge(base));
+    this.knowledgeButton = h('button', { type: 'button', class: 'icon-btn', hidden: true, 'data-testid': 'knowledge-top', onclick: () => void this.knowledgePanel.open() }, icon('book', 19)) as HTMLButtonElement;
 
     this.input = h('textarea', { class: 'composer-input', rows: 1, 'data-testid': 'composer', enterkeyhint: 'send' }) as HTMLTextAreaElement;
     this.sendButton = h('button', { type: 'submit', class: 'send-btn', 'data-testid': 'send' }) as HTMLButtonElement;
     this.thinkingButton = h('button', { type: 'button', class: 'think-toggle', 'data-testid': 'thinking-toggle', onclick: () => this.toggleThinking() }) as HTMLButtonElement;
     this.root = this.buildShell();
-    mount.replaceChildren(this.root, this.settingsDialog.element, this.toasts.element);
+    mount.replaceChildren(this.root, this.settingsDialog.element, this.knowledgePanel.element, this.toasts.element);
 
     this.monitor = new HealthMonitor({
       url: apiUrl('health'),
       onChange: (state) => {
         this.health = state;
-        if (isUp(state) && !this.model) void this.fetchModel();
+        if (isUp(state) && !this.model) {
+          void this.fetchModel();
+          void this.fetchKnowledge();
+        }
         this.renderStatus();
       },
     });
@@ -181,6 +204,8 @@ export class App {
 
     const menu = this.label(h('button', { type: 'button', class: 'icon-btn menu-btn', 'aria-controls': 'sidebar', onclick: () => this.setSidebar(true) }, icon('menu', 20)), 'openMenu', 'aria-label');
     const newChat = this.label(h('button', { type: 'button', class: 'icon-btn top-new', 'data-testid': 'new-chat-top', onclick: () => this.newChat() }, icon('compose', 19)), 'newChat', 'aria-label');
+    this.label(this.knowledgeButton, 'knowledgeManage', 'aria-label');
+    this.label(this.knowledgeButton, 'knowledgeManage', 'title');
     const settings = this.label(h('button', { type: 'button', class: 'icon-btn', 'data-testid': 'settings-top', onclick: () => this.settingsDialog.open(this.settings) }, icon('settings', 19)), 'settings', 'aria-label');
     this.label(this.input, 'composerPlaceholder', 'placeholder');
     this.label(this.input, 'composerLabel', 'aria-label');
@@ -190,9 +215,9 @@ export class App {
     const main = h(
       'main',
       { class: 'main' },
-      h('header', { class: 'topbar' }, menu, this.title, this.status, newChat, settings),
+      h('header', { class: 'topbar' }, menu, this.title, this.status, newChat, this.knowledgeButton, settings),
       this.list.element,
-      h('div', { class: 'composer-wrap' }, h('div', { class: 'composer-tools', hidden: true }, this.thinkingButton), form, this.hint),
+      h('div', { class: 'composer-wrap' }, h('div', { class: 'composer-tools', hidden: true }, this.thinkingButton, this.knowledgeSwitch.element), form, this.hint),
     );
     const root = h('div', { class: 'app' }, this.sidebar.element, scrim, main);
     root.addEventListener('keydown', (e) => {
@@ -251,6 +276,8 @@ export class App {
     this.sidebar.setTranslate(this.t);
     this.list.setTranslate(this.t);
     this.settingsDialog.setTranslate(this.t);
+    this.knowledgePanel.setTranslate(this.t);
+    this.knowledgeSwitch.setTranslate(this.t);
   }
 
   private renderAll(): void {
@@ -280,12 +307,42 @@ export class App {
     this.sendButton.title = this.t(busy ? 'stop' : 'send');
     this.renderStatus();
     this.renderThinkingToggle();
+    this.renderKnowledgeSwitch();
+  }
+
+  // The row above the message box shows when one of its switches does.
+  private renderComposerTools(): void {
+    this.thinkingButton.hidden = !this.thinking.supported;
+    this.thinkingButton.parentElement?.toggleAttribute('hidden', !this.thinking.supported && !this.knowledge.available);
+  }
+
+  // The "answer from documents" switch: shown when the server has knowledge bases.
+  private renderKnowledgeSwitch(): void {
+    this.knowledgeButton.hidden = !this.knowledge.available;
+    this.knowledgeSwitch.render(this.knowledge.available, this.knowledge.bases.map((b) => b.name), this.knowledge.defaultBase, this.knowledgeOf(this.current));
+    this.renderComposerTools();
+  }
+
+  // The base the questions of `c` (null: the chat not started yet) are answered from; null: none.
+  private knowledgeOf(c: Conversation | null): string | null {
+    return c ? (c.knowledgeBase ?? null) : this.draftKnowledge;
+  }
+
+  private chooseKnowledge(base: string | null): void {
+    if (this.current) {
+      if (base === null) delete this.current.knowledgeBase;
+      else this.current.knowledgeBase = base;
+      void this.save(this.current);
+    } else {
+      this.draftKnowledge = base;
+    }
+    this.renderKnowledgeSwitch();
   }
 
   // The 深度思考 switch: shown only for a model that can think; pressed when this chat thinks.
   private renderThinkingToggle(): void {
     const b = this.thinkingButton;
-    b.parentElement?.toggleAttribute('hidden', !this.thinking.supported);
+    this.renderComposerTools();
     const on = this.thinkingOn(this.current);
     b.setAttribute('aria-pressed', String(on));
     b.classList.toggle('is-on', on);
@@ -349,7 +406,9 @@ export class App {
       const now = Date.now();
       conversation = { id: makeId(), title: titleFrom(text), createdAt: now, updatedAt: now, messages: [] };
       if (this.thinking.supported) conversation.thinking = this.thinkingOn(null);
+      if (this.draftKnowledge !== null) conversation.knowledgeBase = this.draftKnowledge;
       this.draftThinking = null;
+      this.draftKnowledge = null;
       this.conversations.unshift(conversation);
       this.setCurrent(conversation);
     }
@@ -384,6 +443,7 @@ export class App {
       stream_options: { include_usage: true },
       ...requestFields(this.settings),
       ...(this.thinking.supported ? { chat_template_kwargs: { enable_thinking: this.thinkingOn(conversation) } } : {}),
+      ...(conversation.knowledgeBase !== undefined ? { knowledge: { base: conversation.knowledgeBase } } : {}),
     };
     let lastSave = Date.now();
     try {
@@ -398,6 +458,11 @@ export class App {
             lastSave = Date.now();
             void this.save(conversation);
           }
+        },
+        onCitations: (citations) => {
+          if (citations.length > 0) message.citations = citations;
+          else delete message.citations;
+          if (this.current === conversation) this.renderMessages();
         },
         onThinkingDone: (ms) => {
           message.thinkingMs = ms;
@@ -468,6 +533,7 @@ export class App {
     this.stop();
     this.setCurrent(null);
     this.draftThinking = null; // a new chat starts with the model's default
+    this.draftKnowledge = null; // and without a knowledge base
     this.setSidebar(false);
     this.renderAll();
     this.input.focus();
@@ -565,7 +631,10 @@ export class App {
     if (s.apiKey !== keyBefore) {
       this.locked = false;
       this.renderStatus();
-      if (isUp(this.health)) void this.fetchModel();
+      if (isUp(this.health)) {
+        void this.fetchModel();
+        void this.fetchKnowledge();
+      }
     }
     if (s.language !== languageBefore) {
       this.language = resolveLanguage(s.language, navigator.languages ?? [navigator.language]);
@@ -606,6 +675,18 @@ export class App {
     this.storageWarned = true;
     const quota = e instanceof DOMException && e.name === 'QuotaExceededError';
     this.toasts.show(this.t('storageFailed', { reason: quota ? this.t('saveFailedQuota') : e instanceof Error ? e.message : String(e) }), 6000);
+  }
+
+  // Whether the server has knowledge bases, and which: a server without the API (404) hides the
+  // panel and the switch; any other failure leaves them as they were.
+  private async fetchKnowledge(): Promise<void> {
+    try {
+      const list = await this.knowledgeClient.listBases();
+      this.knowledge = { available: true, bases: list.bases, defaultBase: list.defaultBase };
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 405)) this.knowledge = { available: false, bases: [], defaultBase: null };
+    }
+    this.renderKnowledgeSwitch();
   }
 
   private async fetchModel(): Promise<void> {

@@ -6,6 +6,7 @@ import './styles/layout.css';
 import './styles/messages.css';
 import './styles/code.css';
 import './styles/dialogs.css';
+import './styles/knowledge.css';
 
 async function openStore(): Promise<{ store: ConversationStore; persistent: boolean }> {
   try {

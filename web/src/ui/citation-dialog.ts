@@ -1,0 +1,42 @@
+// The passage behind a citation chip: its file, heading and page, and its text (plain text: a
+// passage is a document's words, never markup).
+import { citationSource, type Citation } from '../api/knowledge';
+import type { Translate } from '../i18n';
+import { h } from './dom';
+import { icon } from './icons';
+
+export function citationLabel(t: Translate, c: Citation): string {
+  return `[${c.index}] ${citationSource(c, (n) => t('citationPage', { n }))}`;
+}
+
+export function openCitation(t: Translate, c: Citation): HTMLDialogElement {
+  const dialog = h('dialog', { class: 'dialog citation-dialog', 'aria-labelledby': 'citation-title', 'data-testid': 'citation-dialog' });
+  const close = () => dialog.close();
+  const row = (label: string, value: string, testid: string) => h('div', { class: 'citation-row' }, h('dt', {}, label), h('dd', { 'data-testid': testid }, value));
+  dialog.append(
+    h(
+      'div',
+      { class: 'dialog-panel' },
+      h('header', { class: 'dialog-head' }, h('h2', { id: 'citation-title' }, `[${c.index}] ${c.file}`), h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('close'), 'data-testid': 'citation-close', onclick: close }, icon('close'))),
+      h(
+        'div',
+        { class: 'dialog-body' },
+        h(
+          'dl',
+          { class: 'citation-meta' },
+          row(t('citationFile'), c.file, 'citation-file'),
+          c.heading ? row(t('citationHeading'), c.heading, 'citation-heading') : null,
+          c.page !== null ? row(t('citationPageLabel'), String(c.page), 'citation-page') : null,
+        ),
+        h('blockquote', { class: 'citation-text', 'data-testid': 'citation-text' }, c.text),
+      ),
+    ),
+  );
+  dialog.addEventListener('click', (e) => {
+    if (e.target === dialog) close();
+  });
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.appendChild(dialog);
+  dialog.showModal();
+  return dialog;
+}
