@@ -117,7 +117,7 @@ function listOf(body: unknown): unknown[] {
   return body.data;
 }
 
-// Talks to the server at `base` (the page's own URL) with the API key's headers of the moment.
+// Talks to the server at `url(path)` (relative to the page) with the API key headers of the moment.
 export function knowledgeClient(url: (path: string) => string, headers: () => Record<string, string>, fetchImpl: typeof fetch = (...a) => fetch(...a)): KnowledgeClient {
   const call = async (path: string, init: RequestInit = {}): Promise<unknown> => {
     const response = await fetchImpl(url(path), { cache: 'no-store', ...init, headers: { ...headers(), ...(init.headers as Record<string, string> | undefined) } });
