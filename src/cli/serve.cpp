@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
@@ -12,6 +13,8 @@
 #include "cli/model_choice.h"
 #include "core/error.h"
 #include "engine/scheduler.h"
+#include "knowledge/data_dir.h"
+#include "library/bases.h"
 #include "server/api.h"
 #include "server/http_server.h"
 
@@ -28,6 +31,9 @@ struct ServeArgs {
     size_t max_body = 1 << 20;
     int max_tokens = 4096;
     int request_timeout = 30;
+    std::optional<std::string> data_dir;
+    std::string kb, admin_key;
+    uint64_t max_upload = 64ull << 20;
 };
 
 std::string read_key_file(const std::string& path) {
@@ -67,12 +73,20 @@ int serve(ServeArgs a) {
     api_options.api_key = a.api_key_file.empty() ? a.api_key : read_key_file(a.api_key_file);
     api_options.cors_origin = a.cors;
     api_options.limits.max_tokens = a.max_tokens;
+    api_options.admin_key = a.admin_key;
+    api_options.default_base = a.kb;
+    api_options.max_upload_bytes = a.max_upload;
+    const auto data_dir = knowledge::data_dir(a.data_dir);
+    if (!a.kb.empty() && !library::Bases(data_dir).exists(a.kb))
+        throw Error("--kb " + a.kb + ": no such knowledge base in " + (data_dir / "knowledge").string() +
+                    " (create it: qwen-edge kb create " + a.kb + ")");
     Api api(api_options);
 
     HttpOptions http;
     http.host = a.host;
     http.port = a.port;
     http.max_body_bytes = a.max_body;
+    http.max_upload_bytes = a.max_upload;
     http.request_timeout_s = a.request_timeout;
     http.threads = std::max(8, a.parallel + a.queue + 8);
     HttpServer server(http, api);
@@ -112,6 +126,8 @@ int serve(ServeArgs a) {
             std::fprintf(stderr, "qwen-edge: reranking with %s\n", reranker->id().c_str());
             api.set_rerank_model(std::move(reranker), std::move(runtime));
         }
+        api.set_knowledge(data_dir);
+        if (!a.kb.empty()) std::fprintf(stderr, "qwen-edge: knowledge base '%s' by default\n", a.kb.c_str());
         api.set_ready(std::move(model), std::move(scheduler));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "qwen-edge serve: error: %s\n", e.what());
@@ -158,6 +174,10 @@ Runner register_serve(CLI::App& app) {
     cmd->add_option("--max-body", args->max_body, "Largest request body in bytes")->capture_default_str();
     cmd->add_option("--max-tokens", args->max_tokens, "Largest max_tokens a request may ask for")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--request-timeout", args->request_timeout, "Seconds a client has to send a whole request (slow clients are dropped)")->capture_default_str()->check(CLI::Range(1, 3600));
+    cmd->add_option("--data-dir", args->data_dir, "Folder of the knowledge bases (default: $QWEN_EDGE_DATA, else $XDG_DATA_HOME/qwen-edge, else ~/.local/share/qwen-edge)");
+    cmd->add_option("--kb", args->kb, "The default knowledge base: the web chat's knowledge switch starts on with it, and API chats may send \"knowledge\": true");
+    cmd->add_option("--admin-key", args->admin_key, "Require 'Authorization: Bearer KEY' to create, upload to and delete knowledge bases (without it: only from this machine)");
+    cmd->add_option("--max-upload", args->max_upload, "Largest upload to a knowledge base in bytes (one request)")->capture_default_str();
     return [args] { return serve(*args); };
 }
 

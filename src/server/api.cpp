@@ -11,6 +11,7 @@
 #include "fetch/model_catalogue.h"
 #include "server/api_json.h"
 #include "server/generation.h"
+#include "server/same_secret.h"
 #include "server/static_assets.h"
 
 namespace qe {
@@ -35,13 +36,6 @@ ApiError unavailable(std::string message, int retry_after_s) {
     ApiError e = make_error(503, "server_error", "unavailable", std::move(message));
     e.retry_after_s = retry_after_s;
     return e;
-}
-
-// Constant-time comparison, so the key can't be guessed byte by byte from response times.
-bool same_secret(std::string_view a, std::string_view b) {
-    unsigned char diff = a.size() == b.size() ? 0 : 1;
-    for (size_t i = 0; i < a.size(); ++i) diff |= uint8_t(a[i]) ^ uint8_t(b[i % (b.size() ? b.size() : 1)]);
-    return diff == 0 && !b.empty();
 }
 
 int64_t unix_time() {
@@ -117,6 +111,7 @@ HttpResponse Api::handle(const HttpRequest& request) {
         "/rerank",              "/v1/reranking",   "/reranking",     "/v1/models",
         "/health",              "/metrics",        "/tokenize",      "/detokenize"};
     std::string endpoint = request.path.starts_with("/v1/") ? "other" : "static";
+    if (request.path.starts_with("/v1/knowledge")) endpoint = "/v1/knowledge";
     for (std::string_view known : kEndpoints)
         if (request.path == known) endpoint = known;
     metrics_.count_request(endpoint, r.status);
@@ -133,13 +128,14 @@ HttpResponse Api::route(const HttpRequest& req) {
         HttpResponse r;
         r.status = 204;
         if (!options_.cors_origin.empty()) {
-            r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
             r.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
             r.headers.emplace_back("Access-Control-Max-Age", "600");
         }
         return r;
     }
-    if (api && !authorized(req))
+    // The knowledge base's admin requests have a key of their own (admin_authorized).
+    if (api && !is_admin_request(req) && !authorized(req))
         throw ApiException{make_error(401, "invalid_request_error", "invalid_api_key",
                                       "missing or wrong API key: send 'Authorization: Bearer <key>'")};
 
@@ -163,6 +159,7 @@ HttpResponse Api::route(const HttpRequest& req) {
     }
     const bool get = req.method == "GET", post = req.method == "POST";
     if (p == "/metrics" && get) return metrics();
+    if (p == "/v1/knowledge" || p.starts_with("/v1/knowledge/")) return knowledge(req);
     if (!ready_) throw ApiException{unavailable("the model is still loading; try again shortly", 2)};
     if (p == "/v1/models" && get) return models();
     if (p == "/v1/chat/completions" && post) return chat_completions(req);
@@ -231,6 +228,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
 
     const int n_ctx = scheduler_->n_ctx();
     const int room = std::min(r.options.max_tokens.value_or(options_.answer_room), n_ctx / 2);
+    json citations = add_knowledge(body, r.messages, room);
     TurnPrompt prompt;
     try {
         prompt =
@@ -246,6 +244,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->stream = r.options.stream;
     g->include_usage = r.options.include_usage;
     g->dropped_rounds = prompt.dropped_rounds;
+    g->citations = std::move(citations);
     g->prompt = std::move(prompt);
     g->turn.stop = r.options.stop;
     g->turn.split_reasoning = r.split_reasoning;
@@ -363,6 +362,14 @@ HttpResponse Api::run(std::shared_ptr<Generation> g) {
     r.headers.emplace_back("X-Accel-Buffering", "no");
     if (g->chat) {  // OpenAI opens a chat stream with the role
         std::lock_guard lock(g->m);
+        // The passages the answer cites, before its first words (after the role: pushed first).
+        if (!g->citations.is_null())
+            g->chunks.push_front("data: " +
+                                 dump_json(g->chunk({{"index", 0},
+                                                     {"delta", json::object()},
+                                                     {"citations", g->citations},
+                                                     {"finish_reason", nullptr}})) +
+                                 "\n\n");
         g->chunks.push_front(
             "data: " +
             dump_json(g->chunk({{"index", 0},

@@ -11,10 +11,12 @@
 //   GET  /health                {"status": "ok" | "loading"}
 //   GET  /metrics               Prometheus text
 //   POST /tokenize, /detokenize
+//   /v1/knowledge...            knowledge bases: list, create, upload, search (api_knowledge.cpp)
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +30,8 @@
 #include "engine/reranker.h"
 #include "engine/scheduler.h"
 #include "grammar/masker_cache.h"
+#include "library/bases.h"
+#include "library/import_queue.h"
 #include "model/loaded_model.h"
 #include "server/metrics.h"
 #include "server/openai_request.h"
@@ -40,6 +44,17 @@ struct ApiOptions {
     RequestLimits limits;
     int answer_room = 1024;   // tokens kept free for the answer when max_tokens is not given
     std::chrono::milliseconds ping_interval{15000};  // SSE comment sent after this much silence
+    // Creating, uploading to and deleting knowledge bases need "Authorization: Bearer <key>";
+    // without one, only requests from this machine (127.0.0.1, ::1) may.
+    std::string admin_key;
+    std::string default_base;                 // serve --kb: the base of "knowledge": true
+    uint64_t max_upload_bytes = 64ull << 20;  // per uploaded file
+};
+
+struct UploadedFile {
+    std::string field;     // the multipart part's name
+    std::string filename;  // as the client named it
+    std::string content;
 };
 
 struct HttpRequest {
@@ -47,6 +62,8 @@ struct HttpRequest {
     std::string path;
     std::map<std::string, std::string> headers;  // names in lower case
     std::string body;
+    std::vector<UploadedFile> files;  // a multipart/form-data body's file parts
+    std::string remote_addr;          // the client's address ("" when unknown)
 };
 
 // Writes one piece of a streamed body; false when the client has gone.
@@ -80,6 +97,11 @@ public:
     // length). Throws qe::Error naming what of the file is not supported.
     void set_rerank_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
                           int n_ctx = 0);
+    // The knowledge bases of `data_dir` (knowledge/data_dir.h) for /v1/knowledge and chat
+    // requests with "knowledge"; after set_embedding_model, whose model then embeds them.
+    void set_knowledge(const std::filesystem::path& data_dir);
+    // Waits until every upload has been imported (tests).
+    void wait_for_imports();
     // From now on new generation requests get 503; running ones go on.
     void begin_shutdown() { shutting_down_ = true; }
     Scheduler* scheduler() { return ready_ ? scheduler_.get() : nullptr; }
@@ -92,6 +114,16 @@ private:
     HttpResponse completions(const HttpRequest& request);
     HttpResponse embeddings(const HttpRequest& request);  // api_embeddings.cpp
     HttpResponse rerank(const HttpRequest& request);      // api_rerank.cpp
+    HttpResponse knowledge(const HttpRequest& request);   // api_knowledge.cpp
+    bool is_admin_request(const HttpRequest& request) const;
+    bool admin_authorized(const HttpRequest& request) const;
+    std::unique_ptr<knowledge::KnowledgeBase> open_base(const std::string& name);
+    std::vector<knowledge::SearchHit> search_base(const std::string& name,
+                                                  const std::string& question, int top_k);
+    // Puts the passages of r's "knowledge" base into its last user message (api_knowledge.cpp);
+    // returns the citations (null when the request asks for no knowledge).
+    nlohmann::ordered_json add_knowledge(const nlohmann::ordered_json& body,
+                                         nlohmann::ordered_json& messages, int room);
     HttpResponse models();
     HttpResponse tokenize(const HttpRequest& request);
     HttpResponse detokenize(const HttpRequest& request);
@@ -117,6 +149,9 @@ private:
     std::unique_ptr<Runtime> rerank_runtime_;
     std::unique_ptr<Reranker> reranker_;  // over rerank_runtime_: declared after it
     std::string rerank_template_;
+    std::unique_ptr<library::Bases> bases_;
+    std::unique_ptr<library::ImportQueue> imports_;  // uses embedder_: declared after it
+    std::atomic<uint64_t> next_upload_{1};
     // The grammars of response_format and the grammar extra, over the model's vocabulary: made
     // at the first request that asks for one.
     std::mutex maskers_mutex_;

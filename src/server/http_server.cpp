@@ -76,6 +76,18 @@ struct HttpServer::Impl {
         r.method = req.method;
         r.path = req.path;
         r.body = req.body;
+        r.remote_addr = req.remote_addr;
+        for (const auto& [field, part] : req.files)
+            r.files.push_back({field, part.filename, part.content});
+        // The library's limit is the upload's (files are large); other bodies keep theirs.
+        if (!req.is_multipart_form_data() && req.body.size() > options.max_body_bytes) {
+            res.status = 413;
+            res.set_content(
+                "{\"error\":{\"message\":\"the request body is too large\",\"type\":"
+                "\"invalid_request_error\",\"param\":null,\"code\":\"http_413\"}}",
+                "application/json");
+            return;
+        }
         for (const auto& [name, value] : req.headers) {
             std::string lower = name;
             std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -105,7 +117,9 @@ HttpServer::HttpServer(HttpOptions options, Api& api)
     auto& s = impl_->server;
     const int threads = std::max(2, impl_->options.threads);
     s.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
-    s.set_payload_max_length(impl_->options.max_body_bytes);
+    // An upload's parts and their headers: the file limit and a little more.
+    s.set_payload_max_length(
+        std::max(impl_->options.max_body_bytes, size_t(impl_->options.max_upload_bytes + (64 << 10))));
     s.read_timeout_s = std::max(1, impl_->options.read_timeout_s);
     s.write_timeout_s = std::max(1, impl_->options.write_timeout_s);
     s.request_timeout_s = std::max(1, impl_->options.request_timeout_s);
@@ -114,6 +128,7 @@ HttpServer::HttpServer(HttpOptions options, Api& api)
     };
     s.Get(R"(/.*)", handler);
     s.Post(R"(/.*)", handler);
+    s.Delete(R"(/.*)", handler);
     s.Options(R"(/.*)", handler);
     // Errors the library answers itself (413, 400 for malformed HTTP): OpenAI-style bodies too.
     s.set_error_handler([](const httplib::Request&, httplib::Response& res) {

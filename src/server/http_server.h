@@ -14,6 +14,9 @@ struct HttpOptions {
     std::string host = "127.0.0.1";
     int port = 8080;
     size_t max_body_bytes = 1 << 20;  // larger bodies get 413
+    // A multipart upload (POST /v1/knowledge/{name}/documents) may be this large: one request
+    // holds files up to this size together.
+    uint64_t max_upload_bytes = 64ull << 20;
     int threads = 32;                 // connections served at once
     int read_timeout_s = 10;          // a client that sends nothing for this long is dropped
     int write_timeout_s = 30;         // and one that reads nothing
