@@ -63,8 +63,9 @@ export class App {
   private draftThinking: boolean | null = null;
   // The server's knowledge bases (GET /v1/knowledge), and whether it has the API at all.
   private knowledge = { available: false, bases: [] as BaseInfo[], defaultBase: null as string | null };
-  // The switch's choice for a chat not started yet (null: off).
-  private draftKnowledge: string | null = null;
+  // The switch's choice for a chat not started yet (null: off; undefined: the server's default
+  // base, `serve --kb`, or off when it has none).
+  private draftKnowledge: string | null | undefined = undefined;
   // The API answered 401: the server wants an API key this page lacks (or has wrong).
   private locked = false;
   private storageWarned = false;
@@ -325,7 +326,8 @@ export class App {
 
   // The base the questions of `c` (null: the chat not started yet) are answered from; null: none.
   private knowledgeOf(c: Conversation | null): string | null {
-    return c ? (c.knowledgeBase ?? null) : this.draftKnowledge;
+    if (c) return c.knowledgeBase ?? null;
+    return this.draftKnowledge === undefined ? this.knowledge.defaultBase : this.draftKnowledge;
   }
 
   private chooseKnowledge(base: string | null): void {
@@ -406,9 +408,10 @@ export class App {
       const now = Date.now();
       conversation = { id: makeId(), title: titleFrom(text), createdAt: now, updatedAt: now, messages: [] };
       if (this.thinking.supported) conversation.thinking = this.thinkingOn(null);
-      if (this.draftKnowledge !== null) conversation.knowledgeBase = this.draftKnowledge;
+      const base = this.knowledgeOf(null);
+      if (base !== null) conversation.knowledgeBase = base;
       this.draftThinking = null;
-      this.draftKnowledge = null;
+      this.draftKnowledge = undefined;
       this.conversations.unshift(conversation);
       this.setCurrent(conversation);
     }
@@ -533,7 +536,7 @@ export class App {
     this.stop();
     this.setCurrent(null);
     this.draftThinking = null; // a new chat starts with the model's default
-    this.draftKnowledge = null; // and without a knowledge base
+    this.draftKnowledge = undefined; // and with the server's default knowledge base, if any
     this.setSidebar(false);
     this.renderAll();
     this.input.focus();

@@ -149,7 +149,7 @@ describe('knowledge', () => {
     await s.close();
   });
 
-  it('a base name that exists is refused with the server message; English labels', async () => {
+  it('a base name that exists is refused; a server default base starts new chats on; English labels', async () => {
     const s = await openChat();
     const { page } = s;
     await waitForServerReady(page);
@@ -162,6 +162,29 @@ describe('knowledge', () => {
     await page.getByTestId('knowledge-create').click();
     await page.getByTestId('knowledge-error').waitFor();
     expect(await page.getByTestId('knowledge-error').textContent()).toMatch(/^Knowledge base error: .+/);
+    await page.keyboard.press('Escape');
+
+    // A server that names a default base (serve --kb): a new chat starts with it on. The list
+    // is rewritten here, so this holds for any server.
+    await s.context.route('**/v1/knowledge', async (route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...(await response.json()), default: base } });
+    });
+    await page.reload();
+    const select = page.getByTestId('knowledge-select');
+    await expect.poll(() => select.inputValue()).toBe(base);
+    expect(await select.locator('option:checked').textContent()).toBe(`${base} (default)`);
+    await send(page, 'What does the handbook say?');
+    expect(s.chatRequests.at(-1)!.knowledge).toEqual({ base });
+    await waitForAnswer(page);
+    // Off for this conversation: its next question goes without.
+    await select.selectOption('');
+    await send(page, 'And without it?');
+    expect(s.chatRequests.at(-1)).not.toHaveProperty('knowledge');
+    await waitForAnswer(page);
+    await s.context.unroute('**/v1/knowledge');
+    await openPanel(page);
     await page.locator(`[data-testid=knowledge-base][data-name="${base}"] [data-testid=knowledge-delete-base]`).click();
     await page.getByTestId('confirm').click();
     await expect.poll(() => page.locator(`[data-testid=knowledge-base][data-name="${base}"]`).count()).toBe(0);
