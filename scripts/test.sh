@@ -20,11 +20,14 @@ step ctest --preset release -j "$jobs"
 # The web chat: unit tests (Vitest), then Chromium driving the page.
 (cd web && step npm test && step npm run test:browser)
 # The same browser tests against the real server on the tiny golden model (its answers are noise,
-# but real tokens stream through the real HTTP stack and the embedded page).
+# but real tokens stream through the real HTTP stack and the embedded page; the knowledge tests'
+# uploads are really imported and searched), its knowledge bases in a folder of their own.
 root=$(pwd)
 golden=$(cd ../shared/golden && pwd)
-(cd web && QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --port \$QE_PORT" \
+kbdata=$(mktemp -d)
+(cd web && QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --port \$QE_PORT --data-dir '$kbdata'" \
     step npm run test:browser)
+rm -rf "$kbdata"
 
 step scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -137,6 +137,8 @@ export class KnowledgePanel {
     if (base === null || files.length === 0) return;
     await this.attempt(async () => {
       const added = await this.client.upload(base, files);
+      // Shown as the upload answered (queued, or skipped) until the list is fetched again.
+      if (this.openBase === base) this.documents = [...this.documents.filter((d) => !added.some((a) => a.id === d.id)), ...added];
       this.events.toast(this.t('knowledgeUploaded', { n: added.length }));
     });
     await this.refreshDocuments();

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeDocx, makePdf } from './documents';
-import { closeBrowser, lastAnswer, openChat, send, waitForAnswer, waitForServerReady } from './harness';
+import { closeBrowser, lastAnswer, openChat, send, waitForAnswer, waitForServerReady, type ChatPage, type ChatRequestBody } from './harness';
 
 afterAll(closeBrowser);
 
@@ -46,6 +46,14 @@ async function recordStatuses(page: Page): Promise<void> {
     };
     new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true });
   });
+}
+
+// Sends a question and returns the chat request it made.
+async function ask(s: ChatPage, text: string): Promise<ChatRequestBody> {
+  const before = s.chatRequests.length;
+  await send(s.page, text);
+  await expect.poll(() => s.chatRequests.length).toBe(before + 1);
+  return s.chatRequests[before];
 }
 
 const statusesSeen = (page: Page, file: string) =>
@@ -106,8 +114,7 @@ describe('knowledge', () => {
     expect(await page.getByTestId('knowledge-switch').textContent()).toContain('从知识库回答');
     expect(await select.inputValue()).toBe('');
     await select.selectOption(base);
-    await send(page, '报销需要提交哪些材料？');
-    expect(s.chatRequests.at(-1)!.knowledge).toEqual({ base });
+    expect((await ask(s, '报销需要提交哪些材料？')).knowledge).toEqual({ base });
     expect(await waitForAnswer(page)).toBe('done');
 
     // Citation chips under the answer; the reimbursement passage is among them.
@@ -175,13 +182,11 @@ describe('knowledge', () => {
     const select = page.getByTestId('knowledge-select');
     await expect.poll(() => select.inputValue()).toBe(base);
     expect(await select.locator('option:checked').textContent()).toBe(`${base} (default)`);
-    await send(page, 'What does the handbook say?');
-    expect(s.chatRequests.at(-1)!.knowledge).toEqual({ base });
+    expect((await ask(s, 'What does the handbook say?')).knowledge).toEqual({ base });
     await waitForAnswer(page);
     // Off for this conversation: its next question goes without.
     await select.selectOption('');
-    await send(page, 'And without it?');
-    expect(s.chatRequests.at(-1)).not.toHaveProperty('knowledge');
+    expect(await ask(s, 'And without it?')).not.toHaveProperty('knowledge');
     await waitForAnswer(page);
     await s.context.unroute('**/v1/knowledge');
     await openPanel(page);
