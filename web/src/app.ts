@@ -83,7 +83,7 @@ export class App {
   private readonly sendButton: HTMLButtonElement;
   private readonly hint = h('p', { class: 'composer-hint' });
   private readonly thinkingButton: HTMLButtonElement;
-  private readonly knowledgeClient = knowledgeClient(apiUrl, () => authHeaders(this.settings.apiKey));
+  private readonly knowledgeClient = knowledgeClient(apiUrl, (admin) => authHeaders(admin && this.settings.adminKey ? this.settings.adminKey : this.settings.apiKey));
   private readonly knowledgePanel: KnowledgePanel;
   private readonly knowledgeSwitch: KnowledgeSwitch;
   private readonly knowledgeButton: HTMLButtonElement;

@@ -4,7 +4,8 @@
 // and records the requests it gets so tests can check what the page sent.
 //
 //   node tests/mock-server.mjs [--port 8080] [--host 127.0.0.1] [--dist dist] [--api-key KEY]
-//   (with --api-key, /v1/* answers 401 unless sent "Authorization: Bearer KEY", as qwen-edge does)
+//   (with --api-key, /v1/* answers 401 unless sent "Authorization: Bearer KEY", as qwen-edge does;
+//   with --admin-key KEY, creating, uploading and deleting knowledge answer 403 unless sent that key)
 //   env: MOCK_TOKEN_MS (delay between tokens, default 35), MOCK_TTFT_MS (before the first, 150),
 //        MOCK_LOADING_MS (answer /health with "loading" this long after start, 0),
 //        MOCK_MAX_ACTIVE (streams at once before 429, 4), MOCK_KB_STEP_MS (a document's import
@@ -30,6 +31,7 @@ const TTFT_MS = Number(process.env.MOCK_TTFT_MS ?? 150);
 const LOADING_MS = Number(process.env.MOCK_LOADING_MS ?? 0);
 const MAX_ACTIVE = Number(process.env.MOCK_MAX_ACTIVE ?? 4);
 const API_KEY = arg('api-key', '');
+const ADMIN_KEY = arg('admin-key', '');
 const MODEL = 'qwen3-1.7b (mock)';
 const MAX_BODY = 1 << 20;
 const MAX_UPLOAD = 16 << 20; // the mock keeps uploads in memory
@@ -474,7 +476,13 @@ const server = createServer(async (req, res) => {
         ? sendJson(res, 503, { status: 'loading' })
         : sendJson(res, 200, { status: 'ok', slots: MAX_ACTIVE, active: state.active, queued: 0 });
     }
-    if (path.startsWith('/v1/') && API_KEY && req.headers.authorization !== `Bearer ${API_KEY}`) {
+    // The knowledge bases' admin requests carry the admin key instead, when there is one.
+    const adminRequest = path.startsWith('/v1/knowledge') && (req.method === 'DELETE' || (req.method === 'POST' && !path.endsWith('/search')));
+    if (adminRequest && ADMIN_KEY) {
+      if (req.headers.authorization !== `Bearer ${ADMIN_KEY}`) {
+        return sendError(res, 403, "this needs the admin key: send 'Authorization: Bearer <admin key>'", 'invalid_request_error', 'admin_required');
+      }
+    } else if (path.startsWith('/v1/') && API_KEY && req.headers.authorization !== `Bearer ${API_KEY}`) {
       state.unauthorized++;
       return sendError(res, 401, "missing or wrong API key: send 'Authorization: Bearer <key>'", 'invalid_request_error', 'invalid_api_key');
     }

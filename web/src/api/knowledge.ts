@@ -117,10 +117,11 @@ function listOf(body: unknown): unknown[] {
   return body.data;
 }
 
-// Talks to the server at `url(path)` (relative to the page) with the API key headers of the moment.
-export function knowledgeClient(url: (path: string) => string, headers: () => Record<string, string>, fetchImpl: typeof fetch = (...a) => fetch(...a)): KnowledgeClient {
-  const call = async (path: string, init: RequestInit = {}): Promise<unknown> => {
-    const response = await fetchImpl(url(path), { cache: 'no-store', ...init, headers: { ...headers(), ...(init.headers as Record<string, string> | undefined) } });
+// Talks to the server at `url(path)` (relative to the page) with the key headers of the moment:
+// `headers(true)` for the admin requests (create, upload, delete), `headers(false)` for reading.
+export function knowledgeClient(url: (path: string) => string, headers: (admin: boolean) => Record<string, string>, fetchImpl: typeof fetch = (...a) => fetch(...a)): KnowledgeClient {
+  const call = async (path: string, init: RequestInit = {}, admin = false): Promise<unknown> => {
+    const response = await fetchImpl(url(path), { cache: 'no-store', ...init, headers: { ...headers(admin), ...(init.headers as Record<string, string> | undefined) } });
     if (!response.ok) throw await errorFromResponse(response);
     return response.json();
   };
@@ -133,10 +134,10 @@ export function knowledgeClient(url: (path: string) => string, headers: () => Re
       return { bases: listOf(body).map(parseBase), defaultBase };
     },
     async createBase(name) {
-      return parseBase(await call('v1/knowledge', json('POST', { name })));
+      return parseBase(await call('v1/knowledge', json('POST', { name }), true));
     },
     async deleteBase(name) {
-      await call(basePath(name), { method: 'DELETE' });
+      await call(basePath(name), { method: 'DELETE' }, true);
     },
     async listDocuments(base) {
       return listOf(await call(`${basePath(base)}/documents`)).map(parseDocument);
@@ -144,10 +145,10 @@ export function knowledgeClient(url: (path: string) => string, headers: () => Re
     async upload(base, files) {
       const form = new FormData();
       for (const f of files) form.append('file', f, f.name);
-      return listOf(await call(`${basePath(base)}/documents`, { method: 'POST', body: form })).map(parseDocument);
+      return listOf(await call(`${basePath(base)}/documents`, { method: 'POST', body: form }, true)).map(parseDocument);
     },
     async deleteDocument(base, id) {
-      await call(`${basePath(base)}/documents/${encodeURIComponent(id)}`, { method: 'DELETE' });
+      await call(`${basePath(base)}/documents/${encodeURIComponent(id)}`, { method: 'DELETE' }, true);
     },
   };
 }

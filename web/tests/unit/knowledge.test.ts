@@ -27,7 +27,7 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 describe('knowledge API client', () => {
   const client = (answers: Response[]) => {
     const r = recorder(answers);
-    return { c: knowledgeClient((p) => `http://h/${p}`, () => ({ Authorization: 'Bearer K' }), r.fetch), sent: r.sent };
+    return { c: knowledgeClient((p) => `http://h/${p}`, (admin) => ({ Authorization: admin ? 'Bearer ADMIN' : 'Bearer K' }), r.fetch), sent: r.sent };
   };
 
   it('lists bases with the server default, and sends the API key', async () => {
@@ -46,6 +46,8 @@ describe('knowledge API client', () => {
     await c.deleteBase('公司 制度/2');
     await c.deleteDocument('公司制度', '7');
     await c.listDocuments('a?b');
+    // Deleting is an admin request: it carries the admin key's headers; reading the API key's.
+    expect(sent.map((s) => s.headers.Authorization)).toEqual(['Bearer ADMIN', 'Bearer ADMIN', 'Bearer K']);
     expect(sent.map((s) => `${s.method} ${s.url}`)).toEqual([
       'DELETE http://h/v1/knowledge/%E5%85%AC%E5%8F%B8%20%E5%88%B6%E5%BA%A6%2F2',
       'DELETE http://h/v1/knowledge/%E5%85%AC%E5%8F%B8%E5%88%B6%E5%BA%A6/documents/7',
@@ -60,6 +62,7 @@ describe('knowledge API client', () => {
     expect((error as ApiError).status).toBe(409);
     expect((error as ApiError).message).toBe("the knowledge base '手册' exists");
     expect(sent[0].method).toBe('POST');
+    expect(sent[0].headers.Authorization).toBe('Bearer ADMIN');
     expect(JSON.parse(sent[0].body as string)).toEqual({ name: '手册' });
   });
 
