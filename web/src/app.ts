@@ -148,7 +148,10 @@ export class App {
       },
     });
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.monitor.poke();
+      if (document.visibilityState !== 'visible') return;
+      this.monitor.poke();
+      // Bases made or removed meanwhile (elsewhere) show in the switch.
+      if (isUp(this.health)) void this.fetchKnowledge();
     });
     window.addEventListener('online', () => this.monitor.poke());
   }

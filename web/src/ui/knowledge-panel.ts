@@ -2,8 +2,7 @@
 // documents with their status (queued, indexing with progress, ready, skipped with the reason),
 // files added by drag and drop or a file picker, and documents deleted. While any document of the
 // open base is queued or indexing, the list is fetched again every POLL_MS.
-import type { BaseInfo, DocumentEntry, KnowledgeClient } from '../api/knowledge';
-import { isBusy } from '../api/knowledge';
+import { isBusy, type BaseInfo, type DocumentEntry, type KnowledgeClient } from '../api/knowledge';
 import type { MessageKey, Translate } from '../i18n';
 import { confirmDialog } from './confirm-dialog';
 import { clear, h } from './dom';
