@@ -2,6 +2,7 @@
 // passage is a document's words, never markup).
 import { citationSource, type Citation } from '../api/knowledge';
 import type { Translate } from '../i18n';
+import type { StoredMessage } from '../store/types';
 import { h } from './dom';
 import { icon } from './icons';
 
@@ -39,4 +40,28 @@ export function openCitation(t: Translate, c: Citation): HTMLDialogElement {
   document.body.appendChild(dialog);
   dialog.showModal();
   return dialog;
+}
+
+// Turns each [n] of a rendered answer that names one of its citations into a button that opens
+// it (the message list's click handler reads data-action="cite"); text in code and links stays.
+export function linkCitationRefs(root: HTMLElement, m: StoredMessage, t: Translate): void {
+  if (!m.citations || m.citations.length === 0) return;
+  const byIndex = new Map(m.citations.map((c, i) => [c.index, i]));
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const texts: Text[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!n.parentElement?.closest('pre, code, a, button')) texts.push(n as Text);
+  }
+  for (const node of texts) {
+    const parts: (string | HTMLElement)[] = [];
+    let last = 0;
+    for (const match of node.data.matchAll(/\[(\d{1,3})\]/g)) {
+      const n = Number(match[1]);
+      const i = byIndex.get(n);
+      if (i === undefined) continue;
+      parts.push(node.data.slice(last, match.index), h('button', { type: 'button', class: 'cite-ref', 'data-action': 'cite', 'data-msg': m.id, 'data-cite': i, 'aria-label': t('citationOpen', { n }), title: t('citationOpen', { n }) }, `[${n}]`));
+      last = match.index + match[0].length;
+    }
+    if (parts.length > 0) node.replaceWith(...parts, node.data.slice(last));
+  }
 }

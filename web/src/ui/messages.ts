@@ -4,7 +4,7 @@ import type { Translate } from '../i18n';
 import { ImeGuard } from '../ime';
 import { renderMarkdown } from '../markdown';
 import type { Conversation, StoredMessage } from '../store/types';
-import { citationLabel, openCitation } from './citation-dialog';
+import { citationLabel, linkCitationRefs, openCitation } from './citation-dialog';
 import { copyText } from './clipboard';
 import { clear, h } from './dom';
 import { icon, type IconName } from './icons';
@@ -257,6 +257,7 @@ export class MessageList {
     } else if (m.content !== '') {
       md.innerHTML = this.markdown(m);
       enhanceMarkdown(md, this.t);
+      linkCitationRefs(md, m, this.t);
     } else {
       bubble.classList.add('is-empty');
     }

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeDocx, makePdf } from './documents';
-import { closeBrowser, lastAnswer, openChat, send, waitForAnswer, waitForServerReady, type ChatPage, type ChatRequestBody } from './harness';
+import { closeBrowser, isMock, lastAnswer, openChat, send, waitForAnswer, waitForServerReady, type ChatPage, type ChatRequestBody } from './harness';
 
 afterAll(closeBrowser);
 
@@ -132,6 +132,15 @@ describe('knowledge', () => {
     if (await dialog.getByTestId('citation-heading').count()) expect(await dialog.getByTestId('citation-heading').textContent()).toContain('报销材料');
     await dialog.getByTestId('citation-close').click();
     await expect.poll(() => page.getByTestId('citation-dialog').count()).toBe(0);
+    // The mock's answer cites [1] in its text: that opens the first passage too (a real tiny
+    // model's words cite nothing in particular).
+    if (isMock()) {
+      await lastAnswer(page).locator('.md .cite-ref').first().click();
+      await page.getByTestId('citation-dialog').waitFor();
+      expect(await page.getByTestId('citation-dialog').locator('h2').textContent()).toBe(`[1] ${labels[0].replace(/^\[1\] /, '').replace(/ · .*$/, '')}`);
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.getByTestId('citation-dialog').count()).toBe(0);
+    }
 
     // The choice and the citations stay with the conversation across a reload; a new chat starts off.
     await page.reload();

@@ -3,7 +3,7 @@ import { ApiError, streamChat } from '../../src/api/chat';
 import { BadAnswerError, isBusy, knowledgeClient, parseCitations, parseDocument } from '../../src/api/knowledge';
 import { translator } from '../../src/i18n';
 import { parseImport } from '../../src/store/transfer';
-import { citationLabel } from '../../src/ui/citation-dialog';
+import { citationLabel, linkCitationRefs } from '../../src/ui/citation-dialog';
 
 interface Sent {
   url: string;
@@ -112,6 +112,20 @@ describe('citations', () => {
     expect(citationLabel(translator('zh'), c)).toBe('[1] 报销制度.docx · 第 3 页');
     expect(citationLabel(translator('en'), c)).toBe('[1] 报销制度.docx · p.3');
     expect(citationLabel(translator('en'), { ...c, page: null })).toBe('[1] 报销制度.docx');
+  });
+
+  it('turn the [n] of an answer into buttons, but not in code, links or unknown numbers', () => {
+    const root = document.createElement('div');
+    root.innerHTML = '<p>见[1]和[2]，[9]不是。</p><pre><code>a[1]</code></pre><p><a href="#x">[1]</a> <code>[2]</code></p>';
+    const c = (index: number) => ({ index, file: 'f', page: null, heading: '', text: 't' });
+    linkCitationRefs(root, { id: 'm1', role: 'assistant', content: '', createdAt: 0, citations: [c(1), c(2)] }, translator('en'));
+    const refs = [...root.querySelectorAll<HTMLButtonElement>('.cite-ref')];
+    expect(refs.map((b) => [b.textContent, b.dataset.cite, b.dataset.msg, b.dataset.action])).toEqual([
+      ['[1]', '0', 'm1', 'cite'],
+      ['[2]', '1', 'm1', 'cite'],
+    ]);
+    expect(root.querySelector('p')!.textContent).toBe('见[1]和[2]，[9]不是。');
+    expect(root.querySelector('pre')!.innerHTML).toBe('<code>a[1]</code>');
   });
 
   it('come from the stream chunk before the first text', async () => {
