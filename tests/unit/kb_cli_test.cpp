@@ -115,5 +115,28 @@ TEST(KbCli, AnEmbeddingModelIsRecordedAndRequiredToMatch) {
     EXPECT_EQ(lines[0]["file"], (f.docs / "sub" / "leave.txt").string());  // keyword + vectors
 }
 
+TEST(KbCli, ChatFromABaseListsTheSourcesUnderEachAnswer) {
+    KbFolder f("kb_cli_chat");
+    ASSERT_EQ(f.kb("create 制度").exit_code, 0);
+    ASSERT_EQ(f.kb("add 制度 " + shell_quote(f.docs.string())).exit_code, 0);
+    const std::string input = test::write_input("kb_chat_in.txt", "报销需要哪些材料\nzebra\n");
+    const auto r = run_command(kBinary + " chat -m " + shell_quote(kEmbedModel) +
+                               " -n 2 -c 1024 -t 1 --kb 制度 --data-dir " +
+                               shell_quote(f.data.string()) + " < " + shell_quote(input) + " 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const size_t sources = r.output.find("Sources:\n  [1] " + (f.docs / "报销制度.md").string() +
+                                         ", 报销制度\n");
+    EXPECT_NE(sources, std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("[2]"), std::string::npos) << r.output;  // one document matches
+    EXPECT_NE(r.output.find("(no passage of the knowledge base matched the question)"),
+              std::string::npos)
+        << r.output;
+    const auto unknown = run_command(kBinary + " chat -m " + shell_quote(kEmbedModel) +
+                                     " --kb 没有 --data-dir " + shell_quote(f.data.string()) +
+                                     " < /dev/null 2>&1");
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(unknown.output.find("no knowledge base '没有'"), std::string::npos) << unknown.output;
+}
+
 }  // namespace
 }  // namespace qe
