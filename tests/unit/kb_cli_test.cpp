@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/reranker_model.h"
 #include "support/run_command.h"
 
 namespace qe {
@@ -113,6 +114,27 @@ TEST(KbCli, AnEmbeddingModelIsRecordedAndRequiredToMatch) {
     const auto lines = output_lines(search.output);
     ASSERT_FALSE(lines.empty());
     EXPECT_EQ(lines[0]["file"], (f.docs / "sub" / "leave.txt").string());  // keyword + vectors
+}
+
+TEST(KbCli, ARerankerReordersThePassagesWithItsScores) {
+    KbFolder f("kb_cli_rerank");
+    std::ofstream(f.docs / "more.txt") << "More about paid leave: ask your manager for leave.\n";
+    ASSERT_EQ(f.kb("create r").exit_code, 0);
+    ASSERT_EQ(f.kb("add r " + shell_quote(f.docs.string())).exit_code, 0);
+    const std::string reranker = test::write_reranker("kb_cli", test::RerankForm::kFullHead);
+    const auto r = run_command(kBinary + " kb search r 'paid leave' --json --data-dir " +
+                               shell_quote(f.data.string()) + " --rerank-model " +
+                               shell_quote(reranker));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto lines = output_lines(r.output);
+    ASSERT_EQ(lines.size(), 2u) << r.output;
+    // The reranker's scores: probabilities, best first (fused scores are about 1/61).
+    for (const auto& l : lines) {
+        EXPECT_GE(l["score"].get<double>(), 0.0);
+        EXPECT_LE(l["score"].get<double>(), 1.0);
+    }
+    EXPECT_GE(lines[0]["score"].get<double>(), lines[1]["score"].get<double>());
+    EXPECT_NE(lines[0]["score"].get<double>(), 1.0 / 61) << r.output;
 }
 
 TEST(KbCli, ChatFromABaseListsTheSourcesUnderEachAnswer) {
