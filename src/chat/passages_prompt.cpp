@@ -51,6 +51,18 @@ std::string last_user_text(const json& messages) {
     return "";
 }
 
+int passages_budget(const json& messages, int n_ctx, int answer_room, const CountTokens& count) {
+    constexpr int kPerMessage = 8;         // <|im_start|>role\n ... <|im_end|>\n
+    constexpr int kInstructionRoom = 160;  // the instruction and the "Passages:" labels
+    int chat = 0;
+    for (const auto& m : messages) {
+        chat += kPerMessage;
+        if (const auto c = m.find("content"); c != m.end() && c->is_string())
+            chat += count(c->get<std::string>());
+    }
+    return n_ctx - answer_room - chat - kInstructionRoom;
+}
+
 PassagesPrompt add_passages(const json& messages, std::span<const Passage> passages,
                             int budget_tokens, const CountTokens& count) {
     PassagesPrompt out;

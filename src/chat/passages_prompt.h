@@ -37,6 +37,11 @@ using CountTokens = std::function<int(std::string_view)>;
 // The question: the text of the last user message ("" when there is none).
 std::string last_user_text(const nlohmann::ordered_json& messages);
 
+// What the context leaves for passages: n_ctx minus the answer's room, the chat as it is (each
+// message's text and a few tokens of its template) and the instruction's wording.
+int passages_budget(const nlohmann::ordered_json& messages, int n_ctx, int answer_room,
+                    const CountTokens& count);
+
 // Puts the passages (best first) into `messages` (chat messages with string contents): each
 // passage whole, while the passages together take at most `budget_tokens` by `count`. Throws
 // qe::Error when the messages have no user message.

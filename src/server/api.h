@@ -62,8 +62,8 @@ struct HttpRequest {
     std::string path;
     std::map<std::string, std::string> headers;  // names in lower case
     std::string body;
-    std::vector<UploadedFile> files;  // a multipart/form-data body's file parts
-    std::string remote_addr;          // the client's address ("" when unknown)
+    std::vector<UploadedFile> files = {};  // a multipart/form-data body's file parts
+    std::string remote_addr = {};          // the client's address ("" when unknown)
 };
 
 // Writes one piece of a streamed body; false when the client has gone.

@@ -123,16 +123,7 @@ json Api::add_knowledge(const json& body, json& messages, int room) {
     const CountTokens count = [&tok](std::string_view text) {
         return int(tok.encode(text, SpecialTokens::kAsText).size());
     };
-    // The passages get what the context has left after the answer's room, the chat as it is
-    // (each message's text and a few tokens of its template) and the instruction's wording.
-    int chat_tokens = 0;
-    for (const auto& m : messages) {
-        chat_tokens += 8;
-        if (const auto c = m.find("content"); c != m.end() && c->is_string())
-            chat_tokens += count(c->get<std::string>());
-    }
-    constexpr int kInstructionRoom = 160;
-    const int budget = scheduler_->n_ctx() - room - chat_tokens - kInstructionRoom;
+    const int budget = passages_budget(messages, scheduler_->n_ctx(), room, count);
     std::vector<Passage> passages;
     for (const auto& h : hits)
         passages.push_back({h.document_path, h.heading, h.page, h.text, h.score});

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/reranker_model.h"
 #include "support/run_command.h"
 
 namespace qe {
@@ -113,6 +114,50 @@ TEST(KbCli, AnEmbeddingModelIsRecordedAndRequiredToMatch) {
     const auto lines = output_lines(search.output);
     ASSERT_FALSE(lines.empty());
     EXPECT_EQ(lines[0]["file"], (f.docs / "sub" / "leave.txt").string());  // keyword + vectors
+}
+
+TEST(KbCli, ARerankerReordersThePassagesWithItsScores) {
+    KbFolder f("kb_cli_rerank");
+    std::ofstream(f.docs / "more.txt") << "More about paid leave: ask your manager for leave.\n";
+    ASSERT_EQ(f.kb("create r").exit_code, 0);
+    ASSERT_EQ(f.kb("add r " + shell_quote(f.docs.string())).exit_code, 0);
+    const std::string reranker = test::write_reranker("kb_cli", test::RerankForm::kFullHead);
+    const auto r = run_command(kBinary + " kb search r 'paid leave' --json --data-dir " +
+                               shell_quote(f.data.string()) + " --rerank-model " +
+                               shell_quote(reranker));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto lines = output_lines(r.output);
+    ASSERT_EQ(lines.size(), 2u) << r.output;
+    // The reranker's scores: probabilities, best first (fused scores are about 1/61).
+    for (const auto& l : lines) {
+        EXPECT_GE(l["score"].get<double>(), 0.0);
+        EXPECT_LE(l["score"].get<double>(), 1.0);
+    }
+    EXPECT_GE(lines[0]["score"].get<double>(), lines[1]["score"].get<double>());
+    EXPECT_NE(lines[0]["score"].get<double>(), 1.0 / 61) << r.output;
+}
+
+TEST(KbCli, ChatFromABaseListsTheSourcesUnderEachAnswer) {
+    KbFolder f("kb_cli_chat");
+    ASSERT_EQ(f.kb("create 制度").exit_code, 0);
+    ASSERT_EQ(f.kb("add 制度 " + shell_quote(f.docs.string())).exit_code, 0);
+    const std::string input = test::write_input("kb_chat_in.txt", "报销需要哪些材料\nzebra\n");
+    const auto r = run_command(kBinary + " chat -m " + shell_quote(kEmbedModel) +
+                               " -n 2 -c 1024 -t 1 --kb 制度 --data-dir " +
+                               shell_quote(f.data.string()) + " < " + shell_quote(input) + " 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const size_t sources = r.output.find("Sources:\n  [1] " + (f.docs / "报销制度.md").string() +
+                                         ", 报销制度\n");
+    EXPECT_NE(sources, std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("[2]"), std::string::npos) << r.output;  // one document matches
+    EXPECT_NE(r.output.find("(no passage of the knowledge base matched the question)"),
+              std::string::npos)
+        << r.output;
+    const auto unknown = run_command(kBinary + " chat -m " + shell_quote(kEmbedModel) +
+                                     " --kb 没有 --data-dir " + shell_quote(f.data.string()) +
+                                     " < /dev/null 2>&1");
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(unknown.output.find("no knowledge base '没有'"), std::string::npos) << unknown.output;
 }
 
 }  // namespace

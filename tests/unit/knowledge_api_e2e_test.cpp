@@ -235,6 +235,28 @@ TEST_F(KnowledgeApiE2E, ErrorsFollowTheContract) {
     EXPECT_EQ(http(port_, "DELETE", "/v1/knowledge/twice").status, 200);
 }
 
+TEST_F(KnowledgeApiE2E, AClientGoneMidUploadLeavesNothingBehind) {
+    ASSERT_EQ(http(port_, "POST", "/v1/knowledge", R"({"name":"cut"})").status, 201);
+    {
+        test::Connection c(port_);
+        ASSERT_TRUE(c.connected());
+        const std::string boundary = "cut-boundary";
+        const std::string start = "--" + boundary +
+                                  "\r\nContent-Disposition: form-data; name=\"file\"; "
+                                  "filename=\"half.txt\"\r\n\r\n" +
+                                  std::string(4000, 'x');
+        ASSERT_TRUE(c.send("POST /v1/knowledge/cut/documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Content-Type: multipart/form-data; boundary=" + boundary +
+                           "\r\nContent-Length: 100000\r\n\r\n" + start));
+    }  // closed with most of the body unsent
+    const RawResponse list = http(port_, "GET", "/v1/knowledge/cut/documents");
+    ASSERT_EQ(list.status, 200);
+    EXPECT_EQ(body_of(list)["data"], json::array());
+    EXPECT_TRUE(fs::is_empty(data_ / "knowledge" / ".incoming") ||
+                !fs::exists(data_ / "knowledge" / ".incoming"));
+    EXPECT_EQ(http(port_, "DELETE", "/v1/knowledge/cut").status, 200);
+}
+
 TEST(KnowledgeAdminE2E, AdminKeyAndUploadLimit) {
     const fs::path data = fs::path(QE_TEST_TMP_DIR) / "knowledge_admin_e2e";
     fs::remove_all(data);
