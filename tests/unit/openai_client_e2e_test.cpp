@@ -52,6 +52,12 @@ TEST(OpenAiClientE2E, ToolRoundTripLogprobsAndTheirErrors) {
                              {"openai_tools_check.js", "openai_logprobs_check.js"});
 }
 
+// tool_choice "required" and a named function: valid calls even from a noise model.
+TEST(OpenAiClientE2E, ForcedToolCalls) {
+    check_with_openai_client({"--model", kGolden, "--threads", "1", "--parallel", "1"},
+                             "openai_forced_tools_e2e.log", {"openai_forced_tools_check.js"});
+}
+
 TEST(OpenAiClientE2E, EmbeddingsFromASecondModel) {
     check_with_openai_client(
         {"--model", kGolden, "--embedding-model", std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf",
