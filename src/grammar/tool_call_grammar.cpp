@@ -126,6 +126,13 @@ class ToolGrammar {
                     fail(path, "'" + key + "' is not supported for a text parameter of the " +
                                    "XML tool-call form");
             if (values) {
+                // Without a type, the parser reads a text that is JSON ("1", "true") as JSON.
+                if (!s.contains("type"))
+                    for (const json& v : *values)
+                        if (!json::parse(v.get<std::string>(), nullptr, false).is_discarded())
+                            fail(path, "the value '" + v.get<std::string>() +
+                                           "' would read back as JSON: give the parameter "
+                                           "\"type\": \"string\"");
                 std::vector<Sequence> alts;
                 for (const json& v : *values)
                     if (v.is_string()) alts.push_back(b_.literal(v.get<std::string>()));
@@ -136,8 +143,10 @@ class ToolGrammar {
             const int max = length(s, "maxLength", GrammarBuilder::kUnbounded, path);
             return b_.repeat({b_.ref(text_char())}, min, max, path);
         }
-        if (!s.contains("type") && !values)
-            fail(path, "a parameter of the XML tool-call form needs a 'type'");
+        if (!s.contains("type") && (!values || std::any_of(values->begin(), values->end(),
+                                                           [](const json& v) { return v.is_string(); })))
+            fail(path, "a parameter of the XML tool-call form needs a 'type' (beside an enum "
+                       "or const, unless every value is text or none is)");
         return add_json_schema(b_, root, s, path, prefix);
     }
 

@@ -126,6 +126,14 @@ TEST(ToolCallGrammar, BadSchemasNameTheToolAndThePlace) {
         EXPECT_NE(std::string(e.what()).find("'format' is not supported"), std::string::npos)
             << e.what();
     }
+    // Texts the parser would read back as JSON, or a mix of texts and JSON values, need a type.
+    for (const json& values : {json{"1", "a"}, json{"a", 2}}) {
+        t[1].parameters = {{"type", "object"}, {"properties", {{"v", {{"enum", values}}}}}};
+        EXPECT_THROW((void)grammar::compile_tool_calls(t, ToolCallForm::kXml, false),
+                     grammar::ToolSchemaError)
+            << values;
+        EXPECT_NO_THROW((void)grammar::compile_tool_calls(t, ToolCallForm::kJson, false));
+    }
 }
 
 // On the Qwen2.5 vocabulary: the tags can only be the added tokens, and a whole call can be
