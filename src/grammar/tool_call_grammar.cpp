@@ -13,8 +13,8 @@ using json = nlohmann::ordered_json;
 
 // The keywords an XML-form string parameter may have: the ones its plain text can keep to.
 const std::set<std::string> kXmlStringKeywords = {
-    "type", "minLength", "maxLength", "enum", "const", "nullable",
-    "title", "description", "default", "examples",
+    "type",     "minLength", "maxLength",   "enum",    "const",
+    "nullable", "title",     "description", "default", "examples",
 };
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
@@ -143,10 +143,12 @@ class ToolGrammar {
             const int max = length(s, "maxLength", GrammarBuilder::kUnbounded, path);
             return b_.repeat({b_.ref(text_char())}, min, max, path);
         }
-        if (!s.contains("type") && (!values || std::any_of(values->begin(), values->end(),
-                                                           [](const json& v) { return v.is_string(); })))
-            fail(path, "a parameter of the XML tool-call form needs a 'type' (beside an enum "
-                       "or const, unless every value is text or none is)");
+        if (!s.contains("type") &&
+            (!values || std::any_of(values->begin(), values->end(),
+                                    [](const json& v) { return v.is_string(); })))
+            fail(path,
+                 "a parameter of the XML tool-call form needs a 'type' (beside an enum "
+                 "or const, unless every value is text or none is)");
         return add_json_schema(b_, root, s, path, prefix);
     }
 
@@ -169,11 +171,11 @@ class ToolGrammar {
 
 }  // namespace
 
-void mark_tool_call_tags(std::vector<std::string_view>& tokens, int32_t open_id,
-                         int32_t close_id) {
+void mark_tool_call_tags(std::vector<std::string_view>& tokens, int32_t open_id, int32_t close_id) {
     for (std::string_view& t : tokens)
         if (t.find('\xFF') != std::string_view::npos) t = {};
-    if (open_id >= 0 && size_t(open_id) < tokens.size()) tokens[size_t(open_id)] = kToolCallOpenMark;
+    if (open_id >= 0 && size_t(open_id) < tokens.size())
+        tokens[size_t(open_id)] = kToolCallOpenMark;
     if (close_id >= 0 && size_t(close_id) < tokens.size())
         tokens[size_t(close_id)] = kToolCallCloseMark;
 }

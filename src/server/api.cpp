@@ -331,6 +331,12 @@ void Api::constrain(Generation& g, const OutputFormat& format, const ToolRequest
     g.turn.generate.loop_guard.enabled = false;
     std::vector<int32_t> end_ids(g.turn.generate.stop_ids.begin(), g.turn.generate.stop_ids.end());
     if (forced_call) {
+        // The call's tags are added tokens of Qwen's vocabulary; without them no call can be
+        // written.
+        for (const char* tag : {"<tool_call>", "</tool_call>"})
+            if (model_->tokenizer().find_added(tag) < 0)
+                api_fail("tool_choice", std::string("this model's vocabulary has no ") + tag +
+                                            " token, so its calls cannot be forced");
         const auto form = model_->template_writes_xml_tool_calls() ? grammar::ToolCallForm::kXml
                                                                    : grammar::ToolCallForm::kJson;
         g.turn.constraint = tool_call_constraint(*tools, form, maskers(true), std::move(end_ids),

@@ -78,7 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<g::ToolSignature> sigs;
     for (const json& t : tools) {
         const json& f = t["function"];
-        sigs.push_back({f["name"].get<std::string>(), f.contains("parameters") ? f["parameters"] : json()});
+        sigs.push_back(
+            {f["name"].get<std::string>(), f.contains("parameters") ? f["parameters"] : json()});
     }
     for (const auto form : {g::ToolCallForm::kJson, g::ToolCallForm::kXml}) {
         try {

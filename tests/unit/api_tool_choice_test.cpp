@@ -30,11 +30,10 @@ const json kOrder = json::parse(R"({"type": "object",
     "required": ["order_id"]})");
 
 json tools() {
-    return {{{"type", "function"},
-             {"function", {{"name", "get_weather"}, {"parameters", kWeather}}}},
-            {{"type", "function"},
-             {"function", {{"name", "order_status"}, {"parameters", kOrder}}}},
-            {{"type", "function"}, {"function", {{"name", "ping"}}}}};
+    return {
+        {{"type", "function"}, {"function", {{"name", "get_weather"}, {"parameters", kWeather}}}},
+        {{"type", "function"}, {"function", {{"name", "order_status"}, {"parameters", kOrder}}}},
+        {{"type", "function"}, {"function", {{"name", "ping"}}}}};
 }
 
 json chat(json extra) {
@@ -69,11 +68,12 @@ HttpRequest post(const json& body) {
 void expect_valid_call(const json& call, const std::set<std::string>& names) {
     const std::string name = call["function"]["name"];
     ASSERT_TRUE(names.count(name)) << call.dump();
-    const json schema = name == "get_weather"    ? kWeather
-                        : name == "order_status" ? kOrder
-                                                 : json{{"type", "object"},
-                                                        {"additionalProperties", false}};
-    grammar::Matcher m(std::make_shared<const grammar::Grammar>(grammar::compile_json_schema(schema)));
+    const json schema = name == "get_weather" ? kWeather
+                        : name == "order_status"
+                            ? kOrder
+                            : json{{"type", "object"}, {"additionalProperties", false}};
+    grammar::Matcher m(
+        std::make_shared<const grammar::Grammar>(grammar::compile_json_schema(schema)));
     const std::string args = call["function"]["arguments"];
     EXPECT_TRUE(m.accept(args) && m.accepting()) << name << ": " << args;
     EXPECT_NO_THROW((void)json::parse(args)) << args;
@@ -145,12 +145,12 @@ TEST(ApiToolChoice, RequiredCallsOneOrSeveralOfTheTools) {
 
 TEST(ApiToolChoice, StreamedCallsArriveAsToolCallDeltas) {
     auto api = make_api();
-    const auto r = api->handle(post(chat(
-        {{"max_tokens", 200},
-         {"seed", 7},
-         {"temperature", 1.0},
-         {"stream", true},
-         {"tool_choice", {{"type", "function"}, {"function", {{"name", "order_status"}}}}}})));
+    const auto r = api->handle(post(
+        chat({{"max_tokens", 200},
+              {"seed", 7},
+              {"temperature", 1.0},
+              {"stream", true},
+              {"tool_choice", {{"type", "function"}, {"function", {{"name", "order_status"}}}}}})));
     ASSERT_EQ(r.status, 200) << r.body;
     std::string buffer, finish;
     json call = {{"type", "function"}, {"function", {{"name", ""}, {"arguments", ""}}}};
@@ -196,14 +196,15 @@ TEST(ApiToolChoice, ErrorsNameWhatAndWhere) {
               std::string::npos)
         << e.dump();
     // The same tool is fine when it is not the one forced, or nothing is forced.
-    const auto ok = api->handle(post(chat(
-        {{"tools", bad},
-         {"max_tokens", 60},
-         {"tool_choice", {{"type", "function"}, {"function", {{"name", "ping"}}}}}})));
+    const auto ok = api->handle(
+        post(chat({{"tools", bad},
+                   {"max_tokens", 60},
+                   {"tool_choice", {{"type", "function"}, {"function", {{"name", "ping"}}}}}})));
     EXPECT_EQ(ok.status, 200) << ok.body;
-    EXPECT_EQ(error_of(chat({{"tool_choice",
-                              {{"type", "function"}, {"function", {{"name", "get_time"}}}}}}))["param"],
-              "tool_choice.function.name");
+    EXPECT_EQ(
+        error_of(chat({{"tool_choice",
+                        {{"type", "function"}, {"function", {{"name", "get_time"}}}}}}))["param"],
+        "tool_choice.function.name");
     EXPECT_EQ(error_of(chat({{"tool_choice", "required"},
                              {"response_format", {{"type", "json_object"}}}}))["param"],
               "response_format");

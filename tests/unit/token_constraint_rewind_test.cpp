@@ -21,9 +21,7 @@ struct Setup {
     std::vector<int32_t> end_ids;
     grammar::MaskerCache documents{vocabulary_trie(testing::qwen25())};
     grammar::MaskerCache tool_calls{vocabulary_trie(testing::qwen25(), true)};
-    Setup() {
-        end_ids = {testing::qwen25().find_added("<|im_end|>")};
-    }
+    Setup() { end_ids = {testing::qwen25().find_added("<|im_end|>")}; }
 };
 
 Setup& setup() {
@@ -101,7 +99,8 @@ TEST(TokenConstraintRewind, ARewoundCopyMasksAsAFreshConstraintFedThePrefix) {
                     auto copy = c->clone();
                     copy->rewind(j);
                     auto fresh = make(kind, open_after);
-                    for (size_t i = 0; i + j < path.size(); ++i) ASSERT_TRUE(fresh->accept(path[i]));
+                    for (size_t i = 0; i + j < path.size(); ++i)
+                        ASSERT_TRUE(fresh->accept(path[i]));
                     EXPECT_EQ(allowed(*copy), allowed(*fresh))
                         << "kind " << kind << " open_after " << open_after << " rewind " << j;
                     // Going forward again from the rewound copy reaches the same end.

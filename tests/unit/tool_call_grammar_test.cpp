@@ -39,8 +39,7 @@ std::vector<ToolSignature> tools() {
 
 std::shared_ptr<const grammar::Grammar> compiled(ToolCallForm form, bool several,
                                                  std::vector<ToolSignature> t = tools()) {
-    return std::make_shared<const grammar::Grammar>(
-        grammar::compile_tool_calls(t, form, several));
+    return std::make_shared<const grammar::Grammar>(grammar::compile_tool_calls(t, form, several));
 }
 
 std::string json_call(const std::string& name, const std::string& args) {
@@ -52,8 +51,8 @@ TEST(ToolCallGrammar, JsonFormAcceptsCallsOfTheToolsOnly) {
     EXPECT_TRUE(matches(g, json_call("get_weather", "{\"city\": \"Paris\"}")));
     EXPECT_TRUE(matches(g, json_call("get_weather", "{\"city\":\"北京\",\"days\":3}")));
     EXPECT_TRUE(matches(g, "\n\n" + json_call("ping", "{}")));
-    EXPECT_FALSE(prefix(g, kOpen + "\n{\"name\": \"get_time\""));                    // unknown
-    EXPECT_FALSE(matches(g, json_call("get_weather", "{}")));                          // required
+    EXPECT_FALSE(prefix(g, kOpen + "\n{\"name\": \"get_time\""));  // unknown
+    EXPECT_FALSE(matches(g, json_call("get_weather", "{}")));      // required
     EXPECT_FALSE(matches(g, json_call("get_weather", "{\"city\": \"Paris\", \"days\": 9}")));
     EXPECT_FALSE(matches(g, json_call("get_weather", "{\"city\": \"Copenhagen\"}")));  // > 8
     EXPECT_FALSE(matches(g, json_call("ping", "{\"x\": 1}")));
@@ -83,7 +82,8 @@ TEST(ToolCallGrammar, XmlFormWritesTextAndJsonValuesTheParserReadsBack) {
     const std::string body = call.substr(kOpen.size(), call.size() - kOpen.size() - kClose.size());
     json t = json::array();
     for (const auto& s : tools())
-        t.push_back({{"type", "function"}, {"function", {{"name", s.name}, {"parameters", s.parameters}}}});
+        t.push_back(
+            {{"type", "function"}, {"function", {{"name", s.name}, {"parameters", s.parameters}}}});
     const auto parsed = parse_tool_call(body, t);
     ASSERT_TRUE(parsed);
     EXPECT_EQ(parsed->name, "get_weather");
@@ -108,7 +108,8 @@ TEST(ToolCallGrammar, EnumsAndConstsOfTextInTheXmlForm) {
 
 TEST(ToolCallGrammar, BadSchemasNameTheToolAndThePlace) {
     std::vector<ToolSignature> t = tools();
-    t[1].parameters = {{"type", "object"}, {"properties", {{"q", {{"type", "string"}, {"pattern", "a"}}}}}};
+    t[1].parameters = {{"type", "object"},
+                       {"properties", {{"q", {{"type", "string"}, {"pattern", "a"}}}}}};
     try {
         (void)grammar::compile_tool_calls(t, ToolCallForm::kJson, false);
         FAIL() << "no error";
@@ -116,7 +117,8 @@ TEST(ToolCallGrammar, BadSchemasNameTheToolAndThePlace) {
         EXPECT_EQ(e.tool, 1u);
         EXPECT_STREQ(e.what(), "json_schema: unsupported keyword 'pattern' at /properties/q");
     }
-    t[1].parameters = {{"type", "object"}, {"properties", {{"d", {{"type", "string"}, {"format", "date"}}}}}};
+    t[1].parameters = {{"type", "object"},
+                       {"properties", {{"d", {{"type", "string"}, {"format", "date"}}}}}};
     EXPECT_NO_THROW((void)grammar::compile_tool_calls(t, ToolCallForm::kJson, false));
     try {
         (void)grammar::compile_tool_calls(t, ToolCallForm::kXml, false);
@@ -147,7 +149,8 @@ TEST(ToolCallGrammar, TheTagsAreTheAddedTokens) {
         if (tok.kind(id) == TokenKind::kNormal) bytes[size_t(id)] = tok.token_bytes(id);
     grammar::mark_tool_call_tags(bytes, open, close);
     auto trie = std::make_shared<const grammar::TokenTrie>(bytes);
-    auto masker = std::make_shared<grammar::TokenMasker>(compiled(ToolCallForm::kJson, false), trie);
+    auto masker =
+        std::make_shared<grammar::TokenMasker>(compiled(ToolCallForm::kJson, false), trie);
     grammar::DocumentConstraint c(masker, qe::testing::qwen25_end_ids(), 200);
 
     const auto first = qe::testing::allowed_ids(c.allowed());
