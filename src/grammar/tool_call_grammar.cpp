@@ -91,6 +91,12 @@ class ToolGrammar {
   private:
     // <parameter=k>\nvalue\n</parameter>\n for each property in order, the required ones always.
     void xml_parameters(const json& params, const std::string& prefix, Sequence& out) {
+        // The form lists the properties: a schema that picks its object otherwise cannot be kept.
+        for (const char* key : {"$ref", "anyOf", "oneOf", "enum", "const"})
+            if (params.contains(key))
+                fail("/", std::string("'") + key +
+                              "' at the top of the parameters is not supported in the XML "
+                              "tool-call form: list the properties");
         if (!params.contains("properties")) return;
         std::set<std::string> required;
         if (params.contains("required"))

@@ -17,7 +17,8 @@
 // a parameter of type string (or a list holding "string") is plain text without '<' (minLength
 // and maxLength count its characters; enum and const give the texts), any other type is its
 // JSON. A parameter schema that the parser could not read back is refused: a string `format`,
-// or no `type` beyond an enum or const.
+// no `type` beyond an enum or const of only texts (none reading as JSON) or of no texts, or
+// parameters chosen by $ref, anyOf, oneOf, enum or const at the top instead of listed.
 #pragma once
 
 #include <nlohmann/json.hpp>

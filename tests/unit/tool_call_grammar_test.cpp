@@ -128,6 +128,9 @@ TEST(ToolCallGrammar, BadSchemasNameTheToolAndThePlace) {
         EXPECT_NE(std::string(e.what()).find("'format' is not supported"), std::string::npos)
             << e.what();
     }
+    t[1].parameters = {{"anyOf", {{{"type", "object"}}}}};
+    EXPECT_THROW((void)grammar::compile_tool_calls(t, ToolCallForm::kXml, false),
+                 grammar::ToolSchemaError);
     // Texts the parser would read back as JSON, or a mix of texts and JSON values, need a type.
     for (const json& values : {json{"1", "a"}, json{"a", 2}}) {
         t[1].parameters = {{"type", "object"}, {"properties", {{"v", {{"enum", values}}}}}};
