@@ -13,6 +13,7 @@
 #include "server/generation.h"
 #include "server/same_secret.h"
 #include "server/static_assets.h"
+#include "server/tool_constraint.h"
 
 namespace qe {
 namespace {
@@ -263,7 +264,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     if (!r.tools.may_call)
         if (const int tag = model_->tokenizer().find_added(ToolCallSplitter::kOpen); tag >= 0)
             g->turn.generate.banned_ids.push_back(tag);
-    constrain(*g, r.options.format);
+    constrain(*g, r.options.format, &r.tools);
     return run(g);
 }
 
@@ -304,24 +305,44 @@ HttpResponse Api::completions(const HttpRequest& req) {
     return run(g);
 }
 
-void Api::constrain(Generation& g, const OutputFormat& format) {
-    if (format.kind == OutputFormat::Kind::kText) return;
-    grammar::MaskerCache* cache;
-    {
-        std::lock_guard lock(maskers_mutex_);
-        if (!maskers_) {
-            maskers_ = std::make_unique<grammar::MaskerCache>(vocabulary_trie(model_->tokenizer()));
-        }
-        cache = maskers_.get();
-    }
+grammar::MaskerCache& Api::maskers(bool tool_calls) {
+    std::lock_guard lock(maskers_mutex_);
+    auto& cache = tool_calls ? tool_call_maskers_ : maskers_;
+    if (!cache)
+        cache = std::make_unique<grammar::MaskerCache>(
+            vocabulary_trie(model_->tokenizer(), tool_calls));
+    return *cache;
+}
+
+void Api::constrain(Generation& g, const OutputFormat& format, const ToolRequest* tools) {
+    using Choice = ToolRequest::Choice;
+    const bool forced_call =
+        tools && (tools->choice == Choice::kRequired || tools->choice == Choice::kFunction);
+    if (format.kind == OutputFormat::Kind::kText && !forced_call) return;
+    if (forced_call && format.kind != OutputFormat::Kind::kText)
+        api_fail(format.kind == OutputFormat::Kind::kGrammar ? "grammar" : "response_format",
+                 "a forced tool call (tool_choice \"required\" or a named function) is the whole "
+                 "answer: it cannot also keep to a 'response_format' or 'grammar'");
     // A prompt that opens the thinking: the document starts after </think>.
     const bool thinking = g.chat && prompt_opens_thinking(g.prompt.text);
     const int32_t open_after = thinking ? model_->tokenizer().find_added("</think>") : -1;
     // The constraint's budget ends the document in time; the loop guard would cut it short.
     g.turn.generate.loop_guard.enabled = false;
-    g.turn.constraint = output_constraint(format, *cache,
-                                          std::vector<int32_t>(g.turn.generate.stop_ids.begin(),
-                                                               g.turn.generate.stop_ids.end()),
+    std::vector<int32_t> end_ids(g.turn.generate.stop_ids.begin(), g.turn.generate.stop_ids.end());
+    if (forced_call) {
+        // The call's tags are added tokens of Qwen's vocabulary; without them no call can be
+        // written.
+        for (const char* tag : {"<tool_call>", "</tool_call>"})
+            if (model_->tokenizer().find_added(tag) < 0)
+                api_fail("tool_choice", std::string("this model's vocabulary has no ") + tag +
+                                            " token, so its calls cannot be forced");
+        const auto form = model_->template_writes_xml_tool_calls() ? grammar::ToolCallForm::kXml
+                                                                   : grammar::ToolCallForm::kJson;
+        g.turn.constraint = tool_call_constraint(*tools, form, maskers(true), std::move(end_ids),
+                                                 g.turn.generate.max_tokens, open_after);
+        return;
+    }
+    g.turn.constraint = output_constraint(format, maskers(false), std::move(end_ids),
                                           g.turn.generate.max_tokens, open_after);
 }
 

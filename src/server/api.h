@@ -133,8 +133,11 @@ private:
     void check_model_name(const std::string& name) const;
 
     HttpResponse run(std::shared_ptr<Generation> g);
-    // The answer's constraint for `format` (none for text), with the job's budget and end ids.
-    void constrain(Generation& g, const OutputFormat& format);
+    // The answer's constraint for `format` (none for text), or for a forced tool call (`tools`
+    // with tool_choice "required" or a named function), with the job's budget and end ids.
+    void constrain(Generation& g, const OutputFormat& format, const ToolRequest* tools = nullptr);
+    // The masker cache of response_format and grammars, or of forced tool calls.
+    grammar::MaskerCache& maskers(bool tool_calls);
 
     ApiOptions options_;
     // Destroyed in reverse: the scheduler (ending the jobs still running) before the chat
@@ -156,6 +159,7 @@ private:
     // at the first request that asks for one.
     std::mutex maskers_mutex_;
     std::unique_ptr<grammar::MaskerCache> maskers_;
+    std::unique_ptr<grammar::MaskerCache> tool_call_maskers_;  // a trie with the tool-call tags
     std::atomic<bool> ready_{false};
     std::atomic<bool> shutting_down_{false};
     std::atomic<uint64_t> next_id_{1};
