@@ -631,12 +631,25 @@ DownloadResult download_file(const std::string& url, const std::string& path,
                     "\"; a login page or a proxy error?); removed " + path + ".part");
     }
     result.sha256 = part.digest();
-    const std::string& want = expected.empty() ? server_sha : expected;
+    std::string want = expected.empty() ? server_sha : expected;
+    std::string stated_by = expected.empty() ? " (as the server states)" : "";
+    if (want.empty() && o.find_sha256) {
+        want = normalize_sha256(o.find_sha256());
+        stated_by = " (as the repository's file listing states)";
+    }
+    if (want.empty() && !o.allow_unverified) {
+        part.close();
+        throw Error("no SHA-256 is known for the file from " + url_host(final_url) +
+                    " (the server states none, and neither does a file listing), so its content "
+                    "cannot be checked; it stays unused in " + path +
+                    ".part. Give the digest with --sha256 if you know it, or accept the file "
+                    "unchecked with --no-verify (its SHA-256 is " + result.sha256 + ")");
+    }
     if (!want.empty() && result.sha256 != want) {
         part.remove();
         throw Error("the downloaded file is corrupted: its SHA-256 is " + result.sha256 +
                     " but it should be " + want +
-                    (expected.empty() ? " (as the server states)" : "") + "; removed " + path +
+                    stated_by + "; removed " + path +
                     ".part so it is not used; run the command again to "
                     "download it afresh");
     }
