@@ -35,6 +35,9 @@ struct DownloadOptions {
     // and after every chunk.
     std::function<void(uint64_t done, uint64_t total)> on_progress;
     std::function<void(const std::string& message)> on_notice;  // "resuming at ...", "retrying ..."
+    // Polled during the transfer and between attempts: true stops the download (the part stays
+    // for a resume) and the call throws.
+    std::function<bool()> stop_requested;
     // Bytes free for the file in `dir`; statvfs when unset (tests replace it).
     std::function<uint64_t(const std::string& dir)> free_space;
 };

@@ -88,6 +88,7 @@ PullResult download_from(const PullRequest& o, Source source, const std::string&
     d.not_found_hint = plan.not_found_hint;
     d.on_progress = o.on_progress;
     d.on_notice = o.on_notice;
+    d.stop_requested = o.stop_requested;
     const DownloadResult r = download_file(plan.url, dest, d);
     std::error_code ec;
     if (r.verified) {
@@ -171,7 +172,8 @@ PullResult pull_model(const PullRequest& o) {
         try {
             return download_from(o, sources[i], dest);
         } catch (const Error& e) {
-            if (i + 1 == sources.size()) throw Error(earlier + e.what());
+            const bool stopped = o.stop_requested && o.stop_requested();
+            if (stopped || i + 1 == sources.size()) throw Error(earlier + e.what());
             try {
                 plan_download(o, sources[i + 1]);  // does the next source have this file?
             } catch (const Error&) {

@@ -29,6 +29,7 @@ struct PullRequest {
     long stall_timeout_s = 30;
     std::function<void(uint64_t done, uint64_t total)> on_progress;
     std::function<void(const std::string& message)> on_notice;
+    std::function<bool()> stop_requested;  // true: stop now (the part stays for a resume)
 };
 
 struct PullResult {
