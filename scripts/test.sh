@@ -23,8 +23,10 @@ step ctest --preset release -j "$jobs"
 # but real tokens stream through the real HTTP stack and the embedded page).
 root=$(pwd)
 golden=$(cd ../shared/golden && pwd)
+# QE_BINARY adds the first start (tests/browser/first-start.test.ts): the server with no model,
+# downloading the golden one from a local imitation of Hugging Face.
 (cd web && QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --port \$QE_PORT" \
-    step npm run test:browser)
+    QE_BINARY="$root/build/bin/qwen-edge" step npm run test:browser)
 
 step scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -1,7 +1,7 @@
 // The chat page: owns the state (conversations, the answer streaming now, settings, server
 // state) and turns user actions into requests, storage writes and redraws.
 import { ApiError, streamChat, type ChatRequest } from './api/chat';
-import { HealthMonitor, type HealthState } from './api/health';
+import { HealthMonitor, type HealthState, type ModelProgress } from './api/health';
 import { isResetCommand, titleFrom, wireMessages } from './chat/rules';
 import { resolveLanguage, translator, type Language, type MessageKey, type Translate } from './i18n';
 import { ImeGuard } from './ime';
@@ -12,6 +12,7 @@ import { confirmDialog } from './ui/confirm-dialog';
 import { h } from './ui/dom';
 import { icon } from './ui/icons';
 import { MessageList } from './ui/messages';
+import { DownloadPanel } from './ui/model-download';
 import { SettingsDialog } from './ui/settings-dialog';
 import { Sidebar } from './ui/sidebar';
 import { Toasts } from './ui/toast';
@@ -67,8 +68,10 @@ export class App {
   private readonly root: HTMLElement;
   private readonly sidebar: Sidebar;
   private readonly list: MessageList;
+  private readonly download: DownloadPanel;
   private readonly settingsDialog: SettingsDialog;
   private readonly toasts = new Toasts();
+  private progress: ModelProgress | null = null; // a first start's download, from /health
   private readonly title = h('h1', { class: 'top-title' });
   private readonly status = h('div', { class: 'status', role: 'status', 'data-testid': 'status' });
   private readonly input: HTMLTextAreaElement;
@@ -98,6 +101,7 @@ export class App {
     });
     this.sidebar.element.addEventListener('rerender', () => this.renderSidebar());
 
+    this.download = new DownloadPanel(this.t);
     this.list = new MessageList(this.t, {
       regenerate: (m) => this.regenerate(m),
       retry: (m) => this.regenerate(m),
@@ -122,6 +126,7 @@ export class App {
         if (isUp(state) && !this.model) void this.fetchModel();
         this.renderStatus();
       },
+      onProgress: (progress) => this.renderDownload(progress),
     });
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') this.monitor.poke();
@@ -191,6 +196,7 @@ export class App {
       'main',
       { class: 'main' },
       h('header', { class: 'topbar' }, menu, this.title, this.status, newChat, settings),
+      this.download.element,
       this.list.element,
       h('div', { class: 'composer-wrap' }, h('div', { class: 'composer-tools', hidden: true }, this.thinkingButton), form, this.hint),
     );
@@ -250,6 +256,8 @@ export class App {
     }
     this.sidebar.setTranslate(this.t);
     this.list.setTranslate(this.t);
+    this.download.setTranslate(this.t);
+    this.renderDownload(this.progress);
     this.settingsDialog.setTranslate(this.t);
   }
 
@@ -309,6 +317,14 @@ export class App {
     this.renderThinkingToggle();
   }
 
+  // A first start: the download's progress above the (empty) chat, until the model is ready.
+  private renderDownload(progress: ModelProgress | null): void {
+    this.progress = progress;
+    this.download.render(progress);
+    this.root.classList.toggle('downloading', progress !== null);
+    this.renderStatus();
+  }
+
   private renderStatus(): void {
     const state: DisplayState =
       this.active && this.health !== 'unreachable' ? 'busy' : this.locked && isUp(this.health) ? 'locked' : this.health;
@@ -321,9 +337,10 @@ export class App {
       full: 'statusFull',
       locked: 'statusLocked',
     };
+    const label = state === 'loading' && this.progress ? (this.progress.state === 'downloading' ? 'statusDownloading' : 'statusDownloadFailed') : key[state];
     this.status.dataset.state = state;
-    this.status.replaceChildren(h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'status-label' }, this.t(key[state])));
-    this.status.title = this.model ? `${this.model} · ${this.t(key[state])}` : this.t(key[state]);
+    this.status.replaceChildren(h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'status-label' }, this.t(label)));
+    this.status.title = this.model ? `${this.model} · ${this.t(label)}` : this.t(label);
   }
 
   // ---- conversation actions ----------------------------------------------------------------
