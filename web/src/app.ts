@@ -6,6 +6,7 @@ import { isResetCommand, titleFrom, wireMessages } from './chat/rules';
 import { resolveLanguage, translator, type Language, type MessageKey, type Translate } from './i18n';
 import { ImeGuard } from './ime';
 import { authHeaders, loadSettings, requestFields, saveSettings, type Settings } from './settings';
+import { conversationMarkdown, markdownFileName } from './store/markdown-export';
 import { exportConversations, ImportError, parseImport } from './store/transfer';
 import { byNewest, makeId, type Conversation, type ConversationStore, type MessageError, type StoredMessage } from './store/types';
 import { confirmDialog } from './ui/confirm-dialog';
@@ -94,6 +95,7 @@ export class App {
       open: (id) => this.open(id),
       rename: (id, title) => void this.rename(id, title),
       remove: (id) => void this.remove(id),
+      exportMarkdown: (id) => this.exportMarkdown(id),
       exportAll: () => this.exportAll(),
       importFile: (file) => void this.importFile(file),
       openSettings: () => this.settingsDialog.open(this.settings),
@@ -546,15 +548,27 @@ export class App {
     this.renderAll();
   }
 
+  private exportMarkdown(id: string): void {
+    const c = this.conversations.find((x) => x.id === id);
+    if (!c) return;
+    const labels = { user: this.t('mdUser'), assistant: this.t('mdAssistant'), thinking: this.t('mdThinking'), stopped: this.t('mdStopped'), failed: this.t('mdFailed') };
+    this.saveFile(conversationMarkdown(c, labels), 'text/markdown;charset=utf-8', markdownFileName(c.title));
+  }
+
   private exportAll(): void {
     if (this.conversations.length === 0) {
       this.toasts.show(this.t('nothingToExport'));
       return;
     }
-    const blob = new Blob([exportConversations(this.conversations)], { type: 'application/json' });
-    const url = URL.createObjectURL(blob);
     const day = new Date().toISOString().slice(0, 10);
-    const a = h('a', { href: url, download: `qwen-edge-conversations-${day}.json` });
+    this.saveFile(exportConversations(this.conversations), 'application/json', `qwen-edge-conversations-${day}.json`);
+  }
+
+  // Hands `text` to the browser as a download named `name`.
+  private saveFile(text: string, type: string, name: string): void {
+    const blob = new Blob([text], { type });
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: name });
     document.body.appendChild(a);
     a.click();
     a.remove();
