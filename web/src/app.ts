@@ -73,6 +73,9 @@ export class App {
   private readonly settingsDialog: SettingsDialog;
   private readonly toasts = new Toasts();
   private progress: ModelProgress | null = null; // a first start's download, from /health
+  // Shown while the server cannot be reached (the installed app opened with the server down, or
+  // the network gone): says so plainly instead of leaving a broken page.
+  private readonly offline = h('section', { class: 'download-panel offline-panel', 'data-testid': 'offline', role: 'alert', hidden: true });
   private readonly title = h('h1', { class: 'top-title' });
   private readonly status = h('div', { class: 'status', role: 'status', 'data-testid': 'status' });
   private readonly input: HTMLTextAreaElement;
@@ -199,6 +202,7 @@ export class App {
       { class: 'main' },
       h('header', { class: 'topbar' }, menu, this.title, this.status, newChat, settings),
       this.download.element,
+      this.offline,
       this.list.element,
       h('div', { class: 'composer-wrap' }, h('div', { class: 'composer-tools', hidden: true }, this.thinkingButton), form, this.hint),
     );
@@ -341,6 +345,13 @@ export class App {
     };
     const label = state === 'loading' && this.progress ? (this.progress.state === 'downloading' ? 'statusDownloading' : 'statusDownloadFailed') : key[state];
     this.status.dataset.state = state;
+    this.offline.hidden = this.health !== 'unreachable';
+    if (!this.offline.hidden) {
+      this.offline.replaceChildren(
+        h('h2', { class: 'download-title' }, this.t('offlineTitle')),
+        h('p', { class: 'download-sub' }, this.t('offlineBody', { address: location.host })),
+      );
+    }
     this.status.replaceChildren(h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'status-label' }, this.t(label)));
     this.status.title = this.model ? `${this.model} · ${this.t(label)}` : this.t(label);
   }
