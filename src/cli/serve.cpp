@@ -32,6 +32,7 @@ struct ServeArgs {
     std::string host = "127.0.0.1";
     int port = 8080;
     std::string api_key, api_key_file, cors;
+    std::string tls_cert, tls_key;  // HTTPS
     int parallel = 4, queue = 16, ctx = 4096, threads = 0;
     size_t max_body = 1 << 20;
     int max_tokens = 4096;
@@ -130,19 +131,22 @@ int serve(ServeArgs a) {
     http.max_body_bytes = a.max_body;
     http.request_timeout_s = a.request_timeout;
     http.threads = std::max(8, a.parallel + a.queue + 8);
+    http.tls_cert_file = a.tls_cert;
+    http.tls_key_file = a.tls_key;
     HttpServer server(http, api);
     const int port = server.bind();
     std::thread http_thread([&] { server.serve(); });
+    const char* scheme = a.tls_cert.empty() ? "http" : "https";
     if (a.model.empty()) {
         std::fprintf(stderr,
-                     "qwen-edge: listening on http://%s:%d; no model yet: downloading %s into %s "
+                     "qwen-edge: listening on %s://%s:%d; no model yet: downloading %s into %s "
                      "(the web page shows the progress, then the chat)\n",
-                     a.host.c_str(), port,
+                     scheme, a.host.c_str(), port,
                      fs::path(fetch::default_model_path()).filename().string().c_str(),
                      fetch::models_dir().c_str());
     } else {
-        std::fprintf(stderr, "qwen-edge: listening on http://%s:%d (loading %s)\n", a.host.c_str(),
-                     port, a.model.c_str());
+        std::fprintf(stderr, "qwen-edge: listening on %s://%s:%d (loading %s)\n", scheme,
+                     a.host.c_str(), port, a.model.c_str());
     }
     if (a.host != "127.0.0.1" && a.host != "localhost" && api_options.api_key.empty())
         std::fprintf(stderr, "qwen-edge: warning: reachable from the network without an API key (--api-key)\n");
@@ -200,6 +204,10 @@ Runner register_serve(CLI::App& app) {
     cmd->add_option("--port", args->port, "Port to listen on")->capture_default_str()->check(CLI::Range(0, 65535));
     cmd->add_option("--api-key", args->api_key, "Require 'Authorization: Bearer KEY' on the API");
     cmd->add_option("--api-key-file", args->api_key_file, "Read the API key from the first line of a file");
+    auto* cert = cmd->add_option("--tls-cert", args->tls_cert, "Serve HTTPS with this PEM certificate (chain), e.g. from your company CA or self-signed (docs/SECURITY.md)")->check(CLI::ExistingFile);
+    auto* key = cmd->add_option("--tls-key", args->tls_key, "The certificate's PEM private key (unencrypted)")->check(CLI::ExistingFile);
+    cert->needs(key);
+    key->needs(cert);
     cmd->add_option("--cors", args->cors, "Allow browsers from this origin to call the API ('*': any)");
     cmd->add_option("--parallel", args->parallel, "Requests decoded together")->capture_default_str()->check(CLI::Range(1, 64));
     cmd->add_option("--queue", args->queue, "Requests that may wait for a slot")->capture_default_str()->check(CLI::Range(0, 4096));
