@@ -22,7 +22,8 @@ void say(const std::string& message) {
 // What a user without a network can do instead.
 std::string offline_help(const std::string& dir, const std::string& file) {
     return "Without a network: start with --model FILE.gguf, or copy the model file into " + dir +
-           " (as " + file + "; the server takes it up by itself), or start with --demo (random "
+           " (as " + file +
+           "; the server takes it up by itself), or start with --demo (random "
            "weights, for trying things out).";
 }
 

@@ -16,13 +16,13 @@ namespace qe::cli {
 
 // Set once, by the signal thread; waited on by whoever must stop early.
 class StopFlag {
-public:
+  public:
     void request();
     bool requested() const;
     // Waits up to `seconds`; true when a stop was requested.
     bool wait_for(double seconds) const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
     bool requested_ = false;

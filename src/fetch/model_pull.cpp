@@ -30,7 +30,7 @@ struct Plan {
     std::string url;
     std::vector<std::string> headers;
     std::string not_found_hint;
-    std::string from;                        // for messages
+    std::string from;                          // for messages
     std::function<std::string()> find_sha256;  // the repository's file listing, asked when needed
 };
 
@@ -46,9 +46,9 @@ Plan plan_download(const PullRequest& o, Source source) {
     p.url = download_url(spec, source);
     p.headers = source_headers(source);
     p.from = std::string(source_name(source)) + " (" + spec.repo + ")";
-    p.not_found_hint = spec.entry ? "the official quantizations are " +
-                                        spec.entry->quant_names() + " (--quant)"
-                                  : "check the repository and file name";
+    p.not_found_hint =
+        spec.entry ? "the official quantizations are " + spec.entry->quant_names() + " (--quant)"
+                   : "check the repository and file name";
     // Hugging Face states a digest in the download's headers, ModelScope only in its listing;
     // either listing is read only when the headers gave none.
     const std::string listing = source == Source::kHuggingFace ? huggingface_listing_url(spec)
@@ -124,8 +124,8 @@ std::string pull_file_name(const PullRequest& o) {
     } else {
         file = fs::path(resolve_model_name(o.name, o.quant).file).filename().string();
     }
-    if (file.empty() || file.find('/') != std::string::npos || file[0] == '.' ||
-        file.size() < 6 || file.compare(file.size() - 5, 5, ".gguf") != 0) {
+    if (file.empty() || file.find('/') != std::string::npos || file[0] == '.' || file.size() < 6 ||
+        file.compare(file.size() - 5, 5, ".gguf") != 0) {
         throw Error("cannot store '" + file +
                     "' as a model: the name must be a GGUF file name "
                     "(NAME.gguf); give one as the NAME argument");
@@ -181,8 +181,8 @@ PullResult pull_model(const PullRequest& o) {
             }
             earlier = std::string(source_name(sources[i])) + " failed (" + e.what() + "); then " +
                       source_name(sources[i + 1]) + ": ";
-            notify(o, std::string(source_name(sources[i])) + " failed (" + e.what() +
-                          "); trying " + source_name(sources[i + 1]));
+            notify(o, std::string(source_name(sources[i])) + " failed (" + e.what() + "); trying " +
+                          source_name(sources[i + 1]));
         }
     }
     throw Error("no source to download from");  // not reached: sources is never empty

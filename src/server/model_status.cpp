@@ -6,9 +6,12 @@ namespace qe {
 
 const char* model_state_name(ModelState state) {
     switch (state) {
-        case ModelState::kLoading: return "loading";
-        case ModelState::kDownloading: return "downloading";
-        case ModelState::kDownloadFailed: return "download_failed";
+        case ModelState::kLoading:
+            return "loading";
+        case ModelState::kDownloading:
+            return "downloading";
+        case ModelState::kDownloadFailed:
+            return "download_failed";
     }
     return "loading";
 }
@@ -25,7 +28,8 @@ nlohmann::ordered_json ModelStatusSnapshot::to_json() const {
     j["total"] = total;
     j["bytes_per_second"] = std::round(bytes_per_second);
     const double eta = eta_seconds();
-    j["eta_seconds"] = eta < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::ceil(eta));
+    j["eta_seconds"] =
+        eta < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::ceil(eta));
     if (state == ModelState::kDownloadFailed) {
         j["error"] = error;
         j["help"] = help;

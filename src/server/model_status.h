@@ -22,8 +22,8 @@ struct ModelStatusSnapshot {
     uint64_t bytes = 0;
     uint64_t total = 0;  // 0: not known yet
     double bytes_per_second = 0;
-    std::string error;    // why the last download attempt failed
-    std::string help;     // what the user can do instead (--model FILE, the models folder, --demo)
+    std::string error;  // why the last download attempt failed
+    std::string help;   // what the user can do instead (--model FILE, the models folder, --demo)
     int retry_in_seconds = 0;  // when the next attempt starts
 
     // Seconds left at the current speed; -1 when unknown.
@@ -35,14 +35,14 @@ struct ModelStatusSnapshot {
 
 // Written by the thread that prepares the model, read by the HTTP threads.
 class ModelStatus {
-public:
+  public:
     void loading(const std::string& model);
     void downloading(const std::string& model, uint64_t bytes, uint64_t total,
                      double bytes_per_second);
     void download_failed(const std::string& error, const std::string& help, int retry_in_seconds);
     ModelStatusSnapshot snapshot() const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     ModelStatusSnapshot s_;
 };

@@ -84,8 +84,8 @@ class FirstStartE2E : public ::testing::Test {
                ::testing::UnitTest::GetInstance()->current_test_info()->name();
         fs::remove_all(dir_);
         fs::create_directories(dir_ / "models");
-        for (const char* v : {"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY",
-                              "all_proxy", "ALL_PROXY", "HF_TOKEN", "QWEN_EDGE_SOURCE"})
+        for (const char* v : {"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy",
+                              "ALL_PROXY", "HF_TOKEN", "QWEN_EDGE_SOURCE"})
             ::unsetenv(v);
         ::setenv("QWEN_EDGE_MODELS", (dir_ / "models").c_str(), 1);
     }
@@ -163,8 +163,8 @@ TEST_F(FirstStartE2E, DownloadsTheDefaultModelWithProgressResumesACutThenChats) 
     EXPECT_EQ(test::http(port, "GET", "/").status, 200);
 
     resume.open();
-    ASSERT_TRUE(test::wait_until([&] { return test::http(port, "GET", "/health").status == 200; },
-                                 120))
+    ASSERT_TRUE(
+        test::wait_until([&] { return test::http(port, "GET", "/health").status == 200; }, 120))
         << server_.output();
     {
         std::lock_guard<std::mutex> lock(mutex);
@@ -194,8 +194,8 @@ TEST_F(FirstStartE2E, OfflineItSaysWhatToDoAndTakesUpAModelCopiedIntoTheFolder) 
     ::setenv("MODELSCOPE_ENDPOINT", "http://127.0.0.1:1", 1);
     ASSERT_EQ(start(), "");
     const int port = server_.port();
-    ASSERT_TRUE(test::wait_until(
-        [&] { return health(port).value("state", "") == "download_failed"; }, 120))
+    ASSERT_TRUE(
+        test::wait_until([&] { return health(port).value("state", "") == "download_failed"; }, 120))
         << server_.output();
     const json h = health(port);
     const std::string help = h.value("help", "");
@@ -216,8 +216,8 @@ TEST_F(FirstStartE2E, OfflineItSaysWhatToDoAndTakesUpAModelCopiedIntoTheFolder) 
     const fs::path tmp = dir_ / "copy.tmp";
     fs::copy_file(kGolden, tmp);
     fs::rename(tmp, dir_ / "models" / kFile);
-    ASSERT_TRUE(test::wait_until([&] { return test::http(port, "GET", "/health").status == 200; },
-                                 120))
+    ASSERT_TRUE(
+        test::wait_until([&] { return test::http(port, "GET", "/health").status == 200; }, 120))
         << server_.output();
     EXPECT_EQ(test::http(port, "POST", "/v1/chat/completions", chat_body()).status, 200);
     EXPECT_EQ(server_.stop(), 0) << server_.output();

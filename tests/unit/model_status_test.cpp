@@ -14,7 +14,9 @@ namespace {
 using json = nlohmann::json;
 
 HttpRequest chat_request() {
-    return {"POST", "/v1/chat/completions", {{"content-type", "application/json"}},
+    return {"POST",
+            "/v1/chat/completions",
+            {{"content-type", "application/json"}},
             R"({"messages":[{"role":"user","content":"hi"}]})"};
 }
 
@@ -87,8 +89,7 @@ TEST(ModelStatus, HealthAndRequestsSayWhatTheServerIsWaitingFor) {
     EXPECT_EQ(r.status, 503);
     const json e = json::parse(r.body)["error"];
     EXPECT_EQ(e["code"], "model_downloading");
-    EXPECT_NE(e["message"].get<std::string>().find("500.0 kB of 1.0 MB"), std::string::npos)
-        << e;
+    EXPECT_NE(e["message"].get<std::string>().find("500.0 kB of 1.0 MB"), std::string::npos) << e;
     EXPECT_EQ(header(r, "Retry-After"), "5");
 
     api.model_status().download_failed("no network", "start with --demo", 40);

@@ -23,7 +23,8 @@ const std::string kModel = std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf";
 class ServeTls : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (run_command("command -v openssl >/dev/null && command -v curl >/dev/null").exit_code != 0)
+        if (run_command("command -v openssl >/dev/null && command -v curl >/dev/null").exit_code !=
+            0)
             GTEST_SKIP() << "needs the openssl and curl commands (scripts/setup.sh --test)";
         dir_ = fs::path(QE_TEST_TMP_DIR) / "serve_tls" /
                ::testing::UnitTest::GetInstance()->current_test_info()->name();
@@ -33,16 +34,18 @@ class ServeTls : public ::testing::Test {
         key_ = (dir_ / "key.pem").string();
         const auto made = run_command(
             "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-            "-addext subjectAltName=IP:127.0.0.1 -keyout " + shell_quote(key_) + " -out " +
-            shell_quote(cert_) + " 2>&1");
+            "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+            shell_quote(key_) + " -out " + shell_quote(cert_) + " 2>&1");
         ASSERT_EQ(made.exit_code, 0) << made.output;
     }
 
     // curl trusting only the test's certificate (as a browser given the CA).
     test::CommandResult curl(int port, const std::string& path, const std::string& args = "") {
-        return run_command("env -u https_proxy -u HTTPS_PROXY -u all_proxy -u ALL_PROXY curl -sS "
-                           "--noproxy '*' --max-time 30 --cacert " + shell_quote(cert_) + " " +
-                           args + " https://127.0.0.1:" + std::to_string(port) + path + " 2>&1");
+        return run_command(
+            "env -u https_proxy -u HTTPS_PROXY -u all_proxy -u ALL_PROXY curl -sS "
+            "--noproxy '*' --max-time 30 --cacert " +
+            shell_quote(cert_) + " " + args + " https://127.0.0.1:" + std::to_string(port) + path +
+            " 2>&1");
     }
 
     fs::path dir_;
@@ -54,10 +57,11 @@ TEST_F(ServeTls, ServesTheApiAndThePageOverHttps) {
     server.ready_check = [&](int port) {
         return curl(port, "/health", "-o /dev/null -w '%{http_code}'").output == "200";
     };
-    ASSERT_EQ(server.start(kBinary,
-                           {"--model", kModel, "--threads", "1", "--tls-cert", cert_, "--tls-key", key_},
-                           (dir_ / "serve.log").string()),
-              "");
+    ASSERT_EQ(
+        server.start(kBinary,
+                     {"--model", kModel, "--threads", "1", "--tls-cert", cert_, "--tls-key", key_},
+                     (dir_ / "serve.log").string()),
+        "");
     const int port = server.port();
     EXPECT_NE(server.output().find("listening on https://127.0.0.1:"), std::string::npos)
         << server.output();
@@ -84,8 +88,8 @@ TEST_F(ServeTls, UnusableCertificateFilesAreNamedAtStart) {
     const std::string not_pem = (dir_ / "not.pem").string();
     std::ofstream(not_pem) << "hello\n";
     const auto run = [&](const std::string& args) {
-        return run_command(kBinary + " serve --model " + shell_quote(kModel) +
-                           " --port 0 " + args + " 2>&1");
+        return run_command(kBinary + " serve --model " + shell_quote(kModel) + " --port 0 " + args +
+                           " 2>&1");
     };
     auto r = run("--tls-cert " + shell_quote(not_pem) + " --tls-key " + shell_quote(key_));
     EXPECT_EQ(r.exit_code, 1) << r.output;
