@@ -24,9 +24,11 @@ step ctest --preset release -j "$jobs"
 # uploads are really imported and searched), its knowledge bases in a folder of their own.
 root=$(pwd)
 golden=$(cd ../shared/golden && pwd)
+# QE_BINARY adds the first start (tests/browser/first-start.test.ts): the server with no model,
+# downloading the golden one from a local imitation of Hugging Face.
 kbdata=$(mktemp -d)
 (cd web && QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --port \$QE_PORT --data-dir '$kbdata'" \
-    step npm run test:browser)
+    QE_BINARY="$root/build/bin/qwen-edge" step npm run test:browser)
 rm -rf "$kbdata"
 
 step scripts/build.sh asan

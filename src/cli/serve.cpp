@@ -4,15 +4,19 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <thread>
 
 #include "cli/commands.h"
 #include "cli/engine_options.h"
+#include "cli/first_start.h"
 #include "cli/model_choice.h"
 #include "core/error.h"
 #include "engine/scheduler.h"
+#include "fetch/model_pull.h"
+#include "fetch/model_store.h"
 #include "knowledge/data_dir.h"
 #include "library/bases.h"
 #include "server/api.h"
@@ -21,12 +25,17 @@
 namespace qe::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 struct ServeArgs {
     std::string model, embedding_model, rerank_model;
     bool demo = false;
+    std::string source;      // of a first start's download
+    bool no_verify = false;  // a first start may take a file no SHA-256 is known for
     std::string host = "127.0.0.1";
     int port = 8080;
     std::string api_key, api_key_file, cors;
+    std::string tls_cert, tls_key;  // HTTPS
     int parallel = 4, queue = 16, ctx = 4096, threads = 0;
     size_t max_body = 1 << 20;
     int max_tokens = 4096;
@@ -55,11 +64,61 @@ std::unique_ptr<Runtime> own_runtime(const LoadedModel& model, int threads) {
     return std::make_unique<Runtime>(model.config(), model.weights(), ro);
 }
 
+// The model to serve; "" for a first start (none named, none in the models folder), which
+// downloads the default one while the server is already up.
+std::string model_or_first_start(const ServeArgs& a) {
+    if (!a.model.empty() || a.demo) return choose_model(a.model, a.demo);
+    try {
+        return fetch::resolve_model_option("");
+    } catch (const Error&) {
+        return "";
+    }
+}
+
+// Loads the chat model (and the second models), opens the knowledge bases (whose imports embed
+// with the embedding model) and hands them to the API.
+void load_models(const ServeArgs& a, const std::string& model_path, const fs::path& data_dir, Api& api) {
+    api.model_status().loading(fs::path(model_path).filename().string());
+    const auto t0 = std::chrono::steady_clock::now();
+    auto model = LoadedModel::open(model_path);
+    SchedulerOptions so;
+    so.slots = a.parallel;
+    so.max_queue = a.queue;
+    so.n_ctx = a.ctx;
+    so.n_threads = a.threads;
+    auto scheduler = start_scheduler(*model, so);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const auto stats = scheduler->stats();
+    std::fprintf(stderr,
+                 "qwen-edge: ready in %.0f ms: %s, %d slots x %d tokens of context, KV cache %.1f MiB\n",
+                 ms, model->id().c_str(), so.slots, scheduler->n_ctx(), double(stats.kv_bytes) / (1 << 20));
+    if (!a.embedding_model.empty()) {
+        auto embedding = LoadedModel::open(a.embedding_model);
+        auto runtime = own_runtime(*embedding, a.threads);
+        std::fprintf(stderr, "qwen-edge: embeddings with %s (dim %d)\n", embedding->id().c_str(),
+                     embedding->config().dim);
+        api.set_embedding_model(std::move(embedding), std::move(runtime));
+    }
+    if (!a.rerank_model.empty()) {
+        auto reranker = LoadedModel::open(a.rerank_model);
+        auto runtime = own_runtime(*reranker, a.threads);
+        std::fprintf(stderr, "qwen-edge: reranking with %s\n", reranker->id().c_str());
+        api.set_rerank_model(std::move(reranker), std::move(runtime));
+    }
+    api.set_knowledge(data_dir);
+    if (!a.kb.empty()) std::fprintf(stderr, "qwen-edge: knowledge base '%s' by default\n", a.kb.c_str());
+    api.set_ready(std::move(model), std::move(scheduler));
+}
+
 int serve(ServeArgs a) {
-    a.model = choose_model(a.model, a.demo);
+    a.model = model_or_first_start(a);
     if (!a.embedding_model.empty()) a.embedding_model = choose_model(a.embedding_model, false);
     if (!a.rerank_model.empty()) a.rerank_model = choose_model(a.rerank_model, false);
     if (a.demo) std::fprintf(stderr, "qwen-edge: DEMO model with random weights: its answers are noise\n");
+    FirstStartOptions first_start;
+    first_start.allow_unverified = a.no_verify;
+    first_start.source = a.source.empty() ? fetch::source_from_environment()
+                                          : std::optional<fetch::Source>(fetch::parse_source(a.source));
     // SIGINT/SIGTERM are taken by one thread (sigwait) for a graceful stop; a client that hangs
     // up must not kill the process with SIGPIPE.
     sigset_t stop_signals;
@@ -89,55 +148,48 @@ int serve(ServeArgs a) {
     http.max_upload_bytes = a.max_upload;
     http.request_timeout_s = a.request_timeout;
     http.threads = std::max(8, a.parallel + a.queue + 8);
+    http.tls_cert_file = a.tls_cert;
+    http.tls_key_file = a.tls_key;
     HttpServer server(http, api);
     const int port = server.bind();
     std::thread http_thread([&] { server.serve(); });
-    std::fprintf(stderr, "qwen-edge: listening on http://%s:%d (loading %s)\n", a.host.c_str(), port,
-                 a.model.c_str());
+    const char* scheme = a.tls_cert.empty() ? "http" : "https";
+    if (a.model.empty()) {
+        std::fprintf(stderr,
+                     "qwen-edge: listening on %s://%s:%d; no model yet: downloading %s into %s "
+                     "(the web page shows the progress, then the chat)\n",
+                     scheme, a.host.c_str(), port,
+                     fs::path(fetch::default_model_path()).filename().string().c_str(),
+                     fetch::models_dir().c_str());
+    } else {
+        std::fprintf(stderr, "qwen-edge: listening on %s://%s:%d (loading %s)\n", scheme,
+                     a.host.c_str(), port, a.model.c_str());
+    }
     if (a.host != "127.0.0.1" && a.host != "localhost" && api_options.api_key.empty())
         std::fprintf(stderr, "qwen-edge: warning: reachable from the network without an API key (--api-key)\n");
 
-    std::thread signal_thread;
+    // The signal thread turns SIGINT/SIGTERM into a stop request; the main thread prepares the
+    // model (downloading it first on a first start), then waits for that request.
+    StopFlag stop;
+    std::thread signal_thread([&] {
+        int sig = 0;
+        sigwait(&stop_signals, &sig);
+        stop.request();
+    });
     int exit_code = 0;
     try {
-        const auto t0 = std::chrono::steady_clock::now();
-        auto model = LoadedModel::open(a.model);
-        SchedulerOptions so;
-        so.slots = a.parallel;
-        so.max_queue = a.queue;
-        so.n_ctx = a.ctx;
-        so.n_threads = a.threads;
-        auto scheduler = start_scheduler(*model, so);
-        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        const auto stats = scheduler->stats();
-        std::fprintf(stderr,
-                     "qwen-edge: ready in %.0f ms: %s, %d slots x %d tokens of context, KV cache %.1f MiB\n",
-                     ms, model->id().c_str(), so.slots, scheduler->n_ctx(), double(stats.kv_bytes) / (1 << 20));
-        if (!a.embedding_model.empty()) {
-            auto embedding = LoadedModel::open(a.embedding_model);
-            auto runtime = own_runtime(*embedding, a.threads);
-            std::fprintf(stderr, "qwen-edge: embeddings with %s (dim %d)\n", embedding->id().c_str(),
-                         embedding->config().dim);
-            api.set_embedding_model(std::move(embedding), std::move(runtime));
-        }
-        if (!a.rerank_model.empty()) {
-            auto reranker = LoadedModel::open(a.rerank_model);
-            auto runtime = own_runtime(*reranker, a.threads);
-            std::fprintf(stderr, "qwen-edge: reranking with %s\n", reranker->id().c_str());
-            api.set_rerank_model(std::move(reranker), std::move(runtime));
-        }
-        api.set_knowledge(data_dir);
-        if (!a.kb.empty()) std::fprintf(stderr, "qwen-edge: knowledge base '%s' by default\n", a.kb.c_str());
-        api.set_ready(std::move(model), std::move(scheduler));
+        std::string model_path = a.model;
+        if (model_path.empty()) model_path = download_first_model(api.model_status(), first_start, stop);
+        if (!model_path.empty() && !stop.requested()) load_models(a, model_path, data_dir, api);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "qwen-edge serve: error: %s\n", e.what());
         exit_code = 1;
-        server.stop();
+        pthread_kill(signal_thread.native_handle(), SIGTERM);  // ends its sigwait
     }
-
+    while (!stop.wait_for(3600)) {
+    }
+    signal_thread.join();
     if (exit_code == 0) {
-        int sig = 0;
-        sigwait(&stop_signals, &sig);
         std::fprintf(stderr, "qwen-edge: stopping (finishing running answers, up to 30 s)\n");
         api.begin_shutdown();
         if (Scheduler* s = api.scheduler()) {
@@ -146,8 +198,8 @@ int serve(ServeArgs a) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
             drain.detach();  // the scheduler ends what is left when the Api is destroyed
         }
-        server.stop();
     }
+    server.stop();
     http_thread.join();
     return exit_code;
 }
@@ -157,15 +209,22 @@ int serve(ServeArgs a) {
 Runner register_serve(CLI::App& app) {
     auto args = std::make_shared<ServeArgs>();
     auto* cmd = app.add_subcommand("serve", "Serve the web chat and the OpenAI-compatible API");
-    cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (qwen3:0.6b, as `qwen-edge list` shows; default: the downloaded Qwen2.5-0.5B-Instruct)");
+    cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (qwen3:0.6b, as `qwen-edge list` shows; default: the downloaded Qwen2.5-0.5B-Instruct, downloaded first when it is not there)");
     cmd->add_option("--embedding-model", args->embedding_model, "A second model (e.g. Qwen3-Embedding: a .gguf file or qwen3-embedding:0.6b) for POST /v1/embeddings, over threads of its own");
     cmd->add_option("--rerank-model", args->rerank_model, "A reranker model (Qwen3-Reranker: a .gguf file with its full output head or llama.cpp's 2-row cls.output head, or qwen3-reranker:0.6b) for POST /v1/rerank, over threads of its own");
+    cmd->add_option("--source", args->source, "Where a first start (no model named, none downloaded) downloads the default model from: hf or modelscope (default: $QWEN_EDGE_SOURCE, else Hugging Face, then ModelScope when that fails)")
+        ->check(CLI::IsMember({"hf", "huggingface", "modelscope", "ms"}, CLI::ignore_case));
+    cmd->add_flag("--no-verify", args->no_verify, "Let a first start's download accept a file no SHA-256 is known for");
     cmd->add_flag("--demo", args->demo, "Make and use a model with random weights (answers are noise): for trying it out without a download");
     cmd->add_option("--host", args->host, "Address to listen on (0.0.0.0: the whole network)")
         ->capture_default_str();
     cmd->add_option("--port", args->port, "Port to listen on")->capture_default_str()->check(CLI::Range(0, 65535));
     cmd->add_option("--api-key", args->api_key, "Require 'Authorization: Bearer KEY' on the API");
     cmd->add_option("--api-key-file", args->api_key_file, "Read the API key from the first line of a file");
+    auto* cert = cmd->add_option("--tls-cert", args->tls_cert, "Serve HTTPS with this PEM certificate (chain), e.g. from your company CA or self-signed (docs/SECURITY.md)")->check(CLI::ExistingFile);
+    auto* key = cmd->add_option("--tls-key", args->tls_key, "The certificate's PEM private key (unencrypted)")->check(CLI::ExistingFile);
+    cert->needs(key);
+    key->needs(cert);
     cmd->add_option("--cors", args->cors, "Allow browsers from this origin to call the API ('*': any)");
     cmd->add_option("--parallel", args->parallel, "Requests decoded together")->capture_default_str()->check(CLI::Range(1, 64));
     cmd->add_option("--queue", args->queue, "Requests that may wait for a slot")->capture_default_str()->check(CLI::Range(0, 4096));

@@ -9,6 +9,7 @@
 #include "chat/reasoning_splitter.h"
 #include "engine/rerank_prompt.h"
 #include "fetch/model_catalogue.h"
+#include "fetch/progress.h"
 #include "server/api_json.h"
 #include "server/generation.h"
 #include "server/same_secret.h"
@@ -119,6 +120,32 @@ HttpResponse Api::handle(const HttpRequest& request) {
     return r;
 }
 
+ApiError Api::not_ready_error() const {
+    const ModelStatusSnapshot s = model_status_.snapshot();
+    if (s.state == ModelState::kLoading) {
+        ApiError e = unavailable("the model is still loading; try again shortly", 2);
+        e.code = "model_loading";
+        return e;
+    }
+    std::string progress = fetch::format_bytes(s.bytes);
+    if (s.total) progress += " of " + fetch::format_bytes(s.total);
+    if (s.state == ModelState::kDownloading) {
+        const double eta = s.eta_seconds();
+        ApiError e = unavailable("the model " + s.model + " is downloading (" + progress +
+                                     (eta >= 0 ? ", about " + fetch::format_duration(eta) + " left" : "") +
+                                     "); GET /health shows the progress",
+                                 eta >= 0 && eta < 60 ? std::max(2, int(eta)) : 30);
+        e.code = "model_downloading";
+        return e;
+    }
+    ApiError e = unavailable("the model " + s.model + " could not be downloaded (" + s.error +
+                                 "); the server tries again in " +
+                                 std::to_string(s.retry_in_seconds) + " s. " + s.help,
+                             std::max(5, s.retry_in_seconds));
+    e.code = "model_unavailable";
+    return e;
+}
+
 HttpResponse Api::route(const HttpRequest& req) {
     const std::string& p = req.path;
     const bool rerank_path =
@@ -141,7 +168,11 @@ HttpResponse Api::route(const HttpRequest& req) {
                                       "missing or wrong API key: send 'Authorization: Bearer <key>'")};
 
     if (p == "/health") {
-        if (!ready_) return json_response(503, {{"status", "loading"}});
+        if (!ready_) {
+            json body = model_status_.snapshot().to_json();
+            body["status"] = "loading";
+            return json_response(503, body);
+        }
         // The load lets a client show "busy" when every slot is taken (its request would queue).
         const SchedulerStats st = scheduler_->stats();
         return json_response(
@@ -160,8 +191,8 @@ HttpResponse Api::route(const HttpRequest& req) {
     }
     const bool get = req.method == "GET", post = req.method == "POST";
     if (p == "/metrics" && get) return metrics();
+    if (!ready_) throw ApiException{not_ready_error()};
     if (p == "/v1/knowledge" || p.starts_with("/v1/knowledge/")) return knowledge(req);
-    if (!ready_) throw ApiException{unavailable("the model is still loading; try again shortly", 2)};
     if (p == "/v1/models" && get) return models();
     if (p == "/v1/chat/completions" && post) return chat_completions(req);
     if (p == "/v1/completions" && post) return completions(req);

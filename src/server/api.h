@@ -8,7 +8,8 @@
 //   POST /v1/rerank             documents ranked for a query (with a reranker: serve --rerank-model;
 //                               also /rerank, /v1/reranking, /reranking as llama.cpp's server has)
 //   GET  /v1/models             the served models, each with what it does
-//   GET  /health                {"status": "ok" | "loading"}
+//   GET  /health                {"status": "ok" | "loading"}; while loading, what is happening
+//                               (server/model_status.h: a first start's download progress)
 //   GET  /metrics               Prometheus text
 //   POST /tokenize, /detokenize
 //   /v1/knowledge...            knowledge bases: list, create, upload, search (api_knowledge.cpp)
@@ -34,6 +35,7 @@
 #include "library/import_queue.h"
 #include "model/loaded_model.h"
 #include "server/metrics.h"
+#include "server/model_status.h"
 #include "server/openai_request.h"
 
 namespace qe {
@@ -105,6 +107,9 @@ public:
     // From now on new generation requests get 503; running ones go on.
     void begin_shutdown() { shutting_down_ = true; }
     Scheduler* scheduler() { return ready_ ? scheduler_.get() : nullptr; }
+    // What happens until set_ready: /health shows it, and requests for the model get a 503 that
+    // says it (model_loading, model_downloading, model_unavailable).
+    ModelStatus& model_status() { return model_status_; }
 
     HttpResponse handle(const HttpRequest& request);
 
@@ -130,6 +135,7 @@ private:
     HttpResponse metrics();
     bool authorized(const HttpRequest& request) const;
     void refuse_when_shutting_down() const;  // 503 with Retry-After once begin_shutdown ran
+    ApiError not_ready_error() const;        // 503 with Retry-After before set_ready
     void check_model_name(const std::string& name) const;
 
     HttpResponse run(std::shared_ptr<Generation> g);
@@ -164,6 +170,7 @@ private:
     std::atomic<bool> shutting_down_{false};
     std::atomic<uint64_t> next_id_{1};
     Metrics metrics_;
+    ModelStatus model_status_;
 };
 
 }  // namespace qe

@@ -1,5 +1,5 @@
-// Serves the Api over HTTP/1.1 (cpp-httplib): one thread per connection from a bounded pool,
-// request size and time limits, SSE streaming, and a clean stop.
+// Serves the Api over HTTP/1.1 (cpp-httplib), or HTTPS with a certificate (OpenSSL): one thread
+// per connection from a bounded pool, request size and time limits, SSE streaming, a clean stop.
 #pragma once
 
 #include <memory>
@@ -23,10 +23,13 @@ struct HttpOptions {
     // The whole request (head and body) must arrive within this, however it trickles in: a
     // slowloris client sending a byte now and then is dropped instead of holding a thread.
     int request_timeout_s = 30;
+    // HTTPS: a PEM certificate (chain) and its private key; both empty: plain HTTP.
+    std::string tls_cert_file, tls_key_file;
 };
 
 class HttpServer {
   public:
+    // Throws qe::Error naming the file when the certificate or key cannot be used.
     HttpServer(HttpOptions options, Api& api);
     ~HttpServer();
 

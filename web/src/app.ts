@@ -1,12 +1,13 @@
 // The chat page: owns the state (conversations, the answer streaming now, settings, server
 // state) and turns user actions into requests, storage writes and redraws.
 import { ApiError, streamChat, type ChatRequest } from './api/chat';
-import { HealthMonitor, type HealthState } from './api/health';
+import { HealthMonitor, type HealthState, type ModelProgress } from './api/health';
 import { knowledgeClient, type BaseInfo } from './api/knowledge';
 import { isResetCommand, titleFrom, wireMessages } from './chat/rules';
 import { resolveLanguage, translator, type Language, type MessageKey, type Translate } from './i18n';
 import { ImeGuard } from './ime';
 import { authHeaders, loadSettings, requestFields, saveSettings, type Settings } from './settings';
+import { conversationMarkdown, markdownFileName } from './store/markdown-export';
 import { exportConversations, ImportError, parseImport } from './store/transfer';
 import { byNewest, makeId, type Conversation, type ConversationStore, type MessageError, type StoredMessage } from './store/types';
 import { confirmDialog } from './ui/confirm-dialog';
@@ -15,6 +16,7 @@ import { icon } from './ui/icons';
 import { KnowledgePanel } from './ui/knowledge-panel';
 import { KnowledgeSwitch } from './ui/knowledge-switch';
 import { MessageList } from './ui/messages';
+import { DownloadPanel } from './ui/model-download';
 import { SettingsDialog } from './ui/settings-dialog';
 import { Sidebar } from './ui/sidebar';
 import { Toasts } from './ui/toast';
@@ -75,8 +77,13 @@ export class App {
   private readonly root: HTMLElement;
   private readonly sidebar: Sidebar;
   private readonly list: MessageList;
+  private readonly download: DownloadPanel;
   private readonly settingsDialog: SettingsDialog;
   private readonly toasts = new Toasts();
+  private progress: ModelProgress | null = null; // a first start's download, from /health
+  // Shown while the server cannot be reached (the installed app opened with the server down, or
+  // the network gone): says so plainly instead of leaving a broken page.
+  private readonly offline = h('section', { class: 'download-panel offline-panel', 'data-testid': 'offline', role: 'alert', hidden: true });
   private readonly title = h('h1', { class: 'top-title' });
   private readonly status = h('div', { class: 'status', role: 'status', 'data-testid': 'status' });
   private readonly input: HTMLTextAreaElement;
@@ -103,6 +110,7 @@ export class App {
       open: (id) => this.open(id),
       rename: (id, title) => void this.rename(id, title),
       remove: (id) => void this.remove(id),
+      exportMarkdown: (id) => this.exportMarkdown(id),
       exportAll: () => this.exportAll(),
       importFile: (file) => void this.importFile(file),
       openSettings: () => this.settingsDialog.open(this.settings),
@@ -110,6 +118,7 @@ export class App {
     });
     this.sidebar.element.addEventListener('rerender', () => this.renderSidebar());
 
+    this.download = new DownloadPanel(this.t);
     this.list = new MessageList(this.t, {
       regenerate: (m) => this.regenerate(m),
       retry: (m) => this.regenerate(m),
@@ -146,6 +155,7 @@ export class App {
         }
         this.renderStatus();
       },
+      onProgress: (progress) => this.renderDownload(progress),
     });
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState !== 'visible') return;
@@ -220,6 +230,8 @@ export class App {
       'main',
       { class: 'main' },
       h('header', { class: 'topbar' }, menu, this.title, this.status, newChat, this.knowledgeButton, settings),
+      this.download.element,
+      this.offline,
       this.list.element,
       h('div', { class: 'composer-wrap' }, h('div', { class: 'composer-tools', hidden: true }, this.thinkingButton, this.knowledgeSwitch.element), form, this.hint),
     );
@@ -279,6 +291,8 @@ export class App {
     }
     this.sidebar.setTranslate(this.t);
     this.list.setTranslate(this.t);
+    this.download.setTranslate(this.t);
+    this.renderDownload(this.progress);
     this.settingsDialog.setTranslate(this.t);
     this.knowledgePanel.setTranslate(this.t);
     this.knowledgeSwitch.setTranslate(this.t);
@@ -371,6 +385,14 @@ export class App {
     this.renderThinkingToggle();
   }
 
+  // A first start: the download's progress above the (empty) chat, until the model is ready.
+  private renderDownload(progress: ModelProgress | null): void {
+    this.progress = progress;
+    this.download.render(progress);
+    this.root.classList.toggle('downloading', progress !== null);
+    this.renderStatus();
+  }
+
   private renderStatus(): void {
     const state: DisplayState =
       this.active && this.health !== 'unreachable' ? 'busy' : this.locked && isUp(this.health) ? 'locked' : this.health;
@@ -383,9 +405,17 @@ export class App {
       full: 'statusFull',
       locked: 'statusLocked',
     };
+    const label = state === 'loading' && this.progress ? (this.progress.state === 'downloading' ? 'statusDownloading' : 'statusDownloadFailed') : key[state];
     this.status.dataset.state = state;
-    this.status.replaceChildren(h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'status-label' }, this.t(key[state])));
-    this.status.title = this.model ? `${this.model} · ${this.t(key[state])}` : this.t(key[state]);
+    this.offline.hidden = this.health !== 'unreachable';
+    if (!this.offline.hidden) {
+      this.offline.replaceChildren(
+        h('h2', { class: 'download-title' }, this.t('offlineTitle')),
+        h('p', { class: 'download-sub' }, this.t('offlineBody', { address: location.host })),
+      );
+    }
+    this.status.replaceChildren(h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'status-label' }, this.t(label)));
+    this.status.title = this.model ? `${this.model} · ${this.t(label)}` : this.t(label);
   }
 
   // ---- conversation actions ----------------------------------------------------------------
@@ -601,15 +631,27 @@ export class App {
     this.renderAll();
   }
 
+  private exportMarkdown(id: string): void {
+    const c = this.conversations.find((x) => x.id === id);
+    if (!c) return;
+    const labels = { user: this.t('mdUser'), assistant: this.t('mdAssistant'), thinking: this.t('mdThinking'), stopped: this.t('mdStopped'), failed: this.t('mdFailed') };
+    this.saveFile(conversationMarkdown(c, labels), 'text/markdown;charset=utf-8', markdownFileName(c.title));
+  }
+
   private exportAll(): void {
     if (this.conversations.length === 0) {
       this.toasts.show(this.t('nothingToExport'));
       return;
     }
-    const blob = new Blob([exportConversations(this.conversations)], { type: 'application/json' });
-    const url = URL.createObjectURL(blob);
     const day = new Date().toISOString().slice(0, 10);
-    const a = h('a', { href: url, download: `qwen-edge-conversations-${day}.json` });
+    this.saveFile(exportConversations(this.conversations), 'application/json', `qwen-edge-conversations-${day}.json`);
+  }
+
+  // Hands `text` to the browser as a download named `name`.
+  private saveFile(text: string, type: string, name: string): void {
+    const blob = new Blob([text], { type });
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: name });
     document.body.appendChild(a);
     a.click();
     a.remove();
