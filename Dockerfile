@@ -4,8 +4,9 @@
 #   docker build -t qwen-edge .
 #   docker run -p 8080:8080 -v qwen-edge-models:/models qwen-edge
 #
-# The first start downloads the default model into the /models volume (QWEN_EDGE_QUANT picks
-# another quantization; QWEN_EDGE_PULL=0 turns the download off). To bake a model into the image:
+# The first start serves at once and downloads the default model into the /models volume, with
+# its progress in the web page (QWEN_EDGE_QUANT picks another quantization, pulled before the
+# server starts). To bake a model into the image:
 #   docker build --build-arg MODEL_QUANT=q8_0 -t qwen-edge:q8_0 .
 # See docs/DEPLOY.md. Not run here: the machines this was written on have no Docker engine.
 
@@ -56,7 +57,8 @@ COPY --from=model --chown=qwen-edge:qwen-edge /models /models
 USER qwen-edge
 VOLUME ["/models"]
 EXPOSE 8080
-# /health answers 200 once the model is loaded; the start period covers a first download.
+# /health answers 200 once the model is loaded (503 with the progress while a first start
+# downloads it); the start period covers that download.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=600s --retries=3 \
     CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == *' 200 '* ]]"]
 ENTRYPOINT ["docker-entrypoint"]

@@ -1,7 +1,8 @@
 #!/bin/sh
-# The container's entry: runs `qwen-edge ARGS`. Before `serve` or `chat` without --model, it
-# downloads the default model into $QWEN_EDGE_MODELS when no official one is there yet
-# (QWEN_EDGE_QUANT picks the quantization; QWEN_EDGE_PULL=0 turns this off).
+# The container's entry: runs `qwen-edge ARGS`. `serve` without --model needs nothing more: with no
+# model in $QWEN_EDGE_MODELS (the volume) it serves at once and downloads the default model there,
+# with the progress in the web page. QWEN_EDGE_QUANT, when it names another quantization than the
+# default (q8_0), is pulled first, before `serve` or `chat` start.
 set -eu
 
 needs_model=0
@@ -10,13 +11,10 @@ for arg in "$@"; do
     case "$arg" in --model | --model=* | -m) needs_model=0 ;; esac
 done
 
-if [ "$needs_model" = 1 ] && [ "${QWEN_EDGE_PULL:-1}" != 0 ] &&
-    ! ls "${QWEN_EDGE_MODELS:?}"/qwen2.5-0.5b-instruct-*.gguf >/dev/null 2>&1; then
-    echo "docker-entrypoint: no model in $QWEN_EDGE_MODELS yet; downloading it once" >&2
-    if [ -n "${QWEN_EDGE_QUANT:-}" ]; then
-        qwen-edge pull --quant "$QWEN_EDGE_QUANT"
-    else
-        qwen-edge pull
-    fi
+quant=${QWEN_EDGE_QUANT:-q8_0}
+if [ "$needs_model" = 1 ] && [ "$quant" != q8_0 ] &&
+    ! ls "${QWEN_EDGE_MODELS:?}/qwen2.5-0.5b-instruct-$quant.gguf" >/dev/null 2>&1; then
+    echo "docker-entrypoint: downloading the $quant model into $QWEN_EDGE_MODELS once" >&2
+    qwen-edge pull --quant "$quant"
 fi
 exec qwen-edge "$@"

@@ -21,7 +21,7 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config nlohmann-json3-d
             libsqlite3-dev libpoppler-cpp-dev libzip-dev libxml2-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libsimde-dev systemd nginx chromium
            python3-jsonschema
-           fonts-noto-cjk tmux curl)
+           fonts-noto-cjk tmux curl openssl)
 
 # The libraries qwen-edge and its tests link, built for arm64, installed beside the native ones.
 arm64_pkgs=(g++-aarch64-linux-gnu qemu-user libutf8proc-dev:arm64 libpcre2-dev:arm64

@@ -20,18 +20,22 @@ step ctest --preset release -j "$jobs"
 # The web chat: unit tests (Vitest), then Chromium driving the page.
 (cd web && step npm test && step npm run test:browser)
 # The same browser tests against the real server on the tiny golden model (its answers are noise,
-# but real tokens stream through the real HTTP stack and the embedded page). A second chat model
-# (a Qwen3 golden file) waits in a models folder of its own, and the memory budget holds one of
-# the two (12.8 MB and 76 MB with their KV caches), so the model picker's test sees the server load
-# the model it asks for and unload the other.
+# but real tokens stream through the real HTTP stack and the embedded page; the knowledge tests'
+# uploads are really imported and searched), its knowledge bases in a folder of their own. A
+# second chat model (a Qwen3 golden file) waits in a models folder of its own, and the memory
+# budget holds one of the two (12.8 MB and 76 MB with their KV caches), so the model picker's test
+# sees the server load the model it asks for and unload the other.
 root=$(pwd)
 golden=$(cd ../shared/golden && pwd)
 models=$(mktemp -d)
-trap 'rm -rf "$models"' EXIT
+kbdata=$(mktemp -d)
+trap 'rm -rf "$models" "$kbdata"' EXIT
 cp "$golden/q3-q8_0.gguf" "$models/"
+# QE_BINARY adds the first start (tests/browser/first-start.test.ts): the server with no model,
+# downloading the golden one from a local imitation of Hugging Face.
 (cd web && QWEN_EDGE_MODELS="$models" \
-    QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --memory-budget 80M --port \$QE_PORT" \
-    step npm run test:browser)
+    QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --memory-budget 80M --port \$QE_PORT --data-dir '$kbdata'" \
+    QE_BINARY="$root/build/bin/qwen-edge" step npm run test:browser)
 
 step scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

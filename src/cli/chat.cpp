@@ -7,6 +7,8 @@
 // The thinking is shown dimmed (marked "思考:" when the output is not a terminal) and is not
 // sent back with the conversation.
 // Ctrl-C stops the answer being written; Ctrl-D leaves.
+// With --kb NAME each question is answered from that knowledge base: its best passages go into
+// the prompt (not into the kept conversation) and the sources are listed under the answer.
 #include <editline/readline.h>
 #include <langinfo.h>
 #include <signal.h>
@@ -22,6 +24,7 @@
 #include <sstream>
 
 #include "chat/chat_turns.h"
+#include "cli/chat_knowledge.h"
 #include "cli/commands.h"
 #include "cli/engine_options.h"
 #include "cli/model_choice.h"
@@ -42,6 +45,9 @@ struct ChatArgs {
     std::string system;
     int ctx = 4096, threads = 0, max_tokens = 1024, rounds = 3;
     bool verbose = false;
+    std::string kb;
+    int kb_top_k = 5;
+    KbModelArgs kb_models;
 };
 
 struct Settings {
@@ -109,6 +115,8 @@ int chat(const ChatArgs& a) {
     so.n_threads = a.threads;
     const auto scheduler = start_scheduler(*model, so);
     ChatTurns turns(*model, *scheduler);
+    std::unique_ptr<ChatKnowledge> knowledge;
+    if (!a.kb.empty()) knowledge = std::make_unique<ChatKnowledge>(a.kb_models, a.kb, a.kb_top_k);
 
     struct sigaction sa {};
     sa.sa_handler = on_sigint;  // no SA_RESTART: Ctrl-C interrupts the prompt's read too
@@ -182,12 +190,14 @@ int chat(const ChatArgs& a) {
         if (!system.empty()) with_system.push_back({{"role", "system"}, {"content", system}});
         for (const auto& m : messages) with_system.push_back(m);
 
+        const int room = std::min(settings.max_tokens, turns.n_ctx() / 2);
+        std::vector<Passage> cited;
+        if (knowledge) cited = knowledge->add(with_system, model->tokenizer(), turns.n_ctx(), room);
         TurnPrompt prompt;
         try {
             json variables = json::object();
             if (settings.thinking) variables["enable_thinking"] = *settings.thinking;
-            prompt = turns.encode(with_system, nullptr, settings.rounds,
-                                  std::min(settings.max_tokens, turns.n_ctx() / 2), variables);
+            prompt = turns.encode(with_system, nullptr, settings.rounds, room, variables);
         } catch (const Error& e) {
             std::printf("(%s)\n", e.what());
             messages.erase(messages.end() - 1);
@@ -239,6 +249,7 @@ int chat(const ChatArgs& a) {
             cv.wait(lock, [&] { return done; });
         }
         std::printf("\n");
+        if (knowledge) std::fputs(ChatKnowledge::sources(cited).c_str(), stdout);
         if (final.finish_reason == "cancelled") std::printf("(stopped)\n");
         else if (final.finish_reason == "length") std::printf("(answer cut at %d tokens: /set max_tokens N)\n", settings.max_tokens);
         else if (final.finish_reason == "repetition") std::printf("(stopped: the answer was repeating itself)\n");
@@ -268,6 +279,11 @@ Runner register_chat(CLI::App& app) {
     cmd->add_option("-n,--max-tokens", args->max_tokens, "Longest answer in tokens")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--rounds", args->rounds, "Earlier rounds kept in context")->capture_default_str()->check(CLI::Range(0, 1000));
     cmd->add_flag("-v,--verbose", args->verbose, "Print time to first token and tokens/s after each answer");
+    cmd->add_option("--kb", args->kb, "Answer from this knowledge base (qwen-edge kb): its passages go into the prompt, the sources are listed under each answer");
+    cmd->add_option("--kb-top-k", args->kb_top_k, "Passages searched per question")->capture_default_str()->check(CLI::Range(1, 20));
+    args->kb_models.add_data_dir(*cmd);
+    args->kb_models.add_embedding(*cmd);
+    args->kb_models.add_rerank(*cmd);
     return [args] { return chat(*args); };
 }
 

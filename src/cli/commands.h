@@ -24,5 +24,6 @@ Runner register_detokenize(CLI::App& app);
 Runner register_embed(CLI::App& app);
 Runner register_template(CLI::App& app);
 Runner register_bench(CLI::App& app);
+Runner register_kb(CLI::App& app);
 
 }  // namespace qe::cli

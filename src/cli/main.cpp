@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     add(qe::cli::register_embed);
     add(qe::cli::register_template);
     add(qe::cli::register_bench);
+    add(qe::cli::register_kb);
 
     try {
         app.parse(argc, argv);

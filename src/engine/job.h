@@ -57,13 +57,23 @@ using JobCallback = std::function<JobReply(const JobEvent&)>;
 // Limits which tokens a job may sample (constrained decoding: a JSON schema, a grammar). On the
 // engine thread: mask() before each sampling step, accept() with the token sampled from the
 // masked logits. Kept apart from the sampler: it follows the text, the sampler only the logits.
+//
+// Its state can be copied and rewound, so that speculative decoding can verify several drafted
+// tokens under the masks they would meet and take back the ones it rejects.
 class TokenConstraint {
   public:
     virtual ~TokenConstraint() = default;
     // Sets the logits of the tokens not allowed next to -infinity.
     virtual void mask(std::span<float> logits) = 0;
-    // The token sampled; false when the constraint refuses it (the job ends with an error).
+    // The token sampled; false when the constraint refuses it (the job ends with an error) and
+    // then nothing changes.
     virtual bool accept(int token) = 0;
+    // Undoes the last `n` accepted tokens (at most as many as were accepted): the masks are
+    // those of the shorter prefix again.
+    virtual void rewind(size_t n) = 0;
+    // An independent copy of the state: it masks as this one does, and what either accepts or
+    // rewinds from then on leaves the other alone.
+    virtual std::unique_ptr<TokenConstraint> clone() const = 0;
 };
 
 struct JobRequest {

@@ -362,7 +362,7 @@ int on_xfer(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto& a = *static_cast<Attempt*>(user);
     if (a.options->on_progress && a.writing)
         a.options->on_progress(a.part->size(), a.total.value_or(0));
-    return 0;
+    return a.options->stop_requested && a.options->stop_requested() ? 1 : 0;
 }
 
 enum class Outcome { kDone, kRetry, kFail };
@@ -575,6 +575,12 @@ DownloadResult download_file(const std::string& url, const std::string& path,
         a.options = &o;
         result.attempts = attempt + 1;
         const AttemptResult r = run_attempt(url, part, o, a, final_url);
+        const auto throw_if_stopped = [&] {
+            if (!o.stop_requested || !o.stop_requested()) return;
+            throw Error("the download was stopped; the " + format_bytes(part.size()) +
+                        " downloaded so far stay in " + part.path() + " for a resume");
+        };
+        throw_if_stopped();
         if (!a.server_sha256.empty()) server_sha = a.server_sha256;
         if (r.outcome == Outcome::kDone) {
             total = a.total;
@@ -608,7 +614,11 @@ DownloadResult download_file(const std::string& url, const std::string& path,
                         " (attempt " + std::to_string(attempt + 2) + " of " +
                         std::to_string(o.retries + 1) + ")");
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+        // Waits in short steps, so a stop request is not held up by the pause.
+        for (long waited = 0; waited < wait_ms; waited += 100) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::min(100L, wait_ms - waited)));
+            throw_if_stopped();
+        }
         delay_ms = std::min(delay_ms * 2, 30000L);
     }
 
@@ -631,12 +641,25 @@ DownloadResult download_file(const std::string& url, const std::string& path,
                     "\"; a login page or a proxy error?); removed " + path + ".part");
     }
     result.sha256 = part.digest();
-    const std::string& want = expected.empty() ? server_sha : expected;
+    std::string want = expected.empty() ? server_sha : expected;
+    std::string stated_by = expected.empty() ? " (as the server states)" : "";
+    if (want.empty() && o.find_sha256) {
+        want = normalize_sha256(o.find_sha256());
+        stated_by = " (as the repository's file listing states)";
+    }
+    if (want.empty() && !o.allow_unverified) {
+        part.close();
+        throw Error("no SHA-256 is known for the file from " + url_host(final_url) +
+                    " (the server states none, and neither does a file listing), so its content "
+                    "cannot be checked; it stays unused in " + path +
+                    ".part. Give the digest with --sha256 if you know it, or accept the file "
+                    "unchecked with --no-verify (its SHA-256 is " + result.sha256 + ")");
+    }
     if (!want.empty() && result.sha256 != want) {
         part.remove();
         throw Error("the downloaded file is corrupted: its SHA-256 is " + result.sha256 +
                     " but it should be " + want +
-                    (expected.empty() ? " (as the server states)" : "") + "; removed " + path +
+                    stated_by + "; removed " + path +
                     ".part so it is not used; run the command again to "
                     "download it afresh");
     }

@@ -14,9 +14,15 @@ namespace qe::fetch {
 struct DownloadOptions {
     std::vector<std::string> headers;  // extra request headers, "Name: value"
     std::string user_agent = "qwen-edge";
-    // The digest the file must have. Empty: use the one the server states (Hugging Face sends it as
-    // X-Linked-Etag), or keep the file unverified when there is none.
+    // The digest the file must have. Empty: the one the server states (Hugging Face sends it as
+    // X-Linked-Etag), else the one find_sha256 finds.
     std::string expected_sha256;
+    // Asked once the whole file is in PATH.part when neither expected_sha256 nor the server's
+    // headers gave a digest (a repository's API: fetch/digest_lookup.h); "" when it knows none.
+    std::function<std::string()> find_sha256;
+    // Accept a file no digest can be checked against (`--no-verify`). Otherwise such a file stays
+    // in PATH.part, unused, and the call throws saying how to go on.
+    bool allow_unverified = false;
     bool expect_gguf = false;    // refuse content that does not start with the GGUF magic
     int retries = 3;             // further attempts after a cut, stalled or 5xx transfer
     long retry_delay_ms = 1000;  // before the first retry; doubles each time, at most 30 s
@@ -29,6 +35,9 @@ struct DownloadOptions {
     // and after every chunk.
     std::function<void(uint64_t done, uint64_t total)> on_progress;
     std::function<void(const std::string& message)> on_notice;  // "resuming at ...", "retrying ..."
+    // Polled during the transfer and between attempts: true stops the download (the part stays
+    // for a resume) and the call throws.
+    std::function<bool()> stop_requested;
     // Bytes free for the file in `dir`; statvfs when unset (tests replace it).
     std::function<uint64_t(const std::string& dir)> free_space;
 };

@@ -192,6 +192,34 @@ std::string modelscope_sha256(const std::string& listing_json, const std::string
     return "";
 }
 
+std::string huggingface_listing_url(const ModelSpec& spec) {
+    const auto slash = spec.file.find_last_of('/');
+    const std::string folder = slash == std::string::npos ? "" : "/" + spec.file.substr(0, slash);
+    return huggingface_endpoint() + "/api/models/" + encode_path(spec.repo) + "/tree/main" +
+           encode_path(folder);
+}
+
+std::string huggingface_sha256(const std::string& listing_json, const std::string& file) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(listing_json);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("Hugging Face's file listing is not valid JSON: ") + e.what());
+    }
+    if (!j.is_array()) return "";
+    for (const auto& f : j) {
+        if (!f.is_object()) continue;
+        const auto path = f.find("path");
+        if (path == f.end() || !path->is_string() || *path != file) continue;
+        const auto lfs = f.find("lfs");
+        if (lfs == f.end() || !lfs->is_object()) return "";
+        const auto oid = lfs->find("oid");
+        if (oid == lfs->end() || !oid->is_string()) return "";
+        return normalize_sha256(oid->get<std::string>());
+    }
+    return "";
+}
+
 std::vector<std::string> source_headers(Source source) {
     std::vector<std::string> headers;
     if (source == Source::kHuggingFace) {

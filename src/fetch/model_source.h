@@ -67,6 +67,15 @@ std::string modelscope_listing_url(const ModelSpec& spec);
 // the listing does not name it or carries no valid digest. Throws qe::Error on malformed JSON.
 std::string modelscope_sha256(const std::string& listing_json, const std::string& file);
 
+// Hugging Face's listing of the folder that holds the file, which carries each LFS file's SHA-256:
+// {endpoint}/api/models/{repo}/tree/main[/{folder}]
+std::string huggingface_listing_url(const ModelSpec& spec);
+
+// The SHA-256 of `file` (its path in the repository) in a Hugging Face listing
+// ([{"type":"file","path","lfs":{"oid":SHA-256,"size"}}]); "" when the listing does not name it or
+// gives no valid digest (a file kept in git rather than LFS). Throws qe::Error on malformed JSON.
+std::string huggingface_sha256(const std::string& listing_json, const std::string& file);
+
 // Request headers for a source: a Hugging Face token from $HF_TOKEN for gated repositories.
 std::vector<std::string> source_headers(Source source);
 

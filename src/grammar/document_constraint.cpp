@@ -65,34 +65,33 @@ void DocumentConstraint::mask(std::span<float> logits) {
 
 bool DocumentConstraint::accept(int32_t token) {
     if (waiting_) {
-        if (token == open_after_) {
-            waiting_ = false;
-            opened_at_ = accepted_ + 1;
-        }
-        ++accepted_;
+        const bool opens = token == open_after_;
+        waiting_ = !opens;
+        history_.push_back({opens ? Step::kOpened : Step::kThinking, remaining_ > 0});
         if (remaining_ > 0) --remaining_;
         bits_fresh_ = false;
         return true;
     }
-    if (is_end(token)) return true;
+    if (is_end(token)) {
+        history_.push_back({Step::kEnd, false});  // an end token takes no budget
+        return true;
+    }
     if (token < 0 || token >= masker_->trie().vocab_size()) return false;
     const std::string_view bytes = masker_->trie().token_bytes(token);
     if (bytes.empty() || !matcher_.accept(bytes)) return false;
-    ++accepted_;
+    history_.push_back({Step::kDocument, remaining_ > 0});
     if (remaining_ > 0) --remaining_;
     bits_fresh_ = false;
     return true;
 }
 
 void DocumentConstraint::rewind(size_t n) {
-    for (size_t k = 0; k < n && accepted_ > 0; ++k) {
-        if (!waiting_ && accepted_ > opened_at_) {
-            matcher_.rewind(1);
-        } else if (!waiting_) {
-            waiting_ = true;  // undoing open_after itself
-        }
-        --accepted_;
-        ++remaining_;
+    for (; n > 0 && !history_.empty(); --n) {
+        const Accepted last = history_.back();
+        history_.pop_back();
+        if (last.step == Step::kDocument) matcher_.rewind(1);
+        if (last.step == Step::kOpened) waiting_ = true;
+        if (last.took_budget) ++remaining_;
     }
     bits_fresh_ = false;
 }

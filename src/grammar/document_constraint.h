@@ -36,8 +36,10 @@ class DocumentConstraint {
     // Follows a sampled token; returns false (and changes nothing) for a token the grammar
     // refuses. An end token ends the document.
     bool accept(int32_t token);
-    // Undoes the last n accepted tokens (speculative decoding).
+    // Undoes the last n accepted tokens, end tokens included (speculative decoding). A copy of
+    // a DocumentConstraint is an independent state (the masker is shared).
     void rewind(size_t n);
+    size_t accepted_count() const { return history_.size(); }
 
     bool complete() const { return !waiting_ && matcher_.accepting(); }
     // Still before `open_after`: the document has not started.
@@ -54,8 +56,13 @@ class DocumentConstraint {
     uint32_t remaining_;
     int32_t open_after_;
     bool waiting_;
-    size_t accepted_ = 0;   // tokens accepted, thinking included
-    size_t opened_at_ = 0;  // accepted_ just after open_after
+    // What each accepted token did, to undo it: thinking, open_after, a document token, an end.
+    enum class Step : uint8_t { kThinking, kOpened, kDocument, kEnd };
+    struct Accepted {
+        Step step;
+        bool took_budget;  // remaining_ went down (it stays at 0 once there)
+    };
+    std::vector<Accepted> history_;
     TokenBits bits_;
     bool bits_fresh_ = false;
 };

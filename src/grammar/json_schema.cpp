@@ -61,12 +61,13 @@ std::string escape_pointer(const std::string& key) {
 
 class SchemaCompiler {
   public:
-    explicit SchemaCompiler(const json& root) : root_(root), rules_(b_) {}
+    // Rules go to `b`; $ref rules are named `prefix` + the pointer, so that several schemas can
+    // share one builder.
+    SchemaCompiler(const json& root, GrammarBuilder& b, std::string prefix)
+        : root_(root), b_(b), rules_(b), prefix_(std::move(prefix)) {}
 
-    Grammar compile() {
-        const uint32_t top = schema(root_, "", 0);
-        return std::move(b_).build(top);
-    }
+    // The rule of `sub`, a schema inside the root at the JSON pointer `path` ("" for the root).
+    uint32_t compile(const json& sub, const std::string& path) { return schema(sub, path, 0); }
 
   private:
     [[noreturn]] static void fail(const std::string& path, const std::string& what) {
@@ -179,7 +180,7 @@ class SchemaCompiler {
         if (r.empty() || r[0] != '#')
             fail(path, "only local $ref ('#/...') is supported: '" + r + "'");
         // Named by the pointer, so a loop that never reads a byte is reported by it.
-        const uint32_t id = b_.rule(r);
+        const uint32_t id = b_.rule(prefix_ + r);
         if (!started_.insert(r).second) return id;
         const json* resolved = nullptr;
         try {
@@ -339,26 +340,17 @@ class SchemaCompiler {
     }
 
     const json& root_;
-    GrammarBuilder b_;
+    GrammarBuilder& b_;
     JsonRules rules_;
+    std::string prefix_;
     std::set<std::string> started_;
 };
 
-}  // namespace
-
-Grammar compile_json_schema(const nlohmann::json& schema) {
-    return compile_json_schema(nlohmann::ordered_json::parse(schema.dump()));
-}
-
-Grammar compile_json_schema(const nlohmann::ordered_json& schema) {
-    if (schema.is_object() || schema.is_boolean()) {
-        // The size of the text, as a bound on the work to come.
-        if (schema.dump().size() > kMaxSourceBytes) {
-            throw Error("json_schema: larger than " + std::to_string(kMaxSourceBytes) + " bytes");
-        }
-    }
+// Runs `compile`, turning what goes wrong into qe::Error("json_schema: ...").
+template <typename F>
+auto with_schema_errors(F compile) {
     try {
-        return SchemaCompiler(schema).compile();
+        return compile();
     } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("json_schema: ") + e.what());
     } catch (const Error& e) {
@@ -368,6 +360,35 @@ Grammar compile_json_schema(const nlohmann::ordered_json& schema) {
         if (what.rfind("grammar: ", 0) == 0) throw Error("json_schema: " + what.substr(9));
         throw;
     }
+}
+
+void check_size(const json& schema) {
+    // The size of the text, as a bound on the work to come.
+    if ((schema.is_object() || schema.is_boolean()) && schema.dump().size() > kMaxSourceBytes) {
+        throw Error("json_schema: larger than " + std::to_string(kMaxSourceBytes) + " bytes");
+    }
+}
+
+}  // namespace
+
+Grammar compile_json_schema(const nlohmann::json& schema) {
+    return compile_json_schema(nlohmann::ordered_json::parse(schema.dump()));
+}
+
+Grammar compile_json_schema(const nlohmann::ordered_json& schema) {
+    check_size(schema);
+    return with_schema_errors([&] {
+        GrammarBuilder b;
+        const uint32_t top = SchemaCompiler(schema, b, "").compile(schema, "");
+        return std::move(b).build(top);
+    });
+}
+
+uint32_t add_json_schema(GrammarBuilder& b, const nlohmann::ordered_json& root,
+                         const nlohmann::ordered_json& sub, const std::string& path,
+                         const std::string& prefix) {
+    check_size(root);
+    return with_schema_errors([&] { return SchemaCompiler(root, b, prefix).compile(sub, path); });
 }
 
 Grammar json_object_grammar() {

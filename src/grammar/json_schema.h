@@ -23,6 +23,14 @@ namespace qe::grammar {
 Grammar compile_json_schema(const nlohmann::ordered_json& schema);
 Grammar compile_json_schema(const nlohmann::json& schema);
 
+// Adds the rules of the documents of `sub` (a schema inside `root` at the JSON pointer `path`,
+// or `root` itself with path "") to `b` and returns their rule: several schemas in one grammar
+// (tool calls). Its $ref rules are named `prefix` + the pointer, so give each root its own
+// prefix. Errors as compile_json_schema.
+uint32_t add_json_schema(GrammarBuilder& b, const nlohmann::ordered_json& root,
+                         const nlohmann::ordered_json& sub, const std::string& path,
+                         const std::string& prefix);
+
 // Any JSON object: response_format {"type": "json_object"}.
 Grammar json_object_grammar();
 

@@ -122,6 +122,10 @@ std::unique_ptr<LoadedModel> LoadedModel::open(const std::string& path,
         templates.source.find("enable_thinking") != std::string::npos;
     if (!templates.tool_use_source.empty())
         m->tool_use_formatter_ = std::make_unique<PromptFormatter>(templates.tool_use_source);
+    // The template that renders requests with tools writes past calls in the model's form.
+    const std::string& tool_source =
+        templates.tool_use_source.empty() ? templates.source : templates.tool_use_source;
+    m->template_writes_xml_tool_calls_ = tool_source.find("<function=") != std::string::npos;
 
     auto add_stop = [&](int id) {
         if (id >= 0 &&

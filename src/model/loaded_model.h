@@ -42,6 +42,9 @@ class LoadedModel {
     const PromptFormatter& formatter(bool has_tools = false) const;
     // The chat template reads enable_thinking (Qwen3's): thinking can be switched per request.
     bool template_has_thinking_switch() const { return template_has_thinking_switch_; }
+    // The chat template writes tool calls in the XML-like form (`<function=NAME>`, Qwen3.5's)
+    // rather than as JSON (Qwen2.5's, Qwen3's): the form constrained tool calls take.
+    bool template_writes_xml_tool_calls() const { return template_writes_xml_tool_calls_; }
     // End of an answer: the config's and the tokenizer's end-of-sequence ids, <|im_end|> and
     // <|endoftext|> where the vocabulary has them.
     const std::vector<int>& stop_ids() const { return stop_ids_; }
@@ -71,6 +74,7 @@ class LoadedModel {
     std::unique_ptr<PromptFormatter> formatter_, tool_use_formatter_;
     std::vector<int> stop_ids_;
     bool template_has_thinking_switch_ = false;
+    bool template_writes_xml_tool_calls_ = false;
     SamplingParams sampling_defaults_, non_thinking_defaults_;
     std::string id_;
 };

@@ -9,9 +9,12 @@
 #include "chat/reasoning_splitter.h"
 #include "engine/rerank_prompt.h"
 #include "fetch/model_catalogue.h"
+#include "fetch/progress.h"
 #include "server/api_json.h"
 #include "server/generation.h"
+#include "server/same_secret.h"
 #include "server/static_assets.h"
+#include "server/tool_constraint.h"
 
 namespace qe {
 namespace {
@@ -37,13 +40,6 @@ ApiError unavailable(std::string message, int retry_after_s) {
     return e;
 }
 
-// Constant-time comparison, so the key can't be guessed byte by byte from response times.
-bool same_secret(std::string_view a, std::string_view b) {
-    unsigned char diff = a.size() == b.size() ? 0 : 1;
-    for (size_t i = 0; i < a.size(); ++i) diff |= uint8_t(a[i]) ^ uint8_t(b[i % (b.size() ? b.size() : 1)]);
-    return diff == 0 && !b.empty();
-}
-
 // The request's `model` before its fields are read: the model's sampling defaults are those
 // fields' defaults. A non-string is refused by the request's parser.
 std::string requested_model(const json& body) {
@@ -51,7 +47,6 @@ std::string requested_model(const json& body) {
         return body["model"].get<std::string>();
     return "";
 }
-
 int64_t unix_time() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -155,10 +150,37 @@ HttpResponse Api::handle(const HttpRequest& request) {
         "/rerank",              "/v1/reranking",   "/reranking",     "/v1/models",
         "/health",              "/metrics",        "/tokenize",      "/detokenize"};
     std::string endpoint = request.path.starts_with("/v1/") ? "other" : "static";
+    if (request.path.starts_with("/v1/knowledge")) endpoint = "/v1/knowledge";
     for (std::string_view known : kEndpoints)
         if (request.path == known) endpoint = known;
     metrics_.count_request(endpoint, r.status);
     return r;
+}
+
+ApiError Api::not_ready_error() const {
+    const ModelStatusSnapshot s = model_status_.snapshot();
+    if (s.state == ModelState::kLoading) {
+        ApiError e = unavailable("the model is still loading; try again shortly", 2);
+        e.code = "model_loading";
+        return e;
+    }
+    std::string progress = fetch::format_bytes(s.bytes);
+    if (s.total) progress += " of " + fetch::format_bytes(s.total);
+    if (s.state == ModelState::kDownloading) {
+        const double eta = s.eta_seconds();
+        ApiError e = unavailable("the model " + s.model + " is downloading (" + progress +
+                                     (eta >= 0 ? ", about " + fetch::format_duration(eta) + " left" : "") +
+                                     "); GET /health shows the progress",
+                                 eta >= 0 && eta < 60 ? std::max(2, int(eta)) : 30);
+        e.code = "model_downloading";
+        return e;
+    }
+    ApiError e = unavailable("the model " + s.model + " could not be downloaded (" + s.error +
+                                 "); the server tries again in " +
+                                 std::to_string(s.retry_in_seconds) + " s. " + s.help,
+                             std::max(5, s.retry_in_seconds));
+    e.code = "model_unavailable";
+    return e;
 }
 
 HttpResponse Api::route(const HttpRequest& req) {
@@ -171,18 +193,23 @@ HttpResponse Api::route(const HttpRequest& req) {
         HttpResponse r;
         r.status = 204;
         if (!options_.cors_origin.empty()) {
-            r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
             r.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
             r.headers.emplace_back("Access-Control-Max-Age", "600");
         }
         return r;
     }
-    if (api && !authorized(req))
+    // The knowledge base's admin requests have a key of their own (admin_authorized).
+    if (api && !is_admin_request(req) && !authorized(req))
         throw ApiException{make_error(401, "invalid_request_error", "invalid_api_key",
                                       "missing or wrong API key: send 'Authorization: Bearer <key>'")};
 
     if (p == "/health") {
-        if (!ready_) return json_response(503, {{"status", "loading"}});
+        if (!ready_) {
+            json body = model_status_.snapshot().to_json();
+            body["status"] = "loading";
+            return json_response(503, body);
+        }
         // The load lets a client show "busy" when every slot is taken (its request would queue).
         Scheduler* s = scheduler();
         if (!s) return json_response(200, {{"status", "ok"}, {"slots", 0}, {"active", 0}, {"queued", 0}});
@@ -203,7 +230,8 @@ HttpResponse Api::route(const HttpRequest& req) {
     }
     const bool get = req.method == "GET", post = req.method == "POST";
     if (p == "/metrics" && get) return metrics();
-    if (!ready_) throw ApiException{unavailable("the model is still loading; try again shortly", 2)};
+    if (!ready_) throw ApiException{not_ready_error()};
+    if (p == "/v1/knowledge" || p.starts_with("/v1/knowledge/")) return knowledge(req);
     if (p == "/v1/models" && get) return models();
     constexpr std::string_view models_prefix = "/v1/models/", pull_suffix = "/pull";
     if (post && p.size() > models_prefix.size() + pull_suffix.size() &&
@@ -242,6 +270,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
 
     const int n_ctx = served->scheduler().n_ctx();
     const int room = std::min(r.options.max_tokens.value_or(options_.answer_room), n_ctx / 2);
+    json citations = add_knowledge(body, r.messages, room, *served);
     TurnPrompt prompt;
     try {
         prompt =
@@ -257,6 +286,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     g->stream = r.options.stream;
     g->include_usage = r.options.include_usage;
     g->dropped_rounds = prompt.dropped_rounds;
+    g->citations = std::move(citations);
     g->prompt = std::move(prompt);
     g->turn.stop = r.options.stop;
     g->turn.split_reasoning = r.split_reasoning;
@@ -275,7 +305,7 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     if (!r.tools.may_call)
         if (const int tag = model.tokenizer().find_added(ToolCallSplitter::kOpen); tag >= 0)
             g->turn.generate.banned_ids.push_back(tag);
-    constrain(*g, *served, r.options.format);
+    constrain(*g, *served, r.options.format, &r.tools);
     return run(g, std::move(served));
 }
 
@@ -318,17 +348,37 @@ HttpResponse Api::completions(const HttpRequest& req) {
     return run(g, std::move(served));
 }
 
-void Api::constrain(Generation& g, ChatModel& model, const OutputFormat& format) {
-    if (format.kind == OutputFormat::Kind::kText) return;
-    grammar::MaskerCache* cache = &model.maskers();
+void Api::constrain(Generation& g, ChatModel& model, const OutputFormat& format,
+                    const ToolRequest* tools) {
+    using Choice = ToolRequest::Choice;
+    const bool forced_call =
+        tools && (tools->choice == Choice::kRequired || tools->choice == Choice::kFunction);
+    if (format.kind == OutputFormat::Kind::kText && !forced_call) return;
+    if (forced_call && format.kind != OutputFormat::Kind::kText)
+        api_fail(format.kind == OutputFormat::Kind::kGrammar ? "grammar" : "response_format",
+                 "a forced tool call (tool_choice \"required\" or a named function) is the whole "
+                 "answer: it cannot also keep to a 'response_format' or 'grammar'");
+    const LoadedModel& loaded = model.model();
     // A prompt that opens the thinking: the document starts after </think>.
     const bool thinking = g.chat && prompt_opens_thinking(g.prompt.text);
-    const int32_t open_after = thinking ? model.model().tokenizer().find_added("</think>") : -1;
+    const int32_t open_after = thinking ? loaded.tokenizer().find_added("</think>") : -1;
     // The constraint's budget ends the document in time; the loop guard would cut it short.
     g.turn.generate.loop_guard.enabled = false;
-    g.turn.constraint = output_constraint(format, *cache,
-                                          std::vector<int32_t>(g.turn.generate.stop_ids.begin(),
-                                                               g.turn.generate.stop_ids.end()),
+    std::vector<int32_t> end_ids(g.turn.generate.stop_ids.begin(), g.turn.generate.stop_ids.end());
+    if (forced_call) {
+        // The call's tags are added tokens of Qwen's vocabulary; without them no call can be
+        // written.
+        for (const char* tag : {"<tool_call>", "</tool_call>"})
+            if (loaded.tokenizer().find_added(tag) < 0)
+                api_fail("tool_choice", std::string("this model's vocabulary has no ") + tag +
+                                            " token, so its calls cannot be forced");
+        const auto form = loaded.template_writes_xml_tool_calls() ? grammar::ToolCallForm::kXml
+                                                                  : grammar::ToolCallForm::kJson;
+        g.turn.constraint = tool_call_constraint(*tools, form, model.maskers(true), std::move(end_ids),
+                                                 g.turn.generate.max_tokens, open_after);
+        return;
+    }
+    g.turn.constraint = output_constraint(format, model.maskers(false), std::move(end_ids),
                                           g.turn.generate.max_tokens, open_after);
 }
 
@@ -369,6 +419,14 @@ HttpResponse Api::run(std::shared_ptr<Generation> g, std::shared_ptr<ChatModel> 
     r.headers.emplace_back("X-Accel-Buffering", "no");
     if (g->chat) {  // OpenAI opens a chat stream with the role
         std::lock_guard lock(g->m);
+        // The passages the answer cites, before its first words (after the role: pushed first).
+        if (!g->citations.is_null())
+            g->chunks.push_front("data: " +
+                                 dump_json(g->chunk({{"index", 0},
+                                                     {"delta", json::object()},
+                                                     {"citations", g->citations},
+                                                     {"finish_reason", nullptr}})) +
+                                 "\n\n");
         g->chunks.push_front(
             "data: " +
             dump_json(g->chunk({{"index", 0},

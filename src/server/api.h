@@ -10,13 +10,16 @@
 //   GET  /v1/models             the registered, downloaded and catalogue models: type, size,
 //                               whether downloaded and loaded, what each does
 //   POST /v1/models/{name}/pull downloads a catalogue model into the models folder (202)
-//   GET  /health                {"status": "ok" | "loading"}
+//   GET  /health                {"status": "ok" | "loading"}; while loading, what is happening
+//                               (server/model_status.h: a first start's download progress)
 //   GET  /metrics               Prometheus text
 //   POST /tokenize, /detokenize
+//   /v1/knowledge...            knowledge bases: list, create, upload, search (api_knowledge.cpp)
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,10 +29,13 @@
 #include <vector>
 
 #include "engine/scheduler.h"
+#include "library/bases.h"
+#include "library/import_queue.h"
 #include "model/loaded_model.h"
 #include "server/metrics.h"
 #include "server/model_downloads.h"
 #include "server/model_registry.h"
+#include "server/model_status.h"
 #include "server/openai_request.h"
 #include "server/served_models.h"
 
@@ -46,6 +52,17 @@ struct ApiOptions {
     std::string models_dir;
     ServedModelOptions served;  // how the models loaded on demand run
     RegistryOptions registry;   // memory budget, idle unloading, how long a request waits a load
+    // Creating, uploading to and deleting knowledge bases need "Authorization: Bearer <key>";
+    // without one, only requests from this machine (127.0.0.1, ::1) may.
+    std::string admin_key;
+    std::string default_base;                 // serve --kb: the base of "knowledge": true
+    uint64_t max_upload_bytes = 64ull << 20;  // per uploaded file
+};
+
+struct UploadedFile {
+    std::string field;     // the multipart part's name
+    std::string filename;  // as the client named it
+    std::string content;
 };
 
 struct HttpRequest {
@@ -53,6 +70,8 @@ struct HttpRequest {
     std::string path;
     std::map<std::string, std::string> headers;  // names in lower case
     std::string body;
+    std::vector<UploadedFile> files = {};  // a multipart/form-data body's file parts
+    std::string remote_addr = {};          // the client's address ("" when unknown)
 };
 
 // Writes one piece of a streamed body; false when the client has gone.
@@ -93,6 +112,12 @@ public:
     // Pins the model `name` (as a request names it) and loads it; returns its registered name.
     // Throws qe::Error saying why when there is no such model or it cannot load.
     std::string keep_loaded(const std::string& name);
+    // The knowledge bases of `data_dir` (knowledge/data_dir.h) for /v1/knowledge and chat
+    // requests with "knowledge"; after the default embedding model is registered, which then
+    // embeds them.
+    void set_knowledge(const std::filesystem::path& data_dir);
+    // Waits until every upload has been imported (tests).
+    void wait_for_imports();
     // From now on the API answers.
     void set_ready() { ready_ = true; }
     ModelRegistry& registry() { return registry_; }
@@ -101,6 +126,9 @@ public:
     void begin_shutdown() { shutting_down_ = true; }
     // The default chat model's scheduler while it is loaded, else nullptr.
     Scheduler* scheduler();
+    // What happens until set_ready: /health shows it, and requests for the model get a 503 that
+    // says it (model_loading, model_downloading, model_unavailable).
+    ModelStatus& model_status() { return model_status_; }
 
     HttpResponse handle(const HttpRequest& request);
 
@@ -110,13 +138,30 @@ private:
     HttpResponse completions(const HttpRequest& request);
     HttpResponse embeddings(const HttpRequest& request);  // api_embeddings.cpp
     HttpResponse rerank(const HttpRequest& request);      // api_rerank.cpp
-    HttpResponse models();  // api_models.cpp
-    HttpResponse pull(const std::string& name);  // api_models.cpp
+    HttpResponse models();                                // api_models.cpp
+    HttpResponse pull(const std::string& name);           // api_models.cpp
+    HttpResponse knowledge(const HttpRequest& request);   // api_knowledge.cpp
+    bool is_admin_request(const HttpRequest& request) const;
+    bool admin_authorized(const HttpRequest& request) const;
+    std::unique_ptr<knowledge::KnowledgeBase> open_base(const std::string& name);
+    std::vector<knowledge::SearchHit> search_base(const std::string& name,
+                                                  const std::string& question, int top_k);
+    // Puts the passages of r's "knowledge" base into its last user message, within the context
+    // of `chat` (the request's model) (api_knowledge.cpp); returns the citations (null when the
+    // request asks for no knowledge).
+    nlohmann::ordered_json add_knowledge(const nlohmann::ordered_json& body,
+                                         nlohmann::ordered_json& messages, int room,
+                                         ChatModel& chat);
+    // The default model of `kind`, loaded and held while the caller uses it; nullptr when none
+    // of that kind is registered (api_knowledge.cpp: the knowledge bases' embedder and reranker).
+    template <class Served>
+    std::shared_ptr<Served> default_model(ModelKind kind);
     HttpResponse tokenize(const HttpRequest& request);
     HttpResponse detokenize(const HttpRequest& request);
     HttpResponse metrics();
     bool authorized(const HttpRequest& request) const;
     void refuse_when_shutting_down() const;  // 503 with Retry-After once begin_shutdown ran
+    ApiError not_ready_error() const;        // 503 with Retry-After before set_ready
 
     // The registered name of the model a request names for an endpoint of `kind`: the default
     // when `requested` is empty or "default", a registered name, a downloaded file's name or a
@@ -129,18 +174,24 @@ private:
     std::shared_ptr<Served> use_model(const std::string& requested, ModelKind kind);
 
     HttpResponse run(std::shared_ptr<Generation> g, std::shared_ptr<ChatModel> model);
-    // The answer's constraint for `format` (none for text), with the job's budget and end ids.
-    void constrain(Generation& g, ChatModel& model, const OutputFormat& format);
+    // The answer's constraint for `format` (none for text), or for a forced tool call (`tools`
+    // with tool_choice "required" or a named function), with the job's budget and end ids.
+    void constrain(Generation& g, ChatModel& model, const OutputFormat& format,
+                   const ToolRequest* tools = nullptr);
 
     ApiOptions options_;
     ModelRegistry registry_;
     ModelDownloads downloads_;
     std::mutex defaults_mutex_;
     std::map<ModelKind, std::string> defaults_;  // the model of each kind requests get by default
+    std::unique_ptr<library::Bases> bases_;
+    std::unique_ptr<library::ImportQueue> imports_;  // embeds with the registry's models
+    std::atomic<uint64_t> next_upload_{1};
     std::atomic<bool> ready_{false};
     std::atomic<bool> shutting_down_{false};
     std::atomic<uint64_t> next_id_{1};
     Metrics metrics_;
+    ModelStatus model_status_;
 };
 
 }  // namespace qe

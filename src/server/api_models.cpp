@@ -225,6 +225,18 @@ template std::shared_ptr<EmbeddingModel> Api::use_model<EmbeddingModel>(const st
                                                                         ModelKind);
 template std::shared_ptr<RerankModel> Api::use_model<RerankModel>(const std::string&, ModelKind);
 
+template <class Served>
+std::shared_ptr<Served> Api::default_model(ModelKind kind) {
+    {
+        std::lock_guard lock(defaults_mutex_);
+        if (!defaults_.contains(kind)) return nullptr;
+    }
+    return use_model<Served>("", kind);
+}
+
+template std::shared_ptr<EmbeddingModel> Api::default_model<EmbeddingModel>(ModelKind);
+template std::shared_ptr<RerankModel> Api::default_model<RerankModel>(ModelKind);
+
 HttpResponse Api::models() {
     std::string default_chat;
     {

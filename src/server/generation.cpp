@@ -149,6 +149,7 @@ json Generation::response_body() {
         chat ? json{{"index", 0}, {"message", std::move(message)}, {"finish_reason", finish_reason}}
              : json{{"index", 0}, {"text", text}, {"finish_reason", finish_reason}};
     if (top_logprobs) choice["logprobs"] = take_logprobs();
+    if (!citations.is_null()) choice["citations"] = citations;
     json out = {{"id", id},
                 {"object", chat ? "chat.completion" : "text_completion"},
                 {"created", created},

@@ -33,6 +33,7 @@ struct Generation {
     std::string id, model;
     int64_t created = 0;
     int dropped_rounds = 0;
+    json citations;  // the knowledge passages the prompt holds (null: no knowledge asked)
     TurnPrompt prompt;
     TurnOptions turn;
     Clock::time_point arrived = Clock::now(), first_token;

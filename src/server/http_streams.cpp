@@ -27,8 +27,9 @@ void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
 
 }  // namespace
 
-DeadlineSocketStream::DeadlineSocketStream(int fd, int read_timeout_s, int write_timeout_s)
-    : fd_(fd), read_timeout_s_(read_timeout_s), write_timeout_s_(write_timeout_s) {}
+DeadlineSocketStream::DeadlineSocketStream(int fd, int read_timeout_s, int write_timeout_s,
+                                           SSL* tls)
+    : fd_(fd), tls_(tls), read_timeout_s_(read_timeout_s), write_timeout_s_(write_timeout_s) {}
 
 bool DeadlineSocketStream::wait(short events, int timeout_s, bool deadline_applies) const {
     auto until = Clock::now() + std::chrono::seconds(timeout_s);
@@ -53,10 +54,16 @@ bool DeadlineSocketStream::is_writable() const {
 }
 
 ssize_t DeadlineSocketStream::read(char* ptr, size_t size) {
-    if (!has_buffered()) {
-        if (!wait(POLLIN, read_timeout_s_, true)) return -1;
-        const ssize_t n = ::recv(fd_, buffer_, sizeof buffer_, 0);
-        if (n <= 0) return n;
+    if (begin_ == end_) {
+        if (!has_buffered() && !wait(POLLIN, read_timeout_s_, true)) return -1;
+        ssize_t n = 0;
+        if (tls_) {
+            n = SSL_read(tls_, buffer_, int(sizeof buffer_));
+            if (n <= 0) return SSL_get_error(tls_, int(n)) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+        } else {
+            n = ::recv(fd_, buffer_, sizeof buffer_, 0);
+            if (n <= 0) return n;
+        }
         begin_ = 0;
         end_ = size_t(n);
     }
@@ -68,6 +75,11 @@ ssize_t DeadlineSocketStream::read(char* ptr, size_t size) {
 
 ssize_t DeadlineSocketStream::write(const char* ptr, size_t size) {
     if (!is_writable()) return -1;
+    if (tls_) {
+        if (size == 0) return 0;
+        const int n = SSL_write(tls_, ptr, int(std::min<size_t>(size, 1 << 30)));
+        return n > 0 ? n : -1;
+    }
     return ::send(fd_, ptr, size, MSG_NOSIGNAL);
 }
 

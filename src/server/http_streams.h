@@ -3,6 +3,7 @@
 #pragma once
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <chrono>
 #include <string>
@@ -11,15 +12,17 @@
 namespace qe {
 
 // A connected socket with a per-read/write silence limit and a deadline for the request being
-// read: once it passes, reads fail and the connection is dropped.
+// read: once it passes, reads fail and the connection is dropped. With `tls` (a connection whose
+// handshake is done), the bytes go through it; the socket's own SO_RCVTIMEO/SO_SNDTIMEO bound a
+// TLS record that arrives only in part.
 class DeadlineSocketStream : public httplib::Stream {
   public:
     using Clock = std::chrono::steady_clock;
-    DeadlineSocketStream(int fd, int read_timeout_s, int write_timeout_s);
+    DeadlineSocketStream(int fd, int read_timeout_s, int write_timeout_s, SSL* tls = nullptr);
 
     // Reading the next request must be over by now + limit.
     void start_request(std::chrono::seconds limit) { deadline_ = Clock::now() + limit; }
-    bool has_buffered() const { return begin_ < end_; }
+    bool has_buffered() const { return begin_ < end_ || (tls_ && SSL_pending(tls_) > 0); }
 
     bool is_readable() const override;
     bool is_writable() const override;
@@ -34,6 +37,7 @@ class DeadlineSocketStream : public httplib::Stream {
     bool wait(short events, int timeout_s, bool deadline_applies) const;
 
     int fd_;
+    SSL* tls_;
     int read_timeout_s_, write_timeout_s_;
     Clock::time_point deadline_ = Clock::time_point::max();
     char buffer_[4096];  // httplib reads request lines a byte at a time

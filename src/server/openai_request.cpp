@@ -280,7 +280,9 @@ ChatCompletionRequest parse_chat_request(const json& body, const SamplingDefault
     check_fields(body,
                  {"messages", "max_completion_tokens", "tools", "tool_choice",
                   "parallel_tool_calls", "logprobs", "top_logprobs", "chat_template_kwargs",
-                  "enable_thinking", "reasoning_format", "max_rounds"},
+                  "enable_thinking", "reasoning_format", "max_rounds",
+                  // read by the Api (knowledge_request.h: it needs the server's default base)
+                  "knowledge"},
                  {"logit_bias", "store"}, "a chat completion request");
     ChatCompletionRequest r;
     parse_thinking(body, r);

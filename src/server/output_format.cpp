@@ -4,24 +4,15 @@
 #include "grammar/document_constraint.h"
 #include "grammar/gbnf_parser.h"
 #include "grammar/json_schema.h"
+#include "grammar/tool_call_grammar.h"
 #include "server/api_error.h"
+#include "server/grammar_constraint.h"
 
 namespace qe {
 
 namespace {
 
 using json = nlohmann::ordered_json;
-
-// The engine's view of a grammar::DocumentConstraint.
-class GrammarConstraint : public TokenConstraint {
-  public:
-    explicit GrammarConstraint(grammar::DocumentConstraint c) : c_(std::move(c)) {}
-    void mask(std::span<float> logits) override { c_.mask(logits); }
-    bool accept(int token) override { return c_.accept(token); }
-
-  private:
-    grammar::DocumentConstraint c_;
-};
 
 OutputFormat parse_response_format(const json& rf) {
     OutputFormat f;
@@ -81,11 +72,15 @@ OutputFormat parse_output_format(const json& body) {
     return f;
 }
 
-std::shared_ptr<const grammar::TokenTrie> vocabulary_trie(const Tokenizer& tokenizer) {
+std::shared_ptr<const grammar::TokenTrie> vocabulary_trie(const Tokenizer& tokenizer,
+                                                          bool tool_call_tags) {
     std::vector<std::string_view> bytes(size_t(tokenizer.size()));
     for (int32_t id = 0; id < tokenizer.size(); ++id) {
         if (tokenizer.kind(id) == TokenKind::kNormal) bytes[size_t(id)] = tokenizer.token_bytes(id);
     }
+    if (tool_call_tags)
+        grammar::mark_tool_call_tags(bytes, tokenizer.find_added("<tool_call>"),
+                                     tokenizer.find_added("</tool_call>"));
     return std::make_shared<const grammar::TokenTrie>(bytes);
 }
 

@@ -36,11 +36,13 @@ ChatModel::ChatModel(std::unique_ptr<LoadedModel> model, std::unique_ptr<Schedul
     bytes_ = model_file_bytes(model_->file().path()) + scheduler_->stats().kv_bytes;
 }
 
-grammar::MaskerCache& ChatModel::maskers() {
+grammar::MaskerCache& ChatModel::maskers(bool tool_calls) {
     std::lock_guard lock(maskers_mutex_);
-    if (!maskers_)
-        maskers_ = std::make_unique<grammar::MaskerCache>(vocabulary_trie(model_->tokenizer()));
-    return *maskers_;
+    auto& cache = tool_calls ? tool_call_maskers_ : maskers_;
+    if (!cache)
+        cache = std::make_unique<grammar::MaskerCache>(
+            vocabulary_trie(model_->tokenizer(), tool_calls));
+    return *cache;
 }
 
 EmbeddingModel::EmbeddingModel(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,

@@ -33,9 +33,10 @@ class ChatModel : public ServedModel {
     LoadedModel& model() { return *model_; }
     Scheduler& scheduler() { return *scheduler_; }
     ChatTurns& turns() { return *turns_; }
-    // The grammars of response_format and the grammar extra over the model's vocabulary: made at
-    // the first request that asks for one.
-    grammar::MaskerCache& maskers();
+    // The grammars of response_format and the grammar extra over the model's vocabulary, or
+    // (`tool_calls`) of forced tool calls over a trie with the tool-call tags: each made at the
+    // first request that asks for one.
+    grammar::MaskerCache& maskers(bool tool_calls = false);
 
   private:
     uint64_t bytes_ = 0;  // the file and the KV caches, as allocated once at the start
@@ -46,6 +47,7 @@ class ChatModel : public ServedModel {
     std::unique_ptr<Scheduler> scheduler_;
     std::mutex maskers_mutex_;
     std::unique_ptr<grammar::MaskerCache> maskers_;
+    std::unique_ptr<grammar::MaskerCache> tool_call_maskers_;
 };
 
 class EmbeddingModel : public ServedModel {

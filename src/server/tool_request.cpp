@@ -68,13 +68,12 @@ ToolRequest parse_tool_request(const json& body) {
 
     if (const json* choice = member(body, "tool_choice")) {
         if (*choice == "none") {
+            r.choice = ToolRequest::Choice::kNone;
             r.may_call = false;
         } else if (*choice == "required") {
-            // Needs decoding constrained to a valid call of the tools' schemas.
-            api_fail("tool_choice",
-                     "'tool_choice' \"required\" is not supported by this server yet; use "
-                     "\"auto\" or \"none\"",
-                     "unsupported_value");
+            r.choice = ToolRequest::Choice::kRequired;
+            if (names.empty())
+                api_fail("tool_choice", "'tool_choice' \"required\" needs functions in 'tools'");
         } else if (choice->is_object()) {
             const json* function = member(*choice, "function");
             const json* name =
@@ -89,11 +88,8 @@ ToolRequest parse_tool_request(const json& body) {
                 api_fail("tool_choice.function.name",
                          "'tool_choice.function.name' is '" + name->get<std::string>() +
                              "', which names no function of 'tools' (" + joined(names) + ")");
-            // Needs decoding constrained to a valid call of that function's schema.
-            api_fail("tool_choice",
-                     "'tool_choice' naming a function is not supported by this server yet; use "
-                     "\"auto\" or \"none\"",
-                     "unsupported_value");
+            r.choice = ToolRequest::Choice::kFunction;
+            r.function = name->get<std::string>();
         } else if (*choice != "auto") {
             api_fail("tool_choice",
                      "'tool_choice' must be \"auto\", \"none\", \"required\" or {\"type\": "

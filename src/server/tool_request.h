@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace qe {
 
@@ -11,10 +12,14 @@ struct ToolRequest {
     // `parameters`, when given, is a JSON schema object; a function without it takes no
     // arguments (as OpenAI reads it).
     nlohmann::ordered_json tools = nlohmann::ordered_json::array();
-    // "auto": the model decides; "none": it may not call (its tool-call tag is never sampled).
-    // "required" and a named function need decoding constrained to the tools' schemas, which
-    // this server does not do yet: they are refused (unsupported_value).
-    bool may_call = true;
+    // "auto": the model decides; "none": it may not call (its tool-call tag is never sampled);
+    // "required": it must call one of the tools (or several, with parallel_tool_calls);
+    // {"type": "function", "function": {"name": X}}: it must call X, once. The last two
+    // constrain the answer to valid calls (server/tool_constraint.h) and need `tools`.
+    enum class Choice { kAuto, kNone, kRequired, kFunction };
+    Choice choice = Choice::kAuto;
+    std::string function;  // kFunction: the name
+    bool may_call = true;  // not kNone
     bool parallel_tool_calls = true;  // false: only the answer's first call is kept
 };
 

@@ -88,7 +88,7 @@ async function main() {
         model, messages, max_tokens: 2,
         tools: [{ type: 'function', function: { name: 'f', parameters: 'city' } }],
     }), 'tools[0].function.parameters');
-    await status400(client.chat.completions.create({ model, messages, tools, tool_choice: 'required', max_tokens: 2 }),
+    await status400(client.chat.completions.create({ model, messages, tool_choice: 'required', max_tokens: 2 }),
         'tool_choice');
 
     console.log(JSON.stringify({ ok: true, model, first_finish: first.choices[0].finish_reason }));

@@ -271,14 +271,21 @@ class LiveServer {
             ::execv(argv[0], argv.data());
             ::_exit(127);
         }
-        if (!wait_until([&] { return !running() || http(port_, "GET", "/health").status == 200; },
-                        120) ||
+        // Ready (200), or only up (any answer) for a server that first downloads its model.
+        const auto up = [&] {
+            if (ready_check) return ready_check(port_);
+            const int status = http(port_, "GET", "/health").status;
+            return wait_for_model ? status == 200 : status != 0;
+        };
+        if (!wait_until([&] { return !running() || up(); }, 120) ||
             !running())
             return "qwen-edge serve did not become ready:\n" + output();
         return "";
     }
     int port() const { return port_; }
     pid_t pid() const { return pid_; }
+    bool wait_for_model = true;  // false: start() returns once the HTTP server answers
+    std::function<bool(int port)> ready_check;  // instead of GET /health (an HTTPS server)
     bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
     // Returns the exit status (-1: killed by a signal or not started).
     int stop(int sig = SIGTERM) {

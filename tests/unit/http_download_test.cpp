@@ -120,6 +120,46 @@ TEST_F(DownloadTest, TakesTheDigestFromAHubRedirectAndFollowsIt) {
     EXPECT_EQ(read_file(dest_), model_);
 }
 
+TEST_F(DownloadTest, WithNoDigestTheLookupIsAskedAndItsDigestChecked) {
+    TestHttpServer server([&](const HttpRequest& r) { return test::serve_file_range(r, model_); });
+    int asked = 0;
+    options_.find_sha256 = [&] {
+        ++asked;
+        return digest_of(model_);
+    };
+    const auto r = download_file(server.url("/m.gguf"), dest_, options_);
+    EXPECT_TRUE(r.verified);
+    EXPECT_EQ(asked, 1);
+
+    fs::remove(dest_);
+    options_.find_sha256 = [&] { return std::string(64, 'f'); };
+    const std::string bad = error_of([&] { download_file(server.url("/m.gguf"), dest_, options_); });
+    EXPECT_TRUE(contains(bad, "corrupted")) << bad;
+    EXPECT_TRUE(contains(bad, "file listing")) << bad;
+    EXPECT_FALSE(fs::exists(dest_));
+    EXPECT_FALSE(fs::exists(dest_ + ".part"));
+}
+
+TEST_F(DownloadTest, AFileWithNoDigestAnywhereIsKeptAsideUnlessAllowed) {
+    TestHttpServer server([&](const HttpRequest& r) { return test::serve_file_range(r, model_); });
+    options_.find_sha256 = [] { return std::string(); };
+    const std::string e = error_of([&] { download_file(server.url("/m.gguf"), dest_, options_); });
+    EXPECT_TRUE(contains(e, "no SHA-256 is known")) << e;
+    EXPECT_TRUE(contains(e, "--no-verify")) << e;
+    EXPECT_TRUE(contains(e, digest_of(model_))) << e;
+    EXPECT_FALSE(fs::exists(dest_));
+    EXPECT_EQ(fs::file_size(dest_ + ".part"), model_.size());
+
+    // Allowed: the complete part is taken as it is, unverified.
+    options_.allow_unverified = true;
+    const size_t before = server.requests().size();
+    const auto r = download_file(server.url("/m.gguf"), dest_, options_);
+    EXPECT_FALSE(r.verified);
+    EXPECT_EQ(r.sha256, digest_of(model_));
+    EXPECT_EQ(read_file(dest_), model_);
+    EXPECT_EQ(server.requests().size(), before + 1);
+}
+
 TEST_F(DownloadTest, ACutDownloadResumesWithARangeAndVerifies) {
     const size_t cut = 700000;
     std::atomic<int> served{0};

@@ -198,5 +198,33 @@ TEST_F(ModelSourceTest, ReadsTheDigestFromAModelScopeListing) {
               std::string::npos);
 }
 
+TEST(ModelSource, HuggingFaceListingUrlNamesTheFolderOfTheFile) {
+    ::unsetenv("HF_ENDPOINT");
+    EXPECT_EQ(huggingface_listing_url({"Qwen/Qwen3-0.6B-GGUF", "Qwen3-0.6B-Q8_0.gguf"}),
+              "https://huggingface.co/api/models/Qwen/Qwen3-0.6B-GGUF/tree/main");
+    EXPECT_EQ(huggingface_listing_url({"o/r", "sub dir/m.gguf"}),
+              "https://huggingface.co/api/models/o/r/tree/main/sub%20dir");
+}
+
+TEST(ModelSource, HuggingFaceListingGivesTheLfsDigestOfAFile) {
+    const std::string sha(64, 'a');
+    const std::string listing =
+        R"([{"type":"file","oid":"0123","size":10,"path":"README.md"},)"
+        R"({"type":"file","oid":"4567","size":5,"path":"m.gguf",)"
+        R"("lfs":{"oid":")" + std::string(64, 'A') + R"(","size":5,"pointerSize":134}},)"
+        R"({"type":"file","path":"bad.gguf","lfs":{"oid":"xyz"}},)"
+        R"({"type":"file","path":"odd.gguf","lfs":"nope"},)"
+        R"({"type":"directory","path":"sub"}])";
+    EXPECT_EQ(huggingface_sha256(listing, "m.gguf"), sha);
+    EXPECT_EQ(huggingface_sha256(listing, "README.md"), "");  // kept in git, not LFS
+    EXPECT_EQ(huggingface_sha256(listing, "bad.gguf"), "");
+    EXPECT_EQ(huggingface_sha256(listing, "odd.gguf"), "");
+    EXPECT_EQ(huggingface_sha256(listing, "other.gguf"), "");
+    EXPECT_EQ(huggingface_sha256(R"({"path":"m.gguf"})", "m.gguf"), "");
+    EXPECT_EQ(huggingface_sha256(R"([1,"x",null])", "m.gguf"), "");
+    EXPECT_NE(error_of([] { huggingface_sha256("[oops", "m.gguf"); }).find("not valid JSON"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace qe::fetch

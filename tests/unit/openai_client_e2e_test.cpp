@@ -16,9 +16,11 @@ namespace qe {
 namespace {
 
 // Starts `qwen-edge serve` with `server_args` (log in the test directory as `log`) and runs each
-// script of tests/reference against it; each must print {"ok":true}.
+// script of `script_dir` (tests/reference by default) against it, with the pinned npm packages
+// of tests/reference; each must print {"ok":true}.
 void check_with_openai_client(const std::vector<std::string>& server_args, const std::string& log,
-                              std::initializer_list<const char*> scripts) {
+                              std::initializer_list<const char*> scripts,
+                              const std::string& script_dir = QE_REFERENCE_DIR) {
     const std::string reference = QE_REFERENCE_DIR;
     if (!std::filesystem::exists(reference + "/node_modules/openai/package.json"))
         GTEST_SKIP() << "the openai npm client is not installed (scripts/setup.sh --test)";
@@ -30,7 +32,8 @@ void check_with_openai_client(const std::vector<std::string>& server_args, const
     ASSERT_EQ(error, "");
     for (const char* script : scripts) {
         const auto out =
-            test::run_command("node " + test::shell_quote(reference + "/" + script) +
+            test::run_command("NODE_PATH=" + test::shell_quote(reference + "/node_modules") +
+                              " node " + test::shell_quote(script_dir + "/" + script) +
                               " http://127.0.0.1:" + std::to_string(server.port()) + "/v1 2>&1");
         EXPECT_EQ(out.exit_code, 0) << script << ": " << out.output;
         EXPECT_NE(out.output.find("\"ok\":true"), std::string::npos) << out.output;
@@ -50,6 +53,20 @@ TEST(OpenAiClientE2E, ToolRoundTripLogprobsAndTheirErrors) {
     check_with_openai_client({"--model", kGolden, "--threads", "1", "--parallel", "1"},
                              "openai_tools_e2e.log",
                              {"openai_tools_check.js", "openai_logprobs_check.js"});
+}
+
+// tool_choice "required" and a named function: valid calls even from a noise model.
+TEST(OpenAiClientE2E, ForcedToolCalls) {
+    check_with_openai_client({"--model", kGolden, "--threads", "1", "--parallel", "1"},
+                             "openai_forced_tools_e2e.log", {"openai_forced_tools_check.js"});
+}
+
+// examples/customer-service: routing under a JSON schema, the order tool through forced calls,
+// the hand-over; its own check validates every output.
+TEST(OpenAiClientE2E, CustomerServiceExample) {
+    check_with_openai_client({"--model", kGolden, "--threads", "1", "--parallel", "1"},
+                             "customer_service_e2e.log", {"check.js"},
+                             std::string(QE_SOURCE_DIR) + "/examples/customer-service");
 }
 
 TEST(OpenAiClientE2E, EmbeddingsFromASecondModel) {

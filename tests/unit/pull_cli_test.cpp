@@ -61,6 +61,8 @@ class FakeHub {
         {"Qwen/Qwen3-0.6B-GGUF/Qwen3-0.6B-Q8_0.gguf", synthetic_model(3)}};
     std::atomic<int> cuts_left{0};  // cut this many CDN answers midway
     std::string listed_sha_override;
+    bool hf_states_digest = true;  // X-Linked-Etag on Hugging Face's redirect
+    bool hf_lists_digest = true;   // lfs.oid in Hugging Face's tree listing
 
     HttpResponse handle(const HttpRequest& r) {
         HttpResponse res;
@@ -91,8 +93,21 @@ class FakeHub {
             !f.empty() && files.count(f)) {
             res.status = 302;
             res.headers = {{"Location", "/cdn/" + f},
-                           {"X-Linked-Etag", "\"" + digest_of(files[f]) + "\""},
                            {"X-Linked-Size", std::to_string(files[f].size())}};
+            if (hf_states_digest)
+                res.headers.push_back({"X-Linked-Etag", "\"" + digest_of(files[f]) + "\""});
+            return res;
+        }
+        if (r.path == "/api/models" + kRepo + "/tree/main") {
+            nlohmann::json list = nlohmann::json::array();
+            for (const auto& [name, bytes] : files) {
+                nlohmann::json entry = {{"type", "file"}, {"path", name}, {"size", bytes.size()}};
+                const std::string sha =
+                    listed_sha_override.empty() ? digest_of(bytes) : listed_sha_override;
+                if (hf_lists_digest) entry["lfs"] = {{"oid", sha}, {"size", bytes.size()}};
+                list.push_back(entry);
+            }
+            res.body = list.dump();
             return res;
         }
         if (const std::string f = file_after("/models" + kRepo + "/resolve/master/");
@@ -131,9 +146,11 @@ class PullCliTest : public ::testing::Test {
     // proxy, so nothing leaves 127.0.0.1.
     test::CommandResult run(const std::string& args, const std::string& prefix = "") {
         const std::string env =
-            "env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u all_proxy "
-            "-u ALL_PROXY -u HF_TOKEN HF_ENDPOINT=" +
-            server_.base_url() + " MODELSCOPE_ENDPOINT=" + server_.base_url() +
+            std::string("env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY ") +
+            "-u all_proxy -u ALL_PROXY -u HF_TOKEN " +
+            (contains(prefix, "QWEN_EDGE_SOURCE") ? "" : "-u QWEN_EDGE_SOURCE ") + "HF_ENDPOINT=" +
+            (hf_endpoint_.empty() ? server_.base_url() : hf_endpoint_) +
+            " MODELSCOPE_ENDPOINT=" + server_.base_url() +
             " QWEN_EDGE_MODELS=" + shell_quote(dir_.string()) + " ";
         return run_command(prefix + env + kBinary + " " + args + " 2>&1");
     }
@@ -141,6 +158,7 @@ class PullCliTest : public ::testing::Test {
     FakeHub hub_;
     test::TestHttpServer server_{[this](const HttpRequest& r) { return hub_.handle(r); }};
     fs::path dir_;
+    std::string hf_endpoint_;  // "" = the test server
 };
 
 TEST_F(PullCliTest, PullsTheDefaultModelThenListsAndRemovesIt) {
@@ -173,7 +191,7 @@ TEST_F(PullCliTest, PullsTheDefaultModelThenListsAndRemovesIt) {
 
 TEST_F(PullCliTest, AnInterruptedPullResumesWhereItStopped) {
     hub_.cuts_left = 1;
-    const auto first = run("pull -q --retries 0");
+    const auto first = run("pull -q --retries 0 --source hf");
     EXPECT_EQ(first.exit_code, 1) << first.output;
     EXPECT_TRUE(contains(first.output, "was cut after")) << first.output;
     EXPECT_TRUE(contains(first.output, "the same command resumes from there")) << first.output;
@@ -240,7 +258,15 @@ TEST_F(PullCliTest, AnExistingModelIsNotDownloadedAgainUnlessForced) {
 
 TEST_F(PullCliTest, AnyUrlWorksAndItsDigestIsShownOrChecked) {
     const std::string url = server_.url("/cdn/" + kQ4);
-    const auto r = run("pull -q --url " + url + " custom.gguf");
+    // Nothing states a digest for an arbitrary URL: refused, kept aside, unless --no-verify.
+    const auto refused = run("pull -q --url " + url + " custom.gguf");
+    EXPECT_EQ(refused.exit_code, 1) << refused.output;
+    EXPECT_TRUE(contains(refused.output, "no SHA-256 is known")) << refused.output;
+    EXPECT_TRUE(contains(refused.output, "--no-verify")) << refused.output;
+    EXPECT_FALSE(fs::exists(dir_ / "custom.gguf"));
+    EXPECT_TRUE(fs::exists(dir_ / "custom.gguf.part"));
+
+    const auto r = run("pull -q --no-verify --url " + url + " custom.gguf");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_TRUE(contains(r.output, "not verified")) << r.output;
     EXPECT_TRUE(contains(r.output, digest_of(hub_.files[kQ4]))) << r.output;
@@ -255,6 +281,58 @@ TEST_F(PullCliTest, AnyUrlWorksAndItsDigestIsShownOrChecked) {
     const auto good = run("pull -q --url " + url + " --sha256 " + digest_of(hub_.files[kQ4]));
     EXPECT_EQ(good.exit_code, 0) << good.output;
     EXPECT_TRUE(fs::exists(dir_ / (kQ4 + ".sha256")));
+}
+
+TEST_F(PullCliTest, WithoutADigestHeaderTheHubsFileListingGivesIt) {
+    hub_.hf_states_digest = false;
+    const auto r = run("pull -q");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "SHA-256 verified: " + digest_of(hub_.files[kQ8]))) << r.output;
+    bool listed = false;
+    for (const auto& q : server_.requests())
+        listed = listed || q.path == "/api/models" + kRepo + "/tree/main";
+    EXPECT_TRUE(listed);
+
+    // A listing with another digest: the file is corrupted and not kept.
+    hub_.listed_sha_override = std::string(64, 'e');
+    const auto bad = run("pull -q --quant q4_0");
+    EXPECT_EQ(bad.exit_code, 1) << bad.output;
+    EXPECT_TRUE(contains(bad.output, "corrupted")) << bad.output;
+    EXPECT_TRUE(contains(bad.output, "as the repository's file listing states")) << bad.output;
+    EXPECT_FALSE(fs::exists(dir_ / kQ4));
+}
+
+TEST_F(PullCliTest, WithNoDigestAnywhereTheFileIsRefusedUnlessNoVerify) {
+    hub_.hf_states_digest = false;
+    hub_.hf_lists_digest = false;
+    const auto refused = run("pull -q --source hf");
+    EXPECT_EQ(refused.exit_code, 1) << refused.output;
+    EXPECT_TRUE(contains(refused.output, "has no SHA-256 for " + kQ8)) << refused.output;
+    EXPECT_TRUE(contains(refused.output, "--no-verify")) << refused.output;
+    EXPECT_FALSE(fs::exists(dir_ / kQ8));
+
+    const auto accepted = run("pull -q --source hf --no-verify");
+    ASSERT_EQ(accepted.exit_code, 0) << accepted.output;
+    EXPECT_TRUE(contains(accepted.output, "not verified")) << accepted.output;
+    EXPECT_EQ(read_file(dir_ / kQ8), hub_.files[kQ8]);
+    EXPECT_FALSE(fs::exists(dir_ / (kQ8 + ".sha256")));
+}
+
+TEST_F(PullCliTest, WhenHuggingFaceCannotBeReachedModelScopeIsTried) {
+    hf_endpoint_ = "http://127.0.0.1:1";  // nothing listens there
+    const auto r = run("pull -q --retries 0");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "trying ModelScope")) << r.output;
+    EXPECT_TRUE(contains(r.output, "SHA-256 verified: " + digest_of(hub_.files[kQ8]))) << r.output;
+    EXPECT_EQ(read_file(dir_ / kQ8), hub_.files[kQ8]);
+
+    // A chosen source is kept to.
+    const auto chosen = run("pull -q --retries 0 --force --source hf");
+    EXPECT_EQ(chosen.exit_code, 1) << chosen.output;
+    EXPECT_FALSE(contains(chosen.output, "ModelScope")) << chosen.output;
+    const auto by_env = run("pull -q --retries 0 --force", "export QWEN_EDGE_SOURCE=hf; ");
+    EXPECT_EQ(by_env.exit_code, 1) << by_env.output;
+    EXPECT_FALSE(contains(by_env.output, "ModelScope")) << by_env.output;
 }
 
 TEST_F(PullCliTest, AFileSizeLimitIsReportedAsSuch) {

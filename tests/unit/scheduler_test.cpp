@@ -188,8 +188,13 @@ struct OnlyTokens : TokenConstraint {
         }
     }
     bool accept(int token) override {
+        if (refuse) return false;
         accepted.push_back(token);
-        return !refuse;
+        return true;
+    }
+    void rewind(size_t n) override { accepted.resize(accepted.size() - std::min(n, accepted.size())); }
+    std::unique_ptr<TokenConstraint> clone() const override {
+        return std::make_unique<OnlyTokens>(*this);
     }
 };
 

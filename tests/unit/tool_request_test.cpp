@@ -84,13 +84,20 @@ TEST(ToolRequest, ToolChoiceNamingAnUnknownFunction) {
     EXPECT_NE(e.message.find("get_weather"), std::string::npos) << e.message;
 }
 
-TEST(ToolRequest, ForcedCallsAreNotSupportedYet) {
-    for (const json& choice :
-         {json("required"), json{{"type", "function"}, {"function", {{"name", "get_weather"}}}}}) {
-        const ApiError e = error_of({{"tools", {weather_tool()}}, {"tool_choice", choice}});
-        EXPECT_EQ(e.param, "tool_choice");
-        EXPECT_EQ(e.code, "unsupported_value");
-    }
+TEST(ToolRequest, RequiredAndNamedCalls) {
+    const ToolRequest required =
+        parse_tool_request({{"tools", {weather_tool()}}, {"tool_choice", "required"}});
+    EXPECT_EQ(required.choice, ToolRequest::Choice::kRequired);
+    EXPECT_TRUE(required.may_call);
+    const ToolRequest named = parse_tool_request(
+        {{"tools", {weather_tool()}},
+         {"tool_choice", {{"type", "function"}, {"function", {{"name", "get_weather"}}}}}});
+    EXPECT_EQ(named.choice, ToolRequest::Choice::kFunction);
+    EXPECT_EQ(named.function, "get_weather");
+    // Nothing to call.
+    const ApiError e = error_of({{"tool_choice", "required"}});
+    EXPECT_EQ(e.param, "tool_choice");
+    EXPECT_NE(e.message.find("needs functions in 'tools'"), std::string::npos) << e.message;
 }
 
 TEST(ToolRequest, BadToolChoiceAndParallel) {

@@ -1,18 +1,23 @@
 // The chat page: owns the state (conversations, the answer streaming now, settings, server
 // state) and turns user actions into requests, storage writes and redraws.
 import { ApiError, streamChat, type ChatRequest } from './api/chat';
-import { HealthMonitor, type HealthState } from './api/health';
+import { HealthMonitor, type HealthState, type ModelProgress } from './api/health';
+import { knowledgeClient, type BaseInfo } from './api/knowledge';
 import { parseModels, pullModel, type ModelInfo } from './api/models';
 import { isResetCommand, titleFrom, wireMessages } from './chat/rules';
 import { resolveLanguage, translator, type Language, type MessageKey, type Translate } from './i18n';
 import { ImeGuard } from './ime';
 import { authHeaders, loadSettings, requestFields, saveSettings, type Settings } from './settings';
+import { conversationMarkdown, markdownFileName } from './store/markdown-export';
 import { exportConversations, ImportError, parseImport } from './store/transfer';
 import { byNewest, makeId, type Conversation, type ConversationStore, type MessageError, type StoredMessage } from './store/types';
 import { confirmDialog } from './ui/confirm-dialog';
 import { h } from './ui/dom';
 import { icon } from './ui/icons';
+import { KnowledgePanel } from './ui/knowledge-panel';
+import { KnowledgeSwitch } from './ui/knowledge-switch';
 import { MessageList } from './ui/messages';
+import { DownloadPanel } from './ui/model-download';
 import { ModelPicker } from './ui/model-picker';
 import { SettingsDialog } from './ui/settings-dialog';
 import { Sidebar } from './ui/sidebar';
@@ -66,6 +71,11 @@ export class App {
   private thinking = { supported: false, default: false };
   // The switch's position for a chat not started yet (null: the model's default).
   private draftThinking: boolean | null = null;
+  // The server's knowledge bases (GET /v1/knowledge), and whether it has the API at all.
+  private knowledge = { available: false, bases: [] as BaseInfo[], defaultBase: null as string | null };
+  // The switch's choice for a chat not started yet (null: off; undefined: the server's default
+  // base, `serve --kb`, or off when it has none).
+  private draftKnowledge: string | null | undefined = undefined;
   // The API answered 401: the server wants an API key this page lacks (or has wrong).
   private locked = false;
   private storageWarned = false;
@@ -75,8 +85,13 @@ export class App {
   private readonly root: HTMLElement;
   private readonly sidebar: Sidebar;
   private readonly list: MessageList;
+  private readonly download: DownloadPanel;
   private readonly settingsDialog: SettingsDialog;
   private readonly toasts = new Toasts();
+  private progress: ModelProgress | null = null; // a first start's download, from /health
+  // Shown while the server cannot be reached (the installed app opened with the server down, or
+  // the network gone): says so plainly instead of leaving a broken page.
+  private readonly offline = h('section', { class: 'download-panel offline-panel', 'data-testid': 'offline', role: 'alert', hidden: true });
   private readonly title = h('h1', { class: 'top-title' });
   private readonly status = h('div', { class: 'status', role: 'status', 'data-testid': 'status' });
   private readonly input: HTMLTextAreaElement;
@@ -84,6 +99,10 @@ export class App {
   private readonly hint = h('p', { class: 'composer-hint' });
   private readonly thinkingButton: HTMLButtonElement;
   private readonly picker: ModelPicker;
+  private readonly knowledgeClient = knowledgeClient(apiUrl, (admin) => authHeaders(admin && this.settings.adminKey ? this.settings.adminKey : this.settings.apiKey));
+  private readonly knowledgePanel: KnowledgePanel;
+  private readonly knowledgeSwitch: KnowledgeSwitch;
+  private readonly knowledgeButton: HTMLButtonElement;
   private readonly labelled: { el: HTMLElement; key: MessageKey; attr?: string }[] = [];
 
   constructor(
@@ -100,6 +119,7 @@ export class App {
       open: (id) => this.open(id),
       rename: (id, title) => void this.rename(id, title),
       remove: (id) => void this.remove(id),
+      exportMarkdown: (id) => this.exportMarkdown(id),
       exportAll: () => this.exportAll(),
       importFile: (file) => void this.importFile(file),
       openSettings: () => this.settingsDialog.open(this.settings),
@@ -107,6 +127,7 @@ export class App {
     });
     this.sidebar.element.addEventListener('rerender', () => this.renderSidebar());
 
+    this.download = new DownloadPanel(this.t);
     this.list = new MessageList(this.t, {
       regenerate: (m) => this.regenerate(m),
       retry: (m) => this.regenerate(m),
@@ -117,24 +138,40 @@ export class App {
     this.list.element.addEventListener('rerender', () => this.renderMessages());
 
     this.settingsDialog = new SettingsDialog(this.t, (s) => this.applySettings(s));
+    this.knowledgePanel = new KnowledgePanel(this.t, this.knowledgeClient, {
+      basesChanged: (bases) => {
+        this.knowledge.bases = bases;
+        this.renderKnowledgeSwitch();
+      },
+      toast: (text) => this.toasts.show(text),
+    });
+    this.knowledgeSwitch = new KnowledgeSwitch(this.t, (base) => this.chooseKnowledge(base));
+    this.knowledgeButton = h('button', { type: 'button', class: 'icon-btn', hidden: true, 'data-testid': 'knowledge-top', onclick: () => void this.knowledgePanel.open() }, icon('book', 19)) as HTMLButtonElement;
 
     this.input = h('textarea', { class: 'composer-input', rows: 1, 'data-testid': 'composer', enterkeyhint: 'send' }) as HTMLTextAreaElement;
     this.sendButton = h('button', { type: 'submit', class: 'send-btn', 'data-testid': 'send' }) as HTMLButtonElement;
     this.picker = new ModelPicker(this.t, { choose: (id) => this.chooseModel(id), download: (id) => void this.downloadModel(id) });
     this.thinkingButton = h('button', { type: 'button', class: 'think-toggle', 'data-testid': 'thinking-toggle', onclick: () => this.toggleThinking() }) as HTMLButtonElement;
     this.root = this.buildShell();
-    mount.replaceChildren(this.root, this.settingsDialog.element, this.toasts.element);
+    mount.replaceChildren(this.root, this.settingsDialog.element, this.knowledgePanel.element, this.toasts.element);
 
     this.monitor = new HealthMonitor({
       url: apiUrl('health'),
       onChange: (state) => {
         this.health = state;
-        if (isUp(state) && !this.model) void this.fetchModel();
+        if (isUp(state) && !this.model) {
+          void this.fetchModel();
+          void this.fetchKnowledge();
+        }
         this.renderStatus();
       },
+      onProgress: (progress) => this.renderDownload(progress),
     });
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.monitor.poke();
+      if (document.visibilityState !== 'visible') return;
+      this.monitor.poke();
+      // Bases made or removed meanwhile (elsewhere) show in the switch.
+      if (isUp(this.health)) void this.fetchKnowledge();
     });
     window.addEventListener('online', () => this.monitor.poke());
   }
@@ -191,6 +228,8 @@ export class App {
 
     const menu = this.label(h('button', { type: 'button', class: 'icon-btn menu-btn', 'aria-controls': 'sidebar', onclick: () => this.setSidebar(true) }, icon('menu', 20)), 'openMenu', 'aria-label');
     const newChat = this.label(h('button', { type: 'button', class: 'icon-btn top-new', 'data-testid': 'new-chat-top', onclick: () => this.newChat() }, icon('compose', 19)), 'newChat', 'aria-label');
+    this.label(this.knowledgeButton, 'knowledgeManage', 'aria-label');
+    this.label(this.knowledgeButton, 'knowledgeManage', 'title');
     const settings = this.label(h('button', { type: 'button', class: 'icon-btn', 'data-testid': 'settings-top', onclick: () => this.settingsDialog.open(this.settings) }, icon('settings', 19)), 'settings', 'aria-label');
     this.label(this.input, 'composerPlaceholder', 'placeholder');
     this.label(this.input, 'composerLabel', 'aria-label');
@@ -200,9 +239,11 @@ export class App {
     const main = h(
       'main',
       { class: 'main' },
-      h('header', { class: 'topbar' }, menu, this.title, this.status, newChat, settings),
+      h('header', { class: 'topbar' }, menu, this.title, this.status, newChat, this.knowledgeButton, settings),
+      this.download.element,
+      this.offline,
       this.list.element,
-      h('div', { class: 'composer-wrap' }, h('div', { class: 'composer-tools', hidden: true }, this.picker.element, this.thinkingButton), form, this.hint),
+      h('div', { class: 'composer-wrap' }, h('div', { class: 'composer-tools', hidden: true }, this.picker.element, this.thinkingButton, this.knowledgeSwitch.element), form, this.hint),
     );
     const root = h('div', { class: 'app' }, this.sidebar.element, scrim, main);
     root.addEventListener('keydown', (e) => {
@@ -260,8 +301,12 @@ export class App {
     }
     this.sidebar.setTranslate(this.t);
     this.list.setTranslate(this.t);
+    this.download.setTranslate(this.t);
+    this.renderDownload(this.progress);
     this.settingsDialog.setTranslate(this.t);
     this.picker.setTranslate(this.t);
+    this.knowledgePanel.setTranslate(this.t);
+    this.knowledgeSwitch.setTranslate(this.t);
   }
 
   private renderAll(): void {
@@ -291,13 +336,43 @@ export class App {
     this.sendButton.title = this.t(busy ? 'stop' : 'send');
     this.renderStatus();
     this.renderThinkingToggle();
+    this.renderKnowledgeSwitch();
+  }
+
+  // The row above the message box shows when one of its switches does.
+  private renderComposerTools(): void {
+    this.thinkingButton.hidden = !this.thinking.supported;
+    this.thinkingButton.parentElement?.toggleAttribute('hidden', !this.thinking.supported && !this.knowledge.available && this.picker.element.hidden);
+  }
+
+  // The "answer from documents" switch: shown when the server has knowledge bases.
+  private renderKnowledgeSwitch(): void {
+    this.knowledgeButton.hidden = !this.knowledge.available;
+    this.knowledgeSwitch.render(this.knowledge.available, this.knowledge.bases.map((b) => b.name), this.knowledge.defaultBase, this.knowledgeOf(this.current));
+    this.renderComposerTools();
+  }
+
+  // The base the questions of `c` (null: the chat not started yet) are answered from; null: none.
+  private knowledgeOf(c: Conversation | null): string | null {
+    if (c) return c.knowledgeBase ?? null;
+    return this.draftKnowledge === undefined ? this.knowledge.defaultBase : this.draftKnowledge;
+  }
+
+  private chooseKnowledge(base: string | null): void {
+    if (this.current) {
+      if (base === null) delete this.current.knowledgeBase;
+      else this.current.knowledgeBase = base;
+      void this.save(this.current);
+    } else {
+      this.draftKnowledge = base;
+    }
+    this.renderKnowledgeSwitch();
   }
 
   // The 深度思考 switch: shown only for a model that can think; pressed when this chat thinks.
   private renderThinkingToggle(): void {
     const b = this.thinkingButton;
-    b.hidden = !this.thinking.supported;
-    b.parentElement?.toggleAttribute('hidden', !this.thinking.supported && this.picker.element.hidden);
+    this.renderComposerTools();
     const on = this.thinkingOn(this.current);
     b.setAttribute('aria-pressed', String(on));
     b.classList.toggle('is-on', on);
@@ -321,6 +396,14 @@ export class App {
     this.renderThinkingToggle();
   }
 
+  // A first start: the download's progress above the (empty) chat, until the model is ready.
+  private renderDownload(progress: ModelProgress | null): void {
+    this.progress = progress;
+    this.download.render(progress);
+    this.root.classList.toggle('downloading', progress !== null);
+    this.renderStatus();
+  }
+
   private renderStatus(): void {
     const state: DisplayState =
       this.active && this.health !== 'unreachable' ? 'busy' : this.locked && isUp(this.health) ? 'locked' : this.health;
@@ -333,9 +416,17 @@ export class App {
       full: 'statusFull',
       locked: 'statusLocked',
     };
+    const label = state === 'loading' && this.progress ? (this.progress.state === 'downloading' ? 'statusDownloading' : 'statusDownloadFailed') : key[state];
     this.status.dataset.state = state;
-    this.status.replaceChildren(h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'status-label' }, this.t(key[state])));
-    this.status.title = this.model ? `${this.model} · ${this.t(key[state])}` : this.t(key[state]);
+    this.offline.hidden = this.health !== 'unreachable';
+    if (!this.offline.hidden) {
+      this.offline.replaceChildren(
+        h('h2', { class: 'download-title' }, this.t('offlineTitle')),
+        h('p', { class: 'download-sub' }, this.t('offlineBody', { address: location.host })),
+      );
+    }
+    this.status.replaceChildren(h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'status-label' }, this.t(label)));
+    this.status.title = this.model ? `${this.model} · ${this.t(label)}` : this.t(label);
   }
 
   // ---- conversation actions ----------------------------------------------------------------
@@ -363,8 +454,11 @@ export class App {
       conversation = { id: makeId(), title: titleFrom(text), createdAt: now, updatedAt: now, messages: [] };
       if (this.thinking.supported) conversation.thinking = this.thinkingOn(null);
       if (this.draftModel) conversation.model = this.draftModel;
+      const base = this.knowledgeOf(null);
+      if (base !== null) conversation.knowledgeBase = base;
       this.draftThinking = null;
       this.draftModel = null;
+      this.draftKnowledge = undefined;
       this.conversations.unshift(conversation);
       this.setCurrent(conversation);
     }
@@ -400,6 +494,7 @@ export class App {
       stream_options: { include_usage: true },
       ...requestFields(this.settings),
       ...(this.thinking.supported ? { chat_template_kwargs: { enable_thinking: this.thinkingOn(conversation) } } : {}),
+      ...(conversation.knowledgeBase !== undefined ? { knowledge: { base: conversation.knowledgeBase } } : {}),
     };
     let lastSave = Date.now();
     try {
@@ -414,6 +509,11 @@ export class App {
             lastSave = Date.now();
             void this.save(conversation);
           }
+        },
+        onCitations: (citations) => {
+          if (citations.length > 0) message.citations = citations;
+          else delete message.citations;
+          if (this.current === conversation) this.renderMessages();
         },
         onThinkingDone: (ms) => {
           message.thinkingMs = ms;
@@ -485,6 +585,7 @@ export class App {
     this.setCurrent(null);
     this.draftThinking = null; // a new chat starts with the model's default
     this.draftModel = null;
+    this.draftKnowledge = undefined; // and with the server's default knowledge base, if any
     this.setSidebar(false);
     this.renderAll();
     this.input.focus();
@@ -546,15 +647,27 @@ export class App {
     this.renderAll();
   }
 
+  private exportMarkdown(id: string): void {
+    const c = this.conversations.find((x) => x.id === id);
+    if (!c) return;
+    const labels = { user: this.t('mdUser'), assistant: this.t('mdAssistant'), thinking: this.t('mdThinking'), stopped: this.t('mdStopped'), failed: this.t('mdFailed') };
+    this.saveFile(conversationMarkdown(c, labels), 'text/markdown;charset=utf-8', markdownFileName(c.title));
+  }
+
   private exportAll(): void {
     if (this.conversations.length === 0) {
       this.toasts.show(this.t('nothingToExport'));
       return;
     }
-    const blob = new Blob([exportConversations(this.conversations)], { type: 'application/json' });
-    const url = URL.createObjectURL(blob);
     const day = new Date().toISOString().slice(0, 10);
-    const a = h('a', { href: url, download: `qwen-edge-conversations-${day}.json` });
+    this.saveFile(exportConversations(this.conversations), 'application/json', `qwen-edge-conversations-${day}.json`);
+  }
+
+  // Hands `text` to the browser as a download named `name`.
+  private saveFile(text: string, type: string, name: string): void {
+    const blob = new Blob([text], { type });
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: name });
     document.body.appendChild(a);
     a.click();
     a.remove();
@@ -582,7 +695,10 @@ export class App {
     if (s.apiKey !== keyBefore) {
       this.locked = false;
       this.renderStatus();
-      if (isUp(this.health)) void this.fetchModel();
+      if (isUp(this.health)) {
+        void this.fetchModel();
+        void this.fetchKnowledge();
+      }
     }
     if (s.language !== languageBefore) {
       this.language = resolveLanguage(s.language, navigator.languages ?? [navigator.language]);
@@ -624,6 +740,18 @@ export class App {
     this.storageWarned = true;
     const quota = e instanceof DOMException && e.name === 'QuotaExceededError';
     this.toasts.show(this.t('storageFailed', { reason: quota ? this.t('saveFailedQuota') : e instanceof Error ? e.message : String(e) }), 6000);
+  }
+
+  // Whether the server has knowledge bases, and which: a server without the API (404) hides the
+  // panel and the switch; any other failure leaves them as they were.
+  private async fetchKnowledge(): Promise<void> {
+    try {
+      const list = await this.knowledgeClient.listBases();
+      this.knowledge = { available: true, bases: list.bases, defaultBase: list.defaultBase };
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 405)) this.knowledge = { available: false, bases: [], defaultBase: null };
+    }
+    this.renderKnowledgeSwitch();
   }
 
   private async fetchModel(): Promise<void> {

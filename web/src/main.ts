@@ -6,6 +6,7 @@ import './styles/layout.css';
 import './styles/messages.css';
 import './styles/code.css';
 import './styles/dialogs.css';
+import './styles/knowledge.css';
 
 async function openStore(): Promise<{ store: ConversationStore; persistent: boolean }> {
   try {
@@ -23,4 +24,14 @@ async function main(): Promise<void> {
   await new App(mount, store, persistent).start();
 }
 
+// Installable as an app: the service worker keeps the page (never API answers) so it opens
+// without the network. Browsers offer it only in a secure context (localhost, or HTTPS).
+function registerServiceWorker(): void {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register('./sw.js').catch(() => {
+    // Not installable then; the page works the same.
+  });
+}
+
+registerServiceWorker();
 void main();

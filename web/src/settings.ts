@@ -18,6 +18,9 @@ export interface Settings {
   language: LanguageChoice;
   // Sent as "Authorization: Bearer <key>" when the server was started with --api-key; '' for none.
   apiKey: string;
+  // Sent instead on the knowledge bases' admin requests (create, upload, delete) when the server
+  // was started with --admin-key; '' for none.
+  adminKey: string;
 }
 
 export const SETTINGS_KEY = 'qwen-edge.settings.v2';
@@ -38,6 +41,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   repetitionPenalty: null,
   language: 'auto',
   apiKey: '',
+  adminKey: '',
 });
 
 type NumericKey = 'temperature' | 'topP' | 'maxTokens' | 'contextRounds' | 'topK' | 'minP' | 'repetitionPenalty';
@@ -90,6 +94,7 @@ export function sanitizeSettings(raw: unknown): Settings {
     s[key] = r[key] === null ? null : (validNumber(key, r[key]) ?? DEFAULT_SETTINGS[key]);
   }
   s.apiKey = validApiKey(r.apiKey) ?? DEFAULT_SETTINGS.apiKey;
+  s.adminKey = validApiKey(r.adminKey) ?? DEFAULT_SETTINGS.adminKey;
   if (r.language === 'zh' || r.language === 'en' || r.language === 'auto') s.language = r.language;
   return s;
 }

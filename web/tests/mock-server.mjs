@@ -4,10 +4,13 @@
 // and records the requests it gets so tests can check what the page sent.
 //
 //   node tests/mock-server.mjs [--port 8080] [--host 127.0.0.1] [--dist dist] [--api-key KEY]
-//   (with --api-key, /v1/* answers 401 unless sent "Authorization: Bearer KEY", as qwen-edge does)
+//   (with --api-key, /v1/* answers 401 unless sent "Authorization: Bearer KEY", as qwen-edge does;
+//   with --admin-key KEY, creating, uploading and deleting knowledge answer 403 unless sent that key)
 //   env: MOCK_TOKEN_MS (delay between tokens, default 35), MOCK_TTFT_MS (before the first, 150),
 //        MOCK_LOADING_MS (answer /health with "loading" this long after start, 0),
-//        MOCK_MAX_ACTIVE (streams at once before 429, 4)
+//        MOCK_MAX_ACTIVE (streams at once before 429, 4), MOCK_KB_STEP_MS (a document's import
+//        advances every this long: queued, indexing 0..100%, ready; 120),
+//        MOCK_KB_DEFAULT (the base GET /v1/knowledge names as the server's default, none)
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -28,8 +31,12 @@ const TTFT_MS = Number(process.env.MOCK_TTFT_MS ?? 150);
 const LOADING_MS = Number(process.env.MOCK_LOADING_MS ?? 0);
 const MAX_ACTIVE = Number(process.env.MOCK_MAX_ACTIVE ?? 4);
 const API_KEY = arg('api-key', '');
+const ADMIN_KEY = arg('admin-key', '');
 const MODEL = 'qwen3-1.7b (mock)';
 const MAX_BODY = 1 << 20;
+const MAX_UPLOAD = 16 << 20; // the mock keeps uploads in memory
+const KB_STEP_MS = Number(process.env.MOCK_KB_STEP_MS ?? 120);
+const KB_DEFAULT = process.env.MOCK_KB_DEFAULT ?? '';
 const started = Date.now();
 
 const state = { requests: [], active: 0, aborted: 0, unauthorized: 0 };
@@ -139,28 +146,33 @@ function sendJson(res, status, body, headers = {}) {
 }
 
 function sendError(res, status, message, type, code = null, headers = {}) {
-  sendJson(res, status, { error: { message, type, code } }, headers);
+  const { param = null, ...rest } = headers;
+  sendJson(res, status, { error: { message, type, code, param } }, rest);
 }
 
-function readBody(req) {
+function readBody(req, limit = MAX_BODY) {
+  return readBytes(req, limit).then((b) => b.toString('utf8'));
+}
+
+function readBytes(req, limit) {
   return new Promise((resolvePromise, reject) => {
     const chunks = [];
     let size = 0;
     req.on('data', (c) => {
       size += c.length;
-      if (size > MAX_BODY) {
+      if (size > limit) {
         reject(Object.assign(new Error('body too large'), { status: 413 }));
         req.destroy();
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolvePromise(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8', '.json': 'application/json', '.png': 'image/png' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8', '.json': 'application/json', '.png': 'image/png', '.webmanifest': 'application/manifest+json' };
 
 function serveStatic(req, res, pathname) {
   const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
@@ -178,6 +190,183 @@ function droppedRounds(messages, maxRounds) {
   const users = messages.filter((m) => m.role === 'user').length;
   const earlier = Math.max(0, users - 1);
   return Math.max(0, earlier - maxRounds);
+}
+
+// ---- /v1/knowledge -------------------------------------------------------------------------
+// Bases in memory. An upload queues its files; one document at a time then goes queued ->
+// indexing (progress in steps) -> ready, or skipped with a reason for a format the real server
+// skips. A document's passages are its paragraphs (text formats) or one canned passage.
+
+const kb = new Map(); // name -> { name, docs: Map(id -> doc), nextId }
+const importQueue = [];
+let importing = false;
+const TEXT_TYPES = ['.txt', '.md', '.markdown', '.csv', '.html', '.htm'];
+const BINARY_TYPES = ['.pdf', '.docx', '.pptx', '.xlsx', '.ofd'];
+const LEGACY = { '.doc': '.docx', '.xls': '.xlsx', '.ppt': '.pptx', '.wps': '.docx' };
+
+const baseJson = (b) => {
+  const docs = [...b.docs.values()].filter((d) => d.status === 'ready');
+  return { name: b.name, documents: docs.length, chunks: docs.reduce((n, d) => n + d.passages.length, 0), embedder: null, bytes: docs.reduce((n, d) => n + d.bytes, 0) };
+};
+const docJson = (d) => ({ id: String(d.id), file: d.file, status: d.status, reason: d.reason, chunks: d.status === 'ready' ? d.passages.length : 0, bytes: d.bytes, progress: d.progress, updated_at: d.updatedAt });
+
+function validBaseName(name) {
+  return typeof name === 'string' && name.trim() === name && [...name].length >= 1 && [...name].length <= 64 && !/[\/\\\x00-\x1f]/.test(name) && name !== '.' && name !== '..';
+}
+
+// Paragraphs of a text file, each with the heading above it.
+function passagesOf(file, bytes) {
+  const ext = extname(file).toLowerCase();
+  if (BINARY_TYPES.includes(ext)) {
+    return [{ heading: '', page: ext === '.pdf' ? 1 : null, text: `${file} 的模拟段落：报销需提交发票原件和付款凭证，经部门经理审批后交财务部。` }];
+  }
+  const text = bytes.toString('utf8').replace(/<[^>]*>/g, ' ');
+  const out = [];
+  let heading = '';
+  for (const block of text.split(/\n\s*\n/)) {
+    const lines = block.trim().split('\n');
+    const body = [];
+    for (const line of lines) {
+      const m = line.match(/^#+\s*(.*)$/);
+      if (m) heading = m[1].trim();
+      else if (line.trim()) body.push(line.trim());
+    }
+    if (body.length > 0) out.push({ heading, page: null, text: body.join('\n') });
+  }
+  return out;
+}
+
+function skipReason(file, bytes) {
+  const ext = extname(file).toLowerCase();
+  if (LEGACY[ext]) return `legacy_format: an old Office file; save it as ${LEGACY[ext]} and add it again`;
+  if (!TEXT_TYPES.includes(ext) && !BINARY_TYPES.includes(ext)) return `unsupported_format: no reader for '${ext || file}' files`;
+  if (bytes.length === 0) return 'empty: the file holds no text';
+  return null;
+}
+
+function advanceImports() {
+  if (importing || importQueue.length === 0) return;
+  importing = true;
+  const doc = importQueue.shift();
+  const step = () => {
+    if (doc.deleted) {
+      importing = false;
+      return advanceImports();
+    }
+    doc.updatedAt = Math.floor(Date.now() / 1000);
+    if (doc.status === 'queued') doc.status = 'indexing';
+    else if (doc.progress < 1) doc.progress = Math.min(1, doc.progress + 0.25);
+    if (doc.progress >= 1) {
+      doc.status = 'ready';
+      importing = false;
+      return advanceImports();
+    }
+    setTimeout(step, KB_STEP_MS);
+  };
+  setTimeout(step, KB_STEP_MS);
+}
+
+// The parts named "file" of a multipart/form-data body: [{ filename, data }].
+function multipartFiles(req, body) {
+  const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(req.headers['content-type'] ?? '');
+  if (!m) return null;
+  const boundary = Buffer.from(`--${m[1] ?? m[2]}`);
+  const files = [];
+  let at = body.indexOf(boundary);
+  while (at >= 0) {
+    const start = at + boundary.length;
+    if (body.subarray(start, start + 2).toString() === '--') break;
+    const headEnd = body.indexOf('\r\n\r\n', start);
+    const next = body.indexOf(boundary, headEnd);
+    if (headEnd < 0 || next < 0) return null;
+    const head = body.subarray(start, headEnd).toString('utf8');
+    const data = body.subarray(headEnd + 4, next - 2); // the part ends with CRLF before the boundary
+    const name = /name="([^"]*)"/i.exec(head)?.[1];
+    const filename = /filename="([^"]*)"/i.exec(head)?.[1];
+    if (name === 'file' && filename !== undefined) files.push({ filename, data });
+    at = next;
+  }
+  return files;
+}
+
+// Passages of the base ranked by the characters they share with the question.
+function searchBase(base, question, topK) {
+  const wanted = new Set([...question.toLowerCase()].filter((c) => /[\p{L}\p{N}]/u.test(c)));
+  const hits = [];
+  for (const d of base.docs.values()) {
+    if (d.status !== 'ready') continue;
+    for (const p of d.passages) {
+      const have = new Set([...p.text.toLowerCase()]);
+      let score = 0;
+      for (const c of wanted) if (have.has(c)) score++;
+      if (score > 0) hits.push({ file: d.file, page: p.page, heading: p.heading, score, text: p.text });
+    }
+  }
+  return hits.sort((a, b) => b.score - a.score).slice(0, topK);
+}
+
+async function knowledge(req, res, parts) {
+  const [name, sub, id] = parts.map((p) => decodeURIComponent(p));
+  if (name === undefined) {
+    if (req.method === 'GET') return sendJson(res, 200, { object: 'list', data: [...kb.values()].map(baseJson), ...(KB_DEFAULT ? { default: KB_DEFAULT } : {}) });
+    if (req.method !== 'POST') return sendError(res, 405, 'use GET or POST', 'invalid_request_error', 'method_not_allowed');
+    let body;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      return sendError(res, 400, 'the request body is not valid JSON', 'invalid_request_error', 'invalid_json');
+    }
+    if (!validBaseName(body?.name)) return sendError(res, 400, "'name' must be 1 to 64 characters, no slashes", 'invalid_request_error', 'invalid_value', { param: 'name' });
+    if (kb.has(body.name)) return sendError(res, 409, `the knowledge base '${body.name}' exists`, 'invalid_request_error', 'base_exists');
+    const base = { name: body.name, docs: new Map(), nextId: 1 };
+    kb.set(base.name, base);
+    return sendJson(res, 201, baseJson(base));
+  }
+  const base = kb.get(name);
+  if (!base) return sendError(res, 404, `no knowledge base '${name}'`, 'not_found_error', 'base_not_found');
+  if (sub === undefined) {
+    if (req.method !== 'DELETE') return sendError(res, 405, 'use DELETE', 'invalid_request_error', 'method_not_allowed');
+    for (const d of base.docs.values()) d.deleted = true;
+    kb.delete(name);
+    return sendJson(res, 200, { deleted: true, name });
+  }
+  if (sub === 'documents' && id === undefined) {
+    if (req.method === 'GET') return sendJson(res, 200, { object: 'list', data: [...base.docs.values()].map(docJson) });
+    if (req.method !== 'POST') return sendError(res, 405, 'use GET or POST', 'invalid_request_error', 'method_not_allowed');
+    let files;
+    try {
+      files = multipartFiles(req, await readBytes(req, MAX_UPLOAD));
+    } catch (e) {
+      if (e.status === 413) return sendError(res, 413, 'the upload is too large', 'invalid_request_error', 'file_too_large');
+      throw e;
+    }
+    if (!files || files.length === 0) return sendError(res, 400, "send multipart/form-data with one or more parts named 'file'", 'invalid_request_error', 'no_files');
+    const added = files.map(({ filename, data }) => {
+      // A file of the same name replaces the earlier one, as the real server's import does.
+      for (const d of base.docs.values()) if (d.file === filename) (d.deleted = true), base.docs.delete(d.id);
+      const reason = skipReason(filename, data);
+      const doc = { id: base.nextId++, file: filename, status: reason ? 'skipped' : 'queued', reason, bytes: data.length, progress: 0, updatedAt: Math.floor(Date.now() / 1000), passages: reason ? [] : passagesOf(filename, data) };
+      base.docs.set(doc.id, doc);
+      if (!reason) importQueue.push(doc);
+      return doc;
+    });
+    advanceImports();
+    // Listed as the upload left them: each one queued (or skipped at once).
+    return sendJson(res, 202, { object: 'list', data: added.map(docJson) });
+  }
+  if (sub === 'documents' && id !== undefined && parts.length === 3) {
+    if (req.method !== 'DELETE') return sendError(res, 405, 'use DELETE', 'invalid_request_error', 'method_not_allowed');
+    const doc = base.docs.get(Number(id));
+    if (!doc || String(doc.id) !== id) return sendError(res, 404, `no document ${id} in '${name}'`, 'not_found_error', 'document_not_found');
+    doc.deleted = true;
+    base.docs.delete(doc.id);
+    return sendJson(res, 200, { deleted: true, id });
+  }
+  if (sub === 'search' && parts.length === 2 && req.method === 'POST') {
+    const body = JSON.parse(await readBody(req));
+    return sendJson(res, 200, { object: 'list', data: searchBase(base, String(body.query ?? ''), body.top_k ?? 5) });
+  }
+  return sendError(res, 404, `no such endpoint: ${req.method} ${req.url}`, 'not_found_error');
 }
 
 // ---- /v1/chat/completions -----------------------------------------------------------------
@@ -210,10 +399,21 @@ async function chat(req, res) {
 
   const last = [...body.messages].reverse().find((m) => m.role === 'user');
   const question = typeof last?.content === 'string' ? last.content : '';
+  // Answering from a knowledge base: its best passages become the citations, cited as [n].
+  let citations = null;
+  if (body.knowledge !== undefined) {
+    const k = body.knowledge;
+    if (typeof k !== 'object' || k === null || typeof k.base !== 'string') return sendError(res, 400, "'knowledge.base' must be a string", 'invalid_request_error', 'invalid_type', { param: 'knowledge.base' });
+    if (k.top_k !== undefined && !(Number.isInteger(k.top_k) && k.top_k >= 1 && k.top_k <= 20)) return sendError(res, 400, "'knowledge.top_k' must be an integer from 1 to 20", 'invalid_request_error', 'invalid_value', { param: 'knowledge.top_k' });
+    const base = kb.get(k.base);
+    if (!base) return sendError(res, 404, `no knowledge base '${k.base}'`, 'not_found_error', 'base_not_found');
+    citations = searchBase(base, question, k.top_k ?? 5).map((h, i) => ({ index: i + 1, file: h.file, page: h.page, heading: h.heading, text: h.text, score: h.score }));
+  }
   // The mock's model can think (see /v1/models); it does when the request turns thinking on.
   const thinks = body.chat_template_kwargs?.enable_thinking === true;
   const thought = thinks ? tokens(thinkingFor(question)) : [];
-  const pieces = [...thought.map((t) => ({ reasoning_content: t })), ...tokens(answerFor(question)).map((t) => ({ content: t }))];
+  const answer = citations === null ? answerFor(question) : citations.length === 0 ? '知识库中没有找到相关内容。' : `根据文档[1]：${citations[0].text.slice(0, 40)}`;
+  const pieces = [...thought.map((t) => ({ reasoning_content: t })), ...tokens(answer).map((t) => ({ content: t }))];
   const maxTokens = Number.isInteger(body.max_tokens) && body.max_tokens > 0 ? body.max_tokens : Infinity;
   const out = pieces.slice(0, maxTokens);
   const finish = out.length < pieces.length ? 'length' : 'stop';
@@ -232,7 +432,7 @@ async function chat(req, res) {
       object: 'chat.completion',
       created,
       model,
-      choices: [{ index: 0, message: { role: 'assistant', ...(thinks ? { reasoning_content: textOf('reasoning_content') } : {}), content: textOf('content') }, finish_reason: finish }],
+      choices: [{ index: 0, message: { role: 'assistant', ...(thinks ? { reasoning_content: textOf('reasoning_content') } : {}), content: textOf('content') }, ...(citations ? { citations } : {}), finish_reason: finish }],
       usage,
       timings: { ttft_ms: ttft, tokens_per_second: 1000 / TOKEN_MS, prompt_tokens: promptTokens, cached_tokens: 0 },
       context,
@@ -295,7 +495,9 @@ async function chat(req, res) {
       finishUp();
     });
   };
-  send(': mock stream\n\n', () => send(chunk({ role: 'assistant', content: '' }), () => (timer = setTimeout(step, TTFT_MS))));
+  const begin = () => (timer = setTimeout(step, TTFT_MS));
+  const sendCitations = () => (citations ? send({ ...chunk({}), choices: [{ index: 0, delta: {}, citations, finish_reason: null }] }, begin) : begin());
+  send(': mock stream\n\n', () => send(chunk({ role: 'assistant', content: '' }), sendCitations));
 }
 
 // ---- routing ------------------------------------------------------------------------------
@@ -309,7 +511,13 @@ const server = createServer(async (req, res) => {
         ? sendJson(res, 503, { status: 'loading' })
         : sendJson(res, 200, { status: 'ok', slots: MAX_ACTIVE, active: state.active, queued: 0 });
     }
-    if (path.startsWith('/v1/') && API_KEY && req.headers.authorization !== `Bearer ${API_KEY}`) {
+    // The knowledge bases' admin requests carry the admin key instead, when there is one.
+    const adminRequest = path.startsWith('/v1/knowledge') && (req.method === 'DELETE' || (req.method === 'POST' && !path.endsWith('/search')));
+    if (adminRequest && ADMIN_KEY) {
+      if (req.headers.authorization !== `Bearer ${ADMIN_KEY}`) {
+        return sendError(res, 403, "this needs the admin key: send 'Authorization: Bearer <admin key>'", 'invalid_request_error', 'admin_required');
+      }
+    } else if (path.startsWith('/v1/') && API_KEY && req.headers.authorization !== `Bearer ${API_KEY}`) {
       state.unauthorized++;
       return sendError(res, 401, "missing or wrong API key: send 'Authorization: Bearer <key>'", 'invalid_request_error', 'invalid_api_key');
     }
@@ -324,6 +532,9 @@ const server = createServer(async (req, res) => {
       state.pulls = [...(state.pulls ?? []), id];
       if (!m.downloaded && !downloads.has(id)) downloads.set(id, 0);
       return sendJson(res, 202, { id, object: 'model.download', status: m.downloaded ? 'done' : 'downloading' });
+    }
+    if (path === '/v1/knowledge' || path.startsWith('/v1/knowledge/')) {
+      return await knowledge(req, res, path.split('/').slice(3).filter((p) => p !== ''));
     }
     if (path === '/v1/chat/completions') {
       if (req.method !== 'POST') return sendError(res, 405, 'use POST', 'invalid_request_error', 'method_not_allowed');

@@ -1,6 +1,7 @@
 // Streams one chat completion from the server (the contract is in web/README.md): POSTs the
 // request, feeds the SSE body through the parser, reports the thinking and the text as they arrive
 // and returns how the answer ended with its timings.
+import { parseCitations, type Citation } from './knowledge';
 import { SseParser } from './sse';
 
 export interface WireMessage {
@@ -22,6 +23,8 @@ export interface ChatRequest {
   repetition_penalty?: number;
   // Only for a model that can think (GET /v1/models says so): thinking on or off for this turn.
   chat_template_kwargs?: { enable_thinking: boolean };
+  // Answer from this knowledge base's passages (the conversation's "answer from documents").
+  knowledge?: { base: string; top_k?: number };
 }
 
 export interface Timings {
@@ -40,6 +43,7 @@ export interface StreamResult {
   finishReason: FinishReason | null;
   timings: Timings;
   droppedRounds: number;
+  citations: Citation[];
 }
 
 export class ApiError extends Error {
@@ -63,6 +67,8 @@ export interface StreamOptions {
   // Called once when the thinking ends: at the answer's first text, or when the stream ends,
   // breaks or is stopped while still thinking. ms runs from the first thinking chunk.
   onThinkingDone?: (ms: number) => void;
+  // The passages of a knowledge-base answer (one chunk before its first text).
+  onCitations?: (citations: Citation[]) => void;
   // Extra request headers (the API key's Authorization).
   headers?: Record<string, string>;
   fetchImpl?: typeof fetch;
@@ -70,7 +76,7 @@ export interface StreamOptions {
 }
 
 interface ChunkJson {
-  choices?: { delta?: { content?: unknown; reasoning_content?: unknown }; finish_reason?: unknown }[];
+  choices?: { delta?: { content?: unknown; reasoning_content?: unknown }; finish_reason?: unknown; citations?: unknown }[];
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
   timings?: {
     ttft_ms?: unknown;
@@ -152,6 +158,7 @@ export async function streamChat(request: ChatRequest, options: StreamOptions): 
     options.onThinkingDone?.(ms);
   };
   let thinkingEnded = false;
+  let citations: Citation[] = [];
 
   const handle = (data: string) => {
     if (data === '[DONE]') {
@@ -169,6 +176,10 @@ export async function streamChat(request: ChatRequest, options: StreamOptions): 
       throw new ApiError(message, 0, typeof chunk.error.type === 'string' ? chunk.error.type : 'api_error');
     }
     const choice = chunk.choices?.[0];
+    if (choice?.citations !== undefined) {
+      citations = parseCitations(choice.citations);
+      options.onCitations?.(citations);
+    }
     const reasoning = choice?.delta?.reasoning_content;
     // Thinking that comes after the answer started (not what the server sends) is ignored: the
     // thinking block has ended by then.
@@ -232,7 +243,7 @@ export async function streamChat(request: ChatRequest, options: StreamOptions): 
     server.ttftMs !== undefined && server.tokensPerSecond !== undefined
       ? { ...(server as Timings), completionTokens, source: 'server' }
       : clientTimings(started, firstTokenAt, lastTokenAt, completionTokens ?? deltaCount, server);
-  return { finishReason, timings, droppedRounds };
+  return { finishReason, timings, droppedRounds, citations };
 }
 
 function clientTimings(

@@ -9,6 +9,46 @@ interface HealthBody {
   slots?: unknown;
   active?: unknown;
   queued?: unknown;
+  state?: unknown;
+  model?: unknown;
+  bytes?: unknown;
+  total?: unknown;
+  bytes_per_second?: unknown;
+  eta_seconds?: unknown;
+  error?: unknown;
+  help?: unknown;
+}
+
+// What a server that is not ready yet is doing (docs/API.md, GET /health): on a first start it
+// downloads its model, or waits to try again after a failed download.
+export interface ModelProgress {
+  state: 'downloading' | 'download_failed';
+  model: string;
+  bytes: number;
+  total: number; // 0: not known yet
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  error: string;
+  help: string;
+}
+
+const amount = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+// The download progress in a /health body; null when the server is not downloading.
+export function parseProgress(body: HealthBody): ModelProgress | null {
+  if (body.state !== 'downloading' && body.state !== 'download_failed') return null;
+  const eta = body.eta_seconds;
+  return {
+    state: body.state,
+    model: text(body.model),
+    bytes: amount(body.bytes),
+    total: amount(body.total),
+    bytesPerSecond: amount(body.bytes_per_second),
+    etaSeconds: typeof eta === 'number' && Number.isFinite(eta) && eta >= 0 ? eta : null,
+    error: text(body.error),
+    help: text(body.help),
+  };
 }
 
 const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
@@ -23,11 +63,16 @@ export function isFull(body: HealthBody): boolean {
   return slots !== undefined && slots > 0 && active !== undefined && active >= slots;
 }
 
-export async function checkHealth(
+export interface HealthReport {
+  state: HealthState;
+  progress: ModelProgress | null; // while loading: a first start's download
+}
+
+export async function checkHealthReport(
   url: string,
   fetchImpl: typeof fetch = fetch,
   timeoutMs = 4000,
-): Promise<HealthState> {
+): Promise<HealthReport> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
@@ -39,20 +84,26 @@ export async function checkHealth(
     } catch {
       // No JSON: the status code decides.
     }
-    if (body.status === 'loading') return 'loading';
-    if (response.ok) return isFull(body) ? 'full' : 'ready';
+    if (body.status === 'loading') return { state: 'loading', progress: parseProgress(body) };
+    if (response.ok) return { state: isFull(body) ? 'full' : 'ready', progress: null };
     // 503 without a body is a server that is up but not ready; anything else is not our server.
-    return response.status === 503 ? 'loading' : 'unreachable';
+    return { state: response.status === 503 ? 'loading' : 'unreachable', progress: null };
   } catch {
-    return 'unreachable';
+    return { state: 'unreachable', progress: null };
   } finally {
     clearTimeout(timer);
   }
 }
 
+export async function checkHealth(url: string, fetchImpl: typeof fetch = fetch, timeoutMs = 4000): Promise<HealthState> {
+  return (await checkHealthReport(url, fetchImpl, timeoutMs)).state;
+}
+
 export interface HealthMonitorOptions {
   url: string;
   onChange: (state: HealthState) => void;
+  // After every check: the download progress while the server fetches its model, else null.
+  onProgress?: (progress: ModelProgress | null) => void;
   fetchImpl?: typeof fetch;
   readyIntervalMs?: number;
   loadingIntervalMs?: number;
@@ -103,9 +154,10 @@ export class HealthMonitor {
 
   private async poll(): Promise<void> {
     this.inFlight = true;
-    const state = await checkHealth(this.options.url, this.options.fetchImpl);
+    const { state, progress } = await checkHealthReport(this.options.url, this.options.fetchImpl);
     this.inFlight = false;
     if (!this.running) return;
+    this.options.onProgress?.(progress);
     this.failures = state === 'unreachable' ? this.failures + 1 : 0;
     if (state !== this.state) {
       this.state = state;

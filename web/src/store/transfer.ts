@@ -2,6 +2,7 @@
 // field is checked, unknown fields are dropped, and nothing in it can overwrite a conversation
 // that is already here.
 import type { Timings } from '../api/chat';
+import { parseCitations } from '../api/knowledge';
 import { titleFrom } from '../chat/rules';
 import { makeId, type Conversation, type MessageStatus, type StoredMessage } from './types';
 
@@ -10,6 +11,7 @@ export const EXPORT_VERSION = 1;
 const MAX_CONVERSATIONS = 10_000;
 const MAX_MESSAGES = 10_000;
 const MAX_CONTENT = 1_000_000; // characters per message
+const MAX_CITATIONS = 100; // passages per answer (the server sends at most 20)
 
 export class ImportError extends Error {
   constructor(message: string) {
@@ -74,6 +76,11 @@ function parseMessage(v: unknown, where: string, now: number): StoredMessage | n
     const timings = parseTimings(v.timings);
     if (timings) m.timings = timings;
     if (finite(v.droppedRounds) && v.droppedRounds > 0) m.droppedRounds = Math.floor(v.droppedRounds);
+    if (v.citations !== undefined) {
+      if (!Array.isArray(v.citations) || v.citations.length > MAX_CITATIONS) throw new ImportError(`${where}.citations must be a list of at most ${MAX_CITATIONS}`);
+      const citations = parseCitations(v.citations).filter((c) => c.text.length <= MAX_CONTENT);
+      if (citations.length > 0) m.citations = citations;
+    }
     if (isObject(v.error) && typeof v.error.message === 'string') {
       m.error = {
         message: v.error.message,
@@ -115,6 +122,7 @@ function parseConversation(
   };
   if (typeof v.thinking === 'boolean') conversation.thinking = v.thinking;
   if (typeof v.model === 'string' && v.model !== '' && v.model.length <= 200) conversation.model = v.model;
+  if (typeof v.knowledgeBase === 'string' && v.knowledgeBase.length >= 1 && [...v.knowledgeBase].length <= 64) conversation.knowledgeBase = v.knowledgeBase;
   return conversation;
 }
 

@@ -1,5 +1,6 @@
 // What a conversation looks like in the browser's storage and in export files.
 import type { Timings } from '../api/chat';
+import type { Citation } from '../api/knowledge';
 
 // done: the answer ended normally; streaming: arriving now; stopped: the user pressed Stop;
 // error: the request failed; interrupted: the page closed or reloaded mid-answer.
@@ -26,6 +27,8 @@ export interface StoredMessage {
   error?: MessageError;
   timings?: Timings;
   droppedRounds?: number;
+  // The knowledge-base passages the answer was given from, cited as [n] in its text.
+  citations?: Citation[];
 }
 
 export interface Conversation {
@@ -39,6 +42,8 @@ export interface Conversation {
   thinking?: boolean;
   // The model this conversation's requests name (GET /v1/models id); unset: the server's default.
   model?: string;
+  // The knowledge base this conversation answers from; unset: none.
+  knowledgeBase?: string;
 }
 
 export interface ConversationStore {

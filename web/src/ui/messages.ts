@@ -4,6 +4,7 @@ import type { Translate } from '../i18n';
 import { ImeGuard } from '../ime';
 import { renderMarkdown } from '../markdown';
 import type { Conversation, StoredMessage } from '../store/types';
+import { citationLabel, linkCitationRefs, openCitation } from './citation-dialog';
 import { copyText } from './clipboard';
 import { clear, h } from './dom';
 import { icon, type IconName } from './icons';
@@ -256,12 +257,24 @@ export class MessageList {
     } else if (m.content !== '') {
       md.innerHTML = this.markdown(m);
       enhanceMarkdown(md, this.t);
+      linkCitationRefs(md, m, this.t);
     } else {
       bubble.classList.add('is-empty');
     }
 
     const body = h('div', { class: 'msg-body' }, bubble);
     if (m.reasoning) body.prepend(this.thinkingBlock(m, streaming));
+    if (m.citations && m.citations.length > 0) {
+      body.appendChild(
+        h(
+          'nav',
+          { class: 'citations', 'aria-label': this.t('citations'), 'data-testid': 'citations' },
+          ...m.citations.map((c, i) =>
+            h('button', { type: 'button', class: 'cite-chip', 'data-action': 'cite', 'data-msg': m.id, 'data-cite': i, 'data-testid': 'citation-chip', title: this.t('citationOpen', { n: c.index }) }, citationLabel(this.t, c)),
+          ),
+        ),
+      );
+    }
     if (m.status === 'error' && m.error) {
       body.appendChild(
         h(
@@ -350,6 +363,11 @@ export class MessageList {
       case 'settings':
         this.actions.openSettings();
         break;
+      case 'cite': {
+        const c = m.citations?.[Number(button.getAttribute('data-cite'))];
+        if (c) openCitation(this.t, c);
+        break;
+      }
     }
   }
 

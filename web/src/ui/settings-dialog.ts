@@ -98,6 +98,39 @@ export class SettingsDialog {
     );
   }
 
+  // A secret typed once and kept in this browser: the API key or the knowledge admin key.
+  private keyField(name: 'apiKey' | 'adminKey', testid: string, hint: MessageKey): HTMLElement {
+    const id = `setting-${name}`;
+    const key = h('input', {
+      id,
+      type: 'password',
+      class: 'text-input',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      maxlength: MAX_API_KEY_LENGTH,
+      placeholder: this.t('apiKeyPlaceholder'),
+      'aria-describedby': `${id}-hint`,
+      'data-testid': testid,
+    }) as HTMLInputElement;
+    key.value = this.settings[name];
+    key.addEventListener('input', () => {
+      const valid = validApiKey(key.value);
+      if (valid === undefined) {
+        key.setAttribute('aria-invalid', 'true');
+        return;
+      }
+      key.removeAttribute('aria-invalid');
+      this.change({ [name]: valid });
+    });
+    return h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id, class: 'block-label' }, this.t(name)),
+      key,
+      h('p', { class: 'field-hint', id: `${id}-hint` }, this.t(hint)),
+    );
+  }
+
   private build(): void {
     clear(this.element);
     const prompt = h('textarea', { id: 'setting-system', rows: 3, placeholder: this.t('systemPromptPlaceholder') }) as HTMLTextAreaElement;
@@ -124,34 +157,8 @@ export class SettingsDialog {
     );
     if (this.settings.topK !== null || this.settings.minP !== null || this.settings.repetitionPenalty !== null) advanced.open = true;
 
-    const key = h('input', {
-      id: 'setting-apiKey',
-      type: 'password',
-      class: 'text-input',
-      autocomplete: 'off',
-      spellcheck: 'false',
-      maxlength: MAX_API_KEY_LENGTH,
-      placeholder: this.t('apiKeyPlaceholder'),
-      'aria-describedby': 'setting-apiKey-hint',
-      'data-testid': 'setting-api-key',
-    }) as HTMLInputElement;
-    key.value = this.settings.apiKey;
-    key.addEventListener('input', () => {
-      const valid = validApiKey(key.value);
-      if (valid === undefined) {
-        key.setAttribute('aria-invalid', 'true');
-        return;
-      }
-      key.removeAttribute('aria-invalid');
-      this.change({ apiKey: valid });
-    });
-    const apiKey = h(
-      'div',
-      { class: 'field' },
-      h('label', { for: 'setting-apiKey', class: 'block-label' }, this.t('apiKey')),
-      key,
-      h('p', { class: 'field-hint', id: 'setting-apiKey-hint' }, this.t('apiKeyHint')),
-    );
+    const apiKey = this.keyField('apiKey', 'setting-api-key', 'apiKeyHint');
+    const adminKey = this.keyField('adminKey', 'setting-admin-key', 'adminKeyHint');
 
     const close = () => this.element.close();
     this.element.append(
@@ -170,6 +177,7 @@ export class SettingsDialog {
           this.numberField('contextRounds', 'contextRounds', { hint: 'contextRoundsHint' }),
           advanced,
           apiKey,
+          adminKey,
         ),
         h(
           'footer',
@@ -183,7 +191,7 @@ export class SettingsDialog {
               class: 'btn btn-ghost',
               onclick: () => {
                 // The language and the key are not sampling settings: a reset keeps them.
-                this.settings = { ...DEFAULT_SETTINGS, language: this.settings.language, apiKey: this.settings.apiKey };
+                this.settings = { ...DEFAULT_SETTINGS, language: this.settings.language, apiKey: this.settings.apiKey, adminKey: this.settings.adminKey };
                 this.onChange(this.settings);
                 this.build();
               },

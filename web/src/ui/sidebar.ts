@@ -10,6 +10,7 @@ export interface SidebarActions {
   open(id: string): void;
   rename(id: string, title: string): void;
   remove(id: string): void;
+  exportMarkdown(id: string): void;
   exportAll(): void;
   importFile(file: File): void;
   openSettings(): void;
@@ -144,6 +145,7 @@ export class Sidebar {
       h(
         'div',
         { class: 'conv-actions' },
+        h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `${this.t('exportMarkdown')}: ${c.title}`, title: this.t('exportMarkdown'), 'data-testid': 'export-markdown', onclick: () => this.actions.exportMarkdown(c.id) }, icon('download', 15)),
         h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `${this.t('rename')}: ${c.title}`, title: this.t('rename'), 'data-testid': 'rename', onclick: () => this.startRename(c.id) }, icon('edit', 15)),
         h('button', { type: 'button', class: 'icon-btn small danger', 'aria-label': `${this.t('delete')}: ${c.title}`, title: this.t('delete'), 'data-testid': 'delete', onclick: () => this.actions.remove(c.id) }, icon('trash', 15)),
       ),

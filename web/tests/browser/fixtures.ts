@@ -83,3 +83,36 @@ export function demoConversations(now = Date.now()) {
     ],
   };
 }
+
+// A conversation answered from a knowledge base, with its citations, for the knowledge screenshot.
+export function knowledgeConversation(now = Date.now()) {
+  const citations = [
+    { index: 1, file: '报销制度.docx', page: null, heading: '第二章 报销材料', text: '报销时须提交费用报销单、合规发票原件及付款凭证。差旅费用另附行程单或登机牌；招待费用须注明招待对象、人数和事由。', score: 0.82 },
+    { index: 2, file: '财务制度汇编.pdf', page: 3, heading: '3.2 发票要求', text: '增值税电子发票须在报销系统中查验真伪，同一张发票不得重复报销。发票抬头必须为公司全称，税号须完整。', score: 0.64 },
+  ];
+  return {
+    format: 'qwen-edge.conversations',
+    version: 1,
+    conversations: [
+      {
+        id: 'demo-knowledge',
+        title: '报销需要哪些材料？',
+        createdAt: now - 60_000,
+        updatedAt: now,
+        knowledgeBase: '公司制度',
+        messages: [
+          { role: 'user', content: '报销需要哪些材料？', createdAt: now },
+          {
+            role: 'assistant',
+            content: '报销需要提交以下材料[1]：\n\n1. **费用报销单**；\n2. **合规发票原件**（电子发票须先在报销系统中查验真伪[2]）；\n3. **付款凭证**。\n\n出差费用还要附行程单或登机牌，招待费用要写明招待对象、人数和事由[1]。',
+            createdAt: now,
+            status: 'done',
+            finishReason: 'stop',
+            timings: { ttftMs: 412, tokensPerSecond: 36.4, promptTokens: 612, cachedTokens: 0, completionTokens: 96, source: 'server' },
+            citations,
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -114,6 +114,17 @@ describe('persistence', () => {
     expect(exported.format).toBe('qwen-edge.conversations');
     expect(exported.conversations.map((c: { title: string }) => c.title)).toEqual(['second chat', 'Renamed one']);
 
+    // One conversation as Markdown, in one click.
+    const renamed = s.page.locator('.conv-item', { hasText: 'Renamed one' });
+    await renamed.hover();
+    const mdDownload = s.page.waitForEvent('download');
+    await renamed.getByTestId('export-markdown').click();
+    const md = await mdDownload;
+    expect(md.suggestedFilename()).toBe('Renamed one.md');
+    const text = readFileSync(await md.path(), 'utf8');
+    expect(text.startsWith('# Renamed one\n')).toBe(true);
+    expect(text).toContain('## You\n\nfirst chat\n\n## Assistant\n\n');
+
     for (const title of ['Renamed one', 'second chat']) {
       const row = s.page.locator('.conv-item', { hasText: title });
       await row.hover();

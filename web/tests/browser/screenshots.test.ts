@@ -1,10 +1,12 @@
 // Screenshots of the page for the docs: desktop and phone, light and dark, made from the same
 // imported conversations so they show the UI and not a particular server's answers.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePng, pixelsDifferent, saveScreenshot } from './png';
+import { knowledgeConversation } from './fixtures';
 import { closeBrowser, importDemo, openChat, send, waitForAnswer, waitForServerReady, type ChatPage } from './harness';
 
 const OUT = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
@@ -46,6 +48,22 @@ describe('screenshots', () => {
       await s.close();
     });
   }
+
+  it('an answer from a knowledge base with its citations, then one passage open', async () => {
+    const s = await openChat({ colorScheme: 'light', locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+    const file = join(tmpdir(), `qe-knowledge-${process.pid}.json`);
+    writeFileSync(file, JSON.stringify(knowledgeConversation()));
+    await s.page.locator('.sidebar input[type=file]').setInputFiles(file);
+    await s.page.locator('.conv-open', { hasText: '报销需要哪些材料' }).click();
+    await waitForServerReady(s.page);
+    await s.page.getByTestId('knowledge-switch').waitFor(); // the server has knowledge bases
+    await steady(s);
+    saveScreenshot(join(OUT, 'desktop-knowledge-light.png'), await s.page.screenshot());
+    await s.page.getByTestId('citation-chip').nth(1).click();
+    await s.page.getByTestId('citation-dialog').waitFor();
+    saveScreenshot(join(OUT, 'desktop-citation-light.png'), await s.page.screenshot());
+    await s.close();
+  });
 
   it('empty screen with example prompts', async () => {
     const s = await openChat({ colorScheme: 'light', locale: 'zh-CN', viewport: { width: 1280, height: 800 } });

@@ -2,7 +2,8 @@
 //   QE_SERVER_CMD='qwen-edge serve --model m.gguf --port $QE_PORT'   this shell command (QE_PORT
 //                 holds a free port; the command must listen on 127.0.0.1 there)
 //   otherwise     tests/mock-server.mjs serving dist/
-// With `apiKey`, the server requires it (`--api-key KEY` is appended to either command).
+// With `apiKey`, the server requires it (`--api-key KEY` is appended to either command); with
+// `adminKey`, its knowledge bases' admin requests require that one (`--admin-key KEY`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,7 +17,7 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -47,9 +48,9 @@ export async function waitReady(url: string, child: ChildProcess | null, log: ()
 
 export const serverTimeoutMs = (): number => Number(process.env.QE_SERVER_TIMEOUT_MS ?? 120_000);
 
-export async function startServer(options: { apiKey?: string } = {}): Promise<ServerProcess> {
+export async function startServer(options: { apiKey?: string; adminKey?: string } = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const keyArgs = options.apiKey ? ['--api-key', options.apiKey] : [];
+  const keyArgs = [...(options.apiKey ? ['--api-key', options.apiKey] : []), ...(options.adminKey ? ['--admin-key', options.adminKey] : [])];
   let child: ChildProcess;
   let kind: 'mock' | 'command';
   if (process.env.QE_SERVER_CMD) {

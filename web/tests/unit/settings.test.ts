@@ -87,6 +87,14 @@ describe('settings', () => {
     expect(DEFAULT_SETTINGS.apiKey).toBe('');
   });
 
+  it('remembers the knowledge admin key apart from the API key, checked the same way', () => {
+    const storage = new MemoryStorage();
+    saveSettings(storage, { ...DEFAULT_SETTINGS, apiKey: 'k1', adminKey: 'admin-2' });
+    expect(loadSettings(storage)).toMatchObject({ apiKey: 'k1', adminKey: 'admin-2' });
+    expect(DEFAULT_SETTINGS.adminKey).toBe('');
+    expect(sanitizeSettings({ adminKey: '管理员' }).adminKey).toBe('');
+  });
+
   it('refuses API keys a request header cannot carry', () => {
     expect(validApiKey('  abc  ')).toBe('abc');
     expect(validApiKey('')).toBe('');
