@@ -5,9 +5,8 @@
 
 #include "core/error.h"
 #include "fetch/catalogue_names.h"
-#include "fetch/http_download.h"
+#include "fetch/model_pull.h"
 #include "fetch/model_source.h"
-#include "fetch/model_store.h"
 #include "fetch/progress.h"
 
 namespace qe {
@@ -36,18 +35,17 @@ std::string ModelDownloads::start(const std::string& name) {
         shared_->states[key] = s;
         if (there) return key;
     }
-    std::filesystem::create_directories(models_dir_, ec);
-    const fetch::Source source = fetch::Source::kHuggingFace;
-    fetch::DownloadOptions d;
-    d.headers = fetch::source_headers(source);
-    d.expect_gguf = true;
-    d.not_found_hint = "the official quantizations are " + choice->entry->quant_names();
-    const std::string url = fetch::download_url(spec, source);
+    // As `qwen-edge pull` downloads: from $QWEN_EDGE_SOURCE, else Hugging Face, then ModelScope
+    // when that fails; checked against the SHA-256 the source states.
+    fetch::PullRequest request;
+    request.name = name;
+    request.models_dir = models_dir_;
+    request.source = fetch::source_from_environment();
     // The thread holds the shared state alone, so the server may stop while it runs.
-    std::thread([shared = shared_, key, url, dest, d]() mutable {
+    std::thread([shared = shared_, key, request]() mutable {
         auto rate = std::make_shared<fetch::RateMeter>();
         const auto t0 = std::chrono::steady_clock::now();
-        d.on_progress = [&shared, &key, rate, t0](uint64_t done, uint64_t total) {
+        request.on_progress = [&shared, &key, rate, t0](uint64_t done, uint64_t total) {
             rate->add(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                       done);
             std::lock_guard lock(shared->mutex);
@@ -59,9 +57,8 @@ std::string ModelDownloads::start(const std::string& name) {
         std::string error;
         uint64_t bytes = 0;
         try {
-            const fetch::DownloadResult r = fetch::download_file(url, dest, d);
-            if (r.verified) fetch::write_sha256_file(dest, r.sha256);
-            bytes = r.bytes;
+            const fetch::PullResult r = fetch::pull_model(request);
+            bytes = std::filesystem::file_size(r.path);
         } catch (const std::exception& e) {
             error = e.what();
         }
