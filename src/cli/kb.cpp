@@ -68,7 +68,15 @@ int add(const KbArgs& a) {
     std::fprintf(stderr, "kb: watching %zu path(s) (%s, a full rescan every %d s); Ctrl-C stops\n",
                  paths.size(), watch.has_events() ? "file events" : "no file events",
                  a.rescan_s);
-    watch.run([&] { import_once(*base, paths, models); });
+    watch.run([&] {
+        // A share that is offline for a while (a NAS rebooting) must not end the watch.
+        try {
+            import_once(*base, paths, models);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "kb: error: %s (trying again at the next change or rescan)\n",
+                         e.what());
+        }
+    });
     return 0;
 }
 
