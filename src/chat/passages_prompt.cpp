@@ -21,7 +21,8 @@ bool has_chinese(std::string_view text) {
 
 std::string instruction(bool chinese, bool any) {
     if (chinese)
-        return any ? "请只根据下面编号的资料回答问题，并在用到的内容后用 [1]、[2] 这样的编号注明出处。"
+        return any ? "请只根据下面编号的资料回答问题，并在用到的内容后用 [1]、[2] "
+                     "这样的编号注明出处。"
                      "如果资料里没有答案，请直接说明资料中没有找到相关内容，不要编造。"
                    : "知识库中没有找到与这个问题相关的资料。请告诉用户知识库里没有相关内容，"
                      "不要编造答案，也不要标注任何出处编号。";
@@ -70,7 +71,8 @@ PassagesPrompt add_passages(const json& messages, std::span<const Passage> passa
     json* last_user = nullptr;
     for (auto& m : out.messages)
         if (m.is_object() && m.value("role", "") == "user") last_user = &m;
-    if (!last_user) throw Error("the chat has no user message: nothing to search the knowledge for");
+    if (!last_user)
+        throw Error("the chat has no user message: nothing to search the knowledge for");
     const std::string question = last_user_text(messages);
     const bool chinese = has_chinese(question);
 
