@@ -50,7 +50,12 @@ TEST(PassagesPrompt, NumbersThePassagesThatFitBestFirstInTheLastUserMessage) {
 
     // One byte less: the second passage no longer fits, and none is cut.
     EXPECT_EQ(add_passages(kChat, all, two - 1, bytes).used, 1u);
-    EXPECT_EQ(add_passages(kChat, all, 0, bytes).used, 0u);
+    // None fits: the model is told why, not that nothing was found.
+    const PassagesPrompt none = add_passages(kChat, all, 0, bytes);
+    EXPECT_EQ(none.used, 0u);
+    const std::string no_room = none.messages.back()["content"];
+    EXPECT_NE(no_room.find("放不进这次对话"), std::string::npos) << no_room;
+    EXPECT_EQ(no_room.find("[1]"), std::string::npos);
 }
 
 TEST(PassagesPrompt, NoPassagesSaysNothingWasFoundAndCitesNothing) {
