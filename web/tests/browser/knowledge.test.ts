@@ -165,7 +165,7 @@ describe('knowledge', () => {
     await s.close();
   });
 
-  it('a base name that exists is refused; a server default base starts new chats on; English labels', async () => {
+  it('a base name that exists and a file too large are refused; a server default base starts new chats on; English labels', async () => {
     const s = await openChat();
     const { page } = s;
     await waitForServerReady(page);
@@ -178,6 +178,24 @@ describe('knowledge', () => {
     await page.getByTestId('knowledge-create').click();
     await page.getByTestId('knowledge-error').waitFor();
     expect(await page.getByTestId('knowledge-error').textContent()).toMatch(/^Knowledge base error: .+/);
+
+    // Each file is its own upload: one refused (a 413 injected here, as any server's size limit
+    // answers) is named, and the other goes in.
+    await page.locator(`[data-testid=knowledge-base][data-name="${base}"] .kb-open`).click();
+    await s.context.route('**/documents', async (route) => {
+      if (route.request().method() === 'POST' && (route.request().postData() ?? '').includes('filename="huge.txt"')) {
+        return route.fulfill({ status: 413, json: { error: { message: 'the upload is over the 64 MiB limit', type: 'invalid_request_error', code: 'too_large', param: null } } });
+      }
+      return route.continue();
+    });
+    await page.getByTestId('knowledge-file-input').setInputFiles([
+      { name: 'huge.txt', mimeType: 'text/plain', buffer: Buffer.from('pretend this is big') },
+      { name: 'handbook.md', mimeType: 'text/markdown', buffer: Buffer.from('# Handbook\n\nBadges are worn at all times.\n') },
+    ]);
+    await expect.poll(() => documentRow(page, 'handbook.md').getAttribute('data-status'), { timeout: 30_000 }).toBe('ready');
+    expect(await page.getByTestId('knowledge-error').textContent()).toBe('Knowledge base error: huge.txt: the upload is over the 64 MiB limit');
+    expect(await documentRow(page, 'huge.txt').count()).toBe(0);
+    await s.context.unroute('**/documents');
     await page.keyboard.press('Escape');
 
     // A server that names a default base (serve --kb): a new chat starts with it on. The list
