@@ -138,20 +138,23 @@ export class KnowledgePanel {
     if (base === null || files.length === 0) return;
     // One request per file: the server's size limit is per request, and a refused file (too
     // large, say) is named without stopping the others.
-    const added: DocumentEntry[] = [];
+    let added = 0;
     const refused: string[] = [];
+    this.error = '';
     for (const file of files) {
       try {
-        added.push(...(await this.client.upload(base, [file])));
+        const docs = await this.client.upload(base, [file]);
+        added += docs.length;
+        // Listed as the upload answered (queued, or skipped) until the list is fetched again;
+        // a document the list already holds keeps the list's (newer) state.
+        if (this.openBase === base) this.documents = [...this.documents, ...docs.filter((n) => !this.documents.some((d) => d.id === n.id))];
       } catch (e) {
         refused.push(`${file.name}: ${e instanceof Error ? e.message : String(e)}`);
+        this.error = this.t('knowledgeError', { msg: refused.join('; ') });
       }
+      this.renderData();
     }
-    // Shown as the upload answered (queued, or skipped) until the list is fetched again.
-    if (this.openBase === base) this.documents = [...this.documents.filter((d) => !added.some((a) => a.id === d.id)), ...added];
-    this.error = refused.length > 0 ? this.t('knowledgeError', { msg: refused.join('; ') }) : '';
-    this.renderData();
-    if (added.length > 0) this.events.toast(this.t('knowledgeUploaded', { n: added.length }));
+    if (added > 0) this.events.toast(this.t('knowledgeUploaded', { n: added }));
     await this.refreshDocuments();
   }
 
