@@ -6,6 +6,7 @@
 #include "model/activation_dump.h"
 #include "model/matrix_repacker.h"
 #include "model/qwen2_reference.h"
+#include "model/qwen35_reference.h"
 #include "model/transformer.h"
 
 namespace qe {
@@ -22,6 +23,12 @@ Runtime::Runtime(const ModelConfig& config, const Weights& weights, const Runtim
         throw Error("the forward piece must hold at least 1 position, not " +
                     std::to_string(options.max_batch));
     if (options.dump_from_env) dump_ = ActivationDump::from_env();
+    if (config.full_attention_interval > 0) {
+        // Hybrid models (qwen35) run on their reference pass until they have a fast one.
+        model_ = std::make_unique<HybridReferenceModel>(config, weights);
+        model_->set_dump(dump_.get());
+        return;
+    }
     if (path_ == ForwardPath::Reference) {
         model_ = std::make_unique<ReferenceModel>(config, weights);
         model_->set_dump(dump_.get());
@@ -63,8 +70,7 @@ void Runtime::finish_repacking() {
 }
 
 std::string Runtime::describe() const {
-    return path_ == ForwardPath::Fast ? std::to_string(pool_->size()) + " threads"
-                                      : "reference path";
+    return pool_ ? std::to_string(pool_->size()) + " threads" : "reference path";
 }
 
 }  // namespace qe

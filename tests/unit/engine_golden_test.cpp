@@ -31,10 +31,10 @@ std::vector<std::string> golden_models() {
     return names;
 }
 
-// The architectures the engine runs. The golden folder also holds families of others (qwen3,
-// qwen35) that the engine must refuse by name until it supports them: add an architecture here
-// when it does, and its files join the logits comparison.
-const std::vector<std::string> kSupportedArchitectures = {"qwen2", "qwen3"};
+// The architectures the engine runs. The golden folder may also hold families of others that
+// the engine must refuse by name until it supports them: add an architecture here when it does,
+// and its files join the logits comparison.
+const std::vector<std::string> kSupportedArchitectures = {"qwen2", "qwen3", "qwen35"};
 
 std::string architecture_of(const std::string& name) {
     return ModelFile::open(std::string(QE_GOLDEN_DIR) + "/" + name + ".gguf").config().architecture;
@@ -51,6 +51,13 @@ std::vector<std::string> comparable_models() {
     for (const auto& name : golden_models())
         if (supported(architecture_of(name))) names.push_back(name);
     return names;
+}
+
+// The logits tests give token ids: a model opens even where its tokenizer is not supported.
+std::unique_ptr<LoadedModel> open_model(const std::string& base) {
+    LoadOptions options;
+    options.tokenizer_optional = true;
+    return LoadedModel::open(base + ".gguf", options);
 }
 
 std::vector<int> read_ids(const std::string& path) {
@@ -77,11 +84,13 @@ bool float_weights(const std::string& name) {
 
 // The thresholds of the golden README: cosine per position, argmax agreement overall (qwen2
 // families: 80%; qwen3: 90% on float weights, 70% on quantized ones).
+// (qwen35 quantized: 0.98, its DeltaNet layers amplify llama.cpp's rounding of activations.)
 double min_cosine_for(const std::string& name) {
-    return float_weights(name) ? 0.9999 : 0.998;
+    if (float_weights(name)) return 0.9999;
+    return name.starts_with("q35-") ? 0.98 : 0.998;
 }
 double min_argmax_agreement_for(const std::string& name) {
-    if (name.starts_with("q3-")) return float_weights(name) ? 0.9 : 0.7;
+    if (name.starts_with("q3")) return float_weights(name) ? 0.9 : 0.7;
     return 0.8;
 }
 
@@ -101,7 +110,7 @@ class Golden : public testing::TestWithParam<Param> {};
 TEST_P(Golden, LogitsMatchLlamaCpp) {
     const auto& [name, path, isa] = GetParam();
     const std::string base = std::string(QE_GOLDEN_DIR) + "/" + name;
-    const auto model = LoadedModel::open(base + ".gguf");
+    const auto model = open_model(base);
     const size_t vocab = size_t(model->config().vocab_size);
     for (const char* sequence : {"chat", "random"}) {
         const auto ids = read_ids(base + "." + sequence + ".ids");
@@ -159,7 +168,7 @@ class GoldenGreedy : public testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenGreedy, FastPathGeneratesTheReferenceTokens) {
     const std::string base = std::string(QE_GOLDEN_DIR) + "/" + GetParam();
-    const auto model = LoadedModel::open(base + ".gguf");
+    const auto model = open_model(base);
     SessionOptions options;
     options.n_ctx = 96;
     options.path = ForwardPath::Reference;
@@ -217,7 +226,7 @@ TEST(GoldenFolder, UnsupportedArchitecturesAreRefusedByName) {
         EXPECT_TRUE(test::throws_error([&] { LoadedModel::open(path); }, {path, refusal}));
         refused.insert(architecture);
     }
-    EXPECT_EQ(refused, (std::set<std::string>{"qwen35"}));
+    EXPECT_EQ(refused, (std::set<std::string>{}));
 }
 
 }  // namespace
