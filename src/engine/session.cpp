@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "model/hybrid_state.h"
 
 namespace qe {
 
@@ -38,9 +39,17 @@ void Session::rewind(int n_past) {
 }
 
 std::string Session::describe() const {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "context %d tokens, KV cache %s %.1f MiB, %s", n_ctx(),
-                  std::string(dtype_name(kv_type_)).c_str(), double(state_->bytes()) / (1 << 20),
+    // A hybrid model's state is its attention layers' KV cache plus a fixed recurrent part.
+    const ModelConfig& c = runtime_->config();
+    const size_t recurrent = c.full_attention_interval > 0 ? HybridState::recurrent_bytes(c) : 0;
+    char extra[64] = "";
+    if (recurrent)
+        std::snprintf(extra, sizeof extra, ", recurrent state %.1f MiB",
+                      double(recurrent) / (1 << 20));
+    char buf[220];
+    std::snprintf(buf, sizeof buf, "context %d tokens, KV cache %s %.1f MiB%s, %s", n_ctx(),
+                  std::string(dtype_name(kv_type_)).c_str(),
+                  double(state_->bytes() - recurrent) / (1 << 20), extra,
                   runtime_->describe().c_str());
     return buf;
 }

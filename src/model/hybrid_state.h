@@ -51,7 +51,7 @@ class HybridState final : public SequenceState {
     // Bytes of the recurrent part (every DeltaNet layer), the same for any context length.
     static size_t recurrent_bytes(const ModelConfig& config);
     // Checkpoints kept at most (the oldest goes first).
-    static constexpr size_t kMaxCheckpoints = 4;
+    static constexpr size_t kMaxCheckpoints = 2;
 
   private:
     struct Checkpoint {

@@ -7,11 +7,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "engine/scheduler.h"
 #include "engine/session.h"
 #include "model/loaded_model.h"
 #include "model/model_file.h"
@@ -51,13 +53,6 @@ std::vector<std::string> comparable_models() {
     for (const auto& name : golden_models())
         if (supported(architecture_of(name))) names.push_back(name);
     return names;
-}
-
-// The logits tests give token ids: a model opens even where its tokenizer is not supported.
-std::unique_ptr<LoadedModel> open_model(const std::string& base) {
-    LoadOptions options;
-    options.tokenizer_optional = true;
-    return LoadedModel::open(base + ".gguf", options);
 }
 
 std::vector<int> read_ids(const std::string& path) {
@@ -110,7 +105,7 @@ class Golden : public testing::TestWithParam<Param> {};
 TEST_P(Golden, LogitsMatchLlamaCpp) {
     const auto& [name, path, isa] = GetParam();
     const std::string base = std::string(QE_GOLDEN_DIR) + "/" + name;
-    const auto model = open_model(base);
+    const auto model = LoadedModel::open(base + ".gguf");
     const size_t vocab = size_t(model->config().vocab_size);
     for (const char* sequence : {"chat", "random"}) {
         const auto ids = read_ids(base + "." + sequence + ".ids");
@@ -168,7 +163,7 @@ class GoldenGreedy : public testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenGreedy, FastPathGeneratesTheReferenceTokens) {
     const std::string base = std::string(QE_GOLDEN_DIR) + "/" + GetParam();
-    const auto model = open_model(base);
+    const auto model = LoadedModel::open(base + ".gguf");
     SessionOptions options;
     options.n_ctx = 96;
     options.path = ForwardPath::Reference;
@@ -196,6 +191,76 @@ TEST_P(GoldenGreedy, FastPathGeneratesTheReferenceTokens) {
 INSTANTIATE_TEST_SUITE_P(Models, GoldenGreedy,
                          testing::Values("g448-f32", "g448-bf16", "g448-q8_0", "g896-q4_0",
                                          "g512-q4_k_m"),
+                         [](const auto& info) {
+                             std::string n = info.param;
+                             std::replace(n.begin(), n.end(), '-', '_');
+                             return n;
+                         });
+
+// The hybrid family through the engine: 64 greedy tokens from the scheduler (fast path, the
+// prompt in chunks of 5, other answers decoding beside it) equal the reference path's, stepped
+// one token at a time in a session of its own. As in GoldenGreedy, a differing token is accepted
+// only at a near-tie of the reference's logits (quantized activations may pick either).
+class GoldenHybridEngine : public testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenHybridEngine, TheSchedulerGeneratesTheReferenceTokens) {
+    const std::string base = std::string(QE_GOLDEN_DIR) + "/" + GetParam();
+    const auto model = LoadedModel::open(base + ".gguf");
+    const auto prompt = read_ids(base + ".chat.ids");
+    constexpr int kTokens = 64;
+
+    SessionOptions so;
+    so.n_ctx = 160;
+    so.path = ForwardPath::Reference;
+    Session ref(model->config(), model->weights(), so);
+    std::vector<int> want;
+    std::vector<bool> tie;  // the reference's choice at each step was a near-tie
+    auto logits = ref.eval(prompt);
+    for (int i = 0; i < kTokens; ++i) {
+        want.push_back(int(test::argmax(logits)));
+        tie.push_back(test::near_tie(logits));
+        logits = ref.eval({&want.back(), 1});
+    }
+
+    SchedulerOptions o;
+    o.slots = 3;
+    o.n_ctx = 160;
+    o.n_threads = 2;
+    o.prefill_chunk = 5;
+    Scheduler scheduler(model->config(), model->weights(), o);
+    auto run = [&](std::vector<int> ids, int max_tokens) {
+        auto tokens = std::make_shared<std::vector<int>>();
+        auto done = std::make_shared<std::promise<std::vector<int>>>();
+        auto future = done->get_future();
+        JobRequest job;
+        job.prompt = std::move(ids);
+        job.options.max_tokens = max_tokens;
+        job.options.sampling.temperature = 0;
+        job.options.loop_guard.enabled = false;
+        job.on_event = [tokens, done](const JobEvent& ev) {
+            if (ev.done)
+                done->set_value(*tokens);
+            else
+                tokens->push_back(ev.token);
+            return true;
+        };
+        EXPECT_TRUE(scheduler.submit(std::move(job)));
+        return future;
+    };
+    auto other = run({5, 6, 7, 8, 9, 10, 11}, 40);
+    auto got = run(prompt, kTokens);
+    auto late = run(std::vector<int>(30, 77), 20);
+    const std::vector<int> tokens = got.get();
+    ASSERT_EQ(tokens.size(), want.size());
+    size_t same = 0;
+    while (same < want.size() && tokens[same] == want[same]) ++same;
+    if (same < want.size()) EXPECT_TRUE(tie[same]) << "step " << same;
+    RecordProperty("equal_steps", int(same));
+    other.get();
+    late.get();
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, GoldenHybridEngine, testing::Values("q35-f16", "q35-q4_k_m"),
                          [](const auto& info) {
                              std::string n = info.param;
                              std::replace(n.begin(), n.end(), '-', '_');
