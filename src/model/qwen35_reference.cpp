@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "model/delta_net_math.h"
 #include "model/reference_ops.h"
 #include "quant/quant.h"
 
@@ -13,23 +14,6 @@ namespace qe {
 using namespace ref;
 
 namespace {
-
-float sigmoid(float x) {
-    return 1.0f / (1.0f + std::exp(-x));
-}
-
-// log(1 + e^x), exact where e^x would overflow.
-float softplus(float x) {
-    return x > 20.0f ? x : std::log1p(std::exp(x));
-}
-
-// x / max(|x|, eps), as llama.cpp's l2_norm.      x: [size]
-void l2_normalize(float* x, int size, float eps) {
-    double sum_sq = 0;
-    for (int i = 0; i < size; ++i) sum_sq += double(x[i]) * x[i];
-    const float scale = float(1.0 / std::max(std::sqrt(sum_sq), double(eps)));
-    for (int i = 0; i < size; ++i) x[i] *= scale;
-}
 
 // A Gated DeltaNet layer on the normed input xn [n, dim]; its output before the residual add goes
 // to out [n, dim]. `d` numbers the layer among the DeltaNet layers (its place in the state).
@@ -55,13 +39,9 @@ void delta_net_layer(const ModelConfig& c, const LayerWeights& L, HybridState& s
     for (int t = 0; t < n; ++t) {
         const float* in = &qkv[size_t(t) * conv_dim];
         // Causal depthwise convolution: each channel over its last `taps` inputs.
-        for (int ch = 0; ch < conv_dim; ++ch) {
-            const float* w = &L.ssm_conv[size_t(ch) * taps];
-            float sum = 0;
-            for (int j = 0; j < taps - 1; ++j) sum += w[j] * window[size_t(j) * conv_dim + ch];
-            sum += w[taps - 1] * in[ch];
-            mixed[ch] = silu(sum);
-        }
+        for (int ch = 0; ch < conv_dim; ++ch)
+            mixed[ch] = causal_conv_silu(&L.ssm_conv[size_t(ch) * taps], taps, window + ch,
+                                         size_t(conv_dim), in[ch]);
         if (taps > 1) {
             std::copy(window + conv_dim, window + size_t(taps - 1) * conv_dim, window);
             std::copy(in, in + conv_dim, window + size_t(taps - 2) * conv_dim);
@@ -80,7 +60,7 @@ void delta_net_layer(const ModelConfig& c, const LayerWeights& L, HybridState& s
             const float* kh = k + (h % c.ssm_k_heads) * hd;
             const float* vh = v + h * hd;
             const size_t at = size_t(t) * c.ssm_v_heads + h;
-            const float decay = std::exp(L.ssm_a[h] * softplus(alpha[at] + L.ssm_dt_bias[h]));
+            const float decay = delta_decay(L.ssm_a[h], alpha[at], L.ssm_dt_bias[h]);
             const float b = sigmoid(beta[at]);
             float* S = state.delta(d, h);  // S[i][j]: key i, value j
             for (int i = 0; i < hd * hd; ++i) S[i] *= decay;
@@ -126,7 +106,7 @@ void gated_attention_layer(const ModelConfig& c, const LayerWeights& L, HybridSt
     rope(k.data(), n, c.n_kv_heads, hd, c.rotary_dims(), start_pos, c.rope_theta);
     state.kv().store(a, start_pos, n, k.data(), v.data());
     attention(att.data(), q.data(), state.kv(), a, n, start_pos, c);
-    for (size_t i = 0; i < att.size(); ++i) att[i] *= 1.0f / (1.0f + std::exp(-gate[i]));
+    for (size_t i = 0; i < att.size(); ++i) att[i] *= sigmoid(gate[i]);
     matmul(out, att.data(), L.wo, n);
 }
 

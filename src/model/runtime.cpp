@@ -23,14 +23,11 @@ Runtime::Runtime(const ModelConfig& config, const Weights& weights, const Runtim
         throw Error("the forward piece must hold at least 1 position, not " +
                     std::to_string(options.max_batch));
     if (options.dump_from_env) dump_ = ActivationDump::from_env();
-    if (config.full_attention_interval > 0) {
-        // Hybrid models (qwen35) run on their reference pass until they have a fast one.
-        model_ = std::make_unique<HybridReferenceModel>(config, weights);
-        model_->set_dump(dump_.get());
-        return;
-    }
     if (path_ == ForwardPath::Reference) {
-        model_ = std::make_unique<ReferenceModel>(config, weights);
+        if (config.full_attention_interval > 0)
+            model_ = std::make_unique<HybridReferenceModel>(config, weights);
+        else
+            model_ = std::make_unique<ReferenceModel>(config, weights);
         model_->set_dump(dump_.get());
         return;
     }
