@@ -20,7 +20,9 @@ Session::Session(Runtime& runtime, int n_ctx, DType kv_type)
       state_(runtime.model().new_sequence(effective_context(runtime.config(), n_ctx), kv_type)) {}
 
 std::span<const float> Session::eval(std::span<const int> ids, LogitsFor which) {
-    const SequenceChunk chunk{state_.get(), ids, n_past_, which == LogitsFor::All};
+    // The end of a prompt is a point the caller may rewind to (bench rewinds to its depth); not
+    // every decoded token (a recurrent state would copy itself each time).
+    const SequenceChunk chunk{state_.get(), ids, n_past_, which == LogitsFor::All, ids.size() > 1};
     const auto logits = runtime_->model().forward({&chunk, 1});
     // After the first answer, so the repacking doesn't compete with it for the CPU.
     runtime_->start_repacking();

@@ -1,6 +1,7 @@
 #include "model/delta_net.h"
 
 #include <cmath>
+#include <functional>
 
 #include "model/delta_net_math.h"
 
@@ -28,6 +29,18 @@ void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
             {s.alpha.data(), &M.ssm_alpha},
             {s.beta.data(), &M.ssm_beta}});
 
+    // The light steps (convolution, norms) of a few positions run on this thread: split across
+    // the pool they would cost more in waiting for the threads than they save. Each item is
+    // computed the same way wherever it runs.
+    const bool few = n <= 8;
+    auto each = [&](int64_t count, const std::function<void(int64_t)>& fn) {
+        if (few) {
+            for (int64_t i = 0; i < count; ++i) fn(i);
+        } else {
+            pool.parallel_for(count, fn);
+        }
+    };
+
     // The sequences of the piece: runs [first, end) of rows sharing a state.
     std::vector<int> run_start;
     for (int t = 0; t < n; ++t)
@@ -39,7 +52,7 @@ void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
     // (the state's last taps - 1 inputs) slides over the run's rows and is written back.
     constexpr int kChannels = 64;
     const int blocks = (conv_dim + kChannels - 1) / kChannels;
-    pool.parallel_for(int64_t(runs) * blocks, [&](int64_t job) {
+    each(int64_t(runs) * blocks, [&](int64_t job) {
         const int r = int(job / blocks), c0 = int(job % blocks) * kChannels;
         const int c1 = std::min(conv_dim, c0 + kChannels);
         float* window = states[run_start[r]]->conv(d);  // [taps - 1, conv_dim]
@@ -58,7 +71,7 @@ void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
 
     // q and k per key head: L2-normalised, q scaled by 1/sqrt(head size).
     const float q_scale = 1.0f / std::sqrt(float(hd));
-    pool.parallel_for(n, [&](int64_t t) {
+    each(n, [&](int64_t t) {
         float* q = &s.mixed[size_t(t) * conv_dim];
         for (int h = 0; h < c.ssm_k_heads; ++h) {
             l2_normalize(q + h * hd, hd, c.rms_eps);
@@ -87,7 +100,7 @@ void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
     });
 
     // Gated RMSNorm per value head: RMSNorm(o) * ssm_norm * SiLU(z); then the output projection.
-    pool.parallel_for(int64_t(n) * heads, [&](int64_t i) {
+    each(int64_t(n) * heads, [&](int64_t i) {
         float* o = &s.o[size_t(i) * hd];
         k.rmsnorm(o, L.ssm_norm.data(), o, hd, c.rms_eps);
         k.silu_mul(&s.z[size_t(i) * hd], o, o, hd);

@@ -62,9 +62,9 @@ void HybridState::check_start(int start_pos) const {
                     std::to_string(start_pos));
 }
 
-void HybridState::advance(int n_new) {
+void HybridState::advance(int n_new, bool keep) {
     pos_ += n_new;
-    if (n_new < 2) return;
+    if (!keep || (!checkpoints_.empty() && checkpoints_.back().pos == pos_)) return;
     if (checkpoints_.size() == kMaxCheckpoints) checkpoints_.pop_front();
     checkpoints_.push_back({pos_, now_});
 }

@@ -3,9 +3,10 @@
 // convolution's last inputs and the delta rule's state matrix per head).
 //
 // A recurrent state cannot be taken back to an earlier position, so the state keeps copies of
-// itself (checkpoints) at the end of every chunk of more than one token (a prompt's end; a
-// rewind to the start of a repeated turn resumes there) and can always continue from where it
-// is (the end of an answer). reusable_prefix(n) is the longest of these that is at most n.
+// itself (checkpoints) at the end of the chunks evaluated with SequenceChunk::keep (the engine
+// asks at the end of each prompt and where the conversation before the generation prompt ends,
+// which a next turn's prompt shares) and can always continue from where it is (the end of an
+// answer). reusable_prefix(n) is the longest of these that is at most n.
 #pragma once
 
 #include <cstddef>
@@ -35,8 +36,9 @@ class HybridState final : public SequenceState {
     int n_evaluated() const { return pos_; }
     // Throws qe::Error unless a pass may start at start_pos (== n_evaluated()).
     void check_start(int start_pos) const;
-    // The forward pass has evaluated a chunk of n_new positions into the state.
-    void advance(int n_new);
+    // The forward pass has evaluated a chunk of n_new positions into the state; with `keep` it
+    // keeps a checkpoint there.
+    void advance(int n_new, bool keep);
 
     // The full-attention layers' cache, indexed by attention layer (0, 1, ... in layer order).
     KVCache& kv() { return kv_; }

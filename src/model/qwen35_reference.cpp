@@ -114,8 +114,8 @@ void gated_attention_layer(const ModelConfig& c, const LayerWeights& L, HybridSt
 
 std::vector<float> forward_hybrid_reference(const ModelConfig& c, const Weights& w,
                                             HybridState& state, std::span<const int> ids,
-                                            int start_pos, LogitsFor which, const ActivationDump* d,
-                                            bool hidden) {
+                                            int start_pos, LogitsFor which, bool keep,
+                                            const ActivationDump* d, bool hidden) {
     check_batch(c, state.n_ctx(), ids, start_pos);
     state.check_start(start_pos);
     const int n = int(ids.size());
@@ -153,7 +153,7 @@ std::vector<float> forward_hybrid_reference(const ModelConfig& c, const Weights&
         for (size_t i = 0; i < n * dim; ++i) x[i] += proj[i];
         dump(d, p + "out", start_pos, x.data(), n, c.dim);
     }
-    state.advance(n);
+    state.advance(n, keep);
 
     const int first = which == LogitsFor::All ? 0 : n - 1;
     const int n_out = n - first;
@@ -183,8 +183,8 @@ std::span<const float> HybridReferenceModel::forward(std::span<const SequenceChu
     for (const SequenceChunk& c : chunks) {
         const auto rows = forward_hybrid_reference(
             config_, weights_, *dynamic_cast<HybridState*>(c.state), c.ids, c.start_pos,
-            c.all_logits ? LogitsFor::All : LogitsFor::Last, chunks.size() == 1 ? dump_ : nullptr,
-            output == ForwardOutput::Hidden);
+            c.all_logits ? LogitsFor::All : LogitsFor::Last, c.keep,
+            chunks.size() == 1 ? dump_ : nullptr, output == ForwardOutput::Hidden);
         logits_.insert(logits_.end(), rows.begin(), rows.end());
     }
     return logits_;

@@ -211,7 +211,7 @@ std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunk
         done += size_t(m);
     }
     for (size_t i = 0; i < chunk_states_.size(); ++i)
-        chunk_states_[i]->advance(int(chunks[i].ids.size()));
+        chunk_states_[i]->advance(int(chunks[i].ids.size()), chunks[i].keep);
     return s_.logits;
 }
 

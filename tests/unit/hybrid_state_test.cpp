@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <future>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "engine/scheduler.h"
 #include "model/hybrid_state.h"
 #include "model/loaded_model.h"
 #include "model/qwen35_reference.h"
@@ -29,11 +31,12 @@ class HybridStateTest : public testing::Test {
     std::unique_ptr<HybridState> fresh() const {
         return std::make_unique<HybridState>(model_->config(), 64, DType::F16);
     }
-    // The logits of the last of ids[from, to) evaluated into `s`.
-    std::vector<float> eval(HybridState& s, size_t from, size_t to) const {
+    // The logits of the last of ids[from, to) evaluated into `s`, keeping a checkpoint at `to`
+    // when asked (as the engine does at a prompt's end).
+    std::vector<float> eval(HybridState& s, size_t from, size_t to, bool keep = true) const {
         const std::span<const int> ids(kIds.data() + from, to - from);
         return forward_hybrid_reference(model_->config(), model_->weights(), s, ids, int(from),
-                                        LogitsFor::Last);
+                                        LogitsFor::Last, keep);
     }
 
     static LoadedModel* model_;
@@ -50,7 +53,7 @@ TEST_F(HybridStateTest, PiecesAndSingleStepsEqualOneBatch) {
     const auto want = eval(*whole, 0, kIds.size());
     auto pieces = fresh();
     eval(*pieces, 0, 5);
-    for (size_t i = 5; i < 9; ++i) eval(*pieces, i, i + 1);
+    for (size_t i = 5; i < 9; ++i) eval(*pieces, i, i + 1, false);
     const auto got = eval(*pieces, 9, kIds.size());
     EXPECT_TRUE(bit_equal(got, want));
     EXPECT_EQ(pieces->n_evaluated(), int(kIds.size()));
@@ -58,13 +61,15 @@ TEST_F(HybridStateTest, PiecesAndSingleStepsEqualOneBatch) {
 
 TEST_F(HybridStateTest, ReusesOnlyCheckpointsAndItsEnd) {
     auto s = fresh();
-    eval(*s, 0, 10);  // a chunk of several tokens ends at a checkpoint
-    eval(*s, 10, 11);
-    eval(*s, 11, 12);  // single steps (decoding) do not
-    eval(*s, 12, 17);
+    eval(*s, 0, 10);  // a chunk evaluated with `keep` ends at a checkpoint
+    eval(*s, 10, 11, false);
+    eval(*s, 11, 12, false);  // steps without it (decoding) do not
+    eval(*s, 12, 14, false);
+    eval(*s, 14, 17);
     EXPECT_EQ(s->reusable_prefix(17), 17);
     EXPECT_EQ(s->reusable_prefix(30), 17);
     EXPECT_EQ(s->reusable_prefix(16), 10);
+    EXPECT_EQ(s->reusable_prefix(14), 10);
     EXPECT_EQ(s->reusable_prefix(10), 10);
     EXPECT_EQ(s->reusable_prefix(9), 0);
     EXPECT_TRUE(test::throws_error([&] { s->rewind(12); }, {"position 12", "checkpoint"}));
@@ -73,8 +78,8 @@ TEST_F(HybridStateTest, ReusesOnlyCheckpointsAndItsEnd) {
 TEST_F(HybridStateTest, RewindToACheckpointResumesExactly) {
     auto s = fresh();
     eval(*s, 0, 10);
-    const auto want = eval(*s, 10, 20);
-    eval(*s, 20, 21);
+    const auto want = eval(*s, 10, 20, false);
+    eval(*s, 20, 21, false);
     s->rewind(10);
     EXPECT_EQ(s->n_evaluated(), 10);
     EXPECT_TRUE(bit_equal(eval(*s, 10, 20), want));
@@ -87,7 +92,7 @@ TEST_F(HybridStateTest, RewindToACheckpointResumesExactly) {
 TEST_F(HybridStateTest, CopyPrefixTakesACheckpoint) {
     auto source = fresh();
     eval(*source, 0, 10);
-    const auto want = eval(*source, 10, 20);
+    const auto want = eval(*source, 10, 20, false);
     auto copy = fresh();
     copy->copy_prefix(*source, 10);
     EXPECT_EQ(copy->n_evaluated(), 10);
@@ -113,7 +118,7 @@ TEST_F(HybridStateTest, APassMustStartWhereTheStateEnds) {
     EXPECT_TRUE(test::throws_error(
         [&] {
             forward_hybrid_reference(model_->config(), model_->weights(), *s, ids, 2,
-                                     LogitsFor::Last);
+                                     LogitsFor::Last, false);
         },
         {"holds 4 positions", "not at 2"}));
     HybridReferenceModel m(model_->config(), model_->weights());
@@ -130,6 +135,50 @@ TEST_F(HybridStateTest, ItsSizeIsTheKVCacheOfTheAttentionLayersPlusAFixedRecurre
     KVCache kv(attention_layers_only(c), 64, DType::F16);
     EXPECT_EQ(kv.bytes(), size_t(2 * 1 * 2 * 64 * 256 * 2));  // k and v, 1 layer, 2 heads
     EXPECT_EQ(s->bytes(), kv.bytes() + HybridState::recurrent_bytes(c));
+}
+
+// A next turn through the scheduler: its prompt repeats the last one only up to the point the job
+// asked to keep (a template that renders the last answer differently in the history), so the
+// state resumes there, and the answer equals that of a scheduler that saw nothing before.
+TEST_F(HybridStateTest, TheNextTurnResumesAtTheKeptPoint) {
+    SchedulerOptions o;
+    o.slots = 1;
+    o.n_ctx = 64;
+    o.n_threads = 1;
+    o.prefill_chunk = 5;  // the kept point (11) falls inside a chunk
+    auto run = [&](Scheduler& s, std::vector<int> prompt, int keep_at) {
+        auto done = std::make_shared<std::promise<JobEvent>>();
+        auto tokens = std::make_shared<std::vector<int>>();
+        JobRequest job;
+        job.prompt = std::move(prompt);
+        job.keep_at = keep_at;
+        job.options.max_tokens = 6;
+        job.options.sampling.temperature = 0;
+        job.options.loop_guard.enabled = false;
+        job.on_event = [done, tokens](const JobEvent& ev) {
+            if (ev.done) {
+                JobEvent last = ev;
+                last.token = -1;
+                done->set_value(last);
+            } else {
+                tokens->push_back(ev.token);
+            }
+            return true;
+        };
+        auto f = done->get_future();
+        EXPECT_TRUE(s.submit(std::move(job)));
+        const JobEvent last = f.get();
+        return std::pair{last.cached_tokens, *tokens};
+    };
+    Scheduler s(model_->config(), model_->weights(), o);
+    const std::vector<int> turn1(kIds.begin(), kIds.begin() + 14);
+    EXPECT_EQ(run(s, turn1, 11).first, 0);
+    std::vector<int> turn2(kIds.begin(), kIds.begin() + 11);  // diverges after the kept point
+    turn2.insert(turn2.end(), {500, 501, 502, 503, 7, 8});
+    const auto [cached, answer] = run(s, turn2, 0);
+    EXPECT_EQ(cached, 11);
+    Scheduler fresh_s(model_->config(), model_->weights(), o);
+    EXPECT_EQ(answer, run(fresh_s, turn2, 0).second);
 }
 
 }  // namespace
