@@ -243,8 +243,10 @@ bool Scheduler::prefill_step() {
         const auto& prompt = slot.job->request.prompt;
         const size_t from = slot.cached.size();
         size_t n = std::min(prompt.size() - from, size_t(options_.prefill_chunk));
-        // A chunk ends at the point the job asks to keep, and one is kept at the prompt's end.
-        const size_t keep_at = size_t(std::max(0, slot.job->request.keep_at));
+        // A chunk ends at the point the job asks to keep, and one is kept at the prompt's end
+        // (a KV cache resumes anywhere: its prompt is not cut there).
+        const size_t keep_at =
+            slot.seq->resumes_at_kept_points() ? size_t(std::max(0, slot.job->request.keep_at)) : 0;
         if (from < keep_at && from + n > keep_at) n = keep_at - from;
         const bool keep = from + n == keep_at || from + n == prompt.size();
         try {

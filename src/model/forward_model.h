@@ -25,6 +25,8 @@ class SequenceState {
     // cache can keep any prefix; a recurrent state only its end and the ends of the chunks
     // evaluated with `keep` (SequenceChunk).
     virtual int reusable_prefix(int n) const = 0;
+    // It resumes only at kept points (a recurrent state): a chunk worth keeping must end there.
+    virtual bool resumes_at_kept_points() const { return false; }
     // The next pass continues at position n (n == reusable_prefix(n)); what came after is dropped.
     virtual void rewind(int n) = 0;
     // Takes the first n positions of `source` (a state of the same model) as if they had been

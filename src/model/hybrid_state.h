@@ -28,6 +28,7 @@ class HybridState final : public SequenceState {
     int n_ctx() const override { return kv_.n_ctx(); }
     size_t bytes() const override;
     int reusable_prefix(int n) const override;
+    bool resumes_at_kept_points() const override { return true; }
     // Throws qe::Error unless n is a position reusable_prefix() gives.
     void rewind(int n) override;
     void copy_prefix(const SequenceState& source, int n) override;
