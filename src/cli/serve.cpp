@@ -90,8 +90,12 @@ void load_models(const ServeArgs& a, const std::string& model_path, const fs::pa
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     const auto stats = scheduler->stats();
     std::fprintf(stderr,
-                 "qwen-edge: ready in %.0f ms: %s, %d slots x %d tokens of context, KV cache %.1f MiB\n",
-                 ms, model->id().c_str(), so.slots, scheduler->n_ctx(), double(stats.kv_bytes) / (1 << 20));
+                 "qwen-edge: ready in %.0f ms: %s, %d slots x %d tokens of context, %s %.1f MiB\n",
+                 ms, model->id().c_str(), so.slots, scheduler->n_ctx(),
+                 // A hybrid model's states hold a recurrent part beside the KV cache.
+                 model->config().full_attention_interval > 0 ? "KV cache + recurrent state"
+                                                             : "KV cache",
+                 double(stats.kv_bytes) / (1 << 20));
     if (!a.embedding_model.empty()) {
         auto embedding = LoadedModel::open(a.embedding_model);
         auto runtime = own_runtime(*embedding, a.threads);
