@@ -21,6 +21,10 @@ TurnPrompt ChatTurns::encode(const nlohmann::ordered_json& messages,
             return int(encoded.ids.size());
         });
     prompt.ids = reuse_spoken_ids(encoded.text, {encoded.ids.begin(), encoded.ids.end()});
+    // A template may render this turn's answer differently in the next turn's history: that
+    // prompt can resume only from here (JobRequest::keep_at).
+    prompt.conversation_end = conversation_end(formatter, model_.tokenizer(), window.messages,
+                                               tools, prompt.ids, template_variables);
     prompt.text = std::move(encoded.text);
     prompt.warning = std::move(encoded.warning);
     prompt.dropped_rounds = window.dropped_rounds;
@@ -44,6 +48,7 @@ std::shared_ptr<JobHandle> ChatTurns::start(TurnPrompt prompt, TurnOptions optio
     }
     JobRequest job;
     job.prompt = std::move(prompt.ids);
+    job.keep_at = prompt.conversation_end;
     job.options = std::move(options.generate);
     job.constraint = std::move(options.constraint);
     // The callback holds the stream until the job ends.

@@ -34,6 +34,9 @@ struct TurnPrompt {
     std::string text;        // the rendered prompt
     std::string warning;     // set when the model's template could not be used (ChatML instead)
     int dropped_rounds = 0;  // earlier rounds left out to fit the context
+    // Where the conversation before the generation prompt ends in ids (0: unknown): a next
+    // turn's prompt repeats the ids up to here, whatever the template makes of this answer.
+    int conversation_end = 0;
 };
 
 struct TurnOptions {

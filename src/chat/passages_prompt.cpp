@@ -19,17 +19,33 @@ bool has_chinese(std::string_view text) {
     return false;
 }
 
-std::string instruction(bool chinese, bool any) {
-    if (chinese)
-        return any ? "请只根据下面编号的资料回答问题，并在用到的内容后用 [1]、[2] 这样的编号注明出处。"
-                     "如果资料里没有答案，请直接说明资料中没有找到相关内容，不要编造。"
-                   : "知识库中没有找到与这个问题相关的资料。请告诉用户知识库里没有相关内容，"
-                     "不要编造答案，也不要标注任何出处编号。";
-    return any ? "Answer the question from the numbered passages below only, and cite the ones "
-                 "you use as [1], [2]. If they do not contain the answer, say so instead of "
-                 "inventing one."
-               : "The knowledge base has no passages relevant to this question. Tell the user "
-                 "that nothing was found in it, do not invent an answer, and cite nothing.";
+enum class Found { kPassages, kNothing, kNoRoom };
+
+std::string instruction(bool chinese, Found found) {
+    switch (found) {
+        case Found::kPassages:
+            return chinese ? "请只根据下面编号的资料回答问题，并在用到的内容后用 [1]、[2] "
+                             "这样的编号注明出处。"
+                             "如果资料里没有答案，请直接说明资料中没有找到相关内容，不要编造。"
+                           : "Answer the question from the numbered passages below only, and "
+                             "cite the ones you use as [1], [2]. If they do not contain the "
+                             "answer, say so instead of inventing one.";
+        case Found::kNothing:
+            return chinese
+                       ? "知识库中没有找到与这个问题相关的资料。请告诉用户知识库里没有相关内容，"
+                         "不要编造答案，也不要标注任何出处编号。"
+                       : "The knowledge base has no passages relevant to this question. Tell "
+                         "the user that nothing was found in it, do not invent an answer, and "
+                         "cite nothing.";
+        case Found::kNoRoom:  // passages were found, but the conversation left no room for them
+            return chinese ? "知识库中的相关资料放不进这次对话（对话太长）。请告诉用户开始新的对话"
+                             "后再问，"
+                             "不要编造答案，也不要标注任何出处编号。"
+                           : "The knowledge base's passages for this question do not fit into "
+                             "this conversation (it is too long). Tell the user to ask again in a "
+                             "new conversation, do not invent an answer, and cite nothing.";
+    }
+    return "";
 }
 
 }  // namespace
@@ -70,7 +86,8 @@ PassagesPrompt add_passages(const json& messages, std::span<const Passage> passa
     json* last_user = nullptr;
     for (auto& m : out.messages)
         if (m.is_object() && m.value("role", "") == "user") last_user = &m;
-    if (!last_user) throw Error("the chat has no user message: nothing to search the knowledge for");
+    if (!last_user)
+        throw Error("the chat has no user message: nothing to search the knowledge for");
     const std::string question = last_user_text(messages);
     const bool chinese = has_chinese(question);
 
@@ -84,7 +101,10 @@ PassagesPrompt add_passages(const json& messages, std::span<const Passage> passa
         block += one;
         ++out.used;
     }
-    std::string prefix = instruction(chinese, out.used > 0) + "\n\n";
+    const Found found = out.used > 0       ? Found::kPassages
+                        : passages.empty() ? Found::kNothing
+                                           : Found::kNoRoom;
+    std::string prefix = instruction(chinese, found) + "\n\n";
     if (out.used > 0) prefix += (chinese ? "资料：\n\n" : "Passages:\n\n") + block;
     prefix += chinese ? "问题：" : "Question: ";
     (*last_user)["content"] = prefix + question;

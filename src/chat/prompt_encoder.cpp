@@ -1,5 +1,6 @@
 #include "chat/prompt_encoder.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string_view>
@@ -178,6 +179,22 @@ EncodedPrompt encode_conversation(const PromptFormatter& formatter, const Tokeni
                 "from the markup; remove the literal from the message");
     }
     return out;
+}
+
+int conversation_end(const PromptFormatter& formatter, const Tokenizer& tokenizer,
+                     const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
+                     std::span<const int> prompt_ids,
+                     const nlohmann::ordered_json& extra_variables) {
+    try {
+        const auto bare =
+            encode_conversation(formatter, tokenizer, messages, tools, false, extra_variables);
+        if (bare.ids.size() < prompt_ids.size() &&
+            std::equal(bare.ids.begin(), bare.ids.end(), prompt_ids.begin()))
+            return int(bare.ids.size());
+    } catch (const Error&) {
+        // A template that insists on the generation prompt: no point to keep.
+    }
+    return 0;
 }
 
 }  // namespace qe

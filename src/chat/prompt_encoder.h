@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,17 @@ EncodedPrompt encode_conversation(
     const PromptFormatter& formatter, const Tokenizer& tokenizer,
     const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
     bool add_generation_prompt,
+    const nlohmann::ordered_json& extra_variables = nlohmann::ordered_json::object());
+
+// Where the conversation before the generation prompt ends in `prompt_ids` (the same messages
+// encoded with add_generation_prompt): the next turn's prompt repeats the ids up to here, however
+// the template renders this turn's answer in the history (Qwen3.5 drops its empty thinking
+// block). 0 when the two encodings part earlier or the template refuses to render without the
+// generation prompt.
+int conversation_end(
+    const PromptFormatter& formatter, const Tokenizer& tokenizer,
+    const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
+    std::span<const int> prompt_ids,
     const nlohmann::ordered_json& extra_variables = nlohmann::ordered_json::object());
 
 }  // namespace qe

@@ -1,11 +1,13 @@
 // qwen-edge info MODEL [--json]: what a model file is, without running it.
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli/commands.h"
+#include "model/hybrid_state.h"
 #include "model/model_file.h"
 #include "model/model_info.h"
 
@@ -57,6 +59,26 @@ std::string token_text(const char* label, const SpecialToken& t) {
     return std::string(label) + " " + std::to_string(t.id) + (t.text ? " " + quote(*t.text) : "");
 }
 
+// Tensors the forward pass does not read: multi-token-prediction blocks past the layers (their
+// blk.N with N >= layers) and a vision tower's (v.*, mm.*). Text generation runs without them.
+struct IgnoredTensors {
+    int mtp = 0, vision = 0;
+};
+
+IgnoredTensors ignored_tensors(const ModelFile& model) {
+    IgnoredTensors n;
+    const int layers = model.config().n_layers;
+    for (const TensorView& t : model.tensors()) {
+        if (t.name.starts_with("v.") || t.name.starts_with("mm.")) {
+            ++n.vision;
+        } else if (t.name.starts_with("blk.")) {
+            const int block = std::atoi(t.name.c_str() + 4);
+            n.mtp += block >= layers;
+        }
+    }
+    return n;
+}
+
 json info_json(const ModelFile& model, const ModelInfo& info) {
     const ModelConfig& c = model.config();
     json j;
@@ -92,6 +114,20 @@ json info_json(const ModelFile& model, const ModelInfo& info) {
     j["chat_template"] = c.has_chat_template;
     j["weight_bytes"] = info.weight_bytes;
     j["file_bytes"] = info.file_bytes;
+    if (c.full_attention_interval > 0) {
+        const IgnoredTensors ignored = ignored_tensors(model);
+        j["hybrid"] = {{"delta_net_layers", c.n_delta_net_layers()},
+                       {"attention_layers", c.n_layers - c.n_delta_net_layers()},
+                       {"full_attention_interval", c.full_attention_interval},
+                       {"rotary_dims", c.rotary_dims()},
+                       {"ssm_key_heads", c.ssm_k_heads},
+                       {"ssm_value_heads", c.ssm_v_heads},
+                       {"ssm_head_dim", c.ssm_head_dim},
+                       {"ssm_conv_kernel", c.ssm_conv_kernel},
+                       {"recurrent_state_bytes", HybridState::recurrent_bytes(c)},
+                       {"mtp_layers", c.mtp_layers},
+                       {"ignored_tensors", {{"mtp", ignored.mtp}, {"vision", ignored.vision}}}};
+    }
     return j;
 }
 
@@ -121,7 +157,25 @@ void print_text(const ModelFile& model, const ModelInfo& info) {
         first = false;
     }
     row("tensors", types);
-    row("layers", std::to_string(c.n_layers));
+    if (c.full_attention_interval > 0) {
+        row("layers", std::to_string(c.n_layers) + " (" + std::to_string(c.n_delta_net_layers()) +
+                          " Gated DeltaNet, " +
+                          std::to_string(c.n_layers - c.n_delta_net_layers()) +
+                          " gated full attention)");
+        row("delta net", std::to_string(c.ssm_k_heads) + " key / " + std::to_string(c.ssm_v_heads) +
+                             " value heads x " + std::to_string(c.ssm_head_dim) + ", conv " +
+                             std::to_string(c.ssm_conv_kernel) + ", recurrent state " +
+                             human_bytes(HybridState::recurrent_bytes(c)) + " per sequence");
+        row("rotary",
+            std::to_string(c.rotary_dims()) + " of " + std::to_string(c.head_dim) + " head dims");
+        const IgnoredTensors ignored = ignored_tensors(model);
+        if (ignored.mtp + ignored.vision > 0)
+            row("not run", std::to_string(ignored.mtp) + " multi-token-prediction and " +
+                               std::to_string(ignored.vision) +
+                               " vision tensors (text generation does not use them)");
+    } else {
+        row("layers", std::to_string(c.n_layers));
+    }
     row("hidden size", std::to_string(c.dim));
     row("heads", std::to_string(c.n_heads) + " (" + std::to_string(c.n_kv_heads) +
                      " key/value, head dim " + std::to_string(c.head_dim) + ")");

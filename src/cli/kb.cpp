@@ -66,9 +66,16 @@ int add(const KbArgs& a) {
 
     library::FolderWatch watch(paths, std::chrono::seconds(a.rescan_s));
     std::fprintf(stderr, "kb: watching %zu path(s) (%s, a full rescan every %d s); Ctrl-C stops\n",
-                 paths.size(), watch.has_events() ? "file events" : "no file events",
-                 a.rescan_s);
-    watch.run([&] { import_once(*base, paths, models); });
+                 paths.size(), watch.has_events() ? "file events" : "no file events", a.rescan_s);
+    watch.run([&] {
+        // A share that is offline for a while (a NAS rebooting) must not end the watch.
+        try {
+            import_once(*base, paths, models);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "kb: error: %s (trying again at the next change or rescan)\n",
+                         e.what());
+        }
+    });
     return 0;
 }
 
@@ -90,8 +97,7 @@ int list(const KbArgs& a) {
     }
     auto base = bases.open(a.name);
     for (const knowledge::DocumentInfo& d : base->documents())
-        std::printf("%lld\tready\t%lld chunks\t%s\t%s\n", (long long)d.id,
-                    (long long)d.chunk_count,
+        std::printf("%lld\tready\t%lld chunks\t%s\t%s\n", (long long)d.id, (long long)d.chunk_count,
                     fetch::format_bytes(library::size_of_content_hash(d.content_hash)).c_str(),
                     d.path.c_str());
     return 0;
@@ -102,8 +108,7 @@ int list(const KbArgs& a) {
 std::string find_document(knowledge::KnowledgeBase& base, const std::string& file) {
     const auto docs = base.documents();
     for (const auto& d : docs)
-        if (d.path == file || d.path == library::document_key(file) ||
-            std::to_string(d.id) == file)
+        if (d.path == file || d.path == library::document_key(file) || std::to_string(d.id) == file)
             return d.path;
     std::vector<std::string> named;
     for (const auto& d : docs)
@@ -165,12 +170,14 @@ Runner register_kb(CLI::App& app) {
     kb->require_subcommand(1);
 
     auto* c = kb->add_subcommand("create", "Create an empty knowledge base");
-    c->add_option("name", a->name, "The base's name (1-64 characters, Chinese allowed)")->required();
+    c->add_option("name", a->name, "The base's name (1-64 characters, Chinese allowed)")
+        ->required();
     a->models.add_data_dir(*c);
 
     auto* ad = kb->add_subcommand(
-        "add", "Import files and folders (recursively; unchanged files are skipped, files "
-               "deleted from a folder are removed)");
+        "add",
+        "Import files and folders (recursively; unchanged files are skipped, files "
+        "deleted from a folder are removed)");
     ad->add_option("name", a->name, "The base")->required();
     ad->add_option("paths", a->paths, "Files and folders")->required();
     ad->add_flag("--watch", a->watch,

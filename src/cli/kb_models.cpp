@@ -36,7 +36,9 @@ void KbModelArgs::add_rerank(CLI::App& cmd) {
                    "the best passages");
 }
 
-library::Bases KbModelArgs::bases() const { return library::Bases(knowledge::data_dir(data_dir)); }
+library::Bases KbModelArgs::bases() const {
+    return library::Bases(knowledge::data_dir(data_dir));
+}
 
 KbModels::KbModels(const KbModelArgs& args) {
     if (!args.embedding_model.empty()) {

@@ -34,9 +34,9 @@ class KbModels {
     ~KbModels();
 
     std::optional<knowledge::EmbedderInfo> embedder_info() const;
-    knowledge::EmbedTexts embed_passages();                 // empty without an embedding model
+    knowledge::EmbedTexts embed_passages();                // empty without an embedding model
     std::vector<float> embed_query(const std::string& q);  // empty without one
-    knowledge::RerankTexts rerank();                        // empty without a reranker
+    knowledge::RerankTexts rerank();                       // empty without a reranker
 
     // The base's search with these models: keyword, vectors when there is an embedder, the
     // reranker when there is one.

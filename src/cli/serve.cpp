@@ -79,12 +79,16 @@ void load_models(const ServeArgs& a, const std::string& model_path, const fs::pa
     api.model_status().loading(fs::path(model_path).filename().string());
     const auto t0 = std::chrono::steady_clock::now();
     const std::string chat = api.add_model(model_path, ModelKind::kChat, false, true);
-    api.registry().acquire(chat);
+    const auto loaded = std::dynamic_pointer_cast<ChatModel>(api.registry().acquire(chat));
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    const auto stats = api.scheduler()->stats();
+    const auto stats = loaded->scheduler().stats();
     std::fprintf(stderr,
-                 "qwen-edge: ready in %.0f ms: %s, %d slots x %d tokens of context, KV cache %.1f MiB\n",
-                 ms, chat.c_str(), a.parallel, api.scheduler()->n_ctx(), double(stats.kv_bytes) / (1 << 20));
+                 "qwen-edge: ready in %.0f ms: %s, %d slots x %d tokens of context, %s %.1f MiB\n",
+                 ms, chat.c_str(), a.parallel, loaded->scheduler().n_ctx(),
+                 // A hybrid model's states hold a recurrent part beside the KV cache.
+                 loaded->model().config().full_attention_interval > 0 ? "KV cache + recurrent state"
+                                                                      : "KV cache",
+                 double(stats.kv_bytes) / (1 << 20));
     if (!a.embedding_model.empty()) {
         const std::string name = api.add_model(a.embedding_model, ModelKind::kEmbedding, true, true);
         api.registry().acquire(name);
@@ -101,6 +105,7 @@ void load_models(const ServeArgs& a, const std::string& model_path, const fs::pa
     if (a.idle_unload > 0) api.registry().start_idle_sweeper(std::chrono::seconds(30));
     api.set_ready();
 }
+
 int serve(ServeArgs a) {
     a.model = model_or_first_start(a);
     if (!a.embedding_model.empty()) a.embedding_model = choose_model(a.embedding_model, false);

@@ -85,6 +85,10 @@ struct JobRequest {
     std::function<void(std::span<const float>)> on_logits = {};
     // Optional: the tokens allowed at each step; its state belongs to this job alone.
     std::shared_ptr<TokenConstraint> constraint = {};
+    // A prompt position a later prompt is likely to share (a chat: where the conversation before
+    // the generation prompt ends, which the next turn's prompt repeats). The prompt is evaluated
+    // so that a chunk ends there, and a recurrent state keeps a checkpoint of it; 0: none.
+    int keep_at = 0;
 };
 
 class JobHandle {

@@ -242,10 +242,16 @@ bool Scheduler::prefill_step() {
         Slot& slot = *s;
         const auto& prompt = slot.job->request.prompt;
         const size_t from = slot.cached.size();
-        const size_t n = std::min(prompt.size() - from, size_t(options_.prefill_chunk));
+        size_t n = std::min(prompt.size() - from, size_t(options_.prefill_chunk));
+        // A chunk ends at the point the job asks to keep, and one is kept at the prompt's end
+        // (a KV cache resumes anywhere: its prompt is not cut there).
+        const size_t keep_at =
+            slot.seq->resumes_at_kept_points() ? size_t(std::max(0, slot.job->request.keep_at)) : 0;
+        if (from < keep_at && from + n > keep_at) n = keep_at - from;
+        const bool keep = from + n == keep_at || from + n == prompt.size();
         try {
             const std::span<const int> ids(prompt.data() + from, n);
-            const SequenceChunk chunk{slot.seq.get(), ids, int(from)};
+            const SequenceChunk chunk{slot.seq.get(), ids, int(from), false, keep};
             const auto logits = runtime_.model().forward({&chunk, 1});
             slot.cached.insert(slot.cached.end(), ids.begin(), ids.end());
             {

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "model/hybrid_state.h"
 
 namespace qe {
 
@@ -19,7 +20,9 @@ Session::Session(Runtime& runtime, int n_ctx, DType kv_type)
       state_(runtime.model().new_sequence(effective_context(runtime.config(), n_ctx), kv_type)) {}
 
 std::span<const float> Session::eval(std::span<const int> ids, LogitsFor which) {
-    const SequenceChunk chunk{state_.get(), ids, n_past_, which == LogitsFor::All};
+    // The end of a prompt is a point the caller may rewind to (bench rewinds to its depth); not
+    // every decoded token (a recurrent state would copy itself each time).
+    const SequenceChunk chunk{state_.get(), ids, n_past_, which == LogitsFor::All, ids.size() > 1};
     const auto logits = runtime_->model().forward({&chunk, 1});
     // After the first answer, so the repacking doesn't compete with it for the CPU.
     runtime_->start_repacking();
@@ -38,9 +41,17 @@ void Session::rewind(int n_past) {
 }
 
 std::string Session::describe() const {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "context %d tokens, KV cache %s %.1f MiB, %s", n_ctx(),
-                  std::string(dtype_name(kv_type_)).c_str(), double(state_->bytes()) / (1 << 20),
+    // A hybrid model's state is its attention layers' KV cache plus a fixed recurrent part.
+    const ModelConfig& c = runtime_->config();
+    const size_t recurrent = c.full_attention_interval > 0 ? HybridState::recurrent_bytes(c) : 0;
+    char extra[64] = "";
+    if (recurrent)
+        std::snprintf(extra, sizeof extra, ", recurrent state %.1f MiB",
+                      double(recurrent) / (1 << 20));
+    char buf[220];
+    std::snprintf(buf, sizeof buf, "context %d tokens, KV cache %s %.1f MiB%s, %s", n_ctx(),
+                  std::string(dtype_name(kv_type_)).c_str(),
+                  double(state_->bytes() - recurrent) / (1 << 20), extra,
                   runtime_->describe().c_str());
     return buf;
 }

@@ -42,7 +42,9 @@ class Session {
     // Waits until the background repacking (if any) is done and puts every matrix in place.
     void finish_repacking() { runtime_->finish_repacking(); }
 
-    // Forgets every position from n_past on (0 starts over).
+    // Forgets every position from n_past on (0 starts over). A recurrent state (Qwen3.5) goes
+    // back only to 0, the end of an eval of more than one token, or where it is; other positions
+    // throw qe::Error.
     void rewind(int n_past);
 
     // e.g. "context 4096 tokens, KV cache f16 48.0 MiB, 2 threads"

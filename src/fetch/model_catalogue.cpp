@@ -98,6 +98,18 @@ std::vector<CatalogueEntry> make_catalogue() {
           {"q5_k_m", "Qwen3-4B-Q5_K_M.gguf"}, {"q6_k", "Qwen3-4B-Q6_K.gguf"},
           {"q8_0", "Qwen3-4B-Q8_0.gguf"}},
          "q4_k_m", true, true},
+        // Qwen3.5 (hybrid Gated DeltaNet): unsloth's GGUF repositories, the widely used ones,
+        // named "<Model>-<QUANT>.gguf"; listed are the whole files of the quantizations checked
+        // (the repositories hold more, among them their own "UD" mixes). Thinking starts off, as
+        // Qwen ships these sizes.
+        {"qwen3.5", "0.8b", "Qwen3.5-0.8B", K::kChat, 800'000'000,
+         "unsloth/Qwen3.5-0.8B-GGUF", "",
+         {{"q8_0", "Qwen3.5-0.8B-Q8_0.gguf"}, {"q4_0", "Qwen3.5-0.8B-Q4_0.gguf"}},
+         "q8_0", true, false},
+        {"qwen3.5", "2b", "Qwen3.5-2B", K::kChat, 2'000'000'000,
+         "unsloth/Qwen3.5-2B-GGUF", "",
+         {{"q4_k_m", "Qwen3.5-2B-Q4_K_M.gguf"}},
+         "q4_k_m", true, false},
         {"qwen3-embedding", "0.6b", "Qwen3-Embedding-0.6B", K::kEmbedding, 600'000'000,
          "Qwen/Qwen3-Embedding-0.6B-GGUF", "Qwen/Qwen3-Embedding-0.6B-GGUF",
          {{"q8_0", "Qwen3-Embedding-0.6B-Q8_0.gguf"}, {"f16", "Qwen3-Embedding-0.6B-f16.gguf"}},

@@ -339,6 +339,29 @@ void silu_mul(const float* gate, const float* up, float* y, int64_t n) {
     for (int64_t i = 0; i < n; ++i) y[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
+void delta_rule_step(float* S, const float* k, const float* v, const float* q, float decay,
+                     float beta, float* out, float* u, int64_t dk, int64_t dv) {
+    for (int64_t j = 0; j < dv; ++j) u[j] = 0.0f;
+    for (int64_t i = 0; i < dk; ++i) {  // decay, and what S recalls for k: S^T k
+        float* row = S + i * dv;
+        for (int64_t j = 0; j < dv; ++j) {
+            row[j] *= decay;
+            u[j] += row[j] * k[i];
+        }
+    }
+    for (int64_t j = 0; j < dv; ++j) {
+        u[j] = (v[j] - u[j]) * beta;  // the correction written for k
+        out[j] = 0.0f;
+    }
+    for (int64_t i = 0; i < dk; ++i) {
+        float* row = S + i * dv;
+        for (int64_t j = 0; j < dv; ++j) {
+            row[j] += k[i] * u[j];
+            out[j] += row[j] * q[i];
+        }
+    }
+}
+
 KernelTable make_table() {
     KernelTable t;
     t.isa = Isa::Generic;
@@ -367,6 +390,7 @@ KernelTable make_table() {
     t.rmsnorm = rmsnorm;
     t.softmax = softmax;
     t.silu_mul = silu_mul;
+    t.delta_rule_step = delta_rule_step;
     return t;
 }
 

@@ -144,6 +144,12 @@ struct KernelTable {
     void (*softmax)(float* x, int64_t n) = nullptr;
     // y = silu(gate) * up = gate / (1 + exp(-gate)) * up   (y may alias either)
     void (*silu_mul)(const float* gate, const float* up, float* y, int64_t n) = nullptr;
+    // One token of the gated delta rule (Gated DeltaNet's recurrent form) for one head:
+    //   S = decay * S;  u = beta * (v - S^T k);  S = S + k u^T;  out = S^T q
+    // S: [dk, dv] row-major (row i belongs to key element i); k, q: [dk]; v, out, u: [dv] (u is
+    // scratch). Two passes over S, each row once per pass.
+    void (*delta_rule_step)(float* S, const float* k, const float* v, const float* q, float decay,
+                            float beta, float* out, float* u, int64_t dk, int64_t dv) = nullptr;
 };
 
 // The table in use (chosen once, thread-safe).

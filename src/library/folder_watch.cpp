@@ -44,8 +44,9 @@ void FolderWatch::watch_folders() {
         if (root.empty()) continue;
         ::inotify_add_watch(inotify_fd_, root.c_str(), kMask);
         if (!fs::is_directory(p, ec)) continue;
-        for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied,
-                                                 ec), end;
+        for (fs::recursive_directory_iterator
+                 it(p, fs::directory_options::skip_permission_denied, ec),
+             end;
              !ec && it != end; it.increment(ec)) {
             if (it->is_directory(ec))  // watching a folder twice is harmless: one watch
                 ::inotify_add_watch(inotify_fd_, it->path().c_str(), kMask);

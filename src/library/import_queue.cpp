@@ -47,7 +47,8 @@ QueuedDocument ImportQueue::enqueue(const std::string& base, const std::string& 
     job.doc.updated_at = now_s();
     job.file = file;
     // A new upload of a skipped file replaces its entry.
-    std::erase_if(skipped_, [&](const QueuedDocument& d) { return d.base == base && d.file == name; });
+    std::erase_if(skipped_,
+                  [&](const QueuedDocument& d) { return d.base == base && d.file == name; });
     queue_.push_back(job);
     changed_.notify_all();
     return job.doc;
@@ -73,9 +74,8 @@ bool ImportQueue::cancel(const std::string& base, const std::string& id) {
             return true;
         }
     }
-    return std::erase_if(skipped_, [&](const QueuedDocument& d) {
-               return d.base == base && d.id == id;
-           }) > 0;
+    return std::erase_if(skipped_,
+                         [&](const QueuedDocument& d) { return d.base == base && d.id == id; }) > 0;
 }
 
 void ImportQueue::forget_base(const std::string& base) {

@@ -23,9 +23,9 @@
 namespace qe::library {
 
 struct QueuedDocument {
-    std::string id;    // "upload-N" until imported (then the base's document id)
+    std::string id;  // "upload-N" until imported (then the base's document id)
     std::string base;
-    std::string file;  // the document's name in the base
+    std::string file;               // the document's name in the base
     std::string status = "queued";  // "queued", "indexing", "skipped"
     std::string reason;             // skipped: the reason's name and message
     uint64_t bytes = 0;

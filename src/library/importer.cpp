@@ -12,11 +12,16 @@ namespace fs = std::filesystem;
 
 std::string_view outcome_name(Outcome outcome) {
     switch (outcome) {
-        case Outcome::kAdded: return "added";
-        case Outcome::kUpdated: return "updated";
-        case Outcome::kUnchanged: return "unchanged";
-        case Outcome::kSkipped: return "skipped";
-        case Outcome::kRemoved: return "removed";
+        case Outcome::kAdded:
+            return "added";
+        case Outcome::kUpdated:
+            return "updated";
+        case Outcome::kUnchanged:
+            return "unchanged";
+        case Outcome::kSkipped:
+            return "skipped";
+        case Outcome::kRemoved:
+            return "removed";
     }
     return "?";
 }
@@ -55,8 +60,7 @@ std::vector<fs::path> files_to_import(std::span<const fs::path> paths) {
     for (const fs::path& path : paths) {
         std::error_code ec;
         const auto status = fs::status(path, ec);
-        if (ec || !fs::exists(status))
-            throw Error(path.string() + ": no such file or folder");
+        if (ec || !fs::exists(status)) throw Error(path.string() + ": no such file or folder");
         if (!fs::is_directory(status)) {
             files.push_back(path);
             continue;
@@ -173,9 +177,8 @@ ImportReport import_paths(knowledge::KnowledgeBase& base, std::span<const fs::pa
             if (fs::is_directory(p, ec)) folders.push_back(document_key(p));
         }
         for (const knowledge::DocumentInfo& d : base.documents()) {
-            const bool in_folder = std::any_of(folders.begin(), folders.end(), [&](const auto& f) {
-                return under(d.path, f);
-            });
+            const bool in_folder = std::any_of(folders.begin(), folders.end(),
+                                               [&](const auto& f) { return under(d.path, f); });
             std::error_code ec;
             if (!in_folder || fs::exists(d.path, ec)) continue;
             base.remove_document(d.path);

@@ -6,6 +6,7 @@ namespace {
 constexpr ArchitectureTraits kArchitectures[] = {
     {"qwen2", /*qkv_bias=*/true, /*qk_norm=*/false},
     {"qwen3", /*qkv_bias=*/false, /*qk_norm=*/true},
+    {"qwen35", /*qkv_bias=*/false, /*qk_norm=*/true, /*gated_delta_net=*/true},
 };
 
 }  // namespace
@@ -17,7 +18,7 @@ const ArchitectureTraits* find_architecture(std::string_view name) {
 }
 
 std::string_view supported_architectures() {
-    return "qwen2, qwen3";
+    return "qwen2, qwen3, qwen35";
 }
 
 }  // namespace qe

@@ -14,12 +14,15 @@ struct ArchitectureTraits {
     std::string_view name;  // general.architecture (GGUF), model_type (config.json)
     bool qkv_bias;          // Q, K and V projections have a bias
     bool qk_norm;           // an RMSNorm over each head of Q and of K, before RoPE
+    // Hybrid (qwen35): Gated DeltaNet layers with a recurrent state between gated full-attention
+    // layers (partial rotary, a sigmoid output gate carried by the Q projection).
+    bool gated_delta_net = false;
 };
 
 // nullptr for an architecture this program does not run.
 const ArchitectureTraits* find_architecture(std::string_view name);
 
-// "qwen2, qwen3" (the names of every supported architecture, for messages)
+// "qwen2, qwen3, qwen35" (the names of every supported architecture, for messages)
 std::string_view supported_architectures();
 
 }  // namespace qe

@@ -35,6 +35,12 @@ void check_token(std::vector<std::string>& problems, const char* field, int id, 
 
 }  // namespace
 
+int ModelConfig::n_delta_net_layers() const {
+    int n = 0;
+    for (int l = 0; l < n_layers; ++l) n += is_delta_net_layer(l);
+    return n;
+}
+
 void ModelConfig::validate() const {
     std::vector<std::string> problems;
     if (architecture.empty()) problems.push_back("architecture is empty");
@@ -60,6 +66,23 @@ void ModelConfig::validate() const {
     }
     if (!(std::isfinite(rms_eps) && rms_eps > 0 && rms_eps < 1)) {
         problems.push_back("rms_eps (" + std::to_string(rms_eps) + ") must be in (0, 1)");
+    }
+    if (rope_dims != 0) {
+        check_range(problems, "rope_dims", rope_dims, 2, head_dim);
+        if (rope_dims % 2 != 0)
+            problems.push_back("rope_dims (" + std::to_string(rope_dims) +
+                               ") is odd; rotary embeddings rotate pairs");
+    }
+    if (full_attention_interval != 0) {
+        check_range(problems, "full_attention_interval", full_attention_interval, 1, kMaxLayers);
+        check_range(problems, "ssm_conv_kernel", ssm_conv_kernel, 1, 16);
+        check_range(problems, "ssm_head_dim", ssm_head_dim, 1, kMaxHeadDim);
+        check_range(problems, "ssm_k_heads", ssm_k_heads, 1, kMaxHeads);
+        check_range(problems, "ssm_v_heads", ssm_v_heads, 1, kMaxHeads);
+        if (ssm_k_heads > 0 && ssm_v_heads % ssm_k_heads != 0)
+            problems.push_back("ssm_v_heads (" + std::to_string(ssm_v_heads) +
+                               ") is not a multiple of ssm_k_heads (" +
+                               std::to_string(ssm_k_heads) + ")");
     }
     check_token(problems, "bos_id", bos_id, vocab_size);
     check_token(problems, "eos_id", eos_id, vocab_size);

@@ -67,6 +67,37 @@ class Keys {
     const std::string& path_;
 };
 
+// The keys of a hybrid model (qwen35): its DeltaNet sizes, where its attention layers are, and
+// how much of each attention head rotates. Files with multi-token-prediction blocks count them in
+// block_count: those blocks are not part of the forward pass.
+void read_hybrid_keys(const Keys& keys, const std::string& a, ModelConfig& c) {
+    const char* hint = " (a Gated DeltaNet model must state it)";
+    c.full_attention_interval = keys.require_int(a + "full_attention_interval", hint);
+    c.ssm_conv_kernel = keys.require_int(a + "ssm.conv_kernel", hint);
+    c.ssm_head_dim = keys.require_int(a + "ssm.state_size", hint);
+    c.ssm_k_heads = keys.require_int(a + "ssm.group_count", hint);
+    c.ssm_v_heads = keys.require_int(a + "ssm.time_step_rank", hint);
+    const int inner = keys.require_int(a + "ssm.inner_size", hint);
+    if (inner != c.ssm_v_heads * c.ssm_head_dim)
+        keys.fail(a + "ssm.inner_size = " + std::to_string(inner) + " is not time_step_rank " +
+                  std::to_string(c.ssm_v_heads) + " x state_size " +
+                  std::to_string(c.ssm_head_dim));
+    if (keys.find(a + "attention.recurrent_layers"))
+        keys.fail(a +
+                  "attention.recurrent_layers: a layer pattern other than "
+                  "full_attention_interval is not supported");
+    c.rope_dims = keys.optional_int(a + "rope.dimension_count").value_or(0);
+    if (auto v = keys.optional_int(a + "attention.value_length"); v && *v != c.head_dim)
+        keys.fail(a + "attention.value_length = " + std::to_string(*v) +
+                  " differs from key_length " + std::to_string(c.head_dim));
+    c.attn_output_gate = true;
+    c.mtp_layers = keys.optional_int(a + "nextn_predict_layers").value_or(0);
+    if (c.mtp_layers < 0 || c.mtp_layers >= c.n_layers)
+        keys.fail(a + "nextn_predict_layers = " + std::to_string(c.mtp_layers) +
+                  " does not leave any of the " + std::to_string(c.n_layers) + " blocks");
+    c.n_layers -= c.mtp_layers;
+}
+
 }  // namespace
 
 ModelConfig config_from_gguf(const GgufFile& file, const std::string& path) {
@@ -112,6 +143,7 @@ ModelConfig config_from_gguf(const GgufFile& file, const std::string& path) {
     if (const ArchitectureTraits* arch = find_architecture(c.architecture)) {
         c.qkv_bias = arch->qkv_bias;
         c.qk_norm = arch->qk_norm;
+        if (arch->gated_delta_net) read_hybrid_keys(keys, a, c);
     }
 
     c.bos_id = keys.optional_int("tokenizer.ggml.bos_token_id").value_or(-1);

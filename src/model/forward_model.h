@@ -22,8 +22,11 @@ class SequenceState {
     virtual int n_ctx() const = 0;     // positions it can hold
     virtual size_t bytes() const = 0;  // memory it holds
     // Of the first n positions evaluated into this state, how many it can continue from: a KV
-    // cache can keep any prefix; a recurrent state only those it kept a checkpoint of.
+    // cache can keep any prefix; a recurrent state only its end and the ends of the chunks
+    // evaluated with `keep` (SequenceChunk).
     virtual int reusable_prefix(int n) const = 0;
+    // It resumes only at kept points (a recurrent state): a chunk worth keeping must end there.
+    virtual bool resumes_at_kept_points() const { return false; }
     // The next pass continues at position n (n == reusable_prefix(n)); what came after is dropped.
     virtual void rewind(int n) = 0;
     // Takes the first n positions of `source` (a state of the same model) as if they had been
@@ -40,6 +43,10 @@ struct SequenceChunk {
     std::span<const int> ids;
     int start_pos = 0;
     bool all_logits = false;  // logits for every position, not only the last
+    // Keep a point to resume from at the end of this chunk: a recurrent state copies itself
+    // there (a later prompt sharing these positions continues from it); a KV cache can resume
+    // anywhere and ignores it.
+    bool keep = false;
 };
 
 // What a pass returns for the positions that want output.

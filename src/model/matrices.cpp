@@ -12,10 +12,25 @@ Matrices prepare_row_matrices(const Weights& weights, const KernelTable& table,
     Matrices m;
     m.table = &table;
     m.layers.reserve(weights.layers.size());
-    for (const LayerWeights& w : weights.layers)
-        m.layers.push_back({make_row_matrix(w.wq), make_row_matrix(w.wk), make_row_matrix(w.wv),
-                            make_row_matrix(w.wo), make_row_matrix(w.w_gate),
-                            make_row_matrix(w.w_up), make_row_matrix(w.w_down)});
+    // A layer has either attention or Gated DeltaNet matrices (hybrid models); the absent ones
+    // stay empty.
+    auto optional = [](const TensorView& t) { return t.data ? make_row_matrix(t) : Matrix{}; };
+    for (const LayerWeights& w : weights.layers) {
+        LayerMatrices l;
+        l.wq = optional(w.wq);
+        l.wk = optional(w.wk);
+        l.wv = optional(w.wv);
+        l.wo = optional(w.wo);
+        l.ssm_qkv = optional(w.ssm_qkv);
+        l.ssm_z = optional(w.ssm_z);
+        l.ssm_alpha = optional(w.ssm_alpha);
+        l.ssm_beta = optional(w.ssm_beta);
+        l.ssm_out = optional(w.ssm_out);
+        l.w_gate = make_row_matrix(w.w_gate);
+        l.w_up = make_row_matrix(w.w_up);
+        l.w_down = make_row_matrix(w.w_down);
+        m.layers.push_back(std::move(l));
+    }
     // The output head, the largest matrix, in slices: while one is repacked only its rows of the
     // file are resident, not the whole head beside its copy.
     const TensorView& head = weights.output;
@@ -38,7 +53,9 @@ Matrices prepare_row_matrices(const Weights& weights, const KernelTable& table,
 std::vector<Matrix*> all_matrices(Matrices& m) {
     std::vector<Matrix*> out;
     for (LayerMatrices& l : m.layers)
-        out.insert(out.end(), {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down});
+        for (Matrix* x : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ssm_qkv, &l.ssm_z, &l.ssm_alpha,
+                          &l.ssm_beta, &l.ssm_out, &l.w_gate, &l.w_up, &l.w_down})
+            if (x->data) out.push_back(x);
     for (Matrix& s : m.output.slices) out.push_back(&s);
     return out;
 }

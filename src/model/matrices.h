@@ -15,14 +15,20 @@
 
 namespace qe {
 
+// The matrices of LayerWeights (see there); a layer's kind leaves the other kind's empty.
 struct LayerMatrices {
-    Matrix wq;      // [n_heads * head_dim, dim]
-    Matrix wk;      // [n_kv_heads * head_dim, dim]
-    Matrix wv;      // [n_kv_heads * head_dim, dim]
-    Matrix wo;      // [dim, n_heads * head_dim]
-    Matrix w_gate;  // [ffn_dim, dim]
-    Matrix w_up;    // [ffn_dim, dim]
-    Matrix w_down;  // [dim, ffn_dim]
+    Matrix wq;         // [n_heads * head_dim (x 2 with the output gate), dim]
+    Matrix wk;         // [n_kv_heads * head_dim, dim]
+    Matrix wv;         // [n_kv_heads * head_dim, dim]
+    Matrix wo;         // [dim, n_heads * head_dim]
+    Matrix ssm_qkv;    // [ssm_conv_dim, dim]   Gated DeltaNet layers
+    Matrix ssm_z;      // [ssm_v_dim, dim]
+    Matrix ssm_alpha;  // [ssm_v_heads, dim]
+    Matrix ssm_beta;   // [ssm_v_heads, dim]
+    Matrix ssm_out;    // [dim, ssm_v_dim]
+    Matrix w_gate;     // [ffn_dim, dim]
+    Matrix w_up;       // [ffn_dim, dim]
+    Matrix w_down;     // [dim, ffn_dim]
 };
 
 struct Matrices {
@@ -43,7 +49,8 @@ Matrices prepare_matrices(const Weights& weights, const KernelTable& table, Thre
 Matrices prepare_row_matrices(const Weights& weights, const KernelTable& table,
                               int64_t output_slice_rows = 4096);
 
-// Every matrix of m, in forward-pass order (layer by layer, then the output head's slices).
+// Every (non-empty) matrix of m, in forward-pass order (layer by layer, then the output head's
+// slices).
 std::vector<Matrix*> all_matrices(Matrices& m);
 
 }  // namespace qe

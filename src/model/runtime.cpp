@@ -6,6 +6,7 @@
 #include "model/activation_dump.h"
 #include "model/matrix_repacker.h"
 #include "model/qwen2_reference.h"
+#include "model/qwen35_reference.h"
 #include "model/transformer.h"
 
 namespace qe {
@@ -23,7 +24,10 @@ Runtime::Runtime(const ModelConfig& config, const Weights& weights, const Runtim
                     std::to_string(options.max_batch));
     if (options.dump_from_env) dump_ = ActivationDump::from_env();
     if (path_ == ForwardPath::Reference) {
-        model_ = std::make_unique<ReferenceModel>(config, weights);
+        if (config.full_attention_interval > 0)
+            model_ = std::make_unique<HybridReferenceModel>(config, weights);
+        else
+            model_ = std::make_unique<ReferenceModel>(config, weights);
         model_->set_dump(dump_.get());
         return;
     }
@@ -63,8 +67,7 @@ void Runtime::finish_repacking() {
 }
 
 std::string Runtime::describe() const {
-    return path_ == ForwardPath::Fast ? std::to_string(pool_->size()) + " threads"
-                                      : "reference path";
+    return pool_ ? std::to_string(pool_->size()) + " threads" : "reference path";
 }
 
 }  // namespace qe

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "model/activation_dump.h"
 #include "model/attention.h"
+#include "model/delta_net_math.h"
 #include "model/matmul.h"
 #include "quant/quant.h"
 
@@ -32,11 +33,11 @@ void rmsnorm(ThreadPool& pool, const KernelTable& k, float* out, const float* x,
     }
 }
 
-// cos/sin of each batch position's rotary angles: [n, head_dim / 2] each.
-void rope_angles(float* cos_out, float* sin_out, const int* pos, int n, int head_dim, float theta) {
-    const int half = head_dim / 2;
+// cos/sin of each batch position's rotary angles over the rotated dims: [n, rot_dims / 2] each.
+void rope_angles(float* cos_out, float* sin_out, const int* pos, int n, int rot_dims, float theta) {
+    const int half = rot_dims / 2;
     for (int i = 0; i < half; ++i) {
-        const double freq = std::pow(double(theta), -2.0 * i / head_dim);
+        const double freq = std::pow(double(theta), -2.0 * i / rot_dims);
         for (int t = 0; t < n; ++t) {
             const double angle = double(pos[t]) * freq;
             cos_out[t * half + i] = float(std::cos(angle));
@@ -45,9 +46,11 @@ void rope_angles(float* cos_out, float* sin_out, const int* pos, int n, int head
     }
 }
 
-// Rotate-half ("NeoX") RoPE with precomputed angles.    x: [n, n_heads * head_dim]
-void rope(float* x, int n, int n_heads, int head_dim, const float* cos_t, const float* sin_t) {
-    const int half = head_dim / 2;
+// Rotate-half ("NeoX") RoPE with precomputed angles over the first rot_dims of each head.
+// x: [n, n_heads * head_dim]
+void rope(float* x, int n, int n_heads, int head_dim, int rot_dims, const float* cos_t,
+          const float* sin_t) {
+    const int half = rot_dims / 2;
     for (int t = 0; t < n; ++t) {
         const float* c = cos_t + t * half;
         const float* s = sin_t + t * half;
@@ -109,17 +112,23 @@ RunState::RunState(const ModelConfig& c, int max_batch_) : max_batch(max_batch_)
     x.resize(b * c.dim);
     xn.resize(b * c.dim);
     q.resize(b * q_dim);
+    if (c.attn_output_gate) {
+        qg.resize(b * 2 * q_dim);
+        attn_gate.resize(b * q_dim);
+    }
     k.resize(b * kv_dim);
     v.resize(b * kv_dim);
     att.resize(b * q_dim);
     proj.resize(b * c.dim);
     gate.resize(b * c.ffn_dim);
     up.resize(b * c.ffn_dim);
-    rope_cos.resize(b * (c.head_dim / 2));
-    rope_sin.resize(b * (c.head_dim / 2));
+    rope_cos.resize(b * (c.rotary_dims() / 2));
+    rope_sin.resize(b * (c.rotary_dims() / 2));
     ids.resize(b);
     pos.resize(b);
     caches.resize(b);
+    states.resize(b);
+    if (c.full_attention_interval > 0) delta = std::make_unique<DeltaNetScratch>(c, max_batch);
 }
 
 Transformer::Transformer(const ModelConfig& config, const Weights& weights,
@@ -129,9 +138,18 @@ Transformer::Transformer(const ModelConfig& config, const Weights& weights,
       matrices_(matrices),
       pool_(pool),
       k_(*matrices.table),
-      s_(config, std::max(1, max_batch)) {}
+      s_(config, std::max(1, max_batch)) {
+    int attention_layers = 0, delta_layers = 0;
+    for (int l = 0; l < config.n_layers; ++l) {
+        const bool delta = config.is_delta_net_layer(l);
+        kv_layer_.push_back(delta ? -1 : attention_layers++);
+        delta_layer_.push_back(delta ? delta_layers++ : -1);
+    }
+}
 
 std::unique_ptr<SequenceState> Transformer::new_sequence(int n_ctx, DType kv_type) const {
+    if (config_.full_attention_interval > 0)
+        return std::make_unique<HybridState>(config_, n_ctx, kv_type);
     return std::make_unique<KVCache>(config_, n_ctx, kv_type);
 }
 
@@ -145,13 +163,23 @@ std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunk
                                             ForwardOutput output) {
     if (chunks.empty()) throw Error("nothing to evaluate (no sequences in the pass)");
     size_t n_positions = 0, n_rows = 0;
+    const bool hybrid = config_.full_attention_interval > 0;
     chunk_caches_.clear();
+    chunk_states_.clear();
     for (size_t i = 0; i < chunks.size(); ++i) {
         const SequenceChunk& c = chunks[i];
         try {
             if (!c.state) throw Error("no sequence state");
-            chunk_caches_.push_back(&kv_cache_of(*c.state));
+            if (hybrid) {
+                auto* state = dynamic_cast<HybridState*>(c.state);
+                if (!state) throw Error("the sequence state is not a hybrid state of this model");
+                chunk_states_.push_back(state);
+                chunk_caches_.push_back(&state->kv());
+            } else {
+                chunk_caches_.push_back(&kv_cache_of(*c.state));
+            }
             check_batch(config_, chunk_caches_.back()->n_ctx(), c.ids, c.start_pos);
+            if (hybrid) chunk_states_.back()->check_start(c.start_pos);
         } catch (const Error& e) {
             throw Error("sequence " + std::to_string(i) + ": " + e.what());
         }
@@ -174,6 +202,7 @@ std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunk
             s_.ids[size_t(t)] = c.ids[in_chunk];
             s_.pos[size_t(t)] = c.start_pos + int(in_chunk);
             s_.caches[size_t(t)] = chunk_caches_[chunk];
+            s_.states[size_t(t)] = hybrid ? chunk_states_[chunk] : nullptr;
             ++in_chunk;
             if (c.all_logits || in_chunk == c.ids.size()) s_.out_rows.push_back(t);
         }
@@ -181,21 +210,68 @@ std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunk
         rows_done += s_.out_rows.size();
         done += size_t(m);
     }
+    for (size_t i = 0; i < chunk_states_.size(); ++i)
+        chunk_states_[i]->advance(int(chunks[i].ids.size()), chunks[i].keep);
     return s_.logits;
+}
+
+void Transformer::attention_block(int l, int n, const ActivationDump* d) {
+    const ModelConfig& c = config_;
+    const LayerWeights& L = weights_.layers[size_t(l)];
+    const LayerMatrices& M = matrices_.layers[size_t(l)];
+    RunState& s = s_;
+    const int q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim;
+    const int kv_layer = kv_layer_[size_t(l)];
+    Tap tap{d, s.pos[0], n};
+    tap.layer = l;
+    // With the output gate, the Q projection yields per head [query | gate].
+    float* q_out = c.attn_output_gate ? s.qg.data() : s.q.data();
+    matmul(pool_, k_, s.xn_in, {{q_out, &M.wq}, {s.k.data(), &M.wk}, {s.v.data(), &M.wv}});
+    if (c.attn_output_gate) {
+        const size_t hd = size_t(c.head_dim);
+        for (size_t r = 0; r < size_t(n) * c.n_heads; ++r) {
+            std::copy_n(&s.qg[r * 2 * hd], hd, &s.q[r * hd]);
+            std::copy_n(&s.qg[r * 2 * hd + hd], hd, &s.attn_gate[r * hd]);
+        }
+    }
+    add_bias(s.q.data(), L.bq, n);  // the biases are empty in models without them
+    add_bias(s.k.data(), L.bk, n);
+    add_bias(s.v.data(), L.bv, n);
+    tap({{"attn_norm", s.xn.data(), c.dim},
+         {"q", s.q.data(), q_dim},
+         {"k", s.k.data(), kv_dim},
+         {"v", s.v.data(), kv_dim}});
+    if (c.qk_norm) {  // each head of Q and of K: one weight of head size, shared by the heads
+        rmsnorm(pool_, k_, s.q.data(), s.q.data(), L.q_norm, n * c.n_heads, c.rms_eps);
+        rmsnorm(pool_, k_, s.k.data(), s.k.data(), L.k_norm, n * c.n_kv_heads, c.rms_eps);
+    }
+    const int rot = c.rotary_dims();
+    rope(s.q.data(), n, c.n_heads, c.head_dim, rot, s.rope_cos.data(), s.rope_sin.data());
+    rope(s.k.data(), n, c.n_kv_heads, c.head_dim, rot, s.rope_cos.data(), s.rope_sin.data());
+    store_keys_values(kv_layer, s.pos.data(), s.caches.data(), n, s.k.data(), s.v.data(), kv_dim);
+    attention(pool_, k_, s.att.data(), s.q.data(), s.caches.data(), s.pos.data(), n, kv_layer, c);
+    if (c.attn_output_gate)
+        for (size_t i = 0; i < size_t(n) * q_dim; ++i) s.att[i] *= sigmoid(s.attn_gate[i]);
+    s.att_in.set(s.att.data(), n, q_dim);
+    matmul(pool_, k_, s.proj.data(), s.att_in, M.wo);
+    tap({{"q_rope", s.q.data(), q_dim},
+         {"k_rope", s.k.data(), kv_dim},
+         {"attn_out", s.att.data(), q_dim},
+         {"attn_proj", s.proj.data(), c.dim}});
 }
 
 void Transformer::forward_piece(int n, float* out, bool hidden, const ActivationDump* d) {
     const ModelConfig& c = config_;
     const Weights& w = weights_;
     RunState& s = s_;
-    const int q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim;
     Tap tap{d, s.pos[0], n};
 
     for (int t = 0; t < n; ++t)
         dequantize_row(w.token_embd.dtype, row_pointer(w.token_embd, s.ids[size_t(t)]),
                        &s.x[size_t(t) * c.dim], c.dim);
     tap({{"embd", s.x.data(), c.dim}});
-    rope_angles(s.rope_cos.data(), s.rope_sin.data(), s.pos.data(), n, c.head_dim, c.rope_theta);
+    const int rot = c.rotary_dims();
+    rope_angles(s.rope_cos.data(), s.rope_sin.data(), s.pos.data(), n, rot, c.rope_theta);
 
     for (int l = 0; l < c.n_layers; ++l) {
         if (safe_point_) safe_point_();
@@ -203,31 +279,15 @@ void Transformer::forward_piece(int n, float* out, bool hidden, const Activation
         const LayerMatrices& M = matrices_.layers[size_t(l)];
         tap.layer = l;
 
-        // Attention block.
         rmsnorm(pool_, k_, s.xn.data(), s.x.data(), L.attn_norm, n, c.rms_eps);
         s.xn_in.set(s.xn.data(), n, c.dim);
-        matmul(pool_, k_, s.xn_in, {{s.q.data(), &M.wq}, {s.k.data(), &M.wk}, {s.v.data(), &M.wv}});
-        add_bias(s.q.data(), L.bq, n);  // the biases are empty in models without them
-        add_bias(s.k.data(), L.bk, n);
-        add_bias(s.v.data(), L.bv, n);
-        tap({{"attn_norm", s.xn.data(), c.dim},
-             {"q", s.q.data(), q_dim},
-             {"k", s.k.data(), kv_dim},
-             {"v", s.v.data(), kv_dim}});
-        if (c.qk_norm) {  // each head of Q and of K: one weight of head size, shared by the heads
-            rmsnorm(pool_, k_, s.q.data(), s.q.data(), L.q_norm, n * c.n_heads, c.rms_eps);
-            rmsnorm(pool_, k_, s.k.data(), s.k.data(), L.k_norm, n * c.n_kv_heads, c.rms_eps);
+        if (c.is_delta_net_layer(l)) {
+            delta_net_layer(pool_, k_, c, L, M, delta_layer_[size_t(l)], s.states.data(), n,
+                            s.xn_in, *s.delta, s.proj.data());
+            tap({{"attn_norm", s.xn.data(), c.dim}, {"attn_proj", s.proj.data(), c.dim}});
+        } else {
+            attention_block(l, n, d);
         }
-        rope(s.q.data(), n, c.n_heads, c.head_dim, s.rope_cos.data(), s.rope_sin.data());
-        rope(s.k.data(), n, c.n_kv_heads, c.head_dim, s.rope_cos.data(), s.rope_sin.data());
-        store_keys_values(l, s.pos.data(), s.caches.data(), n, s.k.data(), s.v.data(), kv_dim);
-        attention(pool_, k_, s.att.data(), s.q.data(), s.caches.data(), s.pos.data(), n, l, c);
-        s.att_in.set(s.att.data(), n, q_dim);
-        matmul(pool_, k_, s.proj.data(), s.att_in, M.wo);
-        tap({{"q_rope", s.q.data(), q_dim},
-             {"k_rope", s.k.data(), kv_dim},
-             {"attn_out", s.att.data(), q_dim},
-             {"attn_proj", s.proj.data(), c.dim}});
         add(s.x.data(), s.proj.data(), size_t(n) * c.dim);
 
         // Feed-forward block: down(silu(gate(x)) * up(x)), the activation in gate's place.

@@ -114,10 +114,12 @@ Vocab vocab_from_gguf(const GgufFile& gguf, const std::string& name) {
                quoted(model) + " is not supported; qwen-edge reads byte-level BPE (\"gpt2\")");
     }
     const std::string& pre = r.string("tokenizer.ggml.pre");
-    if (pre != "qwen2") {
+    if (pre == "qwen35") {
+        vocab.split = SplitPattern::Qwen35;
+    } else if (pre != "qwen2") {
         r.fail("tokenizer.ggml.pre", quoted(pre) +
-                                         " is not supported; qwen-edge implements Qwen2's split "
-                                         "pattern (\"qwen2\")");
+                                         " is not supported; qwen-edge implements Qwen2's and "
+                                         "Qwen3.5's split patterns (\"qwen2\", \"qwen35\")");
     }
 
     const GgufArray* tokens = r.array("tokenizer.ggml.tokens", true, true);

@@ -58,7 +58,7 @@ class HfReader {
             } else if (key == "normalizer") {
                 check_normalizer(parse(r));
             } else if (key == "pre_tokenizer") {
-                check_pre_tokenizer(parse(r));
+                split_ = check_pre_tokenizer(parse(r));
             } else if (key == "decoder") {
                 check_decoder(parse(r));
             } else {
@@ -83,6 +83,7 @@ class HfReader {
                  std::to_string(entries) + " tokens");
         }
         Vocab vocab;
+        vocab.split = split_;
         vocab.tokens.resize(size_t(n));
         vocab.kinds.assign(size_t(n), TokenKind::kUnused);
         for (auto& [id, bytes] : vocab_entries_) {
@@ -255,8 +256,10 @@ class HfReader {
         }
     }
 
-    void check_pre_tokenizer(const json& p) const {
-        const std::string hint = "; qwen-edge implements Qwen2's Split(pattern) + ByteLevel";
+    // The split pattern the pre-tokenizer uses: Qwen2's or Qwen3.5's.
+    SplitPattern check_pre_tokenizer(const json& p) const {
+        const std::string hint =
+            "; qwen-edge implements Qwen2's and Qwen3.5's Split(pattern) + ByteLevel";
         if (!p.is_object() || p.value("type", "") != "Sequence" || !p.contains("pretokenizers") ||
             !p["pretokenizers"].is_array() || p["pretokenizers"].size() != 2) {
             fail("pre_tokenizer is not a sequence of two steps" + hint);
@@ -268,16 +271,19 @@ class HfReader {
                                       split["pattern"].contains("Regex")
                                   ? &split["pattern"]["Regex"]
                                   : nullptr;
-        if (split.value("type", "") != "Split" || !pattern || !pattern->is_string() ||
-            pattern->get<std::string>() != kQwen2SplitPattern ||
+        const std::string regex =
+            pattern && pattern->is_string() ? pattern->get<std::string>() : "";
+        if (split.value("type", "") != "Split" ||
+            (regex != kQwen2SplitPattern && regex != kQwen35SplitPattern) ||
             split.value("behavior", "") != "Isolated" || split.value("invert", true)) {
-            fail("pre_tokenizer's first step is not Qwen2's split pattern" + hint);
+            fail("pre_tokenizer's first step is not Qwen2's or Qwen3.5's split pattern" + hint);
         }
         if (!bytes.is_object() || bytes.value("type", "") != "ByteLevel" ||
             bytes.value("add_prefix_space", true) || bytes.value("use_regex", true)) {
             fail("pre_tokenizer's second step is not ByteLevel without prefix space and regex" +
                  hint);
         }
+        return regex == kQwen35SplitPattern ? SplitPattern::Qwen35 : SplitPattern::Qwen2;
     }
 
     void check_decoder(const json& d) const {
@@ -290,6 +296,7 @@ class HfReader {
     std::vector<std::pair<int64_t, std::string>> vocab_entries_;  // (id, raw bytes)
     std::vector<std::pair<std::string, std::string>> merges_;
     std::vector<AddedToken> added_;
+    SplitPattern split_ = SplitPattern::Qwen2;
 };
 
 // "<|im_end|>", {"content": "<|im_end|>", ...} or null.

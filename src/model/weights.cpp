@@ -30,6 +30,24 @@ TensorView matrix_of(const ModelFile& file, const std::string& name, int64_t row
     return t;
 }
 
+// A Gated DeltaNet layer's tensors, as llama.cpp's converter names and shapes them.
+void bind_delta_net(const ModelFile& file, const ModelConfig& c, const std::string& p,
+                    LayerWeights& L) {
+    const int64_t dim = c.dim, conv_dim = c.ssm_conv_dim(), heads = c.ssm_v_heads;
+    L.ssm_qkv = matrix_of(file, p + "attn_qkv.weight", conv_dim, dim);
+    L.ssm_z = matrix_of(file, p + "attn_gate.weight", c.ssm_v_dim(), dim);
+    L.ssm_alpha = matrix_of(file, p + "ssm_alpha.weight", heads, dim);
+    L.ssm_beta = matrix_of(file, p + "ssm_beta.weight", heads, dim);
+    const TensorView& conv =
+        file.get(p + "ssm_conv1d.weight", kVectorTypes, {conv_dim, c.ssm_conv_kernel});
+    L.ssm_conv.resize(size_t(conv_dim * c.ssm_conv_kernel));
+    dequantize_row(conv.dtype, conv.data, L.ssm_conv.data(), conv_dim * c.ssm_conv_kernel);
+    L.ssm_dt_bias = vector_of(file, p + "ssm_dt.bias", heads);
+    L.ssm_a = vector_of(file, p + "ssm_a", heads);
+    L.ssm_norm = vector_of(file, p + "ssm_norm.weight", c.ssm_head_dim);
+    L.ssm_out = matrix_of(file, p + "ssm_out.weight", dim, c.ssm_v_dim());
+}
+
 }  // namespace
 
 void check_matrix(const TensorView& t, int64_t rows, int64_t cols) {
@@ -57,20 +75,29 @@ Weights bind_weights(const ModelFile& file, const ModelConfig& c) {
         const std::string p = "blk." + std::to_string(l) + ".";
         LayerWeights L;
         L.attn_norm = vector_of(file, p + "attn_norm.weight", dim);
-        L.wq = matrix_of(file, p + "attn_q.weight", q_dim, dim);
-        L.wk = matrix_of(file, p + "attn_k.weight", kv_dim, dim);
-        L.wv = matrix_of(file, p + "attn_v.weight", kv_dim, dim);
-        if (c.qk_norm) {
-            L.q_norm = vector_of(file, p + "attn_q_norm.weight", c.head_dim);
-            L.k_norm = vector_of(file, p + "attn_k_norm.weight", c.head_dim);
+        if (c.is_delta_net_layer(l)) {
+            bind_delta_net(file, c, p, L);
+        } else {
+            L.wq =
+                matrix_of(file, p + "attn_q.weight", c.attn_output_gate ? 2 * q_dim : q_dim, dim);
+            L.wk = matrix_of(file, p + "attn_k.weight", kv_dim, dim);
+            L.wv = matrix_of(file, p + "attn_v.weight", kv_dim, dim);
+            if (c.qk_norm) {
+                L.q_norm = vector_of(file, p + "attn_q_norm.weight", c.head_dim);
+                L.k_norm = vector_of(file, p + "attn_k_norm.weight", c.head_dim);
+            }
+            if (c.qkv_bias) {
+                L.bq = vector_of(file, p + "attn_q.bias", q_dim);
+                L.bk = vector_of(file, p + "attn_k.bias", kv_dim);
+                L.bv = vector_of(file, p + "attn_v.bias", kv_dim);
+            }
+            L.wo = matrix_of(file, p + "attn_output.weight", dim, q_dim);
         }
-        if (c.qkv_bias) {
-            L.bq = vector_of(file, p + "attn_q.bias", q_dim);
-            L.bk = vector_of(file, p + "attn_k.bias", kv_dim);
-            L.bv = vector_of(file, p + "attn_v.bias", kv_dim);
-        }
-        L.wo = matrix_of(file, p + "attn_output.weight", dim, q_dim);
-        L.ffn_norm = vector_of(file, p + "ffn_norm.weight", dim);
+        // Hybrid files name the pre-FFN norm after its place in Hugging Face's layer.
+        L.ffn_norm = vector_of(
+            file,
+            p + (c.full_attention_interval ? "post_attention_norm.weight" : "ffn_norm.weight"),
+            dim);
         L.w_gate = matrix_of(file, p + "ffn_gate.weight", ffn, dim);
         L.w_up = matrix_of(file, p + "ffn_up.weight", ffn, dim);
         L.w_down = matrix_of(file, p + "ffn_down.weight", dim, ffn);

@@ -52,14 +52,10 @@ json summary_json(const library::BaseSummary& s) {
 }
 
 json document_json(const library::QueuedDocument& d) {
-    return {{"id", d.id},
-            {"file", d.file},
-            {"status", d.status},
-            {"reason", d.reason.empty() ? json(nullptr) : json(d.reason)},
-            {"chunks", 0},
-            {"bytes", d.bytes},
-            {"progress", 0.0},
-            {"updated_at", d.updated_at}};
+    return {{"id", d.id},         {"file", d.file},
+            {"status", d.status}, {"reason", d.reason.empty() ? json(nullptr) : json(d.reason)},
+            {"chunks", 0},        {"bytes", d.bytes},
+            {"progress", 0.0},    {"updated_at", d.updated_at}};
 }
 
 json hit_json(const knowledge::SearchHit& h) {
@@ -82,7 +78,8 @@ std::string upload_name(const std::string& filename) {
     if (slash != std::string::npos) name = name.substr(slash + 1);
     if (name.empty() || name == "." || name == "..")
         api_fail("file", "each 'file' part needs a file name (Content-Disposition filename)");
-    if (name.size() > 255) api_fail("file", "the file name '" + name.substr(0, 64) + "...' is too long");
+    if (name.size() > 255)
+        api_fail("file", "the file name '" + name.substr(0, 64) + "...' is too long");
     for (unsigned char c : name)
         if (c < 0x20 || c == 0x7f) api_fail("file", "the file name has control characters");
     return name;
@@ -169,7 +166,8 @@ bool Api::admin_authorized(const HttpRequest& req) const {
     if (it == req.headers.end()) return false;
     constexpr std::string_view bearer = "Bearer ";
     const std::string_view value = it->second;
-    return value.starts_with(bearer) && same_secret(value.substr(bearer.size()), options_.admin_key);
+    return value.starts_with(bearer) &&
+           same_secret(value.substr(bearer.size()), options_.admin_key);
 }
 
 std::unique_ptr<knowledge::KnowledgeBase> Api::open_base(const std::string& name) {
@@ -228,7 +226,8 @@ HttpResponse Api::knowledge(const HttpRequest& req) {
     for (size_t i = 0; i < rest.size();) {
         if (rest[i] != '/') break;
         const size_t next = rest.find('/', i + 1);
-        parts.push_back(rest.substr(i + 1, next == std::string::npos ? std::string::npos : next - i - 1));
+        parts.push_back(
+            rest.substr(i + 1, next == std::string::npos ? std::string::npos : next - i - 1));
         i = next == std::string::npos ? rest.size() : next;
     }
     const std::string& m = req.method;
@@ -242,11 +241,11 @@ HttpResponse Api::knowledge(const HttpRequest& req) {
                     // removed or damaged meanwhile: not listed
                 }
             }
-            return json_reply(200, {{"object", "list"},
-                                    {"data", std::move(data)},
-                                    {"default", options_.default_base.empty()
-                                                    ? json(nullptr)
-                                                    : json(options_.default_base)}});
+            return json_reply(
+                200, {{"object", "list"},
+                      {"data", std::move(data)},
+                      {"default", options_.default_base.empty() ? json(nullptr)
+                                                                : json(options_.default_base)}});
         }
         if (m == "POST") {
             const std::string name = parse_create_base(parse_json_body(req.body));
@@ -296,8 +295,7 @@ HttpResponse Api::knowledge(const HttpRequest& req) {
     if (parts.size() == 2 && parts[1] == "documents" && m == "POST") {
         if (!bases_->exists(name)) base_not_found(name);
         if (req.files.empty())
-            api_fail("file",
-                     "send the files as multipart/form-data, each in a part named 'file'");
+            api_fail("file", "send the files as multipart/form-data, each in a part named 'file'");
         json data = json::array();
         // Every part is checked before any is queued: a bad request queues nothing.
         std::vector<std::string> names;
@@ -324,12 +322,15 @@ HttpResponse Api::knowledge(const HttpRequest& req) {
                 std::ofstream out(part, std::ios::binary);
                 out.write(f.content.data(), std::streamsize(f.content.size()));
                 if (!out.flush())
-                    api_fail("file", "cannot store the upload in " + dir.string(), "storage_failed", 507);
+                    api_fail("file", "cannot store the upload in " + dir.string(), "storage_failed",
+                             507);
             }
             std::error_code ec;
             fs::rename(part, file, ec);
-            if (ec) api_fail("file", "cannot store the upload: " + ec.message(), "storage_failed", 507);
-            data.push_back(document_json(imports_->enqueue(name, names[i], file, f.content.size())));
+            if (ec)
+                api_fail("file", "cannot store the upload: " + ec.message(), "storage_failed", 507);
+            data.push_back(
+                document_json(imports_->enqueue(name, names[i], file, f.content.size())));
         }
         return json_reply(202, {{"object", "list"}, {"data", std::move(data)}});
     }

@@ -39,8 +39,8 @@ knowledge::EmbedTexts embed_passages(const LoadedModel& model, Embedder& embedde
 
 std::vector<float> embed_query(const LoadedModel& model, Embedder& embedder,
                                const std::string& question) {
-    std::vector<int> ids = ids_of(
-        model, std::string("Instruct: ") + kRetrievalInstruction + "\nQuery:" + question);
+    std::vector<int> ids =
+        ids_of(model, std::string("Instruct: ") + kRetrievalInstruction + "\nQuery:" + question);
     const size_t room = size_t(std::max(1, embedder.n_ctx() - 1));
     if (ids.size() > room) ids.resize(room);
     const std::vector<std::vector<int>> one = {std::move(ids)};
@@ -50,7 +50,7 @@ std::vector<float> embed_query(const LoadedModel& model, Embedder& embedder,
 knowledge::RerankTexts rerank_passages(const LoadedModel& model, Reranker& reranker,
                                        std::string tmpl) {
     return [&model, &reranker, tmpl = std::move(tmpl)](std::string_view question,
-                                                        std::span<const std::string> texts) {
+                                                       std::span<const std::string> texts) {
         std::vector<std::vector<int>> prompts;
         prompts.reserve(texts.size());
         for (const std::string& t : texts) {

@@ -23,11 +23,11 @@ int top_k_of(const json& body, const std::string& param) {
     if (it == body.end() || it->is_null()) return kDefaultKnowledgeTopK;
     if (!it->is_number_integer())
         api_fail(param, "'" + param + "' must be an integer", "invalid_type");
-    const int64_t k = it->is_number_unsigned() && it->get<uint64_t>() > 1000 ? 1000
-                                                                             : it->get<int64_t>();
+    const int64_t k =
+        it->is_number_unsigned() && it->get<uint64_t>() > 1000 ? 1000 : it->get<int64_t>();
     if (k < 1 || k > kMaxKnowledgeTopK)
-        api_fail(param, "'" + param + "' must be between 1 and " +
-                            std::to_string(kMaxKnowledgeTopK));
+        api_fail(param,
+                 "'" + param + "' must be between 1 and " + std::to_string(kMaxKnowledgeTopK));
     return int(k);
 }
 
@@ -81,8 +81,7 @@ std::optional<KnowledgeChoice> parse_chat_knowledge(const json& body,
         }
         c.top_k = top_k_of(k, "knowledge.top_k");
     } else {
-        api_fail("knowledge",
-                 "'knowledge' must be true, false or an object {\"base\", \"top_k\"}",
+        api_fail("knowledge", "'knowledge' must be true, false or an object {\"base\", \"top_k\"}",
                  "invalid_type");
     }
     if (c.base.empty())

@@ -8,6 +8,7 @@ namespace qe {
 namespace {
 
 using unicode::kLetter;
+using unicode::kMark;
 using unicode::kNumber;
 using unicode::kSpace;
 
@@ -91,7 +92,8 @@ size_t contraction_length(const Reader& r, size_t i) {
 }
 
 // End of the piece that starts at `start`: the first alternative of the pattern that matches.
-size_t piece_end(const Reader& r, size_t start) {
+// `letters` is what runs of letters are made of: \p{L}, or [\p{L}\p{M}] in Qwen3.5's pattern.
+size_t piece_end(const Reader& r, size_t start, uint8_t letters) {
     const Char c = r.at(start);
     const size_t after = start + c.len;
 
@@ -99,19 +101,20 @@ size_t piece_end(const Reader& r, size_t start) {
     if (c.cp == '\'') {
         if (const size_t len = contraction_length(r, start)) return start + len;
     }
-    // [^\r\n\p{L}\p{N}]?\p{L}+
-    if (c.flags & kLetter) return r.run_end(after, kLetter);
-    if (!(c.flags & kNumber) && c.cp != '\r' && c.cp != '\n' && after < r.size() &&
-        (r.at(after).flags & kLetter)) {
-        return r.run_end(after, kLetter);
+    // [^\r\n\p{L}\p{N}]?\p{L}+     (Qwen3.5: [^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+)
+    if (c.flags & letters) return r.run_end(after, letters);
+    if (!(c.flags & (kNumber | kLetter)) && c.cp != '\r' && c.cp != '\n' && after < r.size() &&
+        (r.at(after).flags & letters)) {
+        return r.run_end(after, letters);
     }
     // \p{N}
     if (c.flags & kNumber) return after;
-    // ' ?[^\s\p{L}\p{N}]+[\r\n]*'
+    // ' ?[^\s\p{L}\p{N}]+[\r\n]*'     (Qwen3.5: ' ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*')
     {
         size_t i = c.cp == ' ' ? after : start;
-        if (i < r.size() && !(r.at(i).flags & (kSpace | kLetter | kNumber))) {
-            i = r.run_end(i, kSpace | kLetter | kNumber, /*without=*/true);
+        const uint8_t stop = kSpace | letters | kNumber;
+        if (i < r.size() && !(r.at(i).flags & stop)) {
+            i = r.run_end(i, stop, /*without=*/true);
             while (i < r.size() && r.is_cr_or_lf(i)) ++i;
             return i;
         }
@@ -139,15 +142,16 @@ size_t piece_end(const Reader& r, size_t start) {
 
 bool Qwen2Splitter::next(std::string_view& piece) {
     if (pos_ >= text_.size()) return false;
-    const size_t end = piece_end(Reader(text_), pos_);
+    const uint8_t letters = pattern_ == SplitPattern::Qwen35 ? kLetter | kMark : kLetter;
+    const size_t end = piece_end(Reader(text_), pos_, letters);
     piece = text_.substr(pos_, end - pos_);
     pos_ = end;
     return true;
 }
 
-std::vector<std::string_view> split_qwen2(std::string_view text) {
+std::vector<std::string_view> split_qwen2(std::string_view text, SplitPattern pattern) {
     std::vector<std::string_view> pieces;
-    Qwen2Splitter splitter(text);
+    Qwen2Splitter splitter(text, pattern);
     std::string_view piece;
     while (splitter.next(piece)) pieces.push_back(piece);
     return pieces;

@@ -93,7 +93,7 @@ void Tokenizer::encode_text(std::string_view text, std::vector<int32_t>& ids) co
     std::string scratch;
     const std::string_view normal = unicode::nfc(text, scratch);
     PieceCache& cache = PieceCache::for_thread(instance_);
-    Qwen2Splitter splitter(normal);
+    Qwen2Splitter splitter(normal, vocab_->split);
     std::string_view piece;
     std::span<const int32_t> cached;
     while (splitter.next(piece)) {

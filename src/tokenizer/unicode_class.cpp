@@ -67,6 +67,10 @@ uint8_t split_class(char32_t cp, const utf8proc_property_t* p) {
         case UTF8PROC_CATEGORY_ZL:
         case UTF8PROC_CATEGORY_ZP:
             return kSpace;
+        case UTF8PROC_CATEGORY_MN:
+        case UTF8PROC_CATEGORY_MC:
+        case UTF8PROC_CATEGORY_ME:
+            return kMark;
         case UTF8PROC_CATEGORY_CN: {
             const CategoryRange* end = kUnicode16Additions + kUnicode16AdditionsSize;
             const CategoryRange* r = std::upper_bound(

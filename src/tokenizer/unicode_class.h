@@ -1,5 +1,5 @@
 // Per-code-point flags for the tokenizer's hot loops: the split pattern's classes (\p{L}, \p{N},
-// \s) as Hugging Face's regex engine sees them (Unicode 16.0), and whether NFC can change a
+// \s, \p{M}) as Hugging Face's regex engine sees them (Unicode 16.0), and whether NFC can change a
 // character (Unicode 9.0, as Hugging Face's normalizer sees it). Built once from utf8proc plus
 // the tables in unicode_tables.h into a two-stage lookup table (about 100 KB).
 #pragma once
@@ -20,6 +20,7 @@ enum CharFlag : uint8_t {
     // a possible second half of a composition, or a decomposition that does not recompose.
     // Characters without this flag are "inert": text made of them alone is already NFC.
     kNfcActive = 8,
+    kMark = 16,  // \p{M} (Mn, Mc, Me): Qwen3.5's split pattern joins marks to letters
 };
 
 class CharTable {

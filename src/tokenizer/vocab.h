@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "tokenizer/pretokenize.h"
+
 namespace qe {
 
 enum class TokenKind : uint8_t {
@@ -26,7 +28,8 @@ struct Vocab {
     int32_t eos_id = -1;  // end of turn for chat models (<|im_end|> for Qwen2.5-Instruct)
     int32_t pad_id = -1;
     bool add_bos = false;
-    std::string source;  // the file or folder it came from, for messages
+    SplitPattern split = SplitPattern::Qwen2;  // the pre-tokenizer's pattern
+    std::string source;                        // the file or folder it came from, for messages
 
     int32_t size() const { return int32_t(tokens.size()); }
 };

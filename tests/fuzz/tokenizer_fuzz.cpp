@@ -62,12 +62,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     std::string scratch;
     const std::string normal(qe::unicode::nfc(text, scratch));
-    size_t covered = 0;
-    for (std::string_view piece : qe::split_qwen2(normal)) {
-        check(!piece.empty() && piece.data() == normal.data() + covered);
-        covered += piece.size();
+    // Both split patterns (Qwen2's, Qwen3.5's with marks joined to letters) cover the text.
+    for (const auto pattern : {qe::SplitPattern::Qwen2, qe::SplitPattern::Qwen35}) {
+        size_t covered = 0;
+        for (std::string_view piece : qe::split_qwen2(normal, pattern)) {
+            check(!piece.empty() && piece.data() == normal.data() + covered);
+            covered += piece.size();
+        }
+        check(covered == normal.size());
     }
-    check(covered == normal.size());
     for (const auto mode : {qe::SpecialTokens::kParse, qe::SpecialTokens::kAsText}) {
         const std::vector<int32_t> ids = tokenizer.encode(text, mode);
         const std::string decoded = tokenizer.decode(ids);

@@ -105,6 +105,9 @@ TEST(ApiToolChoice, Qwen35WritesItsCallsInTheXmlForm) {
     source << in.rdbuf();
     const auto dir = std::filesystem::path(QE_TEST_TMP_DIR) / "tool_choice_qwen35_template";
     test::write_small_hf_model(dir, source.str());
+    EXPECT_TRUE(LoadedModel::open(dir.string())->template_writes_xml_tool_calls());
+    EXPECT_FALSE(LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf")
+                     ->template_writes_xml_tool_calls());
     auto api = make_api(dir.string());
     for (int seed = 0; seed < 3; ++seed) {
         const auto r = api->handle(post(chat(

@@ -23,6 +23,10 @@ namespace {
 const std::vector<int> kPrompt = {1,  17,  42, 99,   0,    5,  63, 17, 8,  77,  23, 42,
                                   11, 300, 7,  2000, 3000, 12, 64, 65, 66, 101, 9,  1000};
 
+std::unique_ptr<LoadedModel> open_golden(const std::string& name) {
+    return LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/" + name + ".gguf");
+}
+
 struct Case {
     std::string file;
     Isa isa;
@@ -33,8 +37,9 @@ void PrintTo(const Case& c, std::ostream* os) {
     *os << c.file << " " << isa_name(c.isa) << (c.repacked ? " repacked" : " rows");
 }
 
-// Every golden weight type (qwen2, and qwen3 with its 128-wide heads) with every SIMD table this
-// CPU can run; the scalar generic table (slow) on one float, one 32-block and one K-quant type.
+// Every golden weight type (qwen2, qwen3 with its 128-wide heads, the hybrid qwen35 with its
+// recurrent state) with every SIMD table this CPU can run; the scalar generic table (slow) on
+// one float, one 32-block and one K-quant type.
 std::vector<Case> all_cases() {
     std::vector<std::string> files;
     for (const char* type : {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k",
@@ -42,6 +47,7 @@ std::vector<Case> all_cases() {
         files.push_back(std::string("g448-") + type);
     for (const char* type : {"f16", "q8_0", "q4_k_m", "q6_k"})
         files.push_back(std::string("q3-") + type);
+    for (const char* type : {"f16", "q8_0", "q4_k_m"}) files.push_back(std::string("q35-") + type);
     const std::set<std::string> on_generic = {"g448-f32", "g448-q8_0", "g448-q4_k_m", "q3-f16"};
     std::vector<Case> cases;
     for (const std::string& file : files)
@@ -54,7 +60,7 @@ std::vector<Case> all_cases() {
 class BatchInvariance : public testing::TestWithParam<Case> {
   protected:
     void SetUp() override {
-        model_ = LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/" + GetParam().file + ".gguf");
+        model_ = open_golden(GetParam().file);
         runtime_ = make_runtime(GetParam().repacked);
     }
 
@@ -181,8 +187,10 @@ std::future<Answer> submit(Scheduler& s, std::vector<int> prompt, uint64_t seed)
     return future;
 }
 
-TEST(BatchInvarianceScheduler, AnAnswerIsTheSameAloneOrBesideOthers) {
-    const auto model = LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf");
+class BatchInvarianceScheduler : public testing::TestWithParam<std::string> {};
+
+TEST_P(BatchInvarianceScheduler, AnAnswerIsTheSameAloneOrBesideOthers) {
+    const auto model = open_golden(GetParam());
     SchedulerOptions o;
     o.slots = 4;
     o.n_ctx = 128;
@@ -205,6 +213,13 @@ TEST(BatchInvarianceScheduler, AnAnswerIsTheSameAloneOrBesideOthers) {
     for (size_t i = 0; i < got.logits.size(); ++i)
         EXPECT_TRUE(bit_equal(got.logits[i], alone.logits[i])) << "token " << i;
 }
+
+INSTANTIATE_TEST_SUITE_P(Models, BatchInvarianceScheduler, testing::Values("g448-q8_0", "q35-f16"),
+                         [](const auto& info) {
+                             std::string n = info.param;
+                             std::replace(n.begin(), n.end(), '-', '_');
+                             return n;
+                         });
 
 }  // namespace
 }  // namespace qe

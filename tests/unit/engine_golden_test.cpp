@@ -7,11 +7,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "engine/scheduler.h"
 #include "engine/session.h"
 #include "model/loaded_model.h"
 #include "model/model_file.h"
@@ -31,10 +33,10 @@ std::vector<std::string> golden_models() {
     return names;
 }
 
-// The architectures the engine runs. The golden folder also holds families of others (qwen3,
-// qwen35) that the engine must refuse by name until it supports them: add an architecture here
-// when it does, and its files join the logits comparison.
-const std::vector<std::string> kSupportedArchitectures = {"qwen2", "qwen3"};
+// The architectures the engine runs. The golden folder may also hold families of others that
+// the engine must refuse by name until it supports them: add an architecture here when it does,
+// and its files join the logits comparison.
+const std::vector<std::string> kSupportedArchitectures = {"qwen2", "qwen3", "qwen35"};
 
 std::string architecture_of(const std::string& name) {
     return ModelFile::open(std::string(QE_GOLDEN_DIR) + "/" + name + ".gguf").config().architecture;
@@ -77,11 +79,13 @@ bool float_weights(const std::string& name) {
 
 // The thresholds of the golden README: cosine per position, argmax agreement overall (qwen2
 // families: 80%; qwen3: 90% on float weights, 70% on quantized ones).
+// (qwen35 quantized: 0.98, its DeltaNet layers amplify llama.cpp's rounding of activations.)
 double min_cosine_for(const std::string& name) {
-    return float_weights(name) ? 0.9999 : 0.998;
+    if (float_weights(name)) return 0.9999;
+    return name.starts_with("q35-") ? 0.98 : 0.998;
 }
 double min_argmax_agreement_for(const std::string& name) {
-    if (name.starts_with("q3-")) return float_weights(name) ? 0.9 : 0.7;
+    if (name.starts_with("q3")) return float_weights(name) ? 0.9 : 0.7;
     return 0.8;
 }
 
@@ -193,6 +197,76 @@ INSTANTIATE_TEST_SUITE_P(Models, GoldenGreedy,
                              return n;
                          });
 
+// The hybrid family through the engine: 64 greedy tokens from the scheduler (fast path, the
+// prompt in chunks of 5, other answers decoding beside it) equal the reference path's, stepped
+// one token at a time in a session of its own. As in GoldenGreedy, a differing token is accepted
+// only at a near-tie of the reference's logits (quantized activations may pick either).
+class GoldenHybridEngine : public testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenHybridEngine, TheSchedulerGeneratesTheReferenceTokens) {
+    const std::string base = std::string(QE_GOLDEN_DIR) + "/" + GetParam();
+    const auto model = LoadedModel::open(base + ".gguf");
+    const auto prompt = read_ids(base + ".chat.ids");
+    constexpr int kTokens = 64;
+
+    SessionOptions so;
+    so.n_ctx = 160;
+    so.path = ForwardPath::Reference;
+    Session ref(model->config(), model->weights(), so);
+    std::vector<int> want;
+    std::vector<bool> tie;  // the reference's choice at each step was a near-tie
+    auto logits = ref.eval(prompt);
+    for (int i = 0; i < kTokens; ++i) {
+        want.push_back(int(test::argmax(logits)));
+        tie.push_back(test::near_tie(logits));
+        logits = ref.eval({&want.back(), 1});
+    }
+
+    SchedulerOptions o;
+    o.slots = 3;
+    o.n_ctx = 160;
+    o.n_threads = 2;
+    o.prefill_chunk = 5;
+    Scheduler scheduler(model->config(), model->weights(), o);
+    auto run = [&](std::vector<int> ids, int max_tokens) {
+        auto tokens = std::make_shared<std::vector<int>>();
+        auto done = std::make_shared<std::promise<std::vector<int>>>();
+        auto future = done->get_future();
+        JobRequest job;
+        job.prompt = std::move(ids);
+        job.options.max_tokens = max_tokens;
+        job.options.sampling.temperature = 0;
+        job.options.loop_guard.enabled = false;
+        job.on_event = [tokens, done](const JobEvent& ev) {
+            if (ev.done)
+                done->set_value(*tokens);
+            else
+                tokens->push_back(ev.token);
+            return true;
+        };
+        EXPECT_TRUE(scheduler.submit(std::move(job)));
+        return future;
+    };
+    auto other = run({5, 6, 7, 8, 9, 10, 11}, 40);
+    auto got = run(prompt, kTokens);
+    auto late = run(std::vector<int>(30, 77), 20);
+    const std::vector<int> tokens = got.get();
+    ASSERT_EQ(tokens.size(), want.size());
+    size_t same = 0;
+    while (same < want.size() && tokens[same] == want[same]) ++same;
+    if (same < want.size()) EXPECT_TRUE(tie[same]) << "step " << same;
+    RecordProperty("equal_steps", int(same));
+    other.get();
+    late.get();
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, GoldenHybridEngine, testing::Values("q35-f16", "q35-q4_k_m"),
+                         [](const auto& info) {
+                             std::string n = info.param;
+                             std::replace(n.begin(), n.end(), '-', '_');
+                             return n;
+                         });
+
 TEST(GoldenFolder, HoldsEveryFamily) {
     // Guards against a silently empty parameter list (a missing folder would test nothing).
     const auto names = golden_models();
@@ -217,7 +291,7 @@ TEST(GoldenFolder, UnsupportedArchitecturesAreRefusedByName) {
         EXPECT_TRUE(test::throws_error([&] { LoadedModel::open(path); }, {path, refusal}));
         refused.insert(architecture);
     }
-    EXPECT_EQ(refused, (std::set<std::string>{"qwen35"}));
+    EXPECT_EQ(refused, (std::set<std::string>{}));
 }
 
 }  // namespace

@@ -58,8 +58,9 @@ TEST(KbCli, CreateAddSearchRemove) {
     EXPECT_NE(again_add.output.find("0 added, 0 updated, 2 unchanged"), std::string::npos)
         << again_add.output;
 
-    const auto search = run_command(kBinary + " kb search 公司制度 报销需要哪些材料 --json -k 3 --data-dir " +
-                                    shell_quote(f.data.string()));
+    const auto search =
+        run_command(kBinary + " kb search 公司制度 报销需要哪些材料 --json -k 3 --data-dir " +
+                    shell_quote(f.data.string()));
     ASSERT_EQ(search.exit_code, 0) << search.output;
     const auto lines = output_lines(search.output);
     ASSERT_EQ(lines.size(), 1u) << search.output;  // the words occur in one document only
@@ -122,9 +123,9 @@ TEST(KbCli, ARerankerReordersThePassagesWithItsScores) {
     ASSERT_EQ(f.kb("create r").exit_code, 0);
     ASSERT_EQ(f.kb("add r " + shell_quote(f.docs.string())).exit_code, 0);
     const std::string reranker = test::write_reranker("kb_cli", test::RerankForm::kFullHead);
-    const auto r = run_command(kBinary + " kb search r 'paid leave' --json --data-dir " +
-                               shell_quote(f.data.string()) + " --rerank-model " +
-                               shell_quote(reranker));
+    const auto r =
+        run_command(kBinary + " kb search r 'paid leave' --json --data-dir " +
+                    shell_quote(f.data.string()) + " --rerank-model " + shell_quote(reranker));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto lines = output_lines(r.output);
     ASSERT_EQ(lines.size(), 2u) << r.output;
@@ -146,16 +147,16 @@ TEST(KbCli, ChatFromABaseListsTheSourcesUnderEachAnswer) {
                                " -n 2 -c 1024 -t 1 --kb 制度 --data-dir " +
                                shell_quote(f.data.string()) + " < " + shell_quote(input) + " 2>&1");
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    const size_t sources = r.output.find("Sources:\n  [1] " + (f.docs / "报销制度.md").string() +
-                                         ", 报销制度\n");
+    const size_t sources =
+        r.output.find("Sources:\n  [1] " + (f.docs / "报销制度.md").string() + ", 报销制度\n");
     EXPECT_NE(sources, std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("[2]"), std::string::npos) << r.output;  // one document matches
     EXPECT_NE(r.output.find("(no passage of the knowledge base matched the question)"),
               std::string::npos)
         << r.output;
-    const auto unknown = run_command(kBinary + " chat -m " + shell_quote(kEmbedModel) +
-                                     " --kb 没有 --data-dir " + shell_quote(f.data.string()) +
-                                     " < /dev/null 2>&1");
+    const auto unknown =
+        run_command(kBinary + " chat -m " + shell_quote(kEmbedModel) + " --kb 没有 --data-dir " +
+                    shell_quote(f.data.string()) + " < /dev/null 2>&1");
     EXPECT_EQ(unknown.exit_code, 1);
     EXPECT_NE(unknown.output.find("no knowledge base '没有'"), std::string::npos) << unknown.output;
 }

@@ -49,7 +49,7 @@ class Child {
     // Waits for `text` in the output (false if the process ends first or it never comes).
     bool wait_for(const std::string& text) const {
         return test::wait_until(
-            [&] { return output().find(text) != std::string::npos || !running(); }, 120) &&
+                   [&] { return output().find(text) != std::string::npos || !running(); }, 120) &&
                output().find(text) != std::string::npos;
     }
     bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
@@ -85,9 +85,12 @@ TEST(KbProcess, KilledMidImportLeavesWholeDocumentsAndASecondAddCompletesIt) {
         }
     }
     const std::string data = (root / "data").string();
-    ASSERT_EQ(test::run_command(kBinary + " kb create b --data-dir " + test::shell_quote(data)).exit_code, 0);
+    ASSERT_EQ(
+        test::run_command(kBinary + " kb create b --data-dir " + test::shell_quote(data)).exit_code,
+        0);
     {
-        Child add({"kb", "add", "b", (root / "docs").string(), "--data-dir", data}, root / "add1.log");
+        Child add({"kb", "add", "b", (root / "docs").string(), "--data-dir", data},
+                  root / "add1.log");
         ASSERT_TRUE(add.wait_for("kb: 20/" + std::to_string(kFiles) + " files")) << add.output();
         ASSERT_TRUE(add.running()) << "the import ended before it could be killed";
         add.kill(SIGKILL);
@@ -102,14 +105,15 @@ TEST(KbProcess, KilledMidImportLeavesWholeDocumentsAndASecondAddCompletesIt) {
     EXPECT_GE(after_kill.size(), 19u);
     EXPECT_LT(after_kill.size(), size_t(kFiles));
 
-    const auto second = test::run_command(kBinary + " kb add b " +
-                                          test::shell_quote((root / "docs").string()) +
-                                          " --data-dir " + test::shell_quote(data) + " 2>&1");
+    const auto second =
+        test::run_command(kBinary + " kb add b " + test::shell_quote((root / "docs").string()) +
+                          " --data-dir " + test::shell_quote(data) + " 2>&1");
     ASSERT_EQ(second.exit_code, 0) << second.output;
     // What was there was whole: unchanged now, and with the chunks a full import gives.
-    EXPECT_NE(second.output.find(std::to_string(kFiles - after_kill.size()) + " added, 0 updated, " +
-                                 std::to_string(after_kill.size()) + " unchanged"),
-              std::string::npos)
+    EXPECT_NE(
+        second.output.find(std::to_string(kFiles - after_kill.size()) + " added, 0 updated, " +
+                           std::to_string(after_kill.size()) + " unchanged"),
+        std::string::npos)
         << second.output.substr(second.output.size() > 300 ? second.output.size() - 300 : 0);
     knowledge::KnowledgeBase base(path);
     base.check_integrity();
@@ -123,7 +127,9 @@ TEST(KbProcess, WatchPicksUpNewAndRemovedFiles) {
     const fs::path root = fresh("kb_watch");
     std::ofstream(root / "docs" / "a.txt") << "alpha text about expenses.\n";
     const std::string data = (root / "data").string();
-    ASSERT_EQ(test::run_command(kBinary + " kb create w --data-dir " + test::shell_quote(data)).exit_code, 0);
+    ASSERT_EQ(
+        test::run_command(kBinary + " kb create w --data-dir " + test::shell_quote(data)).exit_code,
+        0);
     Child watch({"kb", "add", "w", (root / "docs").string(), "--watch", "--rescan", "3600",
                  "--data-dir", data},
                 root / "watch.log");
@@ -132,10 +138,12 @@ TEST(KbProcess, WatchPicksUpNewAndRemovedFiles) {
     std::ofstream(root / "docs" / "new" / "b.md") << "# B\n\nbravo text.\n";
     EXPECT_TRUE(watch.wait_for("1 added, 0 updated, 1 unchanged")) << watch.output();
     fs::remove(root / "docs" / "a.txt");
-    EXPECT_TRUE(watch.wait_for("kb: removed " + (root / "docs" / "a.txt").string())) << watch.output();
+    EXPECT_TRUE(watch.wait_for("kb: removed " + (root / "docs" / "a.txt").string()))
+        << watch.output();
     EXPECT_TRUE(watch.running());
     watch.kill(SIGTERM);
-    const auto list = test::run_command(kBinary + " kb list w --data-dir " + test::shell_quote(data));
+    const auto list =
+        test::run_command(kBinary + " kb list w --data-dir " + test::shell_quote(data));
     EXPECT_NE(list.output.find("b.md"), std::string::npos) << list.output;
     EXPECT_EQ(list.output.find("a.txt"), std::string::npos) << list.output;
 }

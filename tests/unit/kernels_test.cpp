@@ -349,6 +349,68 @@ TEST(Kernels, VectorOpsMatchReference) {
     }
 }
 
+// The gated delta rule's recurrent step, by hand: with a one-hot key the state's row for that key
+// is what gets written (v, then moved towards the next v by beta), and a one-hot query reads it.
+TEST(Kernels, DeltaRuleStepWritesAndReadsOneRow) {
+    std::vector<const KernelTable*> tables = simd_tables();
+    tables.push_back(&ref());
+    for (const KernelTable* t : tables) {
+        SCOPED_TRACE(table_name(*t));
+        const int64_t d = 40;
+        const size_t n = static_cast<size_t>(d);
+        std::vector<float> S(n * n, 0.0f), e(n, 0.0f), out(n), u(n);
+        e[2] = 1.0f;
+        const auto v1 = random_floats(size_t(d), 1), v2 = random_floats(size_t(d), 2);
+        t->delta_rule_step(S.data(), e.data(), v1.data(), e.data(), 0.5f, 1.0f, out.data(),
+                           u.data(), d, d);
+        for (int64_t j = 0; j < d; ++j) {
+            EXPECT_FLOAT_EQ(S[size_t(2 * d + j)], v1[size_t(j)]);
+            EXPECT_FLOAT_EQ(out[size_t(j)], v1[size_t(j)]);
+            EXPECT_EQ(S[size_t(j)], 0.0f);  // another key's row stays empty
+        }
+        // decay 0.5 halves the row first; beta 0.25 then moves it a quarter of the way to v2.
+        t->delta_rule_step(S.data(), e.data(), v2.data(), e.data(), 0.5f, 0.25f, out.data(),
+                           u.data(), d, d);
+        for (int64_t j = 0; j < d; ++j) {
+            const float half = 0.5f * v1[size_t(j)];
+            EXPECT_NEAR(out[size_t(j)], half + 0.25f * (v2[size_t(j)] - half), 1e-6f);
+        }
+    }
+}
+
+// Every table against the generic one over several steps: head sizes on the SIMD blocks (Qwen3.5's
+// 128) and off them, state and output compared after each step.
+TEST(Kernels, DeltaRuleStepMatchesReference) {
+    for (const KernelTable* t : simd_tables()) {
+        SCOPED_TRACE(table_name(*t));
+        for (auto [dk, dv] : std::vector<std::pair<int64_t, int64_t>>{
+                 {128, 128}, {64, 128}, {128, 72}, {16, 16}, {8, 40}, {37, 53}, {3, 5}}) {
+            SCOPED_TRACE(std::to_string(dk) + " x " + std::to_string(dv));
+            std::vector<float> s1 = random_floats(size_t(dk * dv), uint32_t(dk + dv), 0.1f);
+            std::vector<float> s2 = s1;
+            const size_t nv = static_cast<size_t>(dv);
+            std::vector<float> o1(nv), o2(nv), u(nv);
+            for (int step = 0; step < 4; ++step) {
+                const uint32_t seed = uint32_t(step * 7 + dk);
+                auto k = random_floats(size_t(dk), seed), q = random_floats(size_t(dk), seed + 1);
+                const auto v = random_floats(size_t(dv), seed + 2);
+                float kk = 0;  // the model's keys are L2-normalised
+                for (float x : k) kk += x * x;
+                for (float& x : k) x /= std::sqrt(kk);
+                const float decay = 0.6f + 0.1f * float(step), beta = 0.2f + 0.2f * float(step);
+                ref().delta_rule_step(s1.data(), k.data(), v.data(), q.data(), decay, beta,
+                                      o1.data(), u.data(), dk, dv);
+                t->delta_rule_step(s2.data(), k.data(), v.data(), q.data(), decay, beta, o2.data(),
+                                   u.data(), dk, dv);
+                for (size_t i = 0; i < s1.size(); ++i)
+                    ASSERT_NEAR(s1[i], s2[i], 1e-5f * (1 + std::fabs(s1[i]))) << "step " << step;
+                for (size_t j = 0; j < o1.size(); ++j)
+                    ASSERT_NEAR(o1[j], o2[j], 1e-4f * (1 + std::fabs(o1[j]))) << "step " << step;
+            }
+        }
+    }
+}
+
 // Attention over an f16 cache: every key count around the SIMD blocks (8 keys, 16 values), head
 // sizes on the fast paths (Qwen's 64 and 128; other multiples of 8 for the scores) and off them,
 // group sizes, misaligned rows.
@@ -531,8 +593,7 @@ TEST(Kernels, MatmulRowsEqualMatvecBitForBit) {
                         for (const Matrix* m : std::array<const Matrix*, 2>{&c.tm.m, &packed})
                             if (std::string v = batch_variance(*t, *m, c.xq); !v.empty())
                                 return std::string(m->layout == kLayoutRows ? "rows " : "packed ") +
-                                       std::to_string(rows) + "x" + std::to_string(cols) + ": " +
-                                       v;
+                                       std::to_string(rows) + "x" + std::to_string(cols) + ": " + v;
                     }
                 return "";
             }();

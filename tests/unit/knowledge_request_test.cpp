@@ -21,7 +21,9 @@ TEST(KnowledgeRequest, CreateAndSearch) {
     EXPECT_EQ(parse_create_base(json{{"name", "公司制度"}}), "公司制度");
     EXPECT_EQ(param_of([] { parse_create_base(json{{"name", "../x"}}); }), "name/invalid_value");
     EXPECT_EQ(param_of([] { parse_create_base(json{{"name", 3}}); }), "name/invalid_type");
-    EXPECT_EQ(param_of([] { parse_create_base(json{{"name", "a"}, {"x", 1}}); }),
+    EXPECT_EQ(param_of([] {
+                  parse_create_base(json{{"name", "a"}, {"x", 1}});
+              }),
               "x/unknown_parameter");
     EXPECT_EQ(param_of([] { parse_create_base(json::array()); }), "/invalid_type");
 
@@ -30,11 +32,17 @@ TEST(KnowledgeRequest, CreateAndSearch) {
     EXPECT_EQ(s.top_k, 7);
     EXPECT_EQ(parse_knowledge_search(json{{"query", "q"}}).top_k, kDefaultKnowledgeTopK);
     EXPECT_EQ(param_of([] { parse_knowledge_search(json{{"query", ""}}); }), "query/invalid_value");
-    EXPECT_EQ(param_of([] { parse_knowledge_search(json{{"query", "q"}, {"top_k", 0}}); }),
+    EXPECT_EQ(param_of([] {
+                  parse_knowledge_search(json{{"query", "q"}, {"top_k", 0}});
+              }),
               "top_k/invalid_value");
-    EXPECT_EQ(param_of([] { parse_knowledge_search(json{{"query", "q"}, {"top_k", 21}}); }),
+    EXPECT_EQ(param_of([] {
+                  parse_knowledge_search(json{{"query", "q"}, {"top_k", 21}});
+              }),
               "top_k/invalid_value");
-    EXPECT_EQ(param_of([] { parse_knowledge_search(json{{"query", "q"}, {"top_k", 2.5}}); }),
+    EXPECT_EQ(param_of([] {
+                  parse_knowledge_search(json{{"query", "q"}, {"top_k", 2.5}});
+              }),
               "top_k/invalid_type");
     EXPECT_EQ(param_of([] {
                   parse_knowledge_search(json{{"query", std::string(kMaxQuestionBytes + 1, 'a')}});
@@ -55,17 +63,25 @@ TEST(KnowledgeRequest, ChatField) {
     ASSERT_TRUE(named);
     EXPECT_EQ(named->base, "公司制度");
     EXPECT_EQ(named->top_k, 3);
-    EXPECT_EQ(param_of([] { parse_chat_knowledge(json{{"knowledge", true}}, ""); }),
+    EXPECT_EQ(param_of([] {
+                  parse_chat_knowledge(json{{"knowledge", true}}, "");
+              }),
               "knowledge/invalid_value");
-    EXPECT_EQ(param_of([] { parse_chat_knowledge(json{{"knowledge", "x"}}, "d"); }),
+    EXPECT_EQ(param_of([] {
+                  parse_chat_knowledge(json{{"knowledge", "x"}}, "d");
+              }),
               "knowledge/invalid_type");
-    EXPECT_EQ(param_of([] { parse_chat_knowledge(json{{"knowledge", {{"bse", "x"}}}}, "d"); }),
+    EXPECT_EQ(param_of([] {
+                  parse_chat_knowledge(json{{"knowledge", {{"bse", "x"}}}}, "d");
+              }),
               "knowledge.bse/unknown_parameter");
     EXPECT_EQ(param_of([] {
                   parse_chat_knowledge(json{{"knowledge", {{"base", "x"}, {"top_k", 99}}}}, "");
               }),
               "knowledge.top_k/invalid_value");
-    EXPECT_EQ(param_of([] { parse_chat_knowledge(json{{"knowledge", {{"base", "/etc"}}}}, ""); }),
+    EXPECT_EQ(param_of([] {
+                  parse_chat_knowledge(json{{"knowledge", {{"base", "/etc"}}}}, "");
+              }),
               "knowledge.base/invalid_value");
 }
 

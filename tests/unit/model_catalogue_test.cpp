@@ -27,10 +27,11 @@ const CatalogueEntry& named(const std::string& name) {
 TEST(ModelCatalogue, HoldsTheModelsOfTheIssue) {
     std::set<std::string> names;
     for (const auto& e : model_catalogue()) names.insert(e.short_name());
-    EXPECT_EQ(names, (std::set<std::string>{
-                         "qwen2.5:0.5b", "qwen2.5:1.5b", "qwen2.5:3b", "qwen2.5:7b",
-                         "qwen2.5-coder:0.5b", "qwen2.5-coder:1.5b", "qwen3:0.6b", "qwen3:1.7b",
-                         "qwen3:4b", "qwen3-embedding:0.6b", "qwen3-reranker:0.6b"}));
+    EXPECT_EQ(names,
+              (std::set<std::string>{"qwen2.5:0.5b", "qwen2.5:1.5b", "qwen2.5:3b", "qwen2.5:7b",
+                                     "qwen2.5-coder:0.5b", "qwen2.5-coder:1.5b", "qwen3:0.6b",
+                                     "qwen3:1.7b", "qwen3:4b", "qwen3.5:0.8b", "qwen3.5:2b",
+                                     "qwen3-embedding:0.6b", "qwen3-reranker:0.6b"}));
     EXPECT_EQ(default_catalogue_entry().short_name(), "qwen2.5:0.5b");
     EXPECT_EQ(catalogue_short_names().rfind("qwen2.5:0.5b, qwen2.5:1.5b", 0), 0u);
 }
@@ -71,6 +72,11 @@ TEST(ModelCatalogue, KnowsWhatEachModelIsAndWhetherItThinks) {
     EXPECT_FALSE(named("qwen3:0.6b").thinking_default);
     EXPECT_FALSE(named("qwen3:1.7b").thinking_default);
     EXPECT_TRUE(named("qwen3:4b").thinking_default);
+    // Qwen3.5's small sizes think when asked; a chat starts without, as Qwen ships them.
+    EXPECT_TRUE(named("qwen3.5:0.8b").thinks);
+    EXPECT_FALSE(named("qwen3.5:0.8b").thinking_default);
+    EXPECT_FALSE(named("qwen3.5:2b").thinking_default);
+    EXPECT_EQ(named("qwen3.5:0.8b").default_quant, "q8_0");
     EXPECT_FALSE(named("qwen2.5:7b").thinks);
     EXPECT_FALSE(named("qwen3-embedding:0.6b").thinks);
 }

@@ -13,7 +13,9 @@ namespace {
 using json = nlohmann::ordered_json;
 
 // One "token" per byte: budgets in bytes are easy to reason about.
-int bytes(std::string_view s) { return int(s.size()); }
+int bytes(std::string_view s) {
+    return int(s.size());
+}
 
 const json kChat = json::array({{{"role", "system"}, {"content", "You are helpful."}},
                                 {{"role", "user"}, {"content", "earlier"}},
@@ -28,13 +30,15 @@ std::vector<Passage> passages() {
 
 TEST(PassagesPrompt, NumbersThePassagesThatFitBestFirstInTheLastUserMessage) {
     const auto all = passages();
-    const int two = bytes(format_passage(1, all[0]) + "\n\n") + bytes(format_passage(2, all[1]) + "\n\n");
+    const int two =
+        bytes(format_passage(1, all[0]) + "\n\n") + bytes(format_passage(2, all[1]) + "\n\n");
     const PassagesPrompt p = add_passages(kChat, all, two, bytes);
     EXPECT_EQ(p.used, 2u);
     ASSERT_EQ(p.messages.size(), kChat.size());
     for (size_t i = 0; i + 1 < kChat.size(); ++i) EXPECT_EQ(p.messages[i], kChat[i]) << i;
     const std::string last = p.messages.back()["content"];
-    const size_t one_at = last.find("[1] 报销制度.docx, p. 4, 第三章 > 3.2 报销\n报销需要发票原件。");
+    const size_t one_at =
+        last.find("[1] 报销制度.docx, p. 4, 第三章 > 3.2 报销\n报销需要发票原件。");
     const size_t two_at = last.find("[2] 员工手册.pdf\n出差需要审批。");
     ASSERT_NE(one_at, std::string::npos) << last;
     ASSERT_NE(two_at, std::string::npos) << last;
@@ -46,7 +50,12 @@ TEST(PassagesPrompt, NumbersThePassagesThatFitBestFirstInTheLastUserMessage) {
 
     // One byte less: the second passage no longer fits, and none is cut.
     EXPECT_EQ(add_passages(kChat, all, two - 1, bytes).used, 1u);
-    EXPECT_EQ(add_passages(kChat, all, 0, bytes).used, 0u);
+    // None fits: the model is told why, not that nothing was found.
+    const PassagesPrompt none = add_passages(kChat, all, 0, bytes);
+    EXPECT_EQ(none.used, 0u);
+    const std::string no_room = none.messages.back()["content"];
+    EXPECT_NE(no_room.find("放不进这次对话"), std::string::npos) << no_room;
+    EXPECT_EQ(no_room.find("[1]"), std::string::npos);
 }
 
 TEST(PassagesPrompt, NoPassagesSaysNothingWasFoundAndCitesNothing) {

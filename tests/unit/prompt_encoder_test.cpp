@@ -35,6 +35,29 @@ TEST(PromptEncoder, PlainConversationEqualsEncodingTheRenderedText) {
     EXPECT_NE(p.text.find("You are Qwen, created by Alibaba Cloud."), std::string::npos);
 }
 
+// Qwen3.5's template renders an earlier answer without the empty thinking block its generation
+// prompt opened: the next turn's prompt repeats this one's ids only up to where the conversation
+// before the generation prompt ends, which conversation_end finds.
+TEST(PromptEncoder, ConversationEndIsWhereTheNextTurnPartsFromThisOne) {
+    const auto m = LoadedModel::open(QE_GOLDEN_DIR "/q35-q8_0.gguf");
+    const nlohmann::ordered_json vars = {{"enable_thinking", false}};
+    nlohmann::ordered_json messages = {{{"role", "user"}, {"content", "Hello! 你好"}}};
+    const auto turn1 =
+        encode_conversation(m->formatter(), m->tokenizer(), messages, nullptr, true, vars);
+    const int end = conversation_end(m->formatter(), m->tokenizer(), messages, nullptr,
+                                     std::vector<int>(turn1.ids.begin(), turn1.ids.end()), vars);
+    ASSERT_GT(end, 0);
+    EXPECT_NE(turn1.text.find("<think>\n\n</think>"), std::string::npos);
+    messages.push_back({{"role", "assistant"}, {"content", "Hi."}});
+    messages.push_back({{"role", "user"}, {"content", "Again"}});
+    const auto turn2 =
+        encode_conversation(m->formatter(), m->tokenizer(), messages, nullptr, true, vars);
+    size_t shared = 0;
+    while (shared < turn1.ids.size() && turn2.ids[shared] == turn1.ids[shared]) ++shared;
+    EXPECT_GE(shared, size_t(end));       // the next turn can resume at the end ...
+    EXPECT_LT(shared, turn1.ids.size());  // ... but not at this prompt's end
+}
+
 TEST(PromptEncoder, MatchesTheGoldenChatIds) {
     // ../shared/golden's chat sequence is llama.cpp's tokenization of this very conversation.
     const auto& m = golden_model();

@@ -401,6 +401,59 @@ TEST(SynthModel, Qwen3FilesMatchEveryGoldenQwen3FileKeyByKeyAndTensorByTensor) {
               kQwen3ChatTemplate);
 }
 
+// The golden files' Qwen3.5 family q35 (Qwen3.5-0.8B's shape, scaled down).
+Options q35_options(const std::string& type) {
+    Options o = small_options(type);
+    Shape s = qwen35_08b();
+    s.layers = 4;
+    s.dim = 512;
+    s.heads = 4;
+    s.ffn = 1024;
+    s.vocab = 3872;
+    s.delta_heads = 4;
+    o.shape = s;
+    return o;
+}
+
+// For every golden q35 file: the tool's file of the same shape and type has the same metadata and
+// the same tensors (names, shapes, types: the hybrid layout and llama-quantize's choices).
+TEST(SynthModel, Qwen35FilesMatchEveryGoldenQwen35FileKeyByKeyAndTensorByTensor) {
+    for (const std::string type : {"f16", "q8_0", "q4_k_m"}) {
+        SCOPED_TRACE(type);
+        const auto path = tmp("q35-" + type + ".gguf");
+        write_gguf(q35_options(type), small_qwen3_vocab(), path.string());
+        MappedFile ours_file(path.string());
+        MappedFile golden_file(golden("q35-" + type + ".gguf"));
+        const GgufFile ours = parse_gguf(ours_file.bytes(), "ours");
+        const GgufFile gold = parse_gguf(golden_file.bytes(), "golden");
+        expect_same_metadata(ours, gold);
+        ASSERT_EQ(ours.tensors.size(), gold.tensors.size());
+        for (const auto& g : gold.tensors) {
+            SCOPED_TRACE(g.name);
+            const auto it = std::find_if(ours.tensors.begin(), ours.tensors.end(),
+                                         [&](const auto& t) { return t.name == g.name; });
+            ASSERT_NE(it, ours.tensors.end());
+            EXPECT_EQ(it->shape, g.shape);
+            EXPECT_EQ(dtype_name(it->dtype), dtype_name(g.dtype));
+        }
+    }
+    // Its state decays: ssm_a = -exp(A_log) < 0 in every DeltaNet layer.
+    const ModelFile m = ModelFile::open(tmp("q35-f16.gguf").string());
+    for (const float a : to_floats(m.get("blk.0.ssm_a", {DType::F32}, {4}))) EXPECT_LT(a, 0.0f);
+}
+
+TEST(SynthModel, Qwen35PresetsHaveTheRealShapesAndAreGgufOnly) {
+    const Shape s = preset_shape("qwen3.5-0.8b").value();
+    EXPECT_EQ(s.arch, Arch::kQwen35);
+    EXPECT_EQ(s.vocab, 248320);
+    EXPECT_EQ(s.layers, 24);
+    EXPECT_EQ(s.dim, 1024);
+    EXPECT_EQ(preset_shape("qwen3.5-2b").value().dim, 2048);
+    Options o = q35_options("bf16");
+    EXPECT_TRUE(test::throws_error(
+        [&] { write_hf(o, small_qwen3_vocab(), tmp("q35-hf").string()); }, {"GGUF files only"}));
+}
+
 TEST(SynthModel, Qwen3GgufAndHfFolderHoldTheSameWeightsAndConfig) {
     const auto gguf_path = tmp("q3-same.gguf");
     const auto hf_dir = tmp("q3-same-hf");

@@ -108,5 +108,74 @@ TEST(TokenizerPretokenize, Pcre2AgreesOnTheCorpus) {
     EXPECT_GT(compared, 580u);
 }
 
+// Qwen3.5's pattern (pre-tokenizer "qwen35") against llama.cpp's unicode_regex_split with the
+// regexes of its LLAMA_VOCAB_PRE_TYPE_QWEN35 and _QWEN2, on NFC text with combining marks: the
+// pieces it gave, for both patterns (so the test also shows where they part).
+struct MarkCase {
+    const char* name;
+    std::string text;
+    Pieces qwen35, qwen2;
+};
+
+const MarkCase kMarkCases[] = {
+    {"Devanagari",
+     "\u0928\u092E\u0938\u094D\u0924\u0947 \u0926\u0941\u0928\u093F\u092F\u093E",
+     {"\u0928\u092E\u0938\u094D\u0924\u0947", " \u0926\u0941\u0928\u093F\u092F\u093E"},
+     {"\u0928\u092E\u0938", "\u094D\u0924", "\u0947", " \u0926", "\u0941\u0928", "\u093F\u092F",
+      "\u093E"}},
+    {"Thai",
+     "\u0E2A\u0E27\u0E31\u0E2A\u0E14\u0E35\u0E04\u0E23\u0E31\u0E1A \u0E17\u0E14\u0E2A\u0E2D\u0E1A",
+     {"\u0E2A\u0E27\u0E31\u0E2A\u0E14\u0E35\u0E04\u0E23\u0E31\u0E1A",
+      " \u0E17\u0E14\u0E2A\u0E2D\u0E1A"},
+     {"\u0E2A\u0E27", "\u0E31\u0E2A\u0E14", "\u0E35\u0E04\u0E23", "\u0E31\u0E1A",
+      " \u0E17\u0E14\u0E2A\u0E2D\u0E1A"}},
+    {"Hebrew with points",
+     "\u05E9\u05B8\u05C1\u05DC\u05D5\u05B9\u05DD \u05E2\u05B2\u05DC\u05B5\u05D9\u05DB\u05B6\u05DD",
+     {"\u05E9\u05B8\u05C1\u05DC\u05D5\u05B9\u05DD",
+      " \u05E2\u05B2\u05DC\u05B5\u05D9\u05DB\u05B6\u05DD"},
+     {"\u05E9", "\u05B8\u05C1", "\u05DC\u05D5", "\u05B9\u05DD", " \u05E2", "\u05B2\u05DC",
+      "\u05B5\u05D9\u05DB", "\u05B6\u05DD"}},
+    {"Arabic with harakat",
+     "\u0645\u064E\u0631\u0652\u062D\u064E\u0628\u064B\u0627 \u0628\u0650\u0643\u064F\u0645\u0652",
+     {"\u0645\u064E\u0631\u0652\u062D\u064E\u0628\u064B\u0627",
+      " \u0628\u0650\u0643\u064F\u0645\u0652"},
+     {"\u0645", "\u064E\u0631", "\u0652\u062D", "\u064E\u0628", "\u064B\u0627", " \u0628",
+      "\u0650\u0643", "\u064F\u0645", "\u0652"}},
+    {"Zalgo",
+     "Z\u0324\u0354\u0367\u0311\u0313\u00E4\u0356\u032D\u0308\u0307l\u036E\u0312\u036B\u01E7\u0317"
+     "\u035A\u031Ao\u0319\u0314\u036E\u0307\u0350\u0307 text",
+     {"Z\u0324\u0354\u0367\u0311\u0313\u00E4\u0356\u032D\u0308\u0307l\u036E\u0312\u036B\u01E7\u0317"
+      "\u035A\u031Ao\u0319\u0314\u036E\u0307\u0350\u0307",
+      " text"},
+     {"Z", "\u0324\u0354\u0367\u0311\u0313", "\u00E4", "\u0356\u032D\u0308\u0307", "l",
+      "\u036E\u0312\u036B", "\u01E7", "\u0317\u035A\u031A", "o",
+      "\u0319\u0314\u036E\u0307\u0350\u0307", " text"}},
+    {"marks after a space, a digit, punctuation; an enclosing mark",
+     "a \u0301b 1\u03012 !\u0301? x\u20DDy",
+     {"a", " \u0301b", " ", "1", "\u0301", "2", " !", "\u0301", "?", " x\u20DDy"},
+     {"a", " \u0301", "b", " ", "1", "\u0301", "2", " !\u0301?", " x", "\u20DDy"}},
+    {"a mark at the start, alone, before a letter",
+     "\u0301abc \u0308 \u0308x",
+     {"\u0301abc", " \u0308", " \u0308x"},
+     {"\u0301abc", " \u0308", " \u0308", "x"}},
+    {"emoji with a variation selector and a skin tone",
+     "\u2764\uFE0F ok \U0001F44D\U0001F3FD done",
+     {"\u2764\uFE0F", " ok", " \U0001F44D\U0001F3FD", " done"},
+     {"\u2764\uFE0F", " ok", " \U0001F44D\U0001F3FD", " done"}},
+    {"Chinese (no marks: the same pieces)",
+     "Hello! \u4F60\u597D\uFF0C\u8BF7\u5199\u4E00\u9996\u8BD7\u3002",
+     {"Hello", "!", " \u4F60\u597D", "\uFF0C\u8BF7\u5199\u4E00\u9996\u8BD7", "\u3002"},
+     {"Hello", "!", " \u4F60\u597D", "\uFF0C\u8BF7\u5199\u4E00\u9996\u8BD7", "\u3002"}},
+};
+
+TEST(TokenizerPretokenize, Qwen35JoinsMarksToLettersAsLlamaCppDoes) {
+    for (const MarkCase& c : kMarkCases) {
+        SCOPED_TRACE(c.name);
+        const auto q35 = split_qwen2(c.text, SplitPattern::Qwen35);
+        EXPECT_EQ(Pieces(q35.begin(), q35.end()), c.qwen35);
+        EXPECT_EQ(split(c.text), c.qwen2);
+    }
+}
+
 }  // namespace
 }  // namespace qe

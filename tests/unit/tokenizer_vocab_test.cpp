@@ -177,6 +177,13 @@ TEST(TokenizerVocab, PiecesParseLiteralsOnlyWhereAskedAndMergeAcrossPieces) {
     EXPECT_THROW(pieces({{"\xff", SpecialTokens::kAsText}}), Error);
 }
 
+TEST(TokenizerVocab, GgufQwen35PreTokenizerSelectsItsSplitter) {
+    EXPECT_EQ(small_vocab([](GgufWriter&) {}).split, SplitPattern::Qwen2);
+    const Vocab v =
+        small_vocab([](GgufWriter& w) { w.set("tokenizer.ggml.pre", gguf_value::str("qwen35")); });
+    EXPECT_EQ(v.split, SplitPattern::Qwen35);
+}
+
 TEST(TokenizerVocab, GgufErrorsNameTheKey) {
     using W = GgufWriter;
     expect_error(
@@ -293,6 +300,16 @@ TEST(TokenizerVocab, HfFolderLoads) {
     EXPECT_EQ(load_tokenizer(pairs.path()).encode("abab"), (std::vector<int32_t>{3, 3}));
 }
 
+// Qwen3.5's tokenizer.json differs only by its split pattern, which the vocabulary records.
+TEST(TokenizerVocab, HfQwen35PatternSelectsItsSplitter) {
+    HfFolder folder("qwen35");
+    folder.write("tokenizer.json", small_tokenizer_json("", std::string(kQwen35SplitPattern)));
+    EXPECT_EQ(vocab_from_hf(folder.path()).split, SplitPattern::Qwen35);
+    HfFolder plain("qwen2");
+    plain.write("tokenizer.json", small_tokenizer_json());
+    EXPECT_EQ(vocab_from_hf(plain.path()).split, SplitPattern::Qwen2);
+}
+
 TEST(TokenizerVocab, HfErrorsNameTheProblem) {
     HfFolder folder("bad");
     auto load_with = [&](const std::string& json) {
@@ -302,7 +319,7 @@ TEST(TokenizerVocab, HfErrorsNameTheProblem) {
     expect_error([&] { vocab_from_hf(folder.path() + "/missing"); }, "tokenizer.json");
     expect_error([&] { load_with(R"({"model": {"type": "BPE", "vocab": {"a": 0},)"); },
                  "invalid JSON at byte");
-    expect_error([&] { load_with(small_tokenizer_json("", "\\s+")); }, "not Qwen2's split pattern");
+    expect_error([&] { load_with(small_tokenizer_json("", "\\s+")); }, "not Qwen2's or Qwen3.5's split pattern");
     expect_error([&] { load_with(small_tokenizer_json(R"("byte_fallback": true,)")); },
                  "byte_fallback is true");
     expect_error([&] { Tokenizer t(load_with(small_tokenizer_json("", "", R"(["a q"])"))); },

@@ -1,11 +1,12 @@
-// qwen-edge-synth: writes a Qwen2 or Qwen3 model with seeded random weights (a developer tool for
-// tests and benchmarks; its output is noise).
+// qwen-edge-synth: writes a Qwen2, Qwen3 or Qwen3.5 model with seeded random weights (a developer
+// tool for tests and benchmarks; its output is noise).
 //   qwen-edge-synth --out m.gguf --type q4_k_m                      the Qwen2.5-0.5B shape
 //   qwen-edge-synth --out m.gguf --preset qwen3-0.6b --type q8_0    the Qwen3-0.6B shape
 //   qwen-edge-synth --out tiny.gguf --layers 2 --dim 448 --ffn 512 --vocab 3872 --type f32
 //   qwen-edge-synth --out q3.gguf --arch qwen3 --layers 2 --dim 512 --heads 8 --kv-heads 4
 //                   --ffn 1024 --vocab 3872                          Qwen3, head dim 128
 //   qwen-edge-synth --out folder --format hf                        BF16 safetensors folder
+//   qwen-edge-synth --out q35.gguf --preset qwen3.5-0.8b --type q8_0  the Qwen3.5-0.8B shape
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -27,8 +28,8 @@ std::string join(const std::vector<std::string>& items) {
 int main(int argc, char** argv) {
     using namespace qe::synth;
     CLI::App app{
-        "qwen-edge-synth: write a Qwen2 or Qwen3 model with seeded random weights (output is "
-        "noise)"};
+        "qwen-edge-synth: write a Qwen2, Qwen3 or Qwen3.5 model with seeded random weights "
+        "(output is noise)"};
     Shape shape;  // only the options given are taken from it, over the preset's shape
     std::string out, format = "gguf", type = "f16", preset, arch,
                      tokenizer = QE_DEFAULT_TOKENIZER_JSON, name;
@@ -45,12 +46,15 @@ int main(int argc, char** argv) {
                    "the shape to start from: qwen2.5-0.5b (24 layers, hidden 896, 14/2 heads, ffn "
                    "4864; the default), qwen3-0.6b (28, 1024, 16/8 heads of 128, ffn 3072; the "
                    "default with --arch qwen3), qwen3-1.7b (28, 2048, 16/8 x 128, 6144), qwen3-4b "
-                   "(36, 2560, 32/8 x 128, 9728); all vocab 151936, tied")
+                   "(36, 2560, 32/8 x 128, 9728); all vocab 151936, tied; qwen3.5-0.8b (24 "
+                   "layers, 3 Gated DeltaNet : 1 attention, hidden 1024, 8/2 heads of 256, 16 "
+                   "DeltaNet heads of 128, ffn 3584; the default with --arch qwen35), qwen3.5-2b "
+                   "(hidden 2048, ffn 6144); both vocab 248320 (Qwen3's tokens, padded), GGUF only")
         ->check(CLI::IsMember(preset_names()));
     app.add_option("--arch", arch,
-                   "qwen2 (QKV biases, head dim = dim / heads) or qwen3 (q/k norms, head dim "
-                   "stated, no biases); default: the preset's")
-        ->check(CLI::IsMember({"qwen2", "qwen3"}));
+                   "qwen2 (QKV biases, head dim = dim / heads), qwen3 (q/k norms, head dim "
+                   "stated, no biases) or qwen35 (hybrid Gated DeltaNet); default: the preset's")
+        ->check(CLI::IsMember({"qwen2", "qwen3", "qwen35"}));
     app.add_option("--layers", shape.layers, "transformer blocks");
     app.add_option("--dim", shape.dim, "hidden size");
     app.add_option("--heads", shape.heads, "query heads");
@@ -60,7 +64,7 @@ int main(int argc, char** argv) {
     app.add_option("--ffn", shape.ffn, "feed-forward (intermediate) size");
     app.add_option("--vocab", shape.vocab,
                    "embedding rows: the first tokens of the Qwen vocabulary, its added tokens (22 "
-                   "for qwen2, 26 for qwen3), then padding");
+                   "for qwen2, 26 for qwen3 and qwen35), then padding");
     app.add_option("--context", shape.context, "context length");
     app.add_option("--rope-theta", shape.rope_theta, "RoPE base frequency");
     app.add_option("--rms-eps", shape.rms_eps, "RMSNorm epsilon");
@@ -80,7 +84,10 @@ int main(int argc, char** argv) {
     if (format == "hf" && !app.count("--type")) type = "bf16";
 
     // The preset's shape (or the architecture's default one), then the options given.
-    if (preset.empty()) preset = arch == "qwen3" ? "qwen3-0.6b" : "qwen2.5-0.5b";
+    if (preset.empty())
+        preset = arch == "qwen35"  ? "qwen3.5-0.8b"
+                 : arch == "qwen3" ? "qwen3-0.6b"
+                                   : "qwen2.5-0.5b";
     Shape chosen = preset_shape(preset).value();
     if (!arch.empty() && parse_arch(arch) != chosen.arch) {
         std::fprintf(stderr, "qwen-edge-synth: --preset %s is %s, not --arch %s\n", preset.c_str(),

@@ -50,6 +50,11 @@ void row_values(uint64_t seed, const std::string& name, uint64_t name_hash, int6
         offset = 1.0f;
     } else if (ends_with(name, ".bias")) {
         scale = 0.02f;
+    } else if (ends_with(name, ".ssm_a")) {
+        // Qwen3.5's ssm_a = -exp(A_log): negative, so the state decays (A_log ~ N(0, 0.5)).
+        for (int64_t i = 0; i < cols; ++i)
+            out[i] = bf16_to_f32(f32_to_bf16(-std::exp(0.5f * rng.normal())));
+        return;
     }
     for (int64_t i = 0; i < cols; ++i) {
         out[i] = bf16_to_f32(f32_to_bf16(offset + scale * rng.normal()));
@@ -119,7 +124,9 @@ void encode_tensor(uint64_t seed, const std::string& name, const std::vector<int
 bool same_layout(const Shape& a, const Shape& b) {
     return a.arch == b.arch && a.layers == b.layers && a.dim == b.dim && a.heads == b.heads &&
            a.kv_heads == b.kv_heads && head_size(a) == head_size(b) && a.ffn == b.ffn &&
-           a.vocab == b.vocab;
+           a.vocab == b.vocab &&
+           (a.arch != Arch::kQwen35 ||
+            (a.delta_heads == b.delta_heads && a.delta_head_dim == b.delta_head_dim));
 }
 
 std::string default_name(const Shape& s) {
@@ -128,14 +135,18 @@ std::string default_name(const Shape& s) {
         {qwen3_06b(), "Qwen3-0.6B"},
         {qwen3_17b(), "Qwen3-1.7B"},
         {qwen3_4b(), "Qwen3-4B"},
+        {qwen35_08b(), "Qwen3.5-0.8B"},
+        {qwen35_2b(), "Qwen3.5-2B"},
     };
     for (const auto& [shape, name] : known) {
         if (same_layout(s, shape)) {
             return std::string(name) + " shape, random weights (synthetic: output is noise)";
         }
     }
-    return std::string(s.arch == Arch::kQwen3 ? "Synthetic Qwen3 " : "Synthetic Qwen2 ") +
-           std::to_string(s.layers) + "x" + std::to_string(s.dim) +
+    const char* family = s.arch == Arch::kQwen35  ? "Synthetic Qwen3.5 "
+                         : s.arch == Arch::kQwen3 ? "Synthetic Qwen3 "
+                                                  : "Synthetic Qwen2 ";
+    return std::string(family) + std::to_string(s.layers) + "x" + std::to_string(s.dim) +
            ", random weights (output is noise)";
 }
 
@@ -216,12 +227,13 @@ void write_hf_configs(const Options& o, const SynthVocab& vocab, const fs::path&
 }  // namespace
 
 std::string_view arch_name(Arch a) {
-    return a == Arch::kQwen3 ? "qwen3" : "qwen2";
+    return a == Arch::kQwen35 ? "qwen35" : a == Arch::kQwen3 ? "qwen3" : "qwen2";
 }
 
 std::optional<Arch> parse_arch(std::string_view name) {
     if (name == "qwen2") return Arch::kQwen2;
     if (name == "qwen3") return Arch::kQwen3;
+    if (name == "qwen35") return Arch::kQwen35;
     return std::nullopt;
 }
 
@@ -231,11 +243,13 @@ int head_size(const Shape& s) {
 }
 
 int added_tokens(Arch a) {
-    return a == Arch::kQwen3 ? kQwen3AddedTokens : kQwen25AddedTokens;
+    return a == Arch::kQwen2 ? kQwen25AddedTokens : kQwen3AddedTokens;
 }
 
 const char* chat_template(Arch a) {
-    return a == Arch::kQwen3 ? kQwen3ChatTemplate : kQwen25ChatTemplate;
+    return a == Arch::kQwen35  ? kQwen35ChatTemplate
+           : a == Arch::kQwen3 ? kQwen3ChatTemplate
+                               : kQwen25ChatTemplate;
 }
 
 Shape qwen25_05b() {
@@ -272,7 +286,31 @@ Shape qwen3_4b() {
     return s;
 }
 
+Shape qwen35_08b() {
+    Shape s;
+    s.arch = Arch::kQwen35;
+    s.layers = 24;
+    s.dim = 1024;
+    s.heads = 8;
+    s.kv_heads = 2;
+    s.head_dim = 256;
+    s.ffn = 3584;
+    s.vocab = 248320;
+    s.context = 262144;
+    s.rope_theta = 1e7f;
+    return s;
+}
+
+Shape qwen35_2b() {
+    Shape s = qwen35_08b();
+    s.dim = 2048;
+    s.ffn = 6144;
+    return s;
+}
+
 std::optional<Shape> preset_shape(std::string_view name) {
+    if (name == "qwen3.5-0.8b") return qwen35_08b();
+    if (name == "qwen3.5-2b") return qwen35_2b();
     if (name == "qwen2.5-0.5b") return qwen25_05b();
     if (name == "qwen3-0.6b") return qwen3_06b();
     if (name == "qwen3-1.7b") return qwen3_17b();
@@ -281,7 +319,7 @@ std::optional<Shape> preset_shape(std::string_view name) {
 }
 
 std::vector<std::string> preset_names() {
-    return {"qwen2.5-0.5b", "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b"};
+    return {"qwen2.5-0.5b", "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b", "qwen3.5-0.8b", "qwen3.5-2b"};
 }
 
 std::string hf_tensor_name(const std::string& gguf_name) {
@@ -322,6 +360,13 @@ void check_shape(const Shape& s) {
     need(s.context >= 1, "context must be positive");
     need(s.rope_theta > 0 && std::isfinite(s.rope_theta), "rope theta must be positive");
     need(s.rms_eps > 0 && s.rms_eps < 1, "rms eps must be in (0, 1)");
+    if (s.arch == Arch::kQwen35) {
+        need(s.delta_heads >= 1 && s.delta_head_dim >= 2, "DeltaNet heads must be positive");
+        need(s.conv_kernel >= 1 && s.conv_kernel <= 16, "the conv kernel must be 1..16");
+        need(s.attention_interval >= 1, "the attention interval must be positive");
+        need(s.rope_dims >= 2 && s.rope_dims <= head_size(s) && s.rope_dims % 2 == 0,
+             "rope dims must be even and at most the head size");
+    }
     if (problems.empty()) return;
     std::string message = "bad model shape: ";
     for (size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
@@ -336,10 +381,53 @@ std::string params_string(const Options& o, const std::string& format) {
         << " dim=" << s.dim << " heads=" << s.heads << " kv_heads=" << s.kv_heads
         << " head_dim=" << head_size(s) << " ffn=" << s.ffn << " vocab=" << s.vocab
         << " context=" << s.context << " rope_theta=" << s.rope_theta << " rms_eps=" << s.rms_eps
-        << " tied=" << (s.tied ? 1 : 0) << " name=" << model_name(o);
+        << " tied=" << (s.tied ? 1 : 0);
+    if (s.arch == Arch::kQwen35)
+        out << " delta_heads=" << s.delta_heads << " delta_head_dim=" << s.delta_head_dim
+            << " conv=" << s.conv_kernel << " interval=" << s.attention_interval
+            << " rope_dims=" << s.rope_dims;
+    out << " name=" << model_name(o);
     if (o.rerank_head) out << " rerank_head=1";
     return out.str();
 }
+
+namespace {
+
+// Qwen3.5's layers: every attention_interval-th one gated full attention, the others Gated
+// DeltaNet (value heads = key heads, as in the 0.8B and 2B models).
+void hybrid_layers(const Shape& s, std::vector<std::pair<std::string, std::vector<int64_t>>>& out) {
+    const int64_t hd = head_size(s), q = int64_t(s.heads) * hd, kv = int64_t(s.kv_heads) * hd;
+    const int64_t heads = s.delta_heads, inner = heads * s.delta_head_dim;
+    const int64_t conv = 3 * inner;  // [q | k | v] channels
+    for (int l = 0; l < s.layers; ++l) {
+        const std::string b = "blk." + std::to_string(l) + ".";
+        out.push_back({b + "attn_norm.weight", {s.dim}});
+        if ((l + 1) % s.attention_interval == 0) {
+            out.push_back({b + "attn_q.weight", {2 * q, s.dim}});  // per head [query | gate]
+            out.push_back({b + "attn_k.weight", {kv, s.dim}});
+            out.push_back({b + "attn_v.weight", {kv, s.dim}});
+            out.push_back({b + "attn_q_norm.weight", {hd}});
+            out.push_back({b + "attn_k_norm.weight", {hd}});
+            out.push_back({b + "attn_output.weight", {s.dim, q}});
+        } else {
+            out.push_back({b + "attn_qkv.weight", {conv, s.dim}});
+            out.push_back({b + "attn_gate.weight", {inner, s.dim}});
+            out.push_back({b + "ssm_conv1d.weight", {conv, s.conv_kernel}});
+            out.push_back({b + "ssm_dt.bias", {heads}});
+            out.push_back({b + "ssm_a", {heads}});
+            out.push_back({b + "ssm_alpha.weight", {heads, s.dim}});
+            out.push_back({b + "ssm_beta.weight", {heads, s.dim}});
+            out.push_back({b + "ssm_norm.weight", {s.delta_head_dim}});
+            out.push_back({b + "ssm_out.weight", {s.dim, inner}});
+        }
+        out.push_back({b + "post_attention_norm.weight", {s.dim}});
+        out.push_back({b + "ffn_gate.weight", {s.ffn, s.dim}});
+        out.push_back({b + "ffn_up.weight", {s.ffn, s.dim}});
+        out.push_back({b + "ffn_down.weight", {s.dim, s.ffn}});
+    }
+}
+
+}  // namespace
 
 // In the order llama.cpp's converter writes them (as in the golden F16 files).
 std::vector<std::pair<std::string, std::vector<int64_t>>> tensor_list(const Shape& s) {
@@ -349,6 +437,12 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> tensor_list(const Shap
     const bool qwen2 = s.arch == Arch::kQwen2;
     std::vector<std::pair<std::string, std::vector<int64_t>>> out;
     out.push_back({"token_embd.weight", {s.vocab, s.dim}});  // [vocab, dim]
+    if (s.arch == Arch::kQwen35) {
+        hybrid_layers(s, out);
+        out.push_back({"output_norm.weight", {s.dim}});
+        if (!s.tied) out.push_back({"output.weight", {s.vocab, s.dim}});
+        return out;
+    }
     for (int l = 0; l < s.layers; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
         out.push_back({b + "attn_norm.weight", {s.dim}});
@@ -444,15 +538,29 @@ Written write_gguf(const Options& o, const SynthVocab& vocab, const std::string&
     w.set(a + "attention.head_count_kv", gv::u32(uint32_t(s.kv_heads)));
     w.set(a + "rope.freq_base", gv::f32(s.rope_theta));
     w.set(a + "attention.layer_norm_rms_epsilon", gv::f32(s.rms_eps));
-    if (s.arch == Arch::kQwen3) {
+    if (s.arch != Arch::kQwen2) {
         // The converter writes these when config.json has head_dim, as every Qwen3's has.
         w.set(a + "attention.key_length", gv::u32(uint32_t(head_size(s))));
         w.set(a + "attention.value_length", gv::u32(uint32_t(head_size(s))));
     }
+    if (s.arch == Arch::kQwen35) {
+        const uint32_t inner = uint32_t(s.delta_heads * s.delta_head_dim);
+        w.set(a + "rope.dimension_count", gv::u32(uint32_t(s.rope_dims)));
+        // Interleaved MRoPE sections of the rotated pairs (text positions: all alike).
+        const int32_t pairs = s.rope_dims / 2, third = pairs / 3;
+        w.set(a + "rope.dimension_sections",
+              gv::i32s({third + (pairs % 3 > 0), third + (pairs % 3 > 1), third, 0}));
+        w.set(a + "ssm.conv_kernel", gv::u32(uint32_t(s.conv_kernel)));
+        w.set(a + "ssm.state_size", gv::u32(uint32_t(s.delta_head_dim)));
+        w.set(a + "ssm.group_count", gv::u32(uint32_t(s.delta_heads)));
+        w.set(a + "ssm.time_step_rank", gv::u32(uint32_t(s.delta_heads)));
+        w.set(a + "ssm.inner_size", gv::u32(inner));
+        w.set(a + "full_attention_interval", gv::u32(uint32_t(s.attention_interval)));
+    }
     w.set("general.file_type", gv::u32(uint32_t(o.type.id)));
     w.set("general.quantization_version", gv::u32(2));
     w.set("tokenizer.ggml.model", gv::str("gpt2"));
-    w.set("tokenizer.ggml.pre", gv::str("qwen2"));
+    w.set("tokenizer.ggml.pre", gv::str(s.arch == Arch::kQwen35 ? "qwen35" : "qwen2"));
     w.set("tokenizer.ggml.tokens", gv::strings(vocab.tokens));
     w.set("tokenizer.ggml.token_type", gv::i32s(vocab.token_types));
     w.set("tokenizer.ggml.merges", gv::strings(vocab.merges));
@@ -491,6 +599,7 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
     const Shape& s = o.shape;
     check_vocab(s, vocab);
     if (o.rerank_head) throw Error("a reranker head is written to GGUF files only");
+    if (s.arch == Arch::kQwen35) throw Error("Qwen3.5 models are written to GGUF files only");
     const DType t = o.type.base;
     if (t != DType::BF16 && t != DType::F16 && t != DType::F32) {
         throw Error("a Hugging Face folder holds bf16, f16 or f32 weights, not " + o.type.name);

@@ -8,6 +8,12 @@
 // heads), no Q/K/V biases, per-head RMSNorms of Q and K (blk.N.attn_q_norm / attn_k_norm, [head
 // size]), Qwen3's 26 added tokens (Qwen2.5 has the first 22) and its own chat template.
 //
+// Qwen3.5 (`qwen35`, GGUF only) is a hybrid: every full_attention_interval-th layer is gated
+// full attention (attn_q holding per head [query | output gate], q/k norms, rotary over the first
+// rope_dims of each head), the others Gated DeltaNet layers (attn_qkv, attn_gate, ssm_*), with
+// tensor names, shapes and keys as llama.cpp's converter writes them; the vocabulary is Qwen3's
+// (the real 248k one is not at hand) padded to the real row count, pre-tokenizer "qwen35".
+//
 // The same seed gives the same weights in every output: values are drawn per tensor and row from
 // a seeded generator and rounded to bfloat16, so a BF16 safetensors folder and an F32 or BF16
 // GGUF hold exactly the same numbers (and give the same logits).
@@ -24,9 +30,9 @@
 
 namespace qe::synth {
 
-enum class Arch { kQwen2, kQwen3 };
+enum class Arch { kQwen2, kQwen3, kQwen35 };
 
-std::string_view arch_name(Arch a);                     // "qwen2", "qwen3": general.architecture
+std::string_view arch_name(Arch a);  // "qwen2", "qwen3", "qwen35": general.architecture
 std::optional<Arch> parse_arch(std::string_view name);  // nullopt for other names
 
 struct Shape {
@@ -42,12 +48,20 @@ struct Shape {
     float rope_theta = 1e6f;
     float rms_eps = 1e-6f;
     bool tied = true;
+    // Qwen3.5 only: the DeltaNet layers (key heads = value heads, as in the small models), the
+    // layer pattern and the rotated dims of the attention heads.
+    int delta_heads = 16;
+    int delta_head_dim = 128;
+    int conv_kernel = 4;
+    int attention_interval = 4;
+    int rope_dims = 64;
 };
 
 // The head size: head_dim, or dim / heads when it is 0.
 int head_size(const Shape& s);
 
-// Added tokens of the architecture's tokenizer: 22 for Qwen2.5, 26 for Qwen3.
+// Added tokens of the architecture's tokenizer: 22 for Qwen2.5, 26 for Qwen3 (and Qwen3.5's
+// stand-in vocabulary).
 int added_tokens(Arch a);
 
 // The exact shape of Qwen2.5-0.5B-Instruct.
@@ -56,8 +70,13 @@ Shape qwen25_05b();
 Shape qwen3_06b();
 Shape qwen3_17b();
 Shape qwen3_4b();
+// The exact shapes of Qwen3.5-0.8B and 2B (24 layers, 3 DeltaNet : 1 attention, 16 DeltaNet
+// heads of 128, attention 8 / 2 heads of 256, 248,320 rows, context 262144, tied).
+Shape qwen35_08b();
+Shape qwen35_2b();
 
-// "qwen2.5-0.5b", "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b"; nullopt for other names.
+// "qwen2.5-0.5b", "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b", "qwen3.5-0.8b", "qwen3.5-2b"; nullopt
+// for other names.
 std::optional<Shape> preset_shape(std::string_view name);
 std::vector<std::string> preset_names();
 
@@ -101,9 +120,10 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
 std::string hf_tensor_name(const std::string& gguf_name);
 
 // The official chat templates (Apache-2.0, from Qwen), embedded at build time: Qwen2.5-Instruct's,
-// Qwen3's, and the one of the shape's architecture.
+// Qwen3's, Qwen3.5's, and the one of the shape's architecture.
 extern const char* const kQwen25ChatTemplate;
 extern const char* const kQwen3ChatTemplate;
+extern const char* const kQwen35ChatTemplate;
 const char* chat_template(Arch a);
 
 }  // namespace qe::synth

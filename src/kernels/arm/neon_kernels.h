@@ -469,6 +469,69 @@ void silu_mul(const float* gate, const float* up, float* y, int64_t n) {
     for (; i < n; ++i) y[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
+// The gated delta rule's one-token step (KernelTable::delta_rule_step) in 4 lanes, walked in
+// column blocks of 16 (4 registers): the block's sums stay in registers while the rows stream.
+template <int V>
+inline void decay_recall(float* S, const float* k, float decay, float* u, int64_t dk, int64_t dv,
+                         int64_t j0) {
+    float32x4_t acc[V];
+    for (int c = 0; c < V; ++c) acc[c] = vdupq_n_f32(0.0f);
+    for (int64_t i = 0; i < dk; ++i) {
+        float* row = S + i * dv + j0;
+        for (int c = 0; c < V; ++c) {
+            const float32x4_t x = vmulq_n_f32(vld1q_f32(row + 4 * c), decay);
+            vst1q_f32(row + 4 * c, x);
+            acc[c] = vfmaq_n_f32(acc[c], x, k[i]);
+        }
+    }
+    for (int c = 0; c < V; ++c) vst1q_f32(u + j0 + 4 * c, acc[c]);
+}
+
+template <int V>
+inline void write_read(float* S, const float* k, const float* q, const float* u, float* out,
+                       int64_t dk, int64_t dv, int64_t j0) {
+    float32x4_t uu[V], acc[V];
+    for (int c = 0; c < V; ++c) {
+        uu[c] = vld1q_f32(u + j0 + 4 * c);
+        acc[c] = vdupq_n_f32(0.0f);
+    }
+    for (int64_t i = 0; i < dk; ++i) {
+        float* row = S + i * dv + j0;
+        for (int c = 0; c < V; ++c) {
+            const float32x4_t x = vfmaq_n_f32(vld1q_f32(row + 4 * c), uu[c], k[i]);
+            vst1q_f32(row + 4 * c, x);
+            acc[c] = vfmaq_n_f32(acc[c], x, q[i]);
+        }
+    }
+    for (int c = 0; c < V; ++c) vst1q_f32(out + j0 + 4 * c, acc[c]);
+}
+
+void delta_rule_step(float* S, const float* k, const float* v, const float* q, float decay,
+                     float beta, float* out, float* u, int64_t dk, int64_t dv) {
+    int64_t j = 0;
+    for (; j + 16 <= dv; j += 16) decay_recall<4>(S, k, decay, u, dk, dv, j);
+    for (; j + 4 <= dv; j += 4) decay_recall<1>(S, k, decay, u, dk, dv, j);
+    for (; j < dv; ++j) {
+        float acc = 0.0f;
+        for (int64_t i = 0; i < dk; ++i) {
+            S[i * dv + j] *= decay;
+            acc += S[i * dv + j] * k[i];
+        }
+        u[j] = acc;
+    }
+    for (j = 0; j < dv; ++j) u[j] = (v[j] - u[j]) * beta;
+    for (j = 0; j + 16 <= dv; j += 16) write_read<4>(S, k, q, u, out, dk, dv, j);
+    for (; j + 4 <= dv; j += 4) write_read<1>(S, k, q, u, out, dk, dv, j);
+    for (; j < dv; ++j) {
+        float acc = 0.0f;
+        for (int64_t i = 0; i < dk; ++i) {
+            S[i * dv + j] += k[i] * u[j];
+            acc += S[i * dv + j] * q[i];
+        }
+        out[j] = acc;
+    }
+}
+
 KernelTable make_neon_table(Isa isa, const char* name) {
     // Types and ops not written here keep the generic kernels: K-quants, F32/F16/BF16 matrices.
     KernelTable t = generic_table();
@@ -491,6 +554,7 @@ KernelTable make_neon_table(Isa isa, const char* name) {
     t.rmsnorm = rmsnorm;
     t.softmax = softmax;
     t.silu_mul = silu_mul;
+    t.delta_rule_step = delta_rule_step;
     return t;
 }
 

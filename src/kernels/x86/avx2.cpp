@@ -15,6 +15,7 @@
 #include "kernels/tables.h"
 #include "kernels/token_tiles.h"
 #include "kernels/x86/avx2_attention.h"
+#include "kernels/x86/avx2_delta_net.h"
 #include "kernels/x86/avx2_k.h"
 #include "kernels/x86/avx2_reduce.h"
 #include "kernels/x86/x8_kernels.h"
@@ -332,6 +333,7 @@ KernelTable make_table() {
     add_avx2_k_kernels(t);
     t.dot_f32 = dot_f32;
     add_avx2_attention_kernels(t);
+    add_avx2_delta_net_kernels(t);
     t.f16_to_f32 = f16_to_f32_row;
     t.f32_to_f16 = f32_to_f16_row;
     t.rmsnorm = rmsnorm;

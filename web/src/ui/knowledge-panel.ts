@@ -61,9 +61,11 @@ export class KnowledgePanel {
 
   // ---- data --------------------------------------------------------------------------------
 
-  private async attempt(action: () => Promise<void>): Promise<void> {
+  // Runs a request; its failure is shown until the next user action (a list fetched again in the
+  // background, `clears` false, leaves an earlier failure shown).
+  private async attempt(action: () => Promise<void>, clears = true): Promise<void> {
     try {
-      this.error = '';
+      if (clears) this.error = '';
       await action();
     } catch (e) {
       this.error = this.t('knowledgeError', { msg: e instanceof Error ? e.message : String(e) });
@@ -75,7 +77,7 @@ export class KnowledgePanel {
     await this.attempt(async () => {
       this.bases = (await this.client.listBases()).bases;
       this.events.basesChanged(this.bases);
-    });
+    }, false);
   }
 
   private async refreshDocuments(): Promise<void> {
@@ -84,7 +86,7 @@ export class KnowledgePanel {
     await this.attempt(async () => {
       const docs = await this.client.listDocuments(base);
       if (this.openBase === base) this.documents = docs;
-    });
+    }, false);
     this.schedulePoll();
   }
 
@@ -134,12 +136,25 @@ export class KnowledgePanel {
   private async upload(files: File[]): Promise<void> {
     const base = this.openBase;
     if (base === null || files.length === 0) return;
-    await this.attempt(async () => {
-      const added = await this.client.upload(base, files);
-      // Shown as the upload answered (queued, or skipped) until the list is fetched again.
-      if (this.openBase === base) this.documents = [...this.documents.filter((d) => !added.some((a) => a.id === d.id)), ...added];
-      this.events.toast(this.t('knowledgeUploaded', { n: added.length }));
-    });
+    // One request per file: the server's size limit is per request, and a refused file (too
+    // large, say) is named without stopping the others.
+    let added = 0;
+    const refused: string[] = [];
+    this.error = '';
+    for (const file of files) {
+      try {
+        const docs = await this.client.upload(base, [file]);
+        added += docs.length;
+        // Listed as the upload answered (queued, or skipped) until the list is fetched again;
+        // a document the list already holds keeps the list's (newer) state.
+        if (this.openBase === base) this.documents = [...this.documents, ...docs.filter((n) => !this.documents.some((d) => d.id === n.id))];
+      } catch (e) {
+        refused.push(`${file.name}: ${e instanceof Error ? e.message : String(e)}`);
+        this.error = this.t('knowledgeError', { msg: refused.join('; ') });
+      }
+      this.renderData();
+    }
+    if (added > 0) this.events.toast(this.t('knowledgeUploaded', { n: added }));
     await this.refreshDocuments();
   }
 

@@ -78,6 +78,8 @@ describe('knowledge', () => {
       { name: '差旅标准.pdf', mimeType: 'application/pdf', buffer: TRAVEL },
       { name: '旧版合同.doc', mimeType: 'application/msword', buffer: Buffer.from('\xd0\xcf\x11\xe0 an old Word file', 'latin1') },
     ]);
+    // Each file is listed as soon as it is uploaded, as the server answered.
+    for (const file of ['报销制度.docx', '差旅标准.pdf', '旧版合同.doc']) await documentRow(page, file).waitFor();
     // Drag and drop: a Markdown file dropped on the zone.
     const dropped = await page.evaluateHandle((text) => {
       const dt = new DataTransfer();
@@ -86,12 +88,13 @@ describe('knowledge', () => {
     }, LEAVE_MD);
     await page.getByTestId('knowledge-drop').dispatchEvent('drop', { dataTransfer: dropped });
 
-    // Each file is listed at once, then the list follows the background import by itself.
+    // The list follows the background import by itself until every document is ready. The
+    // picker's files were first shown queued, with a progress bar (the dropped one may be listed
+    // ready at once: a real server can import it before a refresh of the others' list returns).
     for (const file of ['报销制度.docx', '差旅标准.pdf', '请假制度.md']) {
       await expect.poll(() => documentRow(page, file).getAttribute('data-status'), { timeout: 30_000 }).toBe('ready');
       const seen = await statusesSeen(page, file);
-      // It was shown queued or indexing with a progress bar before it was ready.
-      expect(seen[0], `${file}: ${seen.join(' → ')}`).toMatch(/^(queued|indexing)\+progress$/);
+      if (file !== '请假制度.md') expect(seen[0], `${file}: ${seen.join(' → ')}`).toMatch(/^(queued|indexing)\+progress$/);
       expect(seen.at(-1)).toBe('ready');
     }
     await expect.poll(() => documentRow(page, '旧版合同.doc').getAttribute('data-status')).toBe('skipped');
@@ -165,7 +168,7 @@ describe('knowledge', () => {
     await s.close();
   });
 
-  it('a base name that exists is refused; a server default base starts new chats on; English labels', async () => {
+  it('a base name that exists and a file too large are refused; a server default base starts new chats on; English labels', async () => {
     const s = await openChat();
     const { page } = s;
     await waitForServerReady(page);
@@ -178,6 +181,24 @@ describe('knowledge', () => {
     await page.getByTestId('knowledge-create').click();
     await page.getByTestId('knowledge-error').waitFor();
     expect(await page.getByTestId('knowledge-error').textContent()).toMatch(/^Knowledge base error: .+/);
+
+    // Each file is its own upload: one refused (a 413 injected here, as any server's size limit
+    // answers) is named, and the other goes in.
+    await page.locator(`[data-testid=knowledge-base][data-name="${base}"] .kb-open`).click();
+    await s.context.route('**/documents', async (route) => {
+      if (route.request().method() === 'POST' && (route.request().postData() ?? '').includes('filename="huge.txt"')) {
+        return route.fulfill({ status: 413, json: { error: { message: 'the upload is over the 64 MiB limit', type: 'invalid_request_error', code: 'too_large', param: null } } });
+      }
+      return route.continue();
+    });
+    await page.getByTestId('knowledge-file-input').setInputFiles([
+      { name: 'huge.txt', mimeType: 'text/plain', buffer: Buffer.from('pretend this is big') },
+      { name: 'handbook.md', mimeType: 'text/markdown', buffer: Buffer.from('# Handbook\n\nBadges are worn at all times.\n') },
+    ]);
+    await expect.poll(() => documentRow(page, 'handbook.md').getAttribute('data-status'), { timeout: 30_000 }).toBe('ready');
+    expect(await page.getByTestId('knowledge-error').textContent()).toBe('Knowledge base error: huge.txt: the upload is over the 64 MiB limit');
+    expect(await documentRow(page, 'huge.txt').count()).toBe(0);
+    await s.context.unroute('**/documents');
     await page.keyboard.press('Escape');
 
     // A server that names a default base (serve --kb): a new chat starts with it on. The list

@@ -1,0 +1,112 @@
+#include "model/delta_net.h"
+
+#include <cmath>
+#include <functional>
+
+#include "model/delta_net_math.h"
+
+namespace qe {
+
+DeltaNetScratch::DeltaNetScratch(const ModelConfig& c, int max_batch) {
+    const size_t b = size_t(max_batch);
+    qkv.resize(b * c.ssm_conv_dim());
+    mixed.resize(b * c.ssm_conv_dim());
+    z.resize(b * c.ssm_v_dim());
+    alpha.resize(b * c.ssm_v_heads);
+    beta.resize(b * c.ssm_v_heads);
+    o.resize(b * c.ssm_v_dim());
+}
+
+void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& c,
+                     const LayerWeights& L, const LayerMatrices& M, int d,
+                     HybridState* const* states, int n, MatmulInput& xn_in, DeltaNetScratch& s,
+                     float* out) {
+    const int conv_dim = c.ssm_conv_dim(), k_dim = c.ssm_k_dim(), v_dim = c.ssm_v_dim();
+    const int hd = c.ssm_head_dim, taps = c.ssm_conv_kernel, heads = c.ssm_v_heads;
+    matmul(pool, k, xn_in,
+           {{s.qkv.data(), &M.ssm_qkv},
+            {s.z.data(), &M.ssm_z},
+            {s.alpha.data(), &M.ssm_alpha},
+            {s.beta.data(), &M.ssm_beta}});
+
+    // The light steps (convolution, norms) of a few positions run on this thread: split across
+    // the pool they would cost more in waiting for the threads than they save. Each item is
+    // computed the same way wherever it runs.
+    const bool few = n <= 8;
+    auto each = [&](int64_t count, const std::function<void(int64_t)>& fn) {
+        if (few) {
+            for (int64_t i = 0; i < count; ++i) fn(i);
+        } else {
+            pool.parallel_for(count, fn);
+        }
+    };
+
+    // The sequences of the piece: runs [first, end) of rows sharing a state.
+    std::vector<int> run_start;
+    for (int t = 0; t < n; ++t)
+        if (t == 0 || states[t] != states[t - 1]) run_start.push_back(t);
+    const int runs = int(run_start.size());
+    run_start.push_back(n);
+
+    // Causal convolution + SiLU, each channel of each sequence on its own: the channel's window
+    // (the state's last taps - 1 inputs) slides over the run's rows and is written back.
+    constexpr int kChannels = 64;
+    const int blocks = (conv_dim + kChannels - 1) / kChannels;
+    each(int64_t(runs) * blocks, [&](int64_t job) {
+        const int r = int(job / blocks), c0 = int(job % blocks) * kChannels;
+        const int c1 = std::min(conv_dim, c0 + kChannels);
+        float* window = states[run_start[r]]->conv(d);  // [taps - 1, conv_dim]
+        for (int t = run_start[r]; t < run_start[r + 1]; ++t) {
+            const float* in = &s.qkv[size_t(t) * conv_dim];
+            float* mixed = &s.mixed[size_t(t) * conv_dim];
+            for (int ch = c0; ch < c1; ++ch) {
+                mixed[ch] = causal_conv_silu(&L.ssm_conv[size_t(ch) * taps], taps, window + ch,
+                                             size_t(conv_dim), in[ch]);
+                for (int j = 0; j + 1 < taps - 1; ++j)
+                    window[size_t(j) * conv_dim + ch] = window[size_t(j + 1) * conv_dim + ch];
+                if (taps > 1) window[size_t(taps - 2) * conv_dim + ch] = in[ch];
+            }
+        }
+    });
+
+    // q and k per key head: L2-normalised, q scaled by 1/sqrt(head size).
+    const float q_scale = 1.0f / std::sqrt(float(hd));
+    each(n, [&](int64_t t) {
+        float* q = &s.mixed[size_t(t) * conv_dim];
+        for (int h = 0; h < c.ssm_k_heads; ++h) {
+            l2_normalize(q + h * hd, hd, c.rms_eps);
+            l2_normalize(q + k_dim + h * hd, hd, c.rms_eps);
+            for (int i = 0; i < hd; ++i) q[h * hd + i] *= q_scale;
+        }
+    });
+
+    // The gated delta rule, token after token, for each (sequence, value head); value head h
+    // reads key head h mod key heads.
+    pool.parallel_for(int64_t(runs) * heads, [&](int64_t job) {
+        const int r = int(job / heads), h = int(job % heads);
+        thread_local std::vector<float> u;
+        u.resize(size_t(hd));
+        float* S = states[run_start[r]]->delta(d, h);
+        for (int t = run_start[r]; t < run_start[r + 1]; ++t) {
+            const float* row = &s.mixed[size_t(t) * conv_dim];
+            const float* q = row + (h % c.ssm_k_heads) * hd;
+            const float* kk = row + k_dim + (h % c.ssm_k_heads) * hd;
+            const float* v = row + 2 * k_dim + h * hd;
+            const size_t at = size_t(t) * heads + h;
+            const float decay = delta_decay(L.ssm_a[h], s.alpha[at], L.ssm_dt_bias[h]);
+            k.delta_rule_step(S, kk, v, q, decay, sigmoid(s.beta[at]),
+                              &s.o[size_t(t) * v_dim + h * hd], u.data(), hd, hd);
+        }
+    });
+
+    // Gated RMSNorm per value head: RMSNorm(o) * ssm_norm * SiLU(z); then the output projection.
+    each(int64_t(n) * heads, [&](int64_t i) {
+        float* o = &s.o[size_t(i) * hd];
+        k.rmsnorm(o, L.ssm_norm.data(), o, hd, c.rms_eps);
+        k.silu_mul(&s.z[size_t(i) * hd], o, o, hd);
+    });
+    s.o_in.set(s.o.data(), n, v_dim);
+    matmul(pool, k, out, s.o_in, M.ssm_out);
+}
+
+}  // namespace qe

@@ -1,0 +1,185 @@
+// The per-sequence state of the hybrid qwen35 family on its golden model: positions fed in any
+// pieces give the same logits, a state resumes only at its checkpoints or its end, and copies,
+// rewinds and bad starts behave as SequenceState promises.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <future>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "engine/scheduler.h"
+#include "model/hybrid_state.h"
+#include "model/loaded_model.h"
+#include "model/qwen35_reference.h"
+#include "support/expect_error.h"
+
+namespace qe {
+namespace {
+
+const std::vector<int> kIds = {1,  17,  42, 99,   0,    5,  63, 17, 8,  77,  23, 42,
+                               11, 300, 7,  2000, 3000, 12, 64, 65, 66, 101, 9,  1000};
+
+class HybridStateTest : public testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        model_ = LoadedModel::open(QE_GOLDEN_DIR "/q35-f16.gguf").release();
+    }
+    static void TearDownTestSuite() { delete model_; }
+
+    std::unique_ptr<HybridState> fresh() const {
+        return std::make_unique<HybridState>(model_->config(), 64, DType::F16);
+    }
+    // The logits of the last of ids[from, to) evaluated into `s`, keeping a checkpoint at `to`
+    // when asked (as the engine does at a prompt's end).
+    std::vector<float> eval(HybridState& s, size_t from, size_t to, bool keep = true) const {
+        const std::span<const int> ids(kIds.data() + from, to - from);
+        return forward_hybrid_reference(model_->config(), model_->weights(), s, ids, int(from),
+                                        LogitsFor::Last, keep);
+    }
+
+    static LoadedModel* model_;
+};
+
+LoadedModel* HybridStateTest::model_ = nullptr;
+
+bool bit_equal(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+TEST_F(HybridStateTest, PiecesAndSingleStepsEqualOneBatch) {
+    auto whole = fresh();
+    const auto want = eval(*whole, 0, kIds.size());
+    auto pieces = fresh();
+    eval(*pieces, 0, 5);
+    for (size_t i = 5; i < 9; ++i) eval(*pieces, i, i + 1, false);
+    const auto got = eval(*pieces, 9, kIds.size());
+    EXPECT_TRUE(bit_equal(got, want));
+    EXPECT_EQ(pieces->n_evaluated(), int(kIds.size()));
+}
+
+TEST_F(HybridStateTest, ReusesOnlyCheckpointsAndItsEnd) {
+    auto s = fresh();
+    eval(*s, 0, 10);  // a chunk evaluated with `keep` ends at a checkpoint
+    eval(*s, 10, 11, false);
+    eval(*s, 11, 12, false);  // steps without it (decoding) do not
+    eval(*s, 12, 14, false);
+    eval(*s, 14, 17);
+    EXPECT_EQ(s->reusable_prefix(17), 17);
+    EXPECT_EQ(s->reusable_prefix(30), 17);
+    EXPECT_EQ(s->reusable_prefix(16), 10);
+    EXPECT_EQ(s->reusable_prefix(14), 10);
+    EXPECT_EQ(s->reusable_prefix(10), 10);
+    EXPECT_EQ(s->reusable_prefix(9), 0);
+    EXPECT_TRUE(test::throws_error([&] { s->rewind(12); }, {"position 12", "checkpoint"}));
+}
+
+TEST_F(HybridStateTest, RewindToACheckpointResumesExactly) {
+    auto s = fresh();
+    eval(*s, 0, 10);
+    const auto want = eval(*s, 10, 20, false);
+    eval(*s, 20, 21, false);
+    s->rewind(10);
+    EXPECT_EQ(s->n_evaluated(), 10);
+    EXPECT_TRUE(bit_equal(eval(*s, 10, 20), want));
+    // Back to the start always works, and clears the state.
+    s->rewind(0);
+    auto other = fresh();
+    EXPECT_TRUE(bit_equal(eval(*s, 0, 7), eval(*other, 0, 7)));
+}
+
+TEST_F(HybridStateTest, CopyPrefixTakesACheckpoint) {
+    auto source = fresh();
+    eval(*source, 0, 10);
+    const auto want = eval(*source, 10, 20, false);
+    auto copy = fresh();
+    copy->copy_prefix(*source, 10);
+    EXPECT_EQ(copy->n_evaluated(), 10);
+    EXPECT_TRUE(bit_equal(eval(*copy, 10, 20), want));
+    auto whole = fresh();
+    whole->copy_prefix(*source, 20);  // the source's end
+    EXPECT_TRUE(bit_equal(eval(*whole, 20, 24), eval(*source, 20, 24)));
+    EXPECT_TRUE(test::throws_error([&] { copy->copy_prefix(*source, 15); }, {"15", "checkpoint"}));
+}
+
+TEST_F(HybridStateTest, KeepsTheLastCheckpointsOnly) {
+    auto s = fresh();
+    for (size_t at = 0; at + 2 <= 2 * (HybridState::kMaxCheckpoints + 1); at += 2)
+        eval(*s, at, at + 2);
+    EXPECT_EQ(s->reusable_prefix(3), 0);  // the checkpoint at 2 is gone
+    EXPECT_EQ(s->reusable_prefix(5), 4);
+}
+
+TEST_F(HybridStateTest, APassMustStartWhereTheStateEnds) {
+    auto s = fresh();
+    eval(*s, 0, 4);
+    const std::vector<int> ids = {5, 6};
+    EXPECT_TRUE(test::throws_error(
+        [&] {
+            forward_hybrid_reference(model_->config(), model_->weights(), *s, ids, 2,
+                                     LogitsFor::Last, false);
+        },
+        {"holds 4 positions", "not at 2"}));
+    HybridReferenceModel m(model_->config(), model_->weights());
+    const SequenceChunk chunk{s.get(), ids, 6};
+    EXPECT_TRUE(test::throws_error([&] { m.forward({&chunk, 1}); }, {"not at 6"}));
+}
+
+TEST_F(HybridStateTest, ItsSizeIsTheKVCacheOfTheAttentionLayersPlusAFixedRecurrentPart) {
+    const ModelConfig& c = model_->config();
+    EXPECT_EQ(c.n_delta_net_layers(), 3);
+    // 3 DeltaNet layers: a conv window of 3 x 1536 and 4 heads of 128 x 128.
+    EXPECT_EQ(HybridState::recurrent_bytes(c), size_t(3 * (3 * 1536 + 4 * 128 * 128) * 4));
+    auto s = fresh();
+    KVCache kv(attention_layers_only(c), 64, DType::F16);
+    EXPECT_EQ(kv.bytes(), size_t(2 * 1 * 2 * 64 * 256 * 2));  // k and v, 1 layer, 2 heads
+    EXPECT_EQ(s->bytes(), kv.bytes() + HybridState::recurrent_bytes(c));
+}
+
+// A next turn through the scheduler: its prompt repeats the last one only up to the point the job
+// asked to keep (a template that renders the last answer differently in the history), so the
+// state resumes there, and the answer equals that of a scheduler that saw nothing before.
+TEST_F(HybridStateTest, TheNextTurnResumesAtTheKeptPoint) {
+    SchedulerOptions o;
+    o.slots = 1;
+    o.n_ctx = 64;
+    o.n_threads = 1;
+    o.prefill_chunk = 5;  // the kept point (11) falls inside a chunk
+    auto run = [&](Scheduler& s, std::vector<int> prompt, int keep_at) {
+        auto done = std::make_shared<std::promise<JobEvent>>();
+        auto tokens = std::make_shared<std::vector<int>>();
+        JobRequest job;
+        job.prompt = std::move(prompt);
+        job.keep_at = keep_at;
+        job.options.max_tokens = 6;
+        job.options.sampling.temperature = 0;
+        job.options.loop_guard.enabled = false;
+        job.on_event = [done, tokens](const JobEvent& ev) {
+            if (ev.done) {
+                JobEvent last = ev;
+                last.token = -1;
+                done->set_value(last);
+            } else {
+                tokens->push_back(ev.token);
+            }
+            return true;
+        };
+        auto f = done->get_future();
+        EXPECT_TRUE(s.submit(std::move(job)));
+        const JobEvent last = f.get();
+        return std::pair{last.cached_tokens, *tokens};
+    };
+    Scheduler s(model_->config(), model_->weights(), o);
+    const std::vector<int> turn1(kIds.begin(), kIds.begin() + 14);
+    EXPECT_EQ(run(s, turn1, 11).first, 0);
+    std::vector<int> turn2(kIds.begin(), kIds.begin() + 11);  // diverges after the kept point
+    turn2.insert(turn2.end(), {500, 501, 502, 503, 7, 8});
+    const auto [cached, answer] = run(s, turn2, 0);
+    EXPECT_EQ(cached, 11);
+    Scheduler fresh_s(model_->config(), model_->weights(), o);
+    EXPECT_EQ(answer, run(fresh_s, turn2, 0).second);
+}
+
+}  // namespace
+}  // namespace qe
