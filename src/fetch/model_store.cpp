@@ -21,13 +21,6 @@ bool ends_with(const std::string& s, const std::string& tail) {
     return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-std::string read_recorded_sha256(const fs::path& model) {
-    std::ifstream in(model.string() + ".sha256");
-    std::string digest;
-    if (!(in >> digest)) return "";
-    return normalize_sha256(digest);
-}
-
 bool is_model_file(const std::string& name) {
     return ends_with(name, ".gguf");
 }
@@ -92,7 +85,7 @@ std::vector<CachedModel> list_models(const std::string& dir) {
         m.bytes = entry.file_size(size_ec);
         if (is_model_file(name)) {
             m.name = name;
-            m.sha256 = read_recorded_sha256(entry.path());
+            m.sha256 = recorded_sha256(entry.path().string());
         } else if (ends_with(name, ".gguf.part")) {
             m.name = name.substr(0, name.size() - 5);
             m.partial = true;
@@ -129,6 +122,13 @@ std::vector<std::string> remove_model(const std::string& dir, const std::string&
                     ")");
     }
     return removed;
+}
+
+std::string recorded_sha256(const std::string& model_path) {
+    std::ifstream in(model_path + ".sha256");
+    std::string digest;
+    if (!(in >> digest)) return "";
+    return normalize_sha256(digest);
 }
 
 void write_sha256_file(const std::string& model_path, const std::string& sha256) {

@@ -34,6 +34,10 @@ std::vector<std::string> remove_model(const std::string& dir, const std::string&
 // Records the verified digest beside the model (written atomically).
 void write_sha256_file(const std::string& model_path, const std::string& sha256);
 
+// The digest recorded beside a model at its download (FILE.sha256, lowercase hex), or "" when
+// there is none or it is not a SHA-256.
+std::string recorded_sha256(const std::string& model_path);
+
 // Where the default model (the official Q8_0 file) lives or would live.
 std::string default_model_path(const std::string& dir_override = "");
 

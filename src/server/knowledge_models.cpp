@@ -1,6 +1,7 @@
 #include "server/knowledge_models.h"
 
 #include "engine/rerank_prompt.h"
+#include "fetch/model_store.h"
 
 namespace qe {
 namespace {
@@ -15,7 +16,9 @@ std::vector<int> ids_of(const LoadedModel& model, const std::string& text) {
 knowledge::EmbedderInfo embedder_info(const LoadedModel& model, const Embedder& embedder) {
     knowledge::EmbedderInfo info;
     info.name = model.id();
-    info.digest = "size:" + std::to_string(model.file().file_bytes());
+    const std::string sha256 = fetch::recorded_sha256(model.file().path());
+    info.digest = sha256.empty() ? "size:" + std::to_string(model.file().file_bytes())
+                                 : "sha256:" + sha256;
     info.dims = embedder.dim();
     info.instruction = kRetrievalInstruction;
     return info;

@@ -16,8 +16,9 @@ namespace qe {
 inline constexpr const char* kRetrievalInstruction =
     "Given a web search query, retrieve relevant passages that answer the query";
 
-// The record of `model` as a base's embedder: its name, its file's size as the digest (hashing a
-// model file at every start would take seconds), its dims and the query instruction.
+// The record of `model` as a base's embedder: its name, as the digest the SHA-256 recorded at its
+// download (FILE.sha256), else its file's size (hashing a model file at every start would take
+// seconds), its dims and the query instruction.
 knowledge::EmbedderInfo embedder_info(const LoadedModel& model, const Embedder& embedder);
 
 // Passages (documents) to vectors: the text as it is.

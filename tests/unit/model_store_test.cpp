@@ -83,6 +83,16 @@ TEST_F(ModelStoreTest, TheDigestFileIsInSha256sumFormat) {
     EXPECT_EQ(line, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  m.gguf");
 }
 
+TEST_F(ModelStoreTest, TheRecordedDigestIsReadBackOnlyWhenItIsOne) {
+    touch("m.gguf");
+    const std::string model = (dir_ / "m.gguf").string();
+    EXPECT_EQ(recorded_sha256(model), "");  // none recorded
+    write_sha256_file(model, std::string(64, 'A'));
+    EXPECT_EQ(recorded_sha256(model), std::string(64, 'a'));
+    std::ofstream(model + ".sha256") << "not a digest  m.gguf\n";
+    EXPECT_EQ(recorded_sha256(model), "");
+}
+
 TEST_F(ModelStoreTest, RemovesAModelWithItsCompanionsAndNamesWhatIsThere) {
     touch("a.gguf");
     touch("a.gguf.sha256", std::string(64, 'c'));
