@@ -6,6 +6,8 @@
 // bad names, the admin key and the upload limit answered with the contract's errors.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -65,17 +67,22 @@ std::string code_of(const RawResponse& r) {
 class KnowledgeApiE2E : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        data_ = fs::path(QE_TEST_TMP_DIR) / "knowledge_api_e2e";
+        // A folder of this process's own: ctest runs each test of the suite as a process of its
+        // own, in parallel, and one's setup must not delete the base another is asking.
+        const std::string own = "knowledge_api_e2e_" + std::to_string(::getpid());
+        data_ = fs::path(QE_TEST_TMP_DIR) / own;
         fs::remove_all(data_);
         server_ = new test::LiveServer;
         setup_error_ = server_->start(
             kBinary,
             {"--model", kModel, "--threads", "1", "--ctx", "2048", "--data-dir", data_.string()},
-            (fs::path(QE_TEST_TMP_DIR) / "knowledge_api_e2e.log").string());
+            (fs::path(QE_TEST_TMP_DIR) / (own + ".log")).string());
     }
     static void TearDownTestSuite() {
         delete server_;
         server_ = nullptr;
+        std::error_code ec;
+        fs::remove_all(data_, ec);
     }
     void SetUp() override {
         ASSERT_EQ(setup_error_, "");
