@@ -155,15 +155,7 @@ std::vector<float> forward_hybrid_reference(const ModelConfig& c, const Weights&
     }
     state.advance(n, keep);
 
-    const int first = which == LogitsFor::All ? 0 : n - 1;
-    const int n_out = n - first;
-    rmsnorm(xn.data(), &x[first * dim], w.output_norm, n_out, c.rms_eps);
-    dump(d, "output_norm", start_pos + first, xn.data(), n_out, c.dim);
-    if (hidden) return {xn.begin(), xn.begin() + std::ptrdiff_t(size_t(n_out) * dim)};
-    std::vector<float> logits(size_t(n_out) * c.vocab_size);  // [n_out, vocab_size]
-    matmul(logits.data(), xn.data(), w.output, n_out);
-    dump(d, "logits", start_pos + first, logits.data(), n_out, c.vocab_size);
-    return logits;
+    return output_head(c, w, x, n, start_pos, which, d, hidden);
 }
 
 std::unique_ptr<SequenceState> HybridReferenceModel::new_sequence(int n_ctx, DType kv_type) const {

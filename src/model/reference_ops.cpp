@@ -103,4 +103,20 @@ float silu(float x) {
     return x / (1.0f + std::exp(-x));
 }
 
+std::vector<float> output_head(const ModelConfig& c, const Weights& w, const std::vector<float>& x,
+                               int n, int start_pos, LogitsFor which, const ActivationDump* d,
+                               bool hidden) {
+    const size_t dim = size_t(c.dim);
+    const int first = which == LogitsFor::All ? 0 : n - 1;
+    const int n_out = n - first;
+    std::vector<float> xn(size_t(n_out) * dim);
+    rmsnorm(xn.data(), &x[size_t(first) * dim], w.output_norm, n_out, c.rms_eps);
+    dump(d, "output_norm", start_pos + first, xn.data(), n_out, c.dim);
+    if (hidden) return xn;
+    std::vector<float> logits(size_t(n_out) * c.vocab_size);  // [n_out, vocab_size]
+    matmul(logits.data(), xn.data(), w.output, n_out);
+    dump(d, "logits", start_pos + first, logits.data(), n_out, c.vocab_size);
+    return logits;
+}
+
 }  // namespace qe::ref

@@ -7,7 +7,10 @@
 
 #include "core/tensor.h"
 #include "model/config.h"
+#include "model/activation_dump.h"
+#include "model/batch.h"
 #include "model/kv_cache.h"
+#include "model/weights.h"
 
 namespace qe::ref {
 
@@ -36,5 +39,11 @@ void rope(float* x, int n, int n_heads, int head_dim, int rot_dims, int start_po
 // q, out: [n, n_heads * head_dim]
 void attention(float* out, const float* q, const KVCache& kv, int layer, int n, int start_pos,
                const ModelConfig& c);
+
+// The end of a reference pass over n positions of hidden states x [n, dim]: the final RMSNorm of
+// the positions `which` asks for, then the hidden states (`hidden`) or the logits [rows, vocab].
+std::vector<float> output_head(const ModelConfig& c, const Weights& w, const std::vector<float>& x,
+                               int n, int start_pos, LogitsFor which, const ActivationDump* d,
+                               bool hidden);
 
 }  // namespace qe::ref
