@@ -47,7 +47,15 @@ struct SequenceChunk {
     // there (a later prompt sharing these positions continues from it); a KV cache can resume
     // anywhere and ignores it.
     bool keep = false;
+    // A verification chunk of speculative decoding (at most kMaxVerifyChunk positions): until
+    // the next pass on this state, reusable_prefix(n) == n for every n from start_pos to the
+    // chunk's end, so the engine can take back the proposals the model rejected. A KV cache can
+    // always; a recurrent state keeps what it needs to replay the chunk's first positions.
+    bool verify = false;
 };
+
+// The most positions a verification chunk may have.
+constexpr int kMaxVerifyChunk = 8;
 
 // What a pass returns for the positions that want output.
 enum class ForwardOutput {
