@@ -12,6 +12,7 @@
 #include "fetch/progress.h"
 #include "server/api_json.h"
 #include "server/generation.h"
+#include "server/request_fields.h"
 #include "server/same_secret.h"
 #include "server/static_assets.h"
 #include "server/tool_constraint.h"
@@ -47,6 +48,13 @@ std::string requested_model(const json& body) {
         return body["model"].get<std::string>();
     return "";
 }
+// `model`, where a request may name one, is a string (the requests with their own parsers check
+// it there).
+void check_model_field(const json& body) {
+    if (body.contains("model") && !body["model"].is_string())
+        api_fail("model", "'model' must be a string naming a model", "invalid_type");
+}
+
 int64_t unix_time() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -468,6 +476,9 @@ HttpResponse Api::tokenize(const HttpRequest& req) {
     const json body = parse_json_body(req.body);
     if (!body.is_object() || !body.contains("content") || !body["content"].is_string())
         api_fail("content", "'content' must be a string", "invalid_type");
+    refuse_unknown_fields(body, {"content", "add_special", "parse_special", "model"},
+                          "a tokenize request");
+    check_model_field(body);
     bool special = false;
     if (body.contains("add_special") || body.contains("parse_special")) {
         const json& v = body.contains("parse_special") ? body["parse_special"] : body["add_special"];
@@ -475,7 +486,7 @@ HttpResponse Api::tokenize(const HttpRequest& req) {
         special = v.get<bool>();
     }
     try {
-        const auto ids = use_model<ChatModel>("", ModelKind::kChat)->model().tokenizer().encode(body["content"].get<std::string>(),
+        const auto ids = use_model<ChatModel>(requested_model(body), ModelKind::kChat)->model().tokenizer().encode(body["content"].get<std::string>(),
                                                   special ? SpecialTokens::kParse : SpecialTokens::kAsText);
         return json_response(200, {{"tokens", ids}});
     } catch (const Error& e) {
@@ -487,7 +498,9 @@ HttpResponse Api::detokenize(const HttpRequest& req) {
     const json body = parse_json_body(req.body);
     if (!body.is_object() || !body.contains("tokens") || !body["tokens"].is_array())
         api_fail("tokens", "'tokens' must be an array of token ids", "invalid_type");
-    const auto served = use_model<ChatModel>("", ModelKind::kChat);
+    refuse_unknown_fields(body, {"tokens", "model"}, "a detokenize request");
+    check_model_field(body);
+    const auto served = use_model<ChatModel>(requested_model(body), ModelKind::kChat);
     const Tokenizer& tokenizer = served->model().tokenizer();
     std::vector<int32_t> ids;
     for (const auto& t : body["tokens"]) {

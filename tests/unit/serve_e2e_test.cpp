@@ -216,6 +216,19 @@ TEST_F(ServeE2E, ModelsHealthTokenizeDetokenize) {
     const RawResponse detok = http(port_, "POST", "/detokenize", json{{"tokens", ids}}.dump());
     ASSERT_EQ(detok.status, 200);
     EXPECT_EQ(json::parse(detok.body)["content"], "Hello 你好");
+
+    // The model may be named; an unknown one is not found, an unknown field is refused.
+    const RawResponse named = http(port_, "POST", "/tokenize",
+                                   R"({"content":"Hello 你好","model":"g448-q8_0"})");
+    ASSERT_EQ(named.status, 200) << named.body;
+    EXPECT_EQ(json::parse(named.body)["tokens"], ids);
+    const RawResponse unknown_model =
+        http(port_, "POST", "/detokenize", json{{"tokens", ids}, {"model", "no-such"}}.dump());
+    EXPECT_EQ(unknown_model.status, 404) << unknown_model.body;
+    const RawResponse unknown_field =
+        http(port_, "POST", "/tokenize", R"({"content":"x","with_pieces":true})");
+    EXPECT_EQ(unknown_field.status, 400);
+    EXPECT_NE(unknown_field.body.find("with_pieces"), std::string::npos) << unknown_field.body;
 }
 
 // A client that hangs up mid-stream: its request is cancelled and its slot freed, long before
