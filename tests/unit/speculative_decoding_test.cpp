@@ -290,10 +290,13 @@ TEST_P(SpeculativeGolden, SampledAnswersAreDeterministicForASeed) {
     const Answer plain = run(options(false), repetitive_, o);
     EXPECT_EQ(run(options(false), repetitive_, o).tokens, plain.tokens);
     const auto drafter = scripted({concat(repetitive_, plain.tokens)});
+    EXPECT_EQ(plain.final.finish_reason, "length");
     const Answer spec = run(options(true, drafter), repetitive_, o);
+    EXPECT_EQ(spec.final.finish_reason, "length") << spec.final.error;
     EXPECT_GT(spec.final.draft_tokens, 0);
     EXPECT_EQ(run(options(true, drafter), repetitive_, o).tokens, spec.tokens);
     const Answer lookup = run(options(true), repetitive_, o);
+    EXPECT_EQ(lookup.final.finish_reason, "length") << lookup.final.error;
     EXPECT_EQ(run(options(true), repetitive_, o).tokens, lookup.tokens);
 }
 
