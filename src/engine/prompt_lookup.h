@@ -3,6 +3,12 @@
 // kMinNgram), in the prompt or the answer so far. No extra model: answers that quote their
 // documents, edit code or fill a form repeat long stretches of the prompt.
 //
+// n from 4 down to 2, as measured by replaying answers (Qwen tokens) through this drafter: with
+// n down to 1, an answer that quotes nothing got proposals at 0.32 wasted rows per token against
+// 0.085; stopping at 3 lost a tenth of the tokens per pass of an answer quoting its source
+// (2.12 against 2.34); up to 6 instead of 4 helped a whole-file code edit (6.4 against 5.8 tokens
+// per pass) and nothing else.
+//
 // Cost: an index from each n-gram to the last position it ended at, extended by the tokens added
 // since the last call, so a step costs O(kMaxNgram) whatever the prompt's length (the first call
 // indexes the prompt once).
