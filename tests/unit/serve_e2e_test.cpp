@@ -231,6 +231,25 @@ TEST_F(ServeE2E, ModelsHealthTokenizeDetokenize) {
     EXPECT_NE(unknown_field.body.find("with_pieces"), std::string::npos) << unknown_field.body;
 }
 
+// Speculative decoding's counters: an answer's timings carry what was proposed and kept, and
+// /metrics adds them up.
+TEST_F(ServeE2E, SpeculativeCountersInTimingsAndMetrics) {
+    ASSERT_TRUE(idle());
+    const double drafted_before = server_->metric("qwen_edge_draft_tokens_total");
+    const double accepted_before = server_->metric("qwen_edge_draft_accepted_tokens_total");
+    const RawResponse r = http(port_, "POST", "/v1/chat/completions",
+                               chat_body("one two three four one two three four one two three four",
+                                         40, false, R"({"temperature":0})"));
+    ASSERT_EQ(r.status, 200);
+    const json t = json::parse(r.body)["timings"];
+    const int drafted = t.at("draft_tokens"), accepted = t.at("draft_accepted");
+    EXPECT_LE(accepted, drafted);
+    EXPECT_GE(t.at("tokens_per_pass").get<double>(), 1.0);
+    EXPECT_TRUE(idle());
+    EXPECT_EQ(server_->metric("qwen_edge_draft_tokens_total") - drafted_before, drafted);
+    EXPECT_EQ(server_->metric("qwen_edge_draft_accepted_tokens_total") - accepted_before, accepted);
+}
+
 // A client that hangs up mid-stream: its request is cancelled and its slot freed, long before
 // the answer's 4000 tokens would have been made.
 TEST_F(ServeE2E, ClientThatDisconnectsMidStreamFreesItsSlot) {
