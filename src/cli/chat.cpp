@@ -26,6 +26,7 @@
 #include "chat/chat_turns.h"
 #include "cli/chat_knowledge.h"
 #include "cli/commands.h"
+#include "cli/draft_option.h"
 #include "cli/engine_options.h"
 #include "cli/model_choice.h"
 #include "core/error.h"
@@ -41,6 +42,7 @@ void on_sigint(int) { g_interrupted = true; }
 
 struct ChatArgs {
     std::string model;
+    DraftArgs draft;
     bool demo = false;
     std::string system;
     int ctx = 4096, threads = 0, max_tokens = 1024, rounds = 3;
@@ -113,6 +115,12 @@ int chat(const ChatArgs& a) {
     so.max_queue = 0;
     so.n_ctx = a.ctx;
     so.n_threads = a.threads;
+    DraftOptions draft_options;
+    draft_options.n_ctx = so.n_ctx;
+    draft_options.n_threads = so.n_threads;
+    // Declared before the scheduler, whose jobs propose with it.
+    const auto draft = open_draft(a.draft, *model, draft_options);
+    if (draft) so.speculative.drafter = draft->factory();
     const auto scheduler = start_scheduler(*model, so);
     ChatTurns turns(*model, *scheduler);
     std::unique_ptr<ChatKnowledge> knowledge;
@@ -272,6 +280,7 @@ Runner register_chat(CLI::App& app) {
     auto args = std::make_shared<ChatArgs>();
     auto* cmd = app.add_subcommand("chat", "Chat in the terminal");
     cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (qwen3:0.6b, as `qwen-edge list` shows; default: the downloaded Qwen2.5-0.5B-Instruct)");
+    args->draft.add_to(*cmd, nullptr);
     cmd->add_flag("--demo", args->demo, "Make and use a model with random weights (answers are noise): for trying it out without a download");
     cmd->add_option("--system", args->system, "System prompt (default: the model's own)");
     cmd->add_option("-c,--ctx", args->ctx, "Context in tokens")->capture_default_str()->check(CLI::Range(16, 1 << 20));

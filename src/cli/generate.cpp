@@ -6,6 +6,7 @@
 
 #include "chat/chat_turns.h"
 #include "cli/commands.h"
+#include "cli/draft_option.h"
 #include "cli/engine_options.h"
 #include "core/error.h"
 #include "tokenizer/stream_decoder.h"
@@ -15,6 +16,7 @@ namespace qe::cli {
 Runner register_generate(CLI::App& app) {
     struct Args {
         EngineOptions engine;
+        DraftArgs draft;
         std::string ids;
         std::string prompt;
         std::string system;
@@ -28,6 +30,7 @@ Runner register_generate(CLI::App& app) {
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("generate", "continue a prompt");
     args->engine.add_to(*cmd);
+    args->draft.add_to(*cmd, nullptr);
     auto* source = cmd->add_option_group("prompt", "one of --ids or --prompt");
     auto* ids = source->add_option("--ids", args->ids, "the prompt as comma-separated token ids");
     auto* prompt = source->add_option("-p,--prompt", args->prompt,
@@ -66,6 +69,14 @@ Runner register_generate(CLI::App& app) {
         so.kv_type = args->engine.kv_dtype();
         so.n_threads = args->engine.n_threads;
         so.path = args->engine.path();
+        DraftOptions draft_options;
+        draft_options.n_ctx = so.n_ctx;
+        draft_options.kv_type = so.kv_type;
+        draft_options.n_threads = so.n_threads;
+        draft_options.path = so.path;
+        // Declared before the scheduler, whose jobs propose with it.
+        const auto draft = open_draft(args->draft, *model, draft_options);
+        if (draft) so.speculative.drafter = draft->factory();
         const auto scheduler = start_scheduler(*model, so);
 
         if (*prompt && args->raw) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/draft_option.h"
 #include "cli/engine_options.h"
 #include "cli/first_start.h"
 #include "cli/model_choice.h"
@@ -31,6 +32,7 @@ namespace fs = std::filesystem;
 
 struct ServeArgs {
     std::string model, embedding_model, rerank_model;
+    DraftArgs draft;  // --draft: proposes for the chat model given (or downloaded)
     bool demo = false;
     std::string source;      // of a first start's download
     bool no_verify = false;  // a first start may take a file no SHA-256 is known for
@@ -89,6 +91,9 @@ void load_models(const ServeArgs& a, const std::string& model_path, const fs::pa
                  loaded->model().config().full_attention_interval > 0 ? "KV cache + recurrent state"
                                                                       : "KV cache",
                  double(stats.kv_bytes) / (1 << 20));
+    if (const DraftModel* draft = loaded->draft())
+        std::fprintf(stderr, "qwen-edge: speculative decoding for %s with the %s\n", chat.c_str(),
+                     draft->describe().c_str());
     if (!a.embedding_model.empty()) {
         const std::string name = api.add_model(a.embedding_model, ModelKind::kEmbedding, true, true);
         api.registry().acquire(name);
@@ -133,6 +138,12 @@ int serve(ServeArgs a) {
     api_options.served.chat.n_ctx = a.ctx;
     api_options.served.chat.n_threads = a.threads;
     api_options.served.threads = a.threads;
+    if (!a.draft.name.empty()) {
+        api_options.served.draft_path = choose_model(a.draft.name, false);
+        // A first start's model is the default one it downloads.
+        api_options.served.draft_for = a.model.empty() ? fetch::default_model_path() : a.model;
+        api_options.served.draft_min_chain = a.draft.min_chain;
+    }
     try {
         api_options.models_dir = models_dir();
     } catch (const Error&) {
@@ -229,6 +240,7 @@ Runner register_serve(CLI::App& app) {
     auto args = std::make_shared<ServeArgs>();
     auto* cmd = app.add_subcommand("serve", "Serve the web chat and the OpenAI-compatible API");
     cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (qwen3:0.6b, as `qwen-edge list` shows; default: the downloaded Qwen2.5-0.5B-Instruct, downloaded first when it is not there)");
+    args->draft.add_to(*cmd, nullptr);
     cmd->add_option("--embedding-model", args->embedding_model, "A second model (e.g. Qwen3-Embedding: a .gguf file or qwen3-embedding:0.6b) for POST /v1/embeddings, over threads of its own");
     cmd->add_option("--rerank-model", args->rerank_model, "A reranker model (Qwen3-Reranker: a .gguf file with its full output head or llama.cpp's 2-row cls.output head, or qwen3-reranker:0.6b) for POST /v1/rerank, over threads of its own");
     cmd->add_option("--source", args->source, "Where a first start (no model named, none downloaded) downloads the default model from: hf or modelscope (default: $QWEN_EDGE_SOURCE, else Hugging Face, then ModelScope when that fails)")
