@@ -46,6 +46,7 @@ struct ChatArgs {
     bool demo = false;
     std::string system;
     int ctx = 4096, threads = 0, max_tokens = 1024, rounds = 3;
+    bool no_speculative = false;
     bool verbose = false;
     std::string kb;
     int kb_top_k = 5;
@@ -115,6 +116,7 @@ int chat(const ChatArgs& a) {
     so.max_queue = 0;
     so.n_ctx = a.ctx;
     so.n_threads = a.threads;
+    so.speculative.enabled = !a.no_speculative;
     DraftOptions draft_options;
     draft_options.n_ctx = so.n_ctx;
     draft_options.n_threads = so.n_threads;
@@ -280,11 +282,12 @@ Runner register_chat(CLI::App& app) {
     auto args = std::make_shared<ChatArgs>();
     auto* cmd = app.add_subcommand("chat", "Chat in the terminal");
     cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (qwen3:0.6b, as `qwen-edge list` shows; default: the downloaded Qwen2.5-0.5B-Instruct)");
-    args->draft.add_to(*cmd, nullptr);
     cmd->add_flag("--demo", args->demo, "Make and use a model with random weights (answers are noise): for trying it out without a download");
     cmd->add_option("--system", args->system, "System prompt (default: the model's own)");
     cmd->add_option("-c,--ctx", args->ctx, "Context in tokens")->capture_default_str()->check(CLI::Range(16, 1 << 20));
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str();
+    cmd->add_flag("--no-speculative", args->no_speculative, "Decode one token per step (no speculative decoding; the answers are the same)");
+    args->draft.add_to(*cmd, cmd->get_option("--no-speculative"));
     cmd->add_option("-n,--max-tokens", args->max_tokens, "Longest answer in tokens")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--rounds", args->rounds, "Earlier rounds kept in context")->capture_default_str()->check(CLI::Range(0, 1000));
     cmd->add_flag("-v,--verbose", args->verbose, "Print time to first token and tokens/s after each answer");

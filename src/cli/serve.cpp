@@ -36,6 +36,7 @@ struct ServeArgs {
     bool demo = false;
     std::string source;      // of a first start's download
     bool no_verify = false;  // a first start may take a file no SHA-256 is known for
+    bool no_speculative = false;
     std::string host = "127.0.0.1";
     int port = 8080;
     std::string api_key, api_key_file, cors;
@@ -137,6 +138,7 @@ int serve(ServeArgs a) {
     api_options.served.chat.max_queue = a.queue;
     api_options.served.chat.n_ctx = a.ctx;
     api_options.served.chat.n_threads = a.threads;
+    api_options.served.chat.speculative.enabled = !a.no_speculative;
     api_options.served.threads = a.threads;
     if (!a.draft.name.empty()) {
         api_options.served.draft_path = choose_model(a.draft.name, false);
@@ -240,7 +242,6 @@ Runner register_serve(CLI::App& app) {
     auto args = std::make_shared<ServeArgs>();
     auto* cmd = app.add_subcommand("serve", "Serve the web chat and the OpenAI-compatible API");
     cmd->add_option("-m,--model", args->model, "Model: a .gguf file, a Hugging Face folder or a downloaded model's name (qwen3:0.6b, as `qwen-edge list` shows; default: the downloaded Qwen2.5-0.5B-Instruct, downloaded first when it is not there)");
-    args->draft.add_to(*cmd, nullptr);
     cmd->add_option("--embedding-model", args->embedding_model, "A second model (e.g. Qwen3-Embedding: a .gguf file or qwen3-embedding:0.6b) for POST /v1/embeddings, over threads of its own");
     cmd->add_option("--rerank-model", args->rerank_model, "A reranker model (Qwen3-Reranker: a .gguf file with its full output head or llama.cpp's 2-row cls.output head, or qwen3-reranker:0.6b) for POST /v1/rerank, over threads of its own");
     cmd->add_option("--source", args->source, "Where a first start (no model named, none downloaded) downloads the default model from: hf or modelscope (default: $QWEN_EDGE_SOURCE, else Hugging Face, then ModelScope when that fails)")
@@ -261,6 +262,8 @@ Runner register_serve(CLI::App& app) {
     cmd->add_option("--queue", args->queue, "Requests that may wait for a slot")->capture_default_str()->check(CLI::Range(0, 4096));
     cmd->add_option("-c,--ctx", args->ctx, "Context (tokens) of each slot")->capture_default_str()->check(CLI::Range(16, 1 << 20));
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str()->check(CLI::Range(0, 1024));
+    cmd->add_flag("--no-speculative", args->no_speculative, "Decode one token per step: no speculative decoding (prompt lookup proposes the tokens that followed the answer's last words in the prompt, and one pass checks them; the answers are the same either way)");
+    args->draft.add_to(*cmd, cmd->get_option("--no-speculative"));
     cmd->add_option("--max-body", args->max_body, "Largest request body in bytes")->capture_default_str();
     cmd->add_option("--max-tokens", args->max_tokens, "Largest max_tokens a request may ask for")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--idle-unload", args->idle_unload, "Minutes a model may stay unused before it is unloaded (0: never); it loads again on its next request")->capture_default_str()->check(CLI::Range(0, 1 << 20));
