@@ -10,10 +10,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <future>
 #include <numeric>
 #include <vector>
 
 #include "engine/draft_model.h"
+#include "engine/scheduler.h"
 #include "model/forward_model.h"
 #include "model/loaded_model.h"
 #include "model/runtime.h"
@@ -44,6 +46,36 @@ double tokens_per_round(double a, int k) {
     return t;
 }
 
+// One greedy answer of `n` tokens through a one-slot scheduler over `runtime`; its decode
+// tokens/s, and the proposals accepted of those made.
+struct Answer {
+    double tps = 0;
+    int proposed = 0, accepted = 0;
+};
+Answer answer(Runtime& runtime, const std::vector<int>& prompt, int n, DrafterFactory drafter,
+              bool speculative) {
+    SchedulerOptions so;
+    so.slots = 1;
+    so.n_ctx = int(prompt.size()) + n + 16;
+    so.speculative.enabled = speculative;
+    so.speculative.drafter = std::move(drafter);
+    Scheduler scheduler(runtime, so);
+    JobRequest job;
+    job.prompt = prompt;
+    job.options.max_tokens = n;
+    job.options.sampling.temperature = 0;
+    job.options.sampling.repetition_penalty = 1;
+    job.options.loop_guard.enabled = false;
+    std::promise<JobEvent> done;
+    job.on_event = [&](const JobEvent& ev) {
+        if (ev.done) done.set_value(ev);
+        return true;
+    };
+    scheduler.submit(std::move(job));
+    const JobEvent r = done.get_future().get();
+    return {r.decode_tokens_per_second, r.draft_tokens, r.draft_accepted};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,6 +83,7 @@ int main(int argc, char** argv) {
     std::string target_path, draft_path;
     int threads = 2, depth = 256, reps = 7;
     std::vector<double> accepts;
+    int gen = 0;
     app.add_option("--target", target_path, "the model that verifies")->required();
     app.add_option("--draft", draft_path, "the model that proposes")->required();
     app.add_option("-t,--threads", threads, "threads of each runtime");
@@ -58,6 +91,10 @@ int main(int argc, char** argv) {
     app.add_option("--reps", reps, "repetitions (medians are reported)");
     app.add_option("--accept", accepts,
                    "acceptance rates per proposal to project the speed-up at (repeatable)");
+    app.add_option("--gen", gen,
+                   "also time greedy answers of this many tokens through the scheduler: plain, "
+                   "with the draft model, and with the target drafting for itself (every "
+                   "proposal accepted)");
     CLI11_PARSE(app, argc, argv);
 
     const auto target = LoadedModel::open(target_path);
@@ -77,6 +114,7 @@ int main(int argc, char** argv) {
     dopt.n_ctx = n_ctx;
     dopt.n_threads = threads;
     dopt.min_chain_probability = 0;  // always the full draft: the cost per proposal
+    dopt.repack_in_background = false;
     DraftModel drafter_model(draft, *target, dopt);
     auto drafter = drafter_model.factory()();
     std::vector<int> prefix(context.begin(), context.begin() + depth);
@@ -125,5 +163,26 @@ int main(int argc, char** argv) {
         }
         std::printf("  (best k=%d: %.2fx)\n", best_k, best);
     }
+    if (gen <= 0) return 0;
+
+    // The target drafting for itself: a second runtime over the same weights.
+    std::shared_ptr<const LoadedModel> self_model = LoadedModel::open(target_path);
+    DraftModel self(self_model, *target, dopt);
+    const std::vector<int> prompt(context.begin(), context.begin() + 16);
+    std::vector<double> plain_tps, draft_tps, self_tps;
+    Answer with_draft, with_self;
+    for (int r = 0; r < reps; ++r) {
+        plain_tps.push_back(answer(runtime, prompt, gen, {}, false).tps);
+        with_draft = answer(runtime, prompt, gen, drafter_model.factory(), true);
+        draft_tps.push_back(with_draft.tps);
+        with_self = answer(runtime, prompt, gen, self.factory(), true);
+        self_tps.push_back(with_self.tps);
+    }
+    std::printf("greedy answers of %d tokens through the scheduler, decode tokens/s:\n", gen);
+    std::printf("  plain (no speculation)            %.2f\n", median(plain_tps));
+    std::printf("  draft %s, every step 7 proposals: %.2f (%d of %d accepted)\n",
+                draft->id().c_str(), median(draft_tps), with_draft.accepted, with_draft.proposed);
+    std::printf("  the target drafting for itself:   %.2f (%d of %d accepted)\n", median(self_tps),
+                with_self.accepted, with_self.proposed);
     return 0;
 }

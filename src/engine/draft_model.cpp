@@ -164,7 +164,7 @@ DraftModel::DraftModel(std::shared_ptr<const LoadedModel> draft, const LoadedMod
     r.path = options.path;
     r.n_threads = options.n_threads;
     r.weights_in_file_mapping = draft->weights_in_file_mapping();
-    r.repack_in_background = true;
+    r.repack_in_background = options.repack_in_background;
     s.runtime = std::make_unique<Runtime>(draft->config(), draft->weights(), r);
     s.n_ctx = effective_context(draft->config(), options.n_ctx);
     s.kv_type = options.kv_type;

@@ -27,6 +27,9 @@ struct DraftOptions {
     DType kv_type = DType::F16;
     int n_threads = 0;  // the target's thread count (0: one per hardware thread)
     ForwardPath path = ForwardPath::Fast;
+    // Prepare the matrices on a background thread from the first pass on (the first answer need
+    // not wait for it); off: at once, before the constructor returns (benchmarks).
+    bool repack_in_background = true;
     // Drafting stops before a token that would bring the chance that every proposal so far is
     // right (the product of the draft's top probabilities) under this. Below 0: the cost of a
     // proposal relative to the target's pass (draft_threshold). 0: always `max` tokens (the

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/draft_model.h"
 #include "support/draft_pair.h"
 #include "support/run_command.h"
 
@@ -17,8 +18,8 @@ using test::write_tiny_model;
 const std::string kBinary = std::string(QE_BIN_DIR) + "/qwen-edge";
 
 // What `generate` prints on stdout (`redirect` ">/dev/null 2>&1": its messages instead).
-std::string generate(const std::string& model, const std::string& extra,
-                     const std::string& redirect = "2>/dev/null") {
+std::string run_generate(const std::string& model, const std::string& extra,
+                         const std::string& redirect = "2>/dev/null") {
     const auto r =
         run_command(kBinary + " generate -m " + shell_quote(model) +
                     " --ids 785,11,1879,0 -n 20 --greedy --ids-out -t 1 " + extra + " " + redirect);
@@ -29,14 +30,15 @@ std::string generate(const std::string& model, const std::string& extra,
 TEST(DraftCli, GenerateWithADraftModelAnswersAsWithout) {
     const std::string target = write_tiny_model("target", {.seed = 1, .layers = 3});
     const std::string draft = write_tiny_model("draft", {.seed = 2});
-    const std::string plain = generate(target, "");
+    const std::string plain = run_generate(target, "");
     const std::string other =
-        generate(target, "--draft " + shell_quote(draft) + " --draft-p-min 0");
+        run_generate(target, "--draft " + shell_quote(draft) + " --draft-p-min 0");
     const std::string self =
-        generate(target, "--draft " + shell_quote(target) + " --draft-p-min 0");
+        run_generate(target, "--draft " + shell_quote(target) + " --draft-p-min 0");
     EXPECT_EQ(other, plain);
     EXPECT_EQ(self, plain);
-    const std::string log = generate(target, "--draft " + shell_quote(draft), "2>&1 >/dev/null");
+    const std::string log =
+        run_generate(target, "--draft " + shell_quote(draft), "2>&1 >/dev/null");
     EXPECT_NE(log.find("proposes for DraftCli_GenerateWithADraftModelAnswersAsWithout_target"),
               std::string::npos)
         << log;
@@ -50,6 +52,14 @@ TEST(DraftCli, RefusesADraftOfAnotherTokenizer) {
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("does not share the tokenizer of"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("<tool_response>"), std::string::npos) << r.output;
+
+    // A draft model is for speculative decoding, which --no-speculative turns off.
+    const auto off =
+        run_command(kBinary + " generate -m " + shell_quote(target) +
+                    " --ids 1,2 -n 2 --no-speculative --draft " + shell_quote(target) + " 2>&1");
+    EXPECT_EQ(off.exit_code, 2) << off.output;
+    EXPECT_NE(off.output.find("--draft excludes --no-speculative"), std::string::npos)
+        << off.output;
 
     const auto info = run_command(kBinary + " info " + shell_quote(target) + " --draft " +
                                   shell_quote(qwen3) + " 2>&1");
@@ -66,10 +76,11 @@ TEST(DraftCli, InfoReportsThePairing) {
     const auto j = nlohmann::json::parse(r.output);
     EXPECT_EQ(j["draft"]["model"], "DraftCli_InfoReportsThePairing_draft");
     EXPECT_EQ(j["draft"]["vocabulary"], test::kDraftTestRows);
-    // One layer of four and the same embedding: between a quarter and a half of the bytes.
-    const double p = j["draft"]["min_chain_probability"];
-    EXPECT_GT(p, 0.25);
-    EXPECT_LT(p, 0.6);
+    // The draft's share of the bytes a token reads, plus a verification row.
+    const uint64_t draft_bytes = j["draft"]["weight_bytes"], target_bytes = j["weight_bytes"];
+    EXPECT_LT(draft_bytes, target_bytes);
+    EXPECT_FLOAT_EQ(j["draft"]["min_chain_probability"].get<float>(),
+                    draft_threshold(draft_bytes, target_bytes));
     const auto text =
         run_command(kBinary + " info " + shell_quote(target) + " --draft " + shell_quote(draft));
     EXPECT_NE(text.output.find("draft          DraftCli_InfoReportsThePairing_draft: the same "
