@@ -14,9 +14,10 @@
 namespace qe {
 namespace {
 
-// One more row in the target's verification pass, in units of a one-token pass (measured on the
-// full-size Qwen2.5-1.5B shape, q8_0, 2 threads: docs/PERFORMANCE.md).
-constexpr float kVerifyRowCost = 0.05f;
+// One more row in the target's verification pass, in units of a one-token pass: the slope of the
+// verification curve from 2 to 4 rows on the full-size Qwen2.5-1.5B shape, q8_0, 2 threads
+// (qe-draft-bench, docs/PERFORMANCE.md).
+constexpr float kVerifyRowCost = 0.1f;
 
 // A finished job's state, kept for the next: the ids evaluated into it.
 struct SavedState {
