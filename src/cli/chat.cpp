@@ -26,6 +26,7 @@
 #include "chat/chat_turns.h"
 #include "cli/chat_knowledge.h"
 #include "cli/commands.h"
+#include "cli/draft_option.h"
 #include "cli/engine_options.h"
 #include "cli/model_choice.h"
 #include "core/error.h"
@@ -41,6 +42,7 @@ void on_sigint(int) { g_interrupted = true; }
 
 struct ChatArgs {
     std::string model;
+    DraftArgs draft;
     bool demo = false;
     std::string system;
     int ctx = 4096, threads = 0, max_tokens = 1024, rounds = 3;
@@ -115,6 +117,12 @@ int chat(const ChatArgs& a) {
     so.n_ctx = a.ctx;
     so.n_threads = a.threads;
     so.speculative.enabled = !a.no_speculative;
+    DraftOptions draft_options;
+    draft_options.n_ctx = so.n_ctx;
+    draft_options.n_threads = so.n_threads;
+    // Declared before the scheduler, whose jobs propose with it.
+    const auto draft = open_draft(a.draft, *model, draft_options);
+    if (draft) so.speculative.drafter = draft->factory();
     const auto scheduler = start_scheduler(*model, so);
     ChatTurns turns(*model, *scheduler);
     std::unique_ptr<ChatKnowledge> knowledge;
@@ -279,6 +287,7 @@ Runner register_chat(CLI::App& app) {
     cmd->add_option("-c,--ctx", args->ctx, "Context in tokens")->capture_default_str()->check(CLI::Range(16, 1 << 20));
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str();
     cmd->add_flag("--no-speculative", args->no_speculative, "Decode one token per step (no speculative decoding; the answers are the same)");
+    args->draft.add_to(*cmd, cmd->get_option("--no-speculative"));
     cmd->add_option("-n,--max-tokens", args->max_tokens, "Longest answer in tokens")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--rounds", args->rounds, "Earlier rounds kept in context")->capture_default_str()->check(CLI::Range(0, 1000));
     cmd->add_flag("-v,--verbose", args->verbose, "Print time to first token and tokens/s after each answer");

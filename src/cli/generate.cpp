@@ -6,6 +6,7 @@
 
 #include "chat/chat_turns.h"
 #include "cli/commands.h"
+#include "cli/draft_option.h"
 #include "cli/engine_options.h"
 #include "core/error.h"
 #include "tokenizer/stream_decoder.h"
@@ -15,6 +16,7 @@ namespace qe::cli {
 Runner register_generate(CLI::App& app) {
     struct Args {
         EngineOptions engine;
+        DraftArgs draft;
         std::string ids;
         std::string prompt;
         std::string system;
@@ -49,6 +51,7 @@ Runner register_generate(CLI::App& app) {
     cmd->add_flag("--ids-out", args->ids_out, "also print the generated token ids, on a last line");
     cmd->add_flag("--no-speculative", args->no_speculative,
                   "decode one token per step (no speculative decoding; the output is the same)");
+    args->draft.add_to(*cmd, cmd->get_option("--no-speculative"));
 
     return [args, ids, prompt]() {
         std::vector<int> prompt_ids;
@@ -70,6 +73,14 @@ Runner register_generate(CLI::App& app) {
         so.n_threads = args->engine.n_threads;
         so.path = args->engine.path();
         so.speculative.enabled = !args->no_speculative;
+        DraftOptions draft_options;
+        draft_options.n_ctx = so.n_ctx;
+        draft_options.kv_type = so.kv_type;
+        draft_options.n_threads = so.n_threads;
+        draft_options.path = so.path;
+        // Declared before the scheduler, whose jobs propose with it.
+        const auto draft = open_draft(args->draft, *model, draft_options);
+        if (draft) so.speculative.drafter = draft->factory();
         const auto scheduler = start_scheduler(*model, so);
 
         if (*prompt && args->raw) {

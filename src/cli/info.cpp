@@ -7,9 +7,14 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/model_choice.h"
+#include "core/error.h"
+#include "engine/draft_model.h"
 #include "model/hybrid_state.h"
+#include "model/loaded_model.h"
 #include "model/model_file.h"
 #include "model/model_info.h"
+#include "tokenizer/vocab_difference.h"
 
 namespace qe::cli {
 namespace {
@@ -196,11 +201,32 @@ void print_text(const ModelFile& model, const ModelInfo& info) {
                        " bytes) in " + human_bytes(info.file_bytes) + " of files");
 }
 
+// How the draft model would propose for the model (serve --draft): its id, rows and threshold.
+// Throws qe::Error naming the first difference when it does not share the model's tokenizer.
+json draft_pairing(const std::string& model_path, const std::string& draft_name) {
+    const auto target = LoadedModel::open(model_path);
+    const auto draft = LoadedModel::open(choose_model(draft_name, false));
+    const std::string difference =
+        vocab_difference(draft->tokenizer().vocab(), target->tokenizer().vocab(),
+                         "the draft model " + draft->id(), "the model " + target->id());
+    if (!difference.empty())
+        throw Error("draft model " + draft->id() + " does not share the tokenizer of " +
+                    target->id() + ": " + difference);
+    const uint64_t draft_bytes = draft->file().weight_bytes(),
+                   target_bytes = target->file().weight_bytes();
+    return {{"model", draft->id()},
+            {"path", draft->file().path()},
+            {"vocabulary", draft->config().vocab_size},
+            {"weight_bytes", draft_bytes},
+            {"min_chain_probability", draft_threshold(draft_bytes, target_bytes)}};
+}
+
 }  // namespace
 
 Runner register_info(CLI::App& app) {
     struct Options {
         std::string model;
+        std::string draft;
         bool json = false;
     };
     auto opts = std::make_shared<Options>();
@@ -208,15 +234,30 @@ Runner register_info(CLI::App& app) {
     sub->add_option("model", opts->model, "a .gguf file or a Hugging Face model folder")
         ->required();
     sub->add_flag("--json", opts->json, "print one JSON object instead of text");
+    sub->add_option("--draft", opts->draft,
+                    "a draft model for this one, as serve --draft takes it: whether it shares the "
+                    "tokenizer, and how far it would draft");
     return [opts] {
         const ModelFile model = ModelFile::open(opts->model);
         const ModelInfo info = describe(model);
+        const json draft = opts->draft.empty() ? json() : draft_pairing(opts->model, opts->draft);
         if (opts->json) {
-            std::printf(
-                "%s\n",
-                info_json(model, info).dump(2, ' ', false, json::error_handler_t::replace).c_str());
+            json j = info_json(model, info);
+            if (!draft.is_null()) j["draft"] = draft;
+            std::printf("%s\n", j.dump(2, ' ', false, json::error_handler_t::replace).c_str());
         } else {
             print_text(model, info);
+            if (!draft.is_null()) {
+                char line[256];
+                std::snprintf(line, sizeof line,
+                              "%s: the same tokenizer (%d rows), %s of weights; drafts while the "
+                              "chance that all its proposals are right is at least %.2f",
+                              draft["model"].get<std::string>().c_str(),
+                              draft["vocabulary"].get<int>(),
+                              human_bytes(draft["weight_bytes"].get<uint64_t>()).c_str(),
+                              draft["min_chain_probability"].get<double>());
+                std::printf("%-14s %s\n", "draft", line);
+            }
         }
         return 0;
     };

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/draft_option.h"
 #include "cli/engine_options.h"
 #include "cli/first_start.h"
 #include "cli/model_choice.h"
@@ -31,6 +32,7 @@ namespace fs = std::filesystem;
 
 struct ServeArgs {
     std::string model, embedding_model, rerank_model;
+    DraftArgs draft;  // --draft: proposes for the chat model given (or downloaded)
     bool demo = false;
     std::string source;      // of a first start's download
     bool no_verify = false;  // a first start may take a file no SHA-256 is known for
@@ -90,6 +92,9 @@ void load_models(const ServeArgs& a, const std::string& model_path, const fs::pa
                  loaded->model().config().full_attention_interval > 0 ? "KV cache + recurrent state"
                                                                       : "KV cache",
                  double(stats.kv_bytes) / (1 << 20));
+    if (const DraftModel* draft = loaded->draft())
+        std::fprintf(stderr, "qwen-edge: speculative decoding for %s with the %s\n", chat.c_str(),
+                     draft->describe().c_str());
     if (!a.embedding_model.empty()) {
         const std::string name = api.add_model(a.embedding_model, ModelKind::kEmbedding, true, true);
         api.registry().acquire(name);
@@ -135,6 +140,12 @@ int serve(ServeArgs a) {
     api_options.served.chat.n_threads = a.threads;
     api_options.served.chat.speculative.enabled = !a.no_speculative;
     api_options.served.threads = a.threads;
+    if (!a.draft.name.empty()) {
+        api_options.served.draft_path = choose_model(a.draft.name, false);
+        // A first start's model is the default one it downloads.
+        api_options.served.draft_for = a.model.empty() ? fetch::default_model_path() : a.model;
+        api_options.served.draft_min_chain = a.draft.min_chain;
+    }
     try {
         api_options.models_dir = models_dir();
     } catch (const Error&) {
@@ -252,6 +263,7 @@ Runner register_serve(CLI::App& app) {
     cmd->add_option("-c,--ctx", args->ctx, "Context (tokens) of each slot")->capture_default_str()->check(CLI::Range(16, 1 << 20));
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_flag("--no-speculative", args->no_speculative, "Decode one token per step: no speculative decoding (prompt lookup proposes the tokens that followed the answer's last words in the prompt, and one pass checks them; the answers are the same either way)");
+    args->draft.add_to(*cmd, cmd->get_option("--no-speculative"));
     cmd->add_option("--max-body", args->max_body, "Largest request body in bytes")->capture_default_str();
     cmd->add_option("--max-tokens", args->max_tokens, "Largest max_tokens a request may ask for")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--idle-unload", args->idle_unload, "Minutes a model may stay unused before it is unloaded (0: never); it loads again on its next request")->capture_default_str()->check(CLI::Range(0, 1 << 20));

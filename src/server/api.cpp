@@ -103,7 +103,7 @@ void Api::set_rerank_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<R
 std::string Api::add_model(const std::string& path, ModelKind kind, bool pinned, bool is_default) {
     const std::string name = LoadedModel::id_of(path);
     const ServedModelOptions served = options_.served;
-    registry_.add(name, kind, path, model_file_bytes(path),
+    registry_.add(name, kind, path, served_model_bytes_estimate(path, kind, served),
                   [path, kind, served] { return load_served_model(path, kind, served); }, pinned);
     if (is_default) {
         std::lock_guard lock(defaults_mutex_);

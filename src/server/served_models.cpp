@@ -30,10 +30,23 @@ uint64_t model_file_bytes(const std::string& path) {
     return sum;
 }
 
-ChatModel::ChatModel(std::unique_ptr<LoadedModel> model, std::unique_ptr<Scheduler> scheduler)
-    : model_(std::move(model)), scheduler_(std::move(scheduler)) {
+uint64_t served_model_bytes_estimate(const std::string& path, ModelKind kind,
+                                     const ServedModelOptions& options) {
+    uint64_t bytes = model_file_bytes(path);
+    if (kind == ModelKind::kChat && !options.draft_path.empty() && path == options.draft_for)
+        bytes += model_file_bytes(options.draft_path);
+    return bytes;
+}
+
+ChatModel::ChatModel(std::unique_ptr<LoadedModel> model, std::unique_ptr<Scheduler> scheduler,
+                     std::shared_ptr<DraftModel> draft)
+    : draft_(std::move(draft)), model_(std::move(model)), scheduler_(std::move(scheduler)) {
     turns_ = std::make_unique<ChatTurns>(*model_, *scheduler_);
-    bytes_ = model_file_bytes(model_->file().path()) + scheduler_->stats().kv_bytes;
+    const auto stats = scheduler_->stats();
+    bytes_ = model_file_bytes(model_->file().path()) + stats.kv_bytes;
+    if (draft_)
+        bytes_ += model_file_bytes(draft_->model().file().path()) +
+                  uint64_t(stats.slots) * draft_->state_bytes();
 }
 
 grammar::MaskerCache& ChatModel::maskers(bool tool_calls) {
@@ -74,8 +87,20 @@ std::shared_ptr<ServedModel> load_served_model(const std::string& path, ModelKin
             SchedulerOptions so = options.chat;
             so.weights_in_file_mapping = model->weights_in_file_mapping();
             so.repack_in_background = true;  // answer before the repacking ends
+            std::shared_ptr<DraftModel> draft;
+            if (!options.draft_path.empty() && path == options.draft_for) {
+                DraftOptions d;
+                d.n_ctx = so.n_ctx;
+                d.kv_type = so.kv_type;
+                d.n_threads = so.n_threads;
+                d.min_chain_probability = options.draft_min_chain;
+                draft =
+                    std::make_shared<DraftModel>(LoadedModel::open(options.draft_path), *model, d);
+                so.speculative.drafter = draft->factory();
+            }
             auto scheduler = std::make_unique<Scheduler>(model->config(), model->weights(), so);
-            return std::make_shared<ChatModel>(std::move(model), std::move(scheduler));
+            return std::make_shared<ChatModel>(std::move(model), std::move(scheduler),
+                                               std::move(draft));
         }
         case ModelKind::kEmbedding: {
             auto runtime = own_runtime(*model, options.threads);

@@ -536,6 +536,16 @@ TEST(SynthModel, Qwen3ShapesStateTheirHeadSize) {
     EXPECT_EQ(qwen3_4b().layers, 36);
     EXPECT_EQ(qwen3_4b().heads, 32);
     EXPECT_EQ(qwen3_17b().dim, 2048);
+    // Qwen2.5-1.5B-Instruct's config.json: a Qwen2 head size of 1536 / 12 = 128.
+    const Shape q15 = preset_shape("qwen2.5-1.5b").value();
+    EXPECT_EQ(q15.arch, Arch::kQwen2);
+    EXPECT_EQ(q15.layers, 28);
+    EXPECT_EQ(head_size(q15), 128);
+    EXPECT_EQ(q15.kv_heads, 2);
+    EXPECT_EQ(q15.ffn, 8960);
+    EXPECT_EQ(q15.vocab, 151936);
+    EXPECT_TRUE(q15.tied);
+    EXPECT_NO_THROW(check_shape(q15));
     // A Qwen2 file cannot state a head size: it must be dim / heads.
     Shape bad = g448();
     bad.head_dim = 128;

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
         "tensor type: " + join(file_type_names()) + " (default f16; bf16 for --format hf)");
     app.add_option("--preset", preset,
                    "the shape to start from: qwen2.5-0.5b (24 layers, hidden 896, 14/2 heads, ffn "
-                   "4864; the default), qwen3-0.6b (28, 1024, 16/8 heads of 128, ffn 3072; the "
+                   "4864; the default), qwen2.5-1.5b (28, 1536, 12/2 heads, ffn 8960), qwen3-0.6b "
+                   "(28, 1024, 16/8 heads of 128, ffn 3072; the "
                    "default with --arch qwen3), qwen3-1.7b (28, 2048, 16/8 x 128, 6144), qwen3-4b "
                    "(36, 2560, 32/8 x 128, 9728); all vocab 151936, tied; qwen3.5-0.8b (24 "
                    "layers, 3 Gated DeltaNet : 1 attention, hidden 1024, 8/2 heads of 256, 16 "

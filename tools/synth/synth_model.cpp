@@ -256,6 +256,18 @@ Shape qwen25_05b() {
     return Shape{};
 }
 
+// Qwen2.5-1.5B-Instruct's config.json: the 0.5B's family at 28 layers, hidden 1536, 12 query heads
+// of 128, the same vocabulary and tied embeddings.
+Shape qwen25_15b() {
+    Shape s;
+    s.layers = 28;
+    s.dim = 1536;
+    s.heads = 12;
+    s.kv_heads = 2;
+    s.ffn = 8960;
+    return s;
+}
+
 Shape qwen3_06b() {
     Shape s;
     s.arch = Arch::kQwen3;
@@ -312,6 +324,7 @@ std::optional<Shape> preset_shape(std::string_view name) {
     if (name == "qwen3.5-0.8b") return qwen35_08b();
     if (name == "qwen3.5-2b") return qwen35_2b();
     if (name == "qwen2.5-0.5b") return qwen25_05b();
+    if (name == "qwen2.5-1.5b") return qwen25_15b();
     if (name == "qwen3-0.6b") return qwen3_06b();
     if (name == "qwen3-1.7b") return qwen3_17b();
     if (name == "qwen3-4b") return qwen3_4b();
@@ -319,7 +332,8 @@ std::optional<Shape> preset_shape(std::string_view name) {
 }
 
 std::vector<std::string> preset_names() {
-    return {"qwen2.5-0.5b", "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b", "qwen3.5-0.8b", "qwen3.5-2b"};
+    return {"qwen2.5-0.5b", "qwen2.5-1.5b", "qwen3-0.6b", "qwen3-1.7b",
+            "qwen3-4b",     "qwen3.5-0.8b", "qwen3.5-2b"};
 }
 
 std::string hf_tensor_name(const std::string& gguf_name) {

@@ -66,6 +66,8 @@ int added_tokens(Arch a);
 
 // The exact shape of Qwen2.5-0.5B-Instruct.
 Shape qwen25_05b();
+// The exact shape of Qwen2.5-1.5B-Instruct (28 layers, hidden 1536, 12 / 2 heads of 128, FFN 8960).
+Shape qwen25_15b();
 // The exact shapes of Qwen3-0.6B, 1.7B and 4B (all tied, head size 128, context 40960).
 Shape qwen3_06b();
 Shape qwen3_17b();
@@ -75,8 +77,8 @@ Shape qwen3_4b();
 Shape qwen35_08b();
 Shape qwen35_2b();
 
-// "qwen2.5-0.5b", "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b", "qwen3.5-0.8b", "qwen3.5-2b"; nullopt
-// for other names.
+// "qwen2.5-0.5b", "qwen2.5-1.5b", "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b", "qwen3.5-0.8b",
+// "qwen3.5-2b"; nullopt for other names.
 std::optional<Shape> preset_shape(std::string_view name);
 std::vector<std::string> preset_names();
 
