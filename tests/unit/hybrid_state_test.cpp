@@ -129,8 +129,11 @@ TEST_F(HybridStateTest, APassMustStartWhereTheStateEnds) {
 TEST_F(HybridStateTest, ItsSizeIsTheKVCacheOfTheAttentionLayersPlusAFixedRecurrentPart) {
     const ModelConfig& c = model_->config();
     EXPECT_EQ(c.n_delta_net_layers(), 3);
-    // 3 DeltaNet layers: a conv window of 3 x 1536 and 4 heads of 128 x 128.
-    EXPECT_EQ(HybridState::recurrent_bytes(c), size_t(3 * (3 * 1536 + 4 * 128 * 128) * 4));
+    // 3 DeltaNet layers: a conv window of 3 x 1536 and 4 heads of 128 x 128, twice (the values
+    // and their snapshot at a verification chunk's start), and the inputs a verification chunk
+    // records: 8 positions of the 1536-wide input projection and 4 + 4 gate inputs.
+    const size_t state = 3 * (3 * 1536 + 4 * 128 * 128);
+    EXPECT_EQ(HybridState::recurrent_bytes(c), (2 * state + 3 * 8 * (1536 + 8)) * 4);
     auto s = fresh();
     KVCache kv(attention_layers_only(c), 64, DType::F16);
     EXPECT_EQ(kv.bytes(), size_t(2 * 1 * 2 * 64 * 256 * 2));  // k and v, 1 layer, 2 heads
