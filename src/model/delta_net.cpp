@@ -101,9 +101,12 @@ void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
     const int width = HybridState::record_width(c);
     for (int r = 0; r < runs; ++r) {
         HybridState& state = *states[run_start[r]];
-        state.prepare_layer(d, [&](float* window, float* delta, const float* rows, int count) {
-            replay_recorded(pool, k, c, L, window, delta, rows, count);
-        });
+        state.prepare_layer(
+            d,
+            [&](float* window, float* delta, const float* rows, int count) {
+                replay_recorded(pool, k, c, L, window, delta, rows, count);
+            },
+            &pool);
         float* rec = state.record_rows(d, run_start[r + 1] - run_start[r]);
         for (int t = run_start[r]; rec && t < run_start[r + 1]; ++t, rec += width) {
             std::copy_n(&s.qkv[size_t(t) * conv_dim], conv_dim, rec);

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "core/thread_pool.h"
 #include "model/config.h"
 #include "model/forward_model.h"
 #include "model/kv_cache.h"
@@ -61,9 +62,9 @@ class HybridState final : public SequenceState {
     // last verification chunk has `replay` apply the chunk's first recorded rows ([n,
     // record_width]) to the snapshot's values of the layer (conv: [kernel - 1, conv_dim], delta:
     // [ssm_v_heads, ssm_head_dim, ssm_head_dim]) and continues from them; a verification chunk
-    // snapshots the layer.
+    // snapshots the layer. The copies are split across `pool` when there is one.
     using Replay = std::function<void(float* conv, float* delta, const float* rows, int n)>;
-    void prepare_layer(int delta_layer, const Replay& replay);
+    void prepare_layer(int delta_layer, const Replay& replay, ThreadPool* pool = nullptr);
     // Where DeltaNet layer d records its inputs at the next n positions of a verification chunk,
     // in order ([n, record_width]: the input projection [ssm_conv_dim] | alpha [ssm_v_heads] |
     // beta [ssm_v_heads]), or nullptr when the pass is no verification chunk.
