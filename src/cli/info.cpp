@@ -170,7 +170,8 @@ void print_text(const ModelFile& model, const ModelInfo& info) {
         row("delta net", std::to_string(c.ssm_k_heads) + " key / " + std::to_string(c.ssm_v_heads) +
                              " value heads x " + std::to_string(c.ssm_head_dim) + ", conv " +
                              std::to_string(c.ssm_conv_kernel) + ", recurrent state " +
-                             human_bytes(HybridState::recurrent_bytes(c)) + " per sequence");
+                             human_bytes(HybridState::recurrent_bytes(c)) +
+                             " per sequence (speculative decoding's snapshot included)");
         row("rotary",
             std::to_string(c.rotary_dims()) + " of " + std::to_string(c.head_dim) + " head dims");
         const IgnoredTensors ignored = ignored_tensors(model);

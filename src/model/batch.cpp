@@ -20,4 +20,12 @@ void check_batch(const ModelConfig& config, int n_ctx, std::span<const int> ids,
                     std::to_string(n_ctx) + " tokens (hint: a shorter prompt or a larger --ctx)");
 }
 
+void check_verify(const SequenceChunk& chunk) {
+    if (!chunk.verify) return;
+    if (chunk.ids.size() > size_t(kMaxVerifyChunk))
+        throw Error("a verification chunk has at most " + std::to_string(kMaxVerifyChunk) +
+                    " positions, not " + std::to_string(chunk.ids.size()));
+    if (chunk.keep) throw Error("a verification chunk cannot keep a checkpoint (keep)");
+}
+
 }  // namespace qe

@@ -1,11 +1,59 @@
 #include "model/delta_net.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
 #include "model/delta_net_math.h"
 
 namespace qe {
+namespace {
+
+// Speculative decoding: applies n recorded positions of a verification chunk (rows [n,
+// record_width]: the input projection | alpha | beta) to a layer's recurrent values (conv:
+// [taps - 1, conv_dim], delta: [heads, hd, hd]) exactly as delta_net_layer's recurrent steps do,
+// outputs discarded.
+void replay_recorded(ThreadPool& pool, const KernelTable& k, const ModelConfig& c,
+                     const LayerWeights& L, float* window, float* delta, const float* rows, int n) {
+    const int conv_dim = c.ssm_conv_dim(), k_dim = c.ssm_k_dim(),
+              width = conv_dim + 2 * c.ssm_v_heads;
+    const int hd = c.ssm_head_dim, taps = c.ssm_conv_kernel, heads = c.ssm_v_heads;
+    std::vector<float> mixed(size_t(n) * conv_dim);  // [n, conv_dim]
+    const float q_scale = 1.0f / std::sqrt(float(hd));
+    for (int t = 0; t < n; ++t) {
+        const float* in = rows + size_t(t) * width;
+        float* m = &mixed[size_t(t) * conv_dim];
+        for (int ch = 0; ch < conv_dim; ++ch) {
+            m[ch] = causal_conv_silu(&L.ssm_conv[size_t(ch) * taps], taps, window + ch,
+                                     size_t(conv_dim), in[ch]);
+            for (int j = 0; j + 1 < taps - 1; ++j)
+                window[size_t(j) * conv_dim + ch] = window[size_t(j + 1) * conv_dim + ch];
+            if (taps > 1) window[size_t(taps - 2) * conv_dim + ch] = in[ch];
+        }
+        for (int h = 0; h < c.ssm_k_heads; ++h) {
+            l2_normalize(m + h * hd, hd, c.rms_eps);
+            l2_normalize(m + k_dim + h * hd, hd, c.rms_eps);
+            for (int i = 0; i < hd; ++i) m[h * hd + i] *= q_scale;
+        }
+    }
+    pool.parallel_for(heads, [&](int64_t job) {
+        const int h = int(job);
+        thread_local std::vector<float> u, o;
+        u.resize(size_t(hd));
+        o.resize(size_t(hd));
+        float* S = delta + size_t(h) * hd * hd;
+        for (int t = 0; t < n; ++t) {
+            const float* row = &mixed[size_t(t) * conv_dim];
+            const float* gates = rows + size_t(t) * width + conv_dim;  // alpha | beta
+            const float decay = delta_decay(L.ssm_a[h], gates[h], L.ssm_dt_bias[h]);
+            k.delta_rule_step(S, row + k_dim + (h % c.ssm_k_heads) * hd, row + 2 * k_dim + h * hd,
+                              row + (h % c.ssm_k_heads) * hd, decay, sigmoid(gates[heads + h]),
+                              o.data(), u.data(), hd, hd);
+        }
+    });
+}
+
+}  // namespace
 
 DeltaNetScratch::DeltaNetScratch(const ModelConfig& c, int max_batch) {
     const size_t b = size_t(max_batch);
@@ -47,6 +95,25 @@ void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
         if (t == 0 || states[t] != states[t - 1]) run_start.push_back(t);
     const int runs = int(run_start.size());
     run_start.push_back(n);
+
+    // Speculative decoding: a state rewound into its last verification chunk first replays the
+    // chunk's accepted positions; a verification chunk records what a rewind will replay.
+    const int width = HybridState::record_width(c);
+    for (int r = 0; r < runs; ++r) {
+        HybridState& state = *states[run_start[r]];
+        state.prepare_layer(
+            d,
+            [&](float* window, float* delta, const float* rows, int count) {
+                replay_recorded(pool, k, c, L, window, delta, rows, count);
+            },
+            &pool);
+        float* rec = state.record_rows(d, run_start[r + 1] - run_start[r]);
+        for (int t = run_start[r]; rec && t < run_start[r + 1]; ++t, rec += width) {
+            std::copy_n(&s.qkv[size_t(t) * conv_dim], conv_dim, rec);
+            std::copy_n(&s.alpha[size_t(t) * heads], heads, rec + conv_dim);
+            std::copy_n(&s.beta[size_t(t) * heads], heads, rec + conv_dim + heads);
+        }
+    }
 
     // Causal convolution + SiLU, each channel of each sequence on its own: the channel's window
     // (the state's last taps - 1 inputs) slides over the run's rows and is written back.

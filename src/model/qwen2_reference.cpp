@@ -94,6 +94,7 @@ std::span<const float> ReferenceModel::forward(std::span<const SequenceChunk> ch
         auto* kv = c.state ? dynamic_cast<KVCache*>(c.state) : nullptr;
         if (!kv) throw Error("the sequence state is not a KV cache of this model");
         check_batch(config_, kv->n_ctx(), c.ids, c.start_pos);
+        check_verify(c);
     }
     logits_.clear();
     for (const SequenceChunk& c : chunks) {

@@ -18,13 +18,14 @@ namespace qe {
 
 // Evaluates ids at positions start_pos .. start_pos + n - 1 after the positions already in
 // `state` (start_pos must be state.n_evaluated()); with `keep` the state keeps a checkpoint at
-// the end. Returns logits [1 or n, vocab_size] as `which` asks, or with `hidden` the
-// final-normed hidden states [1 or n, dim].
+// the end; with `verify` the positions are a verification chunk (SequenceChunk::verify). Returns
+// logits [1 or n, vocab_size] as `which` asks, or with `hidden` the final-normed hidden states
+// [1 or n, dim].
 std::vector<float> forward_hybrid_reference(const ModelConfig& config, const Weights& weights,
                                             HybridState& state, std::span<const int> ids,
                                             int start_pos, LogitsFor which, bool keep,
                                             const ActivationDump* dump = nullptr,
-                                            bool hidden = false);
+                                            bool hidden = false, bool verify = false);
 
 // forward_hybrid_reference() behind the engine's model interface: each chunk evaluated on its
 // own, so a sequence's rows never depend on what shares the pass.

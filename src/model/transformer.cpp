@@ -179,6 +179,7 @@ std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunk
                 chunk_caches_.push_back(&kv_cache_of(*c.state));
             }
             check_batch(config_, chunk_caches_.back()->n_ctx(), c.ids, c.start_pos);
+            check_verify(c);
             if (hybrid) chunk_states_.back()->check_start(c.start_pos);
         } catch (const Error& e) {
             throw Error("sequence " + std::to_string(i) + ": " + e.what());
@@ -190,6 +191,8 @@ std::span<const float> Transformer::forward(std::span<const SequenceChunk> chunk
     const size_t width = size_t(hidden ? config_.dim : config_.vocab_size);
     s_.logits.resize(n_rows * width);
     const ActivationDump* dump = chunks.size() == 1 ? dump_ : nullptr;
+    for (size_t i = 0; i < chunk_states_.size(); ++i)
+        chunk_states_[i]->begin_pass(int(chunks[i].ids.size()), chunks[i].verify);
 
     // The positions of all chunks one after the other, cut into pieces of max_batch.
     size_t chunk = 0, in_chunk = 0, rows_done = 0;

@@ -13,6 +13,7 @@
 #include "model/hybrid_state.h"
 #include "model/loaded_model.h"
 #include "model/qwen35_reference.h"
+#include "model/runtime.h"
 #include "support/expect_error.h"
 
 namespace qe {
@@ -129,8 +130,11 @@ TEST_F(HybridStateTest, APassMustStartWhereTheStateEnds) {
 TEST_F(HybridStateTest, ItsSizeIsTheKVCacheOfTheAttentionLayersPlusAFixedRecurrentPart) {
     const ModelConfig& c = model_->config();
     EXPECT_EQ(c.n_delta_net_layers(), 3);
-    // 3 DeltaNet layers: a conv window of 3 x 1536 and 4 heads of 128 x 128.
-    EXPECT_EQ(HybridState::recurrent_bytes(c), size_t(3 * (3 * 1536 + 4 * 128 * 128) * 4));
+    // 3 DeltaNet layers: a conv window of 3 x 1536 and 4 heads of 128 x 128, twice (the values
+    // and their snapshot at a verification chunk's start), and the inputs a verification chunk
+    // records: 8 positions of the 1536-wide input projection and 4 + 4 gate inputs.
+    const size_t state = 3 * (3 * 1536 + 4 * 128 * 128);
+    EXPECT_EQ(HybridState::recurrent_bytes(c), (2 * state + 3 * 8 * (1536 + 8)) * 4);
     auto s = fresh();
     KVCache kv(attention_layers_only(c), 64, DType::F16);
     EXPECT_EQ(kv.bytes(), size_t(2 * 1 * 2 * 64 * 256 * 2));  // k and v, 1 layer, 2 heads
@@ -179,6 +183,139 @@ TEST_F(HybridStateTest, TheNextTurnResumesAtTheKeptPoint) {
     EXPECT_EQ(cached, 11);
     Scheduler fresh_s(model_->config(), model_->weights(), o);
     EXPECT_EQ(answer, run(fresh_s, turn2, 0).second);
+}
+
+// Speculative decoding's verification chunks (SequenceChunk::verify) through the fast path: the
+// window of positions the state can be taken back to, where it refuses, and its copies (every
+// split of a chunk, bit for bit, is in verify_rollback_test).
+const std::vector<int> kPrompt = {1, 17, 42, 99, 0, 5, 63, 17, 8, 77};
+const std::vector<int> kDraft = {23, 42, 11, 300, 7, 2000, 3000, 12};
+const std::vector<int> kOther = {64, 65, 66, 101};
+
+std::vector<int> concat(std::initializer_list<std::span<const int>> parts) {
+    std::vector<int> out;
+    for (auto p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+class HybridVerifyWindow : public testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        model_ = LoadedModel::open(QE_GOLDEN_DIR "/q35-f16.gguf").release();
+        RuntimeOptions o;
+        o.n_threads = 2;
+        o.dump_from_env = false;
+        runtime_ = new Runtime(model_->config(), model_->weights(), o);
+    }
+    static void TearDownTestSuite() {
+        delete runtime_;
+        delete model_;
+    }
+    std::unique_ptr<HybridState> fresh() const {
+        return std::make_unique<HybridState>(model_->config(), 64, DType::F16);
+    }
+    std::vector<float> eval(HybridState& s, const std::vector<int>& ids, size_t from, size_t to,
+                            bool verify = false, bool keep = false) const {
+        SequenceChunk c{&s,    std::span(ids).subspan(from, to - from), int(from), false, keep,
+                        verify};
+        const auto rows = runtime_->model().forward({&c, 1});
+        return {rows.begin(), rows.end()};
+    }
+
+    static LoadedModel* model_;
+    static Runtime* runtime_;
+};
+
+LoadedModel* HybridVerifyWindow::model_ = nullptr;
+Runtime* HybridVerifyWindow::runtime_ = nullptr;
+
+TEST_F(HybridVerifyWindow, RefusesPositionsOutsideTheLastVerificationChunk) {
+    const int p = int(kPrompt.size());
+    const auto ids = concat({kPrompt, kDraft, kOther});
+    auto s = fresh();
+    eval(*s, ids, 0, 4, false, true);  // a checkpoint at 4
+    eval(*s, ids, 4, size_t(p));
+    eval(*s, ids, size_t(p), size_t(p) + 5, true);
+    EXPECT_EQ(s->reusable_prefix(p - 1), 4);
+    EXPECT_EQ(s->reusable_prefix(p + 7), p + 5);
+    EXPECT_TRUE(test::throws_error([&] { s->rewind(p - 1); },
+                                   {"position 9",
+                                    "outside the last verification chunk, positions "
+                                    "10..15"}));
+    EXPECT_TRUE(test::throws_error([&] { s->rewind(p + 6); }, {"position 16"}));
+    s->rewind(p + 2);
+    EXPECT_EQ(s->n_evaluated(), p + 2);
+    // Until the next pass the whole chunk stays within reach, its end too.
+    EXPECT_EQ(s->reusable_prefix(p + 4), p + 4);
+    s->rewind(p + 5);
+    EXPECT_EQ(s->n_evaluated(), p + 5);
+    s->rewind(p + 1);
+    // The next pass ends the window: what it took back is gone.
+    eval(*s, ids, size_t(p) + 1, size_t(p) + 2);
+    EXPECT_EQ(s->reusable_prefix(p + 1), 4);
+    EXPECT_TRUE(test::throws_error([&] { s->rewind(p + 1); }, {"position 11", "no checkpoint"}));
+    // A checkpoint before the chunk and the start still work.
+    s->rewind(4);
+    EXPECT_EQ(s->n_evaluated(), 4);
+    s->rewind(0);
+    EXPECT_EQ(s->n_evaluated(), 0);
+}
+
+TEST_F(HybridVerifyWindow, RewindsToACheckpointOrTheStartFromInsideTheWindow) {
+    const int p = int(kPrompt.size());
+    const auto ids = concat({kPrompt, kDraft});
+    auto want_state = fresh();
+    const auto want = eval(*want_state, ids, 0, ids.size());
+    auto s = fresh();
+    eval(*s, ids, 0, size_t(p), false, true);
+    eval(*s, ids, size_t(p), ids.size(), true);
+    s->rewind(p + 3);
+    s->rewind(p);  // the checkpoint at the chunk's start, which the window holds too
+    EXPECT_TRUE(bit_equal(eval(*s, ids, size_t(p), ids.size()), want));
+    s->rewind(p);  // the checkpoint again, now the window is gone
+    eval(*s, ids, size_t(p), size_t(p) + 4, true);
+    s->rewind(0);
+    EXPECT_TRUE(bit_equal(eval(*s, ids, 0, ids.size()), want));
+}
+
+TEST_F(HybridVerifyWindow, RefusesLongOrKeptVerificationChunks) {
+    const auto ids = concat({kPrompt, kDraft, kOther});
+    auto s = fresh();
+    EXPECT_TRUE(test::throws_error([&] { eval(*s, ids, 0, kMaxVerifyChunk + 1, true); },
+                                   {"sequence 0", "at most 8 positions, not 9"}));
+    EXPECT_TRUE(test::throws_error([&] { eval(*s, ids, 0, 4, true, true); },
+                                   {"verification chunk cannot keep"}));
+    EXPECT_EQ(s->n_evaluated(), 0);
+}
+
+TEST_F(HybridVerifyWindow, CopiesAPositionOfTheWindow) {
+    const int p = int(kPrompt.size());
+    const auto ids = concat({kPrompt, kDraft});
+    auto source = fresh();
+    eval(*source, ids, 0, size_t(p), false, true);
+    eval(*source, ids, size_t(p), ids.size(), true);
+    for (int n : {p + 3, p + 8, p}) {
+        SCOPED_TRACE(n);
+        const auto want_ids = concat({std::span(ids).first(size_t(n)), kOther});
+        auto alone = fresh();
+        const auto want = eval(*alone, want_ids, 0, want_ids.size());
+        auto copy = fresh();
+        copy->copy_prefix(*source, n);
+        EXPECT_EQ(copy->n_evaluated(), n);
+        // A copy of a copy that has not replayed yet replays the same.
+        auto second = fresh();
+        second->copy_prefix(*copy, n);
+        EXPECT_TRUE(bit_equal(eval(*copy, want_ids, size_t(n), want_ids.size()), want));
+        EXPECT_TRUE(bit_equal(eval(*second, want_ids, size_t(n), want_ids.size()), want));
+    }
+    // The source, rewound, copies the same way and still continues itself.
+    source->rewind(p + 2);
+    auto copy = fresh();
+    copy->copy_prefix(*source, p + 5);
+    const auto want_ids = concat({std::span(ids).first(size_t(p) + 5), kOther});
+    auto alone = fresh();
+    EXPECT_TRUE(bit_equal(eval(*copy, want_ids, size_t(p) + 5, want_ids.size()),
+                          eval(*alone, want_ids, 0, want_ids.size())));
 }
 
 }  // namespace
