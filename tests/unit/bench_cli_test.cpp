@@ -65,7 +65,8 @@ TEST(BenchCommand, ParallelStreamsAndGenerationWithoutAPrompt) {
     // -p 0 skips prompt processing (generation then starts from a drawn token); --parallel adds
     // the streams-together figure and the one-stream figure it is compared with.
     const auto r = run_command(qwen_edge(
-        "bench --model " + shell_quote(kModel) + " -p 0 -n 6 -t 2 -r 2 --parallel 3 --json", false));
+        "bench --model " + shell_quote(kModel) + " -p 0 -n 6 -t 2 -r 2 --parallel 3 --json",
+        false));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto j = nlohmann::json::parse(r.output);
     EXPECT_EQ(j["parallel_streams"].get<int>(), 3);
@@ -82,11 +83,10 @@ TEST(BenchCommand, ParallelStreamsAndGenerationWithoutAPrompt) {
 }
 
 TEST(BenchCommand, EmbeddingSpeedPerTextLength) {
-    const auto r = run_command(qwen_edge("bench --model " +
-                                             shell_quote(std::string(QE_GOLDEN_DIR) +
-                                                         "/q3-q8_0.gguf") +
-                                             " -p 8 -n 2 -t 1 -r 1 --embed --json",
-                                         false));
+    const auto r = run_command(
+        qwen_edge("bench --model " + shell_quote(std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf") +
+                      " -p 8 -n 2 -t 1 -r 1 --embed --json",
+                  false));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto j = nlohmann::json::parse(r.output);
     ASSERT_TRUE(j.contains("embeddings")) << r.output;
@@ -111,11 +111,61 @@ TEST(BenchCommand, DepthFillsTheContextFirst) {
     EXPECT_GT(j["pp_tps"].get<double>(), 0);
     EXPECT_GT(j["tg_tps"].get<double>(), 0);
     // A depth past the model's context is refused with the reason.
-    const auto deep = run_command(
-        qwen_edge("bench --model " + shell_quote(kModel) + " -d 60000 -p 8 -n 4 -r 1"));
+    const auto deep =
+        run_command(qwen_edge("bench --model " + shell_quote(kModel) + " -d 60000 -p 8 -n 4 -r 1"));
     EXPECT_EQ(deep.exit_code, 1) << deep.output;
     EXPECT_NE(deep.output.find("larger than the model's context"), std::string::npos)
         << deep.output;
+}
+
+TEST(BenchCommand, VerifyCurveTimesEachPassSize) {
+    // --verify-curve: one pass over 1..8 tokens at each depth, and each against the 1-token pass.
+    const auto r = run_command(qwen_edge(
+        "bench --model " + shell_quote(kModel) + " --verify-curve --depths 0,40 -t 2 -r 2 --json",
+        false));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["threads"].get<int>(), 2);
+    ASSERT_EQ(j["verify_curve"].size(), 2u) << r.output;
+    int depth_expected = 0;
+    for (const auto& row : j["verify_curve"]) {
+        EXPECT_EQ(row["depth"].get<int>(), depth_expected);
+        depth_expected = 40;
+        ASSERT_EQ(row["ms"].size(), 8u) << r.output;
+        ASSERT_EQ(row["relative"].size(), 8u) << r.output;
+        for (size_t k = 0; k < 8; ++k) {
+            const double ms = row["ms"][k].get<double>();
+            EXPECT_TRUE(std::isfinite(ms) && ms > 0) << r.output;
+            EXPECT_NEAR(row["relative"][k].get<double>(), ms / row["ms"][0].get<double>(), 1e-9);
+        }
+        EXPECT_DOUBLE_EQ(row["relative"][0].get<double>(), 1.0);
+        const int within = row["tokens_within_1_2x"].get<int>();
+        EXPECT_GE(within, 1);
+        EXPECT_LE(within, 8);
+        // The count is the largest k whose pass stays within 1.2x of the 1-token pass.
+        EXPECT_LE(row["relative"][size_t(within - 1)].get<double>(), 1.2);
+        for (size_t k = size_t(within); k < 8; ++k)
+            EXPECT_GT(row["relative"][k].get<double>(), 1.2) << k;
+    }
+
+    const auto text =
+        run_command(qwen_edge("bench --model " + shell_quote(kModel) +
+                              " --verify-curve --depths 8 --verify-tokens 3 -t 1 -r 1"));
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    for (const char* what : {"k=1", "k=3", "relative to the 1-token pass", "tokens within 1.2x"})
+        EXPECT_NE(text.output.find(what), std::string::npos) << what << "\n" << text.output;
+    EXPECT_EQ(text.output.find("k=4"), std::string::npos) << text.output;
+
+    // A depth past the model's context, and a pass larger than a verification chunk, are refused.
+    const auto deep = run_command(qwen_edge("bench --model " + shell_quote(kModel) +
+                                            " --verify-curve --depths 0,60000 -r 1"));
+    EXPECT_EQ(deep.exit_code, 1) << deep.output;
+    EXPECT_NE(deep.output.find("larger than the model's context"), std::string::npos)
+        << deep.output;
+    EXPECT_EQ(run_command(qwen_edge("bench --model " + shell_quote(kModel) +
+                                    " --verify-curve --verify-tokens 9"))
+                  .exit_code,
+              2);
 }
 
 TEST(BenchCommand, BadUseIsRefused) {
