@@ -21,6 +21,12 @@ struct GenerateOptions {
     std::vector<int> stop_ids;  // e.g. <|im_end|>, <|endoftext|>; not part of the output
     LoopGuardParams loop_guard;
     std::vector<int> banned_ids;  // never sampled (e.g. the tool-call tag under tool_choice none)
+    // A measurement mode for benchmarks, not for answers: when not empty, answer token i is
+    // replay[i] instead of a sampled one (the job ends with "length" after the last), while the
+    // forward passes still run as for a real answer and proposals are accepted where they match
+    // the replay. So a bench measures speculative decoding at the acceptance a given answer text
+    // gives, as for a model that writes that text.
+    std::vector<int> replay;
 };
 
 // What a job reports, on the engine thread: one event per generated token, then a final one.
@@ -37,6 +43,11 @@ struct JobEvent {
     double prefill_ms = 0;  // slot taken -> first token (the prompt's evaluation)
     double decode_ms = 0;   // first token -> end
     double decode_tokens_per_second = 0;
+    // Speculative decoding: tokens proposed and accepted, and the forward passes this job's
+    // answer took after the first token (each decodes one token plus the proposals accepted).
+    int draft_tokens = 0;
+    int draft_accepted = 0;
+    int decode_passes = 0;
 };
 
 // A callback's answer to a token event: go on, end the answer here as complete ("stop": a stop

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "engine/prompt_lookup.h"
 #include "model/batch.h"
 #include "sampling/loop_guard.h"
 #include "sampling/sampler.h"
@@ -45,11 +46,14 @@ struct Scheduler::Slot {
     State state = State::Idle;
     std::unique_ptr<Job> job;
     std::optional<Sampler> sampler;
-    std::vector<int> history;    // prompt + generated, for the sampler's penalties
-    std::vector<int> generated;  // this job's output tokens
-    std::vector<float> masked;   // the logits under the job's constraint, when it has one
-    int next_token = -1;         // sampled, to be fed at the next decode step
-    int cached_at_start = 0;     // prompt tokens served from the cache
+    std::vector<int> history;          // prompt + generated, for the sampler's penalties
+    std::vector<int> generated;        // this job's output tokens
+    std::vector<float> masked;         // the logits under the job's constraint, when it has one
+    int next_token = -1;               // sampled, to be fed at the next decode step
+    std::unique_ptr<Drafter> drafter;  // when speculative decoding is on
+    std::vector<int> step;             // the decode step's chunk: next_token, then proposals
+    int draft_tokens = 0, draft_accepted = 0, decode_passes = 0;
+    int cached_at_start = 0;  // prompt tokens served from the cache
     Clock::time_point started, first_token;
 };
 
@@ -84,6 +88,11 @@ Scheduler::Scheduler(const ModelConfig& config, const Weights& weights,
 void Scheduler::start() {
     if (options_.slots < 1 || options_.max_queue < 0 || options_.prefill_chunk < 1)
         throw Error("scheduler: slots and prefill_chunk must be >= 1 and max_queue >= 0");
+    const int max_draft = options_.speculative.max_draft;
+    if (max_draft < 1 || max_draft > kMaxVerifyChunk - 1)
+        throw Error("scheduler: speculative.max_draft must be in 1.." +
+                    std::to_string(kMaxVerifyChunk - 1) + ", not " + std::to_string(max_draft));
+    if (!options_.speculative.drafter) options_.speculative.drafter = prompt_lookup_drafters();
     n_ctx_ = effective_context(config_, options_.n_ctx);
     for (int i = 0; i < options_.slots; ++i)
         slots_.push_back(
@@ -116,6 +125,10 @@ std::shared_ptr<JobHandle> Scheduler::submit(JobRequest request) {
         throw Error("max_tokens must not be negative, not " +
                     std::to_string(request.options.max_tokens));
     request.options.sampling.validate();
+    for (const int id : request.options.replay)
+        if (id < 0 || id >= config_.vocab_size)
+            throw Error("replay: token id " + std::to_string(id) + " is outside the vocabulary (" +
+                        std::to_string(config_.vocab_size) + " tokens)");
 
     auto job = std::make_unique<Job>();
     job->request = std::move(request);
@@ -228,6 +241,8 @@ void Scheduler::admit_waiting_jobs() {
         slot.generated.clear();
         slot.sampler.emplace(job->request.options.sampling);
         slot.sampler->ban(job->request.options.banned_ids);
+        slot.drafter = options_.speculative.enabled ? options_.speculative.drafter() : nullptr;
+        slot.draft_tokens = slot.draft_accepted = slot.decode_passes = 0;
         slot.started = Clock::now();
         slot.last_used = ++clock_;
         slot.job = std::move(job);
@@ -264,7 +279,7 @@ bool Scheduler::prefill_step() {
                     finish(slot, "length");
                 } else {
                     if (slot.job->request.on_logits) slot.job->request.on_logits(logits);
-                    emit_token(slot, sample(slot, logits));
+                    emit_token(slot, choose(slot, logits, -1));
                 }
             }
         } catch (const std::exception& e) {
@@ -278,13 +293,31 @@ bool Scheduler::prefill_step() {
 }
 
 void Scheduler::decode_step() {
-    // One token for every decoding slot, all in one forward pass: the weights are read once.
+    // Every decoding slot's chunk, all in one forward pass: the weights are read once. A chunk is
+    // the token sampled last, then the slot's proposals (a verification chunk, all rows wanted).
     std::vector<Slot*> decoding;
     std::vector<SequenceChunk> steps;
     for (auto& s : slots_) {
         if (s->state != Slot::State::Decode) continue;
-        decoding.push_back(s.get());
-        steps.push_back({s->seq.get(), {&s->next_token, 1}, int(s->cached.size())});
+        Slot& slot = *s;
+        slot.step.assign(1, slot.next_token);
+        if (const int room = draft_room(slot); room > 0) {
+            try {
+                const auto proposals = slot.drafter->propose(slot.history, room);
+                for (const int id : proposals) {
+                    // A drafter's id the model cannot take would fail the whole pass.
+                    if (int(slot.step.size()) > room || id < 0 || id >= config_.vocab_size) break;
+                    slot.step.push_back(id);
+                }
+            } catch (const std::exception& e) {
+                finish(slot, "error", std::string("drafting: ") + e.what());
+                continue;
+            }
+        }
+        decoding.push_back(&slot);
+        const bool verify = slot.step.size() > 1;
+        steps.push_back(
+            {slot.seq.get(), slot.step, int(slot.cached.size()), verify, false, verify});
     }
     if (steps.empty()) return;
     std::span<const float> logits;
@@ -299,26 +332,81 @@ void Scheduler::decode_step() {
         return;
     }
     const size_t vocab = size_t(config_.vocab_size);
-    for (size_t i = 0; i < decoding.size(); ++i) {
-        Slot& slot = *decoding[i];
-        const auto row = logits.subspan(i * vocab, vocab);
-        slot.cached.push_back(slot.next_token);
+    size_t row = 0;
+    for (Slot* slot : decoding) {
+        const size_t rows = slot->step.size();
+        take_rows(*slot, logits.subspan(row * vocab, rows * vocab));
+        row += rows;
+    }
+}
+
+int Scheduler::draft_room(const Slot& slot) const {
+    if (!slot.drafter) return 0;
+    const GenerateOptions& o = slot.job->request.options;
+    // The chunk's positions stay inside the context, and its rows emit at most the tokens the
+    // answer may still have: the job ends at the same token as without proposals.
+    int room = std::min(options_.speculative.max_draft, n_ctx_ - int(slot.cached.size()) - 1);
+    room = std::min(room, o.max_tokens - int(slot.generated.size()) - 1);
+    if (!o.replay.empty()) room = std::min(room, int(o.replay.size() - slot.generated.size()) - 1);
+    return std::max(room, 0);
+}
+
+void Scheduler::take_rows(Slot& slot, std::span<const float> rows) {
+    const size_t vocab = size_t(config_.vocab_size);
+    const int proposed = int(slot.step.size()) - 1;
+    const int end = int(slot.cached.size()) + int(slot.step.size());  // the state's positions
+    int accepted = 0;
+    ++slot.decode_passes;
+    slot.draft_tokens += proposed;
+    try {
+        // Row i holds the logits after step[i]: the token chosen from it is kept as the answer's
+        // next one, and the next row counts only while it equals the proposal step[i + 1]. The
+        // constraint accepts each emitted token in turn, so each row is masked as plain decoding
+        // would mask it.
+        for (size_t i = 0; i < slot.step.size(); ++i) {
+            slot.cached.push_back(slot.step[i]);
+            const auto logits = rows.subspan(i * vocab, vocab);
+            if (slot.job->request.on_logits) slot.job->request.on_logits(logits);
+            const int proposal = i + 1 < slot.step.size() ? slot.step[i + 1] : -1;
+            const int token = choose(slot, logits, proposal);
+            const bool agrees = proposal >= 0 && token == proposal;
+            if (agrees) ++slot.draft_accepted, ++accepted;
+            emit_token(slot, token);
+            if (!agrees || slot.state != Slot::State::Decode) break;
+        }
+    } catch (const std::exception& e) {
+        if (slot.state != Slot::State::Idle) finish(slot, "error", e.what());
+    }
+    if (slot.drafter) slot.drafter->feedback(proposed, accepted);
+    // The proposals after the first rejected one were evaluated into the state: take them back.
+    if (int(slot.cached.size()) < end) {
         try {
-            if (slot.job->request.on_logits) slot.job->request.on_logits(row);
-            emit_token(slot, sample(slot, row));
+            slot.seq->rewind(int(slot.cached.size()));
         } catch (const std::exception& e) {
-            finish(slot, "error", e.what());
+            slot.cached.clear();
+            slot.seq->rewind(0);
+            if (slot.state != Slot::State::Idle)
+                finish(slot, "error", std::string("speculative decoding: ") + e.what());
         }
     }
 }
 
-int Scheduler::sample(Slot& slot, std::span<const float> logits) {
+int Scheduler::choose(Slot& slot, std::span<const float> logits, int proposal) {
+    const auto& replay = slot.job->request.options.replay;
     TokenConstraint* constraint = slot.job->request.constraint.get();
-    if (!constraint) return slot.sampler->sample(logits, slot.history);
-    slot.masked.assign(logits.begin(), logits.end());
-    constraint->mask(slot.masked);
-    const int token = slot.sampler->sample(slot.masked, slot.history);
-    if (!constraint->accept(token)) {
+    int token = -1;
+    if (!replay.empty()) {
+        token = replay[slot.generated.size()];  // emit_token ends the job before it runs out
+    } else {
+        if (constraint) {
+            slot.masked.assign(logits.begin(), logits.end());
+            constraint->mask(slot.masked);
+            logits = slot.masked;
+        }
+        token = proposal >= 0 ? slot.sampler->verify(logits, slot.history, proposal)
+                              : slot.sampler->sample(logits, slot.history);
+    }
+    if (constraint && !constraint->accept(token)) {
         throw Error("constrained decoding: token " + std::to_string(token) +
                     " was sampled but the constraint refuses it");
     }
@@ -346,7 +434,8 @@ void Scheduler::emit_token(Slot& slot, int token) {
         finish(slot, "cancelled");
     } else if (ends_in_loop(slot.generated, o.loop_guard)) {
         finish(slot, "repetition");
-    } else if (int(slot.generated.size()) >= o.max_tokens) {
+    } else if (int(slot.generated.size()) >= o.max_tokens ||
+               (!o.replay.empty() && slot.generated.size() >= o.replay.size())) {
         finish(slot, "length");
     } else if (int(slot.cached.size()) >= n_ctx_) {
         finish(slot, "context");
@@ -365,6 +454,9 @@ void Scheduler::finish(Slot& slot, const std::string& reason, const std::string&
     ev.prompt_tokens = int(slot.job->request.prompt.size());
     ev.cached_tokens = slot.cached_at_start;
     ev.completion_tokens = int(slot.generated.size());
+    ev.draft_tokens = slot.draft_tokens;
+    ev.draft_accepted = slot.draft_accepted;
+    ev.decode_passes = slot.decode_passes;
     ev.queue_ms = ms_between(slot.job->submitted, slot.started);
     if (slot.first_token != Clock::time_point{}) {
         ev.prefill_ms = ms_between(slot.started, slot.first_token);
@@ -384,11 +476,15 @@ void Scheduler::finish(Slot& slot, const std::string& reason, const std::string&
         --counters_.active;
         ++counters_.jobs_finished;
         counters_.cached_tokens += uint64_t(slot.cached_at_start);
+        counters_.draft_tokens += uint64_t(slot.draft_tokens);
+        counters_.draft_accepted += uint64_t(slot.draft_accepted);
+        counters_.decode_passes += uint64_t(slot.decode_passes);
         if (in_system_ == 0) idle_.notify_all();
     }
     slot.job->request.on_event(ev);
     slot.job.reset();
     slot.sampler.reset();
+    slot.drafter.reset();
     slot.first_token = {};
     slot.state = Slot::State::Idle;
 }

@@ -5,6 +5,13 @@
 // every running job, so requests join and leave between steps (continuous batching). More jobs
 // wait in a bounded queue.
 //
+// Speculative decoding (on by default): each decoding job's drafter proposes the tokens likely to
+// follow, and the step's pass evaluates [next token, proposals...] of the job at once; the job
+// keeps the tokens the model agrees with (Sampler::verify, row by row, with everything that can
+// end an answer checked after each) and its state is taken back past the first one it rejects.
+// Greedy output is token for token the output without it (batch invariance); sampled output has
+// the same distribution.
+//
 // Each slot remembers the tokens evaluated into its sequence state. A new job takes the free slot
 // whose cached tokens share the longest prefix with its prompt and evaluates only the rest (as
 // much of it as the state can continue from: see SequenceState::reusable_prefix): the next turn
@@ -24,12 +31,19 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "engine/drafter.h"
 #include "engine/job.h"
 #include "model/config.h"
 #include "model/runtime.h"
 #include "model/weights.h"
 
 namespace qe {
+
+struct SpeculativeOptions {
+    bool enabled = true;
+    int max_draft = 7;       // proposals per step and job, 1..kMaxVerifyChunk - 1
+    DrafterFactory drafter;  // one drafter per job; empty: prompt lookup (engine/prompt_lookup.h)
+};
 
 struct SchedulerOptions {
     int slots = 4;       // jobs decoded together
@@ -42,6 +56,7 @@ struct SchedulerOptions {
     int prefill_chunk = 256;  // prompt positions evaluated per step
     bool weights_in_file_mapping = false;
     bool repack_in_background = false;
+    SpeculativeOptions speculative;
 };
 
 struct SchedulerStats {
@@ -55,6 +70,11 @@ struct SchedulerStats {
     uint64_t prompt_tokens = 0;  // evaluated (not counting cache hits)
     uint64_t cached_tokens = 0;
     uint64_t generated_tokens = 0;
+    // Of finished jobs (JobEvent's): proposals, accepted proposals, and decode passes counted per
+    // job (a pass that decodes three jobs counts three).
+    uint64_t draft_tokens = 0;
+    uint64_t draft_accepted = 0;
+    uint64_t decode_passes = 0;
 };
 
 class Scheduler {
@@ -86,8 +106,13 @@ class Scheduler {
     void admit_waiting_jobs();
     bool prefill_step();  // one chunk of one slot; false when nothing to prefill
     void decode_step();
-    // The slot's next token from `logits`, under the job's constraint when it has one.
-    int sample(Slot& slot, std::span<const float> logits);
+    // How many proposals the slot's next chunk may carry (context, max_tokens, options).
+    int draft_room(const Slot& slot) const;
+    // The slot's tokens from its rows of a decode pass: one per row while the proposals hold.
+    void take_rows(Slot& slot, std::span<const float> rows);
+    // The slot's next token from `logits`, under the job's constraint when it has one; with a
+    // proposal (>= 0), by the acceptance rule of speculative decoding.
+    int choose(Slot& slot, std::span<const float> logits, int proposal);
     void emit_token(Slot& slot, int token);
     void finish(Slot& slot, const std::string& reason, const std::string& error = {});
 

@@ -52,7 +52,8 @@ void Sampler::apply_penalties(std::span<const int> history) {
     }
 }
 
-int Sampler::sample(std::span<const float> logits, std::span<const int> history) {
+int Sampler::distribution(std::span<const float> logits, std::span<const int> history,
+                          double& total) {
     if (logits.empty()) throw Error("sampler: no logits");
     const bool penalise = params_.penalty_window > 0 && !history.empty() &&
                           (params_.repetition_penalty != 1.0f || params_.presence_penalty != 0 ||
@@ -66,6 +67,7 @@ int Sampler::sample(std::span<const float> logits, std::span<const int> history)
     }
 
     if (params_.temperature == 0.0f || params_.top_k == 1) {
+        candidates_.clear();
         return int(std::max_element(logits.begin(), logits.end()) - logits.begin());
     }
 
@@ -109,14 +111,39 @@ int Sampler::sample(std::span<const float> logits, std::span<const int> history)
         std::erase_if(candidates_, [&](const Candidate& c) { return c.value < floor; });
     }
 
-    double total = 0;
+    total = 0;
     for (const auto& c : candidates_) total += c.value;
+    return -1;
+}
+
+int Sampler::sample(std::span<const float> logits, std::span<const int> history) {
+    double total = 0;
+    if (const int greedy = distribution(logits, history, total); greedy >= 0) return greedy;
     double r = uniform() * total;
     for (const auto& c : candidates_) {
         r -= c.value;
         if (r < 0) return c.id;
     }
     return candidates_.back().id;
+}
+
+int Sampler::verify(std::span<const float> logits, std::span<const int> history, int proposal) {
+    double total = 0;
+    if (const int greedy = distribution(logits, history, total); greedy >= 0) return greedy;
+    double p = 0;  // the proposal's share of `total`; 0 when it was cut or banned
+    for (const auto& c : candidates_)
+        if (c.id == proposal) p = c.value;
+    if (p > 0 && uniform() * total < p) return proposal;
+    // Rejected: a draw from the rest, each token in proportion to its probability.
+    double r = uniform() * (total - p);
+    int last = proposal;
+    for (const auto& c : candidates_) {
+        if (c.id == proposal) continue;
+        last = c.id;
+        r -= c.value;
+        if (r < 0) return c.id;
+    }
+    return last;  // rounding left r >= 0: the last token of the rest
 }
 
 }  // namespace qe

@@ -36,6 +36,13 @@ class Sampler {
     // penalty_window of them are penalised. `logits` is not modified.
     int sample(std::span<const float> logits, std::span<const int> history);
 
+    // Speculative decoding's acceptance rule for a deterministic proposal: with p the
+    // distribution sample() draws from (same penalties, temperature, cuts and bans), keeps
+    // `proposal` with probability p(proposal), otherwise draws from p without it (renormalised).
+    // The result is distributed as p, so verified output is distributed as sampled output.
+    // Greedy: the argmax, as sample() gives it. Deterministic for a seed.
+    int verify(std::span<const float> logits, std::span<const int> history, int proposal);
+
     // Tokens never drawn, whatever their logits (e.g. a tool-call tag the request forbids). Ids
     // outside the vocabulary are ignored.
     void ban(std::vector<int> ids) { banned_ = std::move(ids); }
@@ -48,6 +55,9 @@ class Sampler {
         float value;  // a logit, then a probability
     };
 
+    // Sets candidates_ to the final distribution for `logits` (probabilities summing to `total`);
+    // returns the token itself, or -1 when it is not drawn (greedy: the argmax).
+    int distribution(std::span<const float> logits, std::span<const int> history, double& total);
     void apply_penalties(std::span<const int> history);
     void keep_top(size_t k);
     double uniform();  // [0, 1), the same sequence on every platform for a seed

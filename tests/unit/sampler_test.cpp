@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "sampling/loop_guard.h"
+#include "support/chi_square.h"
 
 namespace qe {
 namespace {
@@ -169,6 +170,90 @@ TEST(Sampler, RejectsOutOfRangeParameters) {
     p = SamplingParams{};
     p.temperature = NAN;
     EXPECT_THROW(Sampler{p}, Error);
+}
+
+// Speculative decoding's acceptance rule: whatever the proposal, verify() draws each token with
+// the probability sample() gives it. 10^6 seeded draws per case, chi-square goodness of fit at
+// significance 0.001 (deterministic: the seeds are fixed).
+struct VerifyCase {
+    const char* name;
+    std::vector<double> probs;  // at temperature 1
+    int top_k = 0;
+    float top_p = 1.0f;
+    int proposal;
+    std::map<int, double> expected;  // the final distribution after the cuts
+};
+
+TEST(SamplerVerify, OutputIsDistributedAsSampling) {
+    const std::vector<double> probs{0.4, 0.25, 0.15, 0.1, 0.06, 0.04};
+    const std::map<int, double> full{{0, 0.4}, {1, 0.25}, {2, 0.15},
+                                     {3, 0.1}, {4, 0.06}, {5, 0.04}};
+    const std::map<int, double> top3{{0, 0.4 / 0.8}, {1, 0.25 / 0.8}, {2, 0.15 / 0.8}};
+    const std::vector<VerifyCase> cases = {
+        {"high probability", probs, 0, 1.0f, 0, full},
+        {"low probability", probs, 0, 1.0f, 5, full},
+        {"zero probability", {0.5, 0.3, 0.2, 0.0}, 0, 1.0f, 3, {{0, 0.5}, {1, 0.3}, {2, 0.2}}},
+        {"inside top-k", probs, 3, 1.0f, 2, top3},
+        {"cut by top-k", probs, 3, 1.0f, 4, top3},
+        {"inside top-p", probs, 0, 0.75f, 1, top3},  // 0.4 + 0.25 + 0.15 reaches 0.75
+        {"cut by top-p", probs, 0, 0.75f, 3, top3},
+        {"outside the vocabulary", probs, 0, 1.0f, 99, full},
+    };
+    const long n = 1000000;
+    for (size_t k = 0; k < cases.size(); ++k) {
+        const VerifyCase& c = cases[k];
+        SamplingParams p = plain();
+        p.top_k = c.top_k;
+        p.top_p = c.top_p;
+        p.seed = 1000 + k;
+        Sampler s(p);
+        const auto logits = logits_for(c.probs);
+        std::map<int, long> observed;
+        for (long i = 0; i < n; ++i) ++observed[s.verify(logits, {}, c.proposal)];
+        const test::ChiSquare fit = test::goodness_of_fit(observed, c.expected, n);
+        EXPECT_TRUE(fit.passes()) << c.name << ": chi-square " << fit.statistic << " with "
+                                  << fit.df << " degrees of freedom, critical "
+                                  << test::chi_square_critical(fit.df);
+    }
+}
+
+TEST(SamplerVerify, WrongRuleIsCaught) {
+    // The test above can fail: always keeping a proposal of probability 0.25 is far from p.
+    const std::map<int, double> expected{{0, 0.5}, {1, 0.25}, {2, 0.25}};
+    std::map<int, long> biased{{0, 400000}, {1, 350000}, {2, 250000}};
+    EXPECT_FALSE(test::goodness_of_fit(biased, expected, 1000000).passes());
+}
+
+TEST(SamplerVerify, GreedyIsTheArgmaxAsSampleGivesIt) {
+    SamplingParams p = plain();
+    p.temperature = 0;
+    p.repetition_penalty = 1.5f;
+    Sampler s(p);
+    const std::vector<float> logits{2.0f, 2.5f, 1.0f, -3.0f};
+    const std::vector<int> history{1};  // 2.5 / 1.5 < 2: the penalty moves the argmax to 0
+    for (int proposal : {0, 1, 2, 7})
+        EXPECT_EQ(s.verify(logits, history, proposal), s.sample(logits, history));
+    s.ban({0});
+    EXPECT_EQ(s.verify(logits, history, 0), 1);
+}
+
+TEST(SamplerVerify, ABannedProposalIsNeverKept) {
+    Sampler s(plain());
+    s.ban({2});
+    const auto logits = logits_for({0.1, 0.1, 0.8});
+    for (int i = 0; i < 2000; ++i) EXPECT_NE(s.verify(logits, {}, 2), 2);
+}
+
+TEST(SamplerVerify, SameSeedSameSequence) {
+    const auto logits = logits_for({0.3, 0.3, 0.2, 0.2});
+    SamplingParams p = plain();
+    Sampler a(p), b(p);
+    std::vector<int> sa, sb;
+    for (int i = 0; i < 200; ++i) {
+        sa.push_back(a.verify(logits, {}, i % 4));
+        sb.push_back(b.verify(logits, {}, i % 4));
+    }
+    EXPECT_EQ(sa, sb);
 }
 
 TEST(LoopGuard, FindsRepeatedUnits) {
