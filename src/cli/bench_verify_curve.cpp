@@ -28,7 +28,8 @@ std::vector<VerifyCurveRow> measure_verify_curve(Runtime& runtime, const VerifyC
 
     std::mt19937 rng(42);
     std::uniform_int_distribution<int> pick(0, std::min(model.config().vocab_size, 150000) - 1);
-    std::vector<int> history(size_t(deepest)), proposal(size_t(o.max_tokens));
+    std::vector<int> history(static_cast<size_t>(deepest));
+    std::vector<int> proposal(static_cast<size_t>(o.max_tokens));
     for (int& id : history) id = pick(rng);
     for (int& id : proposal) id = pick(rng);
 
@@ -38,9 +39,7 @@ std::vector<VerifyCurveRow> measure_verify_curve(Runtime& runtime, const VerifyC
         if (state->reusable_prefix(depth) != depth)
             throw Error("bench: this model's state cannot take back a verification pass");
         state->rewind(depth);
-        const SequenceChunk chunk{state.get(),
-                                  std::span(proposal).first(size_t(k)),
-                                  depth,
+        const SequenceChunk chunk{state.get(),         std::span(proposal).first(size_t(k)), depth,
                                   /*all_logits=*/true,
                                   /*keep=*/false,
                                   /*verify=*/true};
