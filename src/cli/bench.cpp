@@ -4,6 +4,9 @@
 // token of each turn of a conversation (the prefix cache at work); with --parallel, generation
 // speed of several streams decoded together against one alone (batching at work); with --embed,
 // embedding speed (texts of 64, 256 and 1024 tokens, batches of 8) for an embedding model.
+// Speculative decoding has two modes of its own, each measured alone: --verify-curve (the cost
+// of a pass over several tokens, bench_verify_curve.h) and --replay FILE (given answers decoded
+// with and without speculation, bench_replay.h).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -17,6 +20,7 @@
 
 #include "chat/context_window.h"
 #include "chat/prompt_encoder.h"
+#include "cli/bench_replay.h"
 #include "cli/bench_stats.h"
 #include "cli/bench_verify_curve.h"
 #include "cli/commands.h"
@@ -45,6 +49,9 @@ struct BenchArgs {
     bool json_out = false;
     bool verify_curve = false;  // only the verification curve (bench_verify_curve.h)
     VerifyCurveOptions curve;
+    std::string replay;  // only the replay of this file's answers (bench_replay.h)
+    bool oracle = false;
+    int replay_tokens = 0;  // of each answer (0: all)
 };
 
 double peak_rss_mb() {
@@ -277,6 +284,28 @@ int bench(const BenchArgs& a) {
         }
         return 0;
     }
+    if (!a.replay.empty()) {
+        std::vector<ReplayTokens> records;
+        for (const ReplayRecord& r : read_replay_records(a.replay)) {
+            records.push_back(encode_replay(*m, r));
+            auto& answer = records.back().answer;
+            if (a.replay_tokens > 0 && int(answer.size()) > a.replay_tokens)
+                answer.resize(size_t(a.replay_tokens));
+        }
+        const ReplayFigures f = run_replay(runtime, records, ReplayOptions{a.reps, a.oracle});
+        if (a.json_out) {
+            json out = {{"model", m->id()},
+                        {"threads", runtime.n_threads()},
+                        {"repetitions", a.reps},
+                        {"file", a.replay}};
+            out.update(replay_json(f));
+            std::printf("%s\n", out.dump().c_str());
+        } else {
+            std::printf("model       %s (%s)\n", m->id().c_str(), runtime.describe().c_str());
+            print_replay(f, a.reps);
+        }
+        return 0;
+    }
     auto session = std::make_unique<Session>(
         runtime, std::max(a.depth + a.prompt_tokens + a.gen_tokens + 8, 1024));
     const double load_ms = ms_since(start);
@@ -473,10 +502,11 @@ Runner register_bench(CLI::App& app) {
     cmd->add_flag("--embed", a->embed,
                   "Also measure embeddings (for an embedding model): texts of 64, 256 and 1024 "
                   "tokens, in batches of 8, per second");
-    cmd->add_flag("--verify-curve", a->verify_curve,
-                  "Only time one forward pass over 1..8 tokens of a sequence (logits for each, "
-                  "as speculative decoding's verification pass) at the --depths, against the "
-                  "1-token pass");
+    auto* verify_curve =
+        cmd->add_flag("--verify-curve", a->verify_curve,
+                      "Only time one forward pass over 1..8 tokens of a sequence (logits for each, "
+                      "as speculative decoding's verification pass) at the --depths, against the "
+                      "1-token pass");
     cmd->add_option("--depths", a->curve.depths,
                     "Context depths of --verify-curve, comma-separated")
         ->delimiter(',')
@@ -486,6 +516,21 @@ Runner register_bench(CLI::App& app) {
                     "Largest pass of --verify-curve, in tokens")
         ->capture_default_str()
         ->check(CLI::Range(1, kMaxVerifyChunk));
+    auto* replay = cmd->add_option("--replay", a->replay,
+                                   "Only replay the answers of this JSON-lines file (a chat and "
+                                   "its answer per line) with speculative decoding and without, "
+                                   "alternating")
+                       ->check(CLI::ExistingFile)
+                       ->excludes(verify_curve);
+    cmd->add_flag("--oracle", a->oracle,
+                  "With --replay, also with a drafter that proposes exactly the answer's next "
+                  "tokens (every proposal accepted: the upper bound)")
+        ->needs(replay);
+    cmd->add_option("--replay-tokens", a->replay_tokens,
+                    "With --replay, replay only this many tokens of each answer (0: all)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1 << 16))
+        ->needs(replay);
     cmd->add_flag(
         "--json", a->json_out,
         "Print one JSON object: pp_tps, tg_tps, ttft_ms, load_ms, rss_mb, tg_gbps (and more)");

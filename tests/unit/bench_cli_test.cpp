@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -164,6 +165,92 @@ TEST(BenchCommand, VerifyCurveTimesEachPassSize) {
         << deep.output;
     EXPECT_EQ(run_command(qwen_edge("bench --model " + shell_quote(kModel) +
                                     " --verify-curve --verify-tokens 9"))
+                  .exit_code,
+              2);
+}
+
+TEST(BenchCommand, ReplayMeasuresEachModeOnTheShippedAnswers) {
+    // --replay: every record of the file in each mode. A knowledge-base answer quotes its
+    // passages, so prompt lookup has proposals the answer accepts; the oracle's are all accepted.
+    const auto r = run_command(qwen_edge(
+        "bench --model " + shell_quote(kModel) + " --replay " +
+            shell_quote(std::string(QE_SOURCE_DIR) + "/bench/data/replay_knowledge.jsonl") +
+            " --oracle --replay-tokens 64 -t 2 -r 1 --json",
+        false));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    ASSERT_EQ(j["records"].size(), 4u) << r.output;
+    int answer_tokens = 0;
+    for (const auto& rec : j["records"]) {
+        SCOPED_TRACE(rec["name"].get<std::string>());
+        EXPECT_GT(rec["prompt_tokens"].get<int>(), 200);  // the passages are in the prompt
+        const int tokens = rec["answer_tokens"].get<int>();
+        EXPECT_EQ(tokens, 64);  // --replay-tokens: the answers are longer
+        answer_tokens += tokens;
+        const auto& modes = rec["modes"];
+        for (const char* mode : {"plain", "lookup", "oracle"}) {
+            ASSERT_TRUE(modes.contains(mode)) << r.output;
+            EXPECT_GT(modes[mode]["tps"].get<double>(), 0);
+            EXPECT_EQ(modes[mode]["tps_runs"].size(), 1u);
+        }
+        EXPECT_FALSE(modes["plain"].contains("draft_tokens"));
+        const auto& lookup = modes["lookup"];
+        EXPECT_GT(lookup["draft_accepted"].get<int>(), 0);
+        EXPECT_LE(lookup["draft_accepted"].get<int>(), lookup["draft_tokens"].get<int>());
+        // Each pass makes one token and keeps the proposals accepted in it.
+        EXPECT_EQ(lookup["decode_passes"].get<int>() + lookup["draft_accepted"].get<int>(),
+                  tokens - 1);
+        const auto& oracle = modes["oracle"];
+        EXPECT_EQ(oracle["draft_accepted"].get<int>(), oracle["draft_tokens"].get<int>());
+        EXPECT_EQ(oracle["decode_passes"].get<int>() + oracle["draft_accepted"].get<int>(),
+                  tokens - 1);
+        EXPECT_DOUBLE_EQ(oracle["tokens_per_pass"].get<double>(),
+                         double(tokens - 1) / oracle["decode_passes"].get<int>());
+        EXPECT_GT(oracle["tokens_per_pass"].get<double>(), lookup["tokens_per_pass"].get<double>());
+    }
+    EXPECT_EQ(j["all"]["answer_tokens"].get<int>(), answer_tokens);
+    EXPECT_GT(j["all"]["modes"]["lookup"]["tps"].get<double>(), 0);
+
+    // The text report: a row per record and one for all, without --oracle no oracle column.
+    const auto text = run_command(
+        qwen_edge("bench --model " + shell_quote(kModel) + " --replay " +
+                  shell_quote(std::string(QE_SOURCE_DIR) + "/bench/data/replay_code_edit.jsonl") +
+                  " --replay-tokens 24 -t 1 -r 1"));
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    for (const char* what : {"code-py-timeout", "code-cpp-wrap-newlines", "code-ts-skip-cancelled",
+                             "plain", "lookup", "tok/pass", "\n  all "})
+        EXPECT_NE(text.output.find(what), std::string::npos) << what << "\n" << text.output;
+    EXPECT_EQ(text.output.find("oracle"), std::string::npos) << text.output;
+}
+
+TEST(BenchCommand, ReplayRefusesABadRecordSayingWhere) {
+    const std::string path = std::string(QE_TEST_TMP_DIR) + "/bench_replay_bad.jsonl";
+    const std::string good =
+        R"({"messages": [{"role": "user", "content": "Hi"}], "answer": "Hello there, friend."})";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"{not json", "line 3: not JSON"},
+        {R"({"messages": [{"role": "user", "content": "Hi"}]})", "line 3: no \"answer\""},
+        {R"({"messages": [], "answer": "x"})", "line 3: \"messages\" has no user message"},
+        {R"({"messages": [{"role": "user", "content": "Hi"}], "answer": "x", "extra": 1})",
+         "line 3: unknown field \"extra\""},
+        {R"({"messages": [{"role": "user", "content": "Hi"}], "answer": "x", "passages": [{"file": "a.txt"}]})",
+         "line 3: passage 1: no \"text\""},
+    };
+    for (const auto& [line, expected] : cases) {
+        {
+            std::ofstream out(path);
+            out << good << "\n\n" << line << "\n";
+        }
+        const auto r = run_command(
+            qwen_edge("bench --model " + shell_quote(kModel) + " --replay " + shell_quote(path)));
+        EXPECT_EQ(r.exit_code, 1) << r.output;
+        EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
+    }
+    // --oracle needs --replay; a missing file is a usage error.
+    EXPECT_EQ(
+        run_command(qwen_edge("bench --model " + shell_quote(kModel) + " --oracle")).exit_code, 2);
+    EXPECT_EQ(run_command(qwen_edge("bench --model " + shell_quote(kModel) +
+                                    " --replay /nonexistent.jsonl"))
                   .exit_code,
               2);
 }
