@@ -170,23 +170,21 @@ TEST(BenchCommand, VerifyCurveTimesEachPassSize) {
 }
 
 TEST(BenchCommand, ReplayMeasuresEachModeOnTheShippedAnswers) {
-    // --replay: every record of the file in each mode. A knowledge-base answer quotes its
-    // passages, so prompt lookup has proposals the answer accepts; the oracle's are all accepted.
+    // --replay: every record of the file in each mode (the first 48 tokens of each answer). The
+    // oracle's proposals are all accepted; prompt lookup finds some of the code it is given.
     const auto r = run_command(qwen_edge(
         "bench --model " + shell_quote(kModel) + " --replay " +
-            shell_quote(std::string(QE_SOURCE_DIR) + "/bench/data/replay_knowledge.jsonl") +
-            " --oracle --replay-tokens 64 -t 2 -r 1 --json",
+            shell_quote(std::string(QE_SOURCE_DIR) + "/bench/data/replay_code_edit.jsonl") +
+            " --oracle --replay-tokens 48 -t 1 -r 1 --json",
         false));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto j = nlohmann::json::parse(r.output);
-    ASSERT_EQ(j["records"].size(), 4u) << r.output;
-    int answer_tokens = 0;
+    ASSERT_EQ(j["records"].size(), 3u) << r.output;
     for (const auto& rec : j["records"]) {
         SCOPED_TRACE(rec["name"].get<std::string>());
-        EXPECT_GT(rec["prompt_tokens"].get<int>(), 200);  // the passages are in the prompt
+        EXPECT_GT(rec["prompt_tokens"].get<int>(), 200);  // the function is in the prompt
         const int tokens = rec["answer_tokens"].get<int>();
-        EXPECT_EQ(tokens, 64);  // --replay-tokens: the answers are longer
-        answer_tokens += tokens;
+        EXPECT_EQ(tokens, 48);  // --replay-tokens: the answers are longer
         const auto& modes = rec["modes"];
         for (const char* mode : {"plain", "lookup", "oracle"}) {
             ASSERT_TRUE(modes.contains(mode)) << r.output;
@@ -195,7 +193,6 @@ TEST(BenchCommand, ReplayMeasuresEachModeOnTheShippedAnswers) {
         }
         EXPECT_FALSE(modes["plain"].contains("draft_tokens"));
         const auto& lookup = modes["lookup"];
-        EXPECT_GT(lookup["draft_accepted"].get<int>(), 0);
         EXPECT_LE(lookup["draft_accepted"].get<int>(), lookup["draft_tokens"].get<int>());
         // Each pass makes one token and keeps the proposals accepted in it.
         EXPECT_EQ(lookup["decode_passes"].get<int>() + lookup["draft_accepted"].get<int>(),
@@ -208,19 +205,42 @@ TEST(BenchCommand, ReplayMeasuresEachModeOnTheShippedAnswers) {
                          double(tokens - 1) / oracle["decode_passes"].get<int>());
         EXPECT_GT(oracle["tokens_per_pass"].get<double>(), lookup["tokens_per_pass"].get<double>());
     }
-    EXPECT_EQ(j["all"]["answer_tokens"].get<int>(), answer_tokens);
-    EXPECT_GT(j["all"]["modes"]["lookup"]["tps"].get<double>(), 0);
+    const auto& all = j["all"];
+    EXPECT_EQ(all["answer_tokens"].get<int>(), 3 * 48);
+    EXPECT_GT(all["modes"]["lookup"]["draft_accepted"].get<int>(), 0);
+    EXPECT_GT(all["modes"]["lookup"]["tps"].get<double>(), 0);
+}
 
-    // The text report: a row per record and one for all, without --oracle no oracle column.
-    const auto text = run_command(
-        qwen_edge("bench --model " + shell_quote(kModel) + " --replay " +
-                  shell_quote(std::string(QE_SOURCE_DIR) + "/bench/data/replay_code_edit.jsonl") +
-                  " --replay-tokens 24 -t 1 -r 1"));
-    ASSERT_EQ(text.exit_code, 0) << text.output;
-    for (const char* what : {"code-py-timeout", "code-cpp-wrap-newlines", "code-ts-skip-cancelled",
-                             "plain", "lookup", "tok/pass", "\n  all "})
-        EXPECT_NE(text.output.find(what), std::string::npos) << what << "\n" << text.output;
-    EXPECT_EQ(text.output.find("oracle"), std::string::npos) << text.output;
+TEST(BenchCommand, ReplayPutsPassagesIntoThePromptAndPrintsATable) {
+    // A record with passages: they go into the user message as a chat with a knowledge base
+    // sends them, so the answer's quote of a passage is found in the prompt.
+    const std::string path = std::string(QE_TEST_TMP_DIR) + "/bench_replay_passages.jsonl";
+    {
+        std::ofstream out(path);
+        out << R"({"name": "quote", "messages": [{"role": "user", "content": "How far from the )"
+            << R"(gas meter?"}], "passages": [{"file": "manual.pdf", "page": 3, "text": "Keep )"
+            << R"(the unit at least 1 m away from a gas meter, a heat source or a fire exit."}], )"
+            << R"("answer": "The manual says: keep the unit at least 1 m away from a gas meter, a )"
+            << R"(heat source or a fire exit [1]."})"
+            << "\n";
+    }
+    const auto out = run_command(qwen_edge("bench --model " + shell_quote(kModel) + " --replay " +
+                                               shell_quote(path) + " -t 1 -r 2 --json",
+                                           false));
+    ASSERT_EQ(out.exit_code, 0) << out.output;
+    const auto j = nlohmann::json::parse(out.output);
+    const auto& rec = j["records"][0];
+    EXPECT_EQ(rec["name"], "quote");
+    EXPECT_GT(rec["prompt_tokens"].get<int>(), rec["answer_tokens"].get<int>());
+    EXPECT_EQ(rec["modes"]["plain"]["tps_runs"].size(), 2u);
+    EXPECT_GT(rec["modes"]["lookup"]["draft_accepted"].get<int>(), 0) << out.output;
+
+    const auto table = run_command(qwen_edge("bench --model " + shell_quote(kModel) + " --replay " +
+                                             shell_quote(path) + " -t 1 -r 1"));
+    ASSERT_EQ(table.exit_code, 0) << table.output;
+    for (const char* what : {"quote", "plain", "lookup", "tok/pass", "\n  all "})
+        EXPECT_NE(table.output.find(what), std::string::npos) << what << "\n" << table.output;
+    EXPECT_EQ(table.output.find("oracle"), std::string::npos) << table.output;
 }
 
 TEST(BenchCommand, ReplayRefusesABadRecordSayingWhere) {
