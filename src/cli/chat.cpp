@@ -44,6 +44,7 @@ struct ChatArgs {
     bool demo = false;
     std::string system;
     int ctx = 4096, threads = 0, max_tokens = 1024, rounds = 3;
+    bool no_speculative = false;
     bool verbose = false;
     std::string kb;
     int kb_top_k = 5;
@@ -113,6 +114,7 @@ int chat(const ChatArgs& a) {
     so.max_queue = 0;
     so.n_ctx = a.ctx;
     so.n_threads = a.threads;
+    so.speculative.enabled = !a.no_speculative;
     const auto scheduler = start_scheduler(*model, so);
     ChatTurns turns(*model, *scheduler);
     std::unique_ptr<ChatKnowledge> knowledge;
@@ -276,6 +278,7 @@ Runner register_chat(CLI::App& app) {
     cmd->add_option("--system", args->system, "System prompt (default: the model's own)");
     cmd->add_option("-c,--ctx", args->ctx, "Context in tokens")->capture_default_str()->check(CLI::Range(16, 1 << 20));
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str();
+    cmd->add_flag("--no-speculative", args->no_speculative, "Decode one token per step (no speculative decoding; the answers are the same)");
     cmd->add_option("-n,--max-tokens", args->max_tokens, "Longest answer in tokens")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--rounds", args->rounds, "Earlier rounds kept in context")->capture_default_str()->check(CLI::Range(0, 1000));
     cmd->add_flag("-v,--verbose", args->verbose, "Print time to first token and tokens/s after each answer");

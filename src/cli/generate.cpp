@@ -22,6 +22,7 @@ Runner register_generate(CLI::App& app) {
         int n_tokens = 128;
         bool greedy = false;
         bool ids_out = false;
+        bool no_speculative = false;
         float temperature = SamplingParams{}.temperature;
         uint64_t seed = 0;
     };
@@ -46,6 +47,8 @@ Runner register_generate(CLI::App& app) {
     cmd->add_option("--temp", args->temperature, "sampling temperature")->capture_default_str();
     cmd->add_option("--seed", args->seed, "sampling seed")->capture_default_str();
     cmd->add_flag("--ids-out", args->ids_out, "also print the generated token ids, on a last line");
+    cmd->add_flag("--no-speculative", args->no_speculative,
+                  "decode one token per step (no speculative decoding; the output is the same)");
 
     return [args, ids, prompt]() {
         std::vector<int> prompt_ids;
@@ -66,6 +69,7 @@ Runner register_generate(CLI::App& app) {
         so.kv_type = args->engine.kv_dtype();
         so.n_threads = args->engine.n_threads;
         so.path = args->engine.path();
+        so.speculative.enabled = !args->no_speculative;
         const auto scheduler = start_scheduler(*model, so);
 
         if (*prompt && args->raw) {
@@ -119,10 +123,10 @@ Runner register_generate(CLI::App& app) {
         const double decode_s = r.decode_ms / 1000.0;
         std::fprintf(stderr,
                      "prompt: %d tokens in %.3f s; generated %zu tokens in %.3f s (%.1f tok/s); "
-                     "finish: %s\n",
+                     "finish: %s; speculative: %d proposed, %d accepted, %d decode passes\n",
                      r.prompt_tokens, r.prefill_ms / 1000.0, tokens.size(), decode_s,
-                     decode_s > 0 ? double(tokens.size()) / decode_s : 0.0,
-                     r.finish_reason.c_str());
+                     decode_s > 0 ? double(tokens.size()) / decode_s : 0.0, r.finish_reason.c_str(),
+                     r.draft_tokens, r.draft_accepted, r.decode_passes);
         return 0;
     };
 }

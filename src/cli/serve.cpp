@@ -34,6 +34,7 @@ struct ServeArgs {
     bool demo = false;
     std::string source;      // of a first start's download
     bool no_verify = false;  // a first start may take a file no SHA-256 is known for
+    bool no_speculative = false;
     std::string host = "127.0.0.1";
     int port = 8080;
     std::string api_key, api_key_file, cors;
@@ -132,6 +133,7 @@ int serve(ServeArgs a) {
     api_options.served.chat.max_queue = a.queue;
     api_options.served.chat.n_ctx = a.ctx;
     api_options.served.chat.n_threads = a.threads;
+    api_options.served.chat.speculative.enabled = !a.no_speculative;
     api_options.served.threads = a.threads;
     try {
         api_options.models_dir = models_dir();
@@ -249,6 +251,7 @@ Runner register_serve(CLI::App& app) {
     cmd->add_option("--queue", args->queue, "Requests that may wait for a slot")->capture_default_str()->check(CLI::Range(0, 4096));
     cmd->add_option("-c,--ctx", args->ctx, "Context (tokens) of each slot")->capture_default_str()->check(CLI::Range(16, 1 << 20));
     cmd->add_option("-t,--threads", args->threads, "Compute threads (0: one per core)")->capture_default_str()->check(CLI::Range(0, 1024));
+    cmd->add_flag("--no-speculative", args->no_speculative, "Decode one token per step: no speculative decoding (prompt lookup proposes the tokens that followed the answer's last words in the prompt, and one pass checks them; the answers are the same either way)");
     cmd->add_option("--max-body", args->max_body, "Largest request body in bytes")->capture_default_str();
     cmd->add_option("--max-tokens", args->max_tokens, "Largest max_tokens a request may ask for")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--idle-unload", args->idle_unload, "Minutes a model may stay unused before it is unloaded (0: never); it loads again on its next request")->capture_default_str()->check(CLI::Range(0, 1 << 20));

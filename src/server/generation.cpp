@@ -93,7 +93,15 @@ json Generation::timings() const {
             {"tokens_per_second", final.decode_tokens_per_second},
             {"prompt_tokens", final.prompt_tokens},
             {"cached_tokens", final.cached_tokens},
-            {"queue_ms", final.queue_ms}};
+            {"queue_ms", final.queue_ms},
+            // Speculative decoding: proposals, the ones kept, and answer tokens per decode pass
+            // (1 without speculation).
+            {"draft_tokens", final.draft_tokens},
+            {"draft_accepted", final.draft_accepted},
+            {"tokens_per_pass",
+             final.decode_passes > 0
+                 ? double(final.decode_passes + final.draft_accepted) / double(final.decode_passes)
+                 : 0.0}};
 }
 
 bool Generation::on_event(const TurnEvent& ev) {

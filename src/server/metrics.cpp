@@ -61,6 +61,14 @@ std::string Metrics::render(const SchedulerStats* s, const RegistryStats* models
         gauge("qwen_edge_cached_prompt_tokens_total", "counter", "Prompt tokens served from the prefix cache.",
               double(s->cached_tokens));
         gauge("qwen_edge_generated_tokens_total", "counter", "Tokens generated.", double(s->generated_tokens));
+        gauge("qwen_edge_draft_tokens_total", "counter",
+              "Tokens proposed by speculative decoding (finished requests).", double(s->draft_tokens));
+        gauge("qwen_edge_draft_accepted_tokens_total", "counter",
+              "Proposed tokens the model agreed with (finished requests).", double(s->draft_accepted));
+        gauge("qwen_edge_decode_passes_total", "counter",
+              "Decode steps of finished requests (a pass decoding three requests counts three); "
+              "generated tokens per step = (steps + accepted) / steps.",
+              double(s->decode_passes));
         gauge("qwen_edge_queue_depth", "gauge", "Requests waiting for a slot.", s->queued);
         gauge("qwen_edge_active_slots", "gauge", "Slots running a request.", s->active);
         gauge("qwen_edge_slots", "gauge", "Slots (requests decoded together).", s->slots);
