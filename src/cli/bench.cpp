@@ -4,6 +4,9 @@
 // token of each turn of a conversation (the prefix cache at work); with --parallel, generation
 // speed of several streams decoded together against one alone (batching at work); with --embed,
 // embedding speed (texts of 64, 256 and 1024 tokens, batches of 8) for an embedding model.
+// Speculative decoding has two modes of its own, each measured alone: --verify-curve (the cost
+// of a pass over several tokens, bench_verify_curve.h) and --replay FILE (given answers decoded
+// with and without speculation, bench_replay.h).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -17,6 +20,9 @@
 
 #include "chat/context_window.h"
 #include "chat/prompt_encoder.h"
+#include "cli/bench_replay.h"
+#include "cli/bench_stats.h"
+#include "cli/bench_verify_curve.h"
 #include "cli/commands.h"
 #include "cli/model_choice.h"
 #include "core/error.h"
@@ -31,7 +37,7 @@ namespace qe::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
-using Clock = std::chrono::steady_clock;
+using Clock = BenchClock;
 
 struct BenchArgs {
     std::string model;
@@ -41,23 +47,12 @@ struct BenchArgs {
     int depth = 0;  // tokens already in the context when pp and tg are measured
     bool embed = false;
     bool json_out = false;
+    bool verify_curve = false;  // only the verification curve (bench_verify_curve.h)
+    VerifyCurveOptions curve;
+    std::string replay;  // only the replay of this file's answers (bench_replay.h)
+    bool oracle = false;
+    int replay_tokens = 0;  // of each answer (0: all)
 };
-
-double ms_since(Clock::time_point t) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-struct Stat {
-    double mean = 0, sd = 0;
-};
-Stat stat(const std::vector<double>& v) {
-    Stat s;
-    if (v.empty()) return s;
-    s.mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
-    for (double x : v) s.sd += (x - s.mean) * (x - s.mean);
-    s.sd = v.size() > 1 ? std::sqrt(s.sd / double(v.size() - 1)) : 0;
-    return s;
-}
 
 double peak_rss_mb() {
     rusage u{};
@@ -113,7 +108,8 @@ struct TurnFigures {
 
 // One conversation through the scheduler (as the chat and the server run it): each turn's time
 // from the user's message to the first token of the answer.
-void run_conversation(const LoadedModel& m, Runtime& runtime, const BenchArgs& a, TurnFigures& out) {
+void run_conversation(const LoadedModel& m, Runtime& runtime, const BenchArgs& a,
+                      TurnFigures& out) {
     SchedulerOptions so;
     so.slots = 1;
     so.max_queue = 0;
@@ -140,8 +136,8 @@ void run_conversation(const LoadedModel& m, Runtime& runtime, const BenchArgs& a
         JobRequest job;
         job.prompt.assign(prompt.ids.begin(), prompt.ids.end());
         // As the chat layer does: the next turn resumes where this conversation ends.
-        job.keep_at = conversation_end(m.formatter(), m.tokenizer(), window.messages, nullptr,
-                                       job.prompt);
+        job.keep_at =
+            conversation_end(m.formatter(), m.tokenizer(), window.messages, nullptr, job.prompt);
         job.options.max_tokens = a.turn_answer;
         job.options.sampling.temperature = 0;
         job.options.loop_guard.enabled = false;  // answers of the same length every turn
@@ -169,7 +165,8 @@ void run_conversation(const LoadedModel& m, Runtime& runtime, const BenchArgs& a
             out.cached_tokens.push_back(final.cached_tokens);
         }
         out.ttft_ms[size_t(turn)].push_back(ttft);
-        messages.push_back({{"role", "assistant"}, {"content", m.tokenizer().decode(answer, true)}});
+        messages.push_back(
+            {{"role", "assistant"}, {"content", m.tokenizer().decode(answer, true)}});
     }
 }
 
@@ -271,6 +268,44 @@ int bench(const BenchArgs& a) {
     ro.n_threads = a.threads;
     ro.weights_in_file_mapping = m->weights_in_file_mapping();
     Runtime runtime(m->config(), m->weights(), ro);
+    if (a.verify_curve) {
+        VerifyCurveOptions curve = a.curve;
+        curve.repetitions = a.reps;
+        const auto rows = measure_verify_curve(runtime, curve);
+        if (a.json_out) {
+            const json out = {{"model", m->id()},
+                              {"threads", runtime.n_threads()},
+                              {"repetitions", a.reps},
+                              {"verify_curve", verify_curve_json(rows)}};
+            std::printf("%s\n", out.dump().c_str());
+        } else {
+            std::printf("model       %s (%s)\n", m->id().c_str(), runtime.describe().c_str());
+            print_verify_curve(rows, a.reps);
+        }
+        return 0;
+    }
+    if (!a.replay.empty()) {
+        std::vector<ReplayTokens> records;
+        for (const ReplayRecord& r : read_replay_records(a.replay)) {
+            records.push_back(encode_replay(*m, r));
+            auto& answer = records.back().answer;
+            if (a.replay_tokens > 0 && int(answer.size()) > a.replay_tokens)
+                answer.resize(size_t(a.replay_tokens));
+        }
+        const ReplayFigures f = run_replay(runtime, records, ReplayOptions{a.reps, a.oracle});
+        if (a.json_out) {
+            json out = {{"model", m->id()},
+                        {"threads", runtime.n_threads()},
+                        {"repetitions", a.reps},
+                        {"file", a.replay}};
+            out.update(replay_json(f));
+            std::printf("%s\n", out.dump().c_str());
+        } else {
+            std::printf("model       %s (%s)\n", m->id().c_str(), runtime.describe().c_str());
+            print_replay(f, a.reps);
+        }
+        return 0;
+    }
     auto session = std::make_unique<Session>(
         runtime, std::max(a.depth + a.prompt_tokens + a.gen_tokens + 8, 1024));
     const double load_ms = ms_since(start);
@@ -467,6 +502,35 @@ Runner register_bench(CLI::App& app) {
     cmd->add_flag("--embed", a->embed,
                   "Also measure embeddings (for an embedding model): texts of 64, 256 and 1024 "
                   "tokens, in batches of 8, per second");
+    auto* verify_curve =
+        cmd->add_flag("--verify-curve", a->verify_curve,
+                      "Only time one forward pass over 1..8 tokens of a sequence (logits for each, "
+                      "as speculative decoding's verification pass) at the --depths, against the "
+                      "1-token pass");
+    cmd->add_option("--depths", a->curve.depths,
+                    "Context depths of --verify-curve, comma-separated")
+        ->delimiter(',')
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1 << 17));
+    cmd->add_option("--verify-tokens", a->curve.max_tokens,
+                    "Largest pass of --verify-curve, in tokens")
+        ->capture_default_str()
+        ->check(CLI::Range(1, kMaxVerifyChunk));
+    auto* replay = cmd->add_option("--replay", a->replay,
+                                   "Only replay the answers of this JSON-lines file (a chat and "
+                                   "its answer per line) with speculative decoding and without, "
+                                   "alternating")
+                       ->check(CLI::ExistingFile)
+                       ->excludes(verify_curve);
+    cmd->add_flag("--oracle", a->oracle,
+                  "With --replay, also with a drafter that proposes exactly the answer's next "
+                  "tokens (every proposal accepted: the upper bound)")
+        ->needs(replay);
+    cmd->add_option("--replay-tokens", a->replay_tokens,
+                    "With --replay, replay only this many tokens of each answer (0: all)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1 << 16))
+        ->needs(replay);
     cmd->add_flag(
         "--json", a->json_out,
         "Print one JSON object: pp_tps, tg_tps, ttft_ms, load_ms, rss_mb, tg_gbps (and more)");
