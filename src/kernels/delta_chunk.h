@@ -26,13 +26,21 @@
 namespace qe {
 namespace {
 
+// Positions per chunk. The products' cost per position grows with the chunk (its triangles) and
+// their efficiency too: 32 was measured fastest for 128 x 128 heads on AVX2 (16: 1.6x, 32: 1.7x,
+// 64: 1.4x the positions per second of the recurrent form; docs/PERFORMANCE.md).
+constexpr int64_t kChunk = 32;
+static_assert(kChunk <= kDeltaChunk, "delta_rule_chunked_scratch() sizes for kDeltaChunk");
+
 inline int64_t chunk_min(int64_t a, int64_t b) {
     return a < b ? a : b;
 }
 
 // Which part of C = A B a product computes (rows i of C):
 //   Full:       every column, every k
-//   LowerOut:   columns j <= i only (a Gram matrix's lower triangle; the rest is not written)
+//   LowerOut:   columns j <= i only (a Gram matrix's lower triangle), rounded up to whole vectors
+//               of W: a few columns past the diagonal are written too, so B and C must have
+//               room for n rounded up to W columns
 //   LowerK:     k up to i only, for a lower-triangular A (read per row tile of Tiles::kRows rows,
 //               so A[i][p] for i < p < the tile's end is read: it must be 0)
 enum class Tri { Full, LowerOut, LowerK };
@@ -46,7 +54,8 @@ inline void chunk_gemm(const float* A, int64_t lda, const float* B, int64_t ldb,
     constexpr int kMR = Tiles::kRows, kNV = Tiles::kVectors, W = Tiles::W;
     for (int64_t i0 = 0; i0 < m; i0 += kMR) {
         const int mr = int(chunk_min(kMR, m - i0));
-        const int64_t cols = tri == Tri::LowerOut ? chunk_min(n, i0 + mr) : n;
+        const int64_t cols =
+            tri == Tri::LowerOut ? chunk_min((n + W - 1) / W * W, (i0 + mr + W - 1) / W * W) : n;
         const int64_t kk = tri == Tri::LowerK ? chunk_min(k, i0 + mr) : k;
         const float* a = A + i0 * lda;
         float* c = C + i0 * ldc;
@@ -78,16 +87,16 @@ inline void chunk_gemm(const float* A, int64_t lda, const float* B, int64_t ldb,
     }
 }
 
-// The scratch layout of one call, in floats (kDeltaChunk = C rows per chunk).
+// The scratch layout of one call, in floats (C = kChunk rows per chunk).
 struct ChunkScratch {
     float *kc, *qc;  // [C, dk]: the chunk's keys and queries, contiguous
     float* kt;       // [dk, C]: the keys transposed (then scaled by the decay to the chunk end)
     float *a, *p;    // [C, C]: -beta (gamma ratio) K K^T (strictly lower), (gamma ratio) Q K^T
-    float *w, *u;    // [C, dv]: K S0, then the solved U
+    float *w, *u;    // [C, dv]: K S0; the solved U (then scaled by the decay to the chunk end)
     float* log_g;    // [C]: cumulative log decay from the chunk start
 
     ChunkScratch(float* base, int64_t dk, int64_t dv) {
-        constexpr int64_t C = kDeltaChunk;
+        constexpr int64_t C = kChunk;
         kc = base;
         qc = kc + C * dk;
         kt = qc + C * dk;
@@ -102,8 +111,11 @@ struct ChunkScratch {
 template <class Tiles>
 void delta_rule_chunked_impl(float* S, const DeltaRuleRun& run, int64_t dk, int64_t dv,
                              float* scratch) {
-    constexpr int64_t C = kDeltaChunk;
+    constexpr int64_t C = kChunk;
     const ChunkScratch x(scratch, dk, dv);
+    // The key columns past a short last chunk are read (not used) by the Gram products' whole
+    // vectors: defined values.
+    for (int64_t i = 0; i < dk * C; ++i) x.kt[i] = 0.0f;
     for (int64_t t0 = 0; t0 < run.n; t0 += C) {
         const int64_t n = chunk_min(C, run.n - t0);
         const float* beta = run.beta + t0;
@@ -169,11 +181,12 @@ void delta_rule_chunked_impl(float* S, const DeltaRuleRun& run, int64_t dk, int6
         // Outputs: o += (decayed Q K^T, lower) U.
         chunk_gemm<Tiles>(x.p, C, x.u, dv, out, run.ld_out, n, dv, n, true, Tri::LowerK);
 
-        // State: S = gamma_end S0 + K^T diag(gamma_end / gamma_s) U.
+        // State: S = gamma_end S0 + K^T (diag(gamma_end / gamma_s) U); U is not needed after.
         const float end = x.log_g[n - 1];
         for (int64_t s = 0; s < n; ++s) {
             const float ratio = std::exp(end - x.log_g[s]);
-            for (int64_t i = 0; i < dk; ++i) x.kt[i * C + s] *= ratio;
+            float* u = x.u + s * dv;
+            for (int64_t j = 0; j < dv; ++j) u[j] *= ratio;
         }
         const float gamma_end = std::exp(end);
         for (int64_t i = 0; i < dk * dv; ++i) S[i] *= gamma_end;

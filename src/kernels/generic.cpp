@@ -370,12 +370,18 @@ struct ScalarTiles {
     static void tile(const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
                      int64_t ldc, int64_t k, bool accumulate) {
         float c[MR][NV];
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j) c[r][j] = accumulate ? C[r * ldc + j] : 0.0f;
         for (int64_t p = 0; p < k; ++p)
+#pragma GCC unroll 8
             for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
                 for (int j = 0; j < NV; ++j) c[r][j] += A[r * lda + p] * B[p * ldb + j];
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j) C[r * ldc + j] = c[r][j];
     }
 };

@@ -540,18 +540,25 @@ struct NeonTiles {
     static void tile(const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
                      int64_t ldc, int64_t k, bool accumulate) {
         float32x4_t c[MR][NV];
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j)
                 c[r][j] = accumulate ? vld1q_f32(C + r * ldc + 4 * j) : vdupq_n_f32(0.0f);
         for (int64_t p = 0; p < k; ++p) {
             float32x4_t b[NV];
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j) b[j] = vld1q_f32(B + p * ldb + 4 * j);
+#pragma GCC unroll 8
             for (int r = 0; r < MR; ++r) {
                 const float a = A[r * lda + p];
+#pragma GCC unroll 8
                 for (int j = 0; j < NV; ++j) c[r][j] = vfmaq_n_f32(c[r][j], b[j], a);
             }
         }
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j) vst1q_f32(C + r * ldc + 4 * j, c[r][j]);
     }
 };

@@ -84,18 +84,25 @@ struct Avx2Tiles {
     static void tile(const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
                      int64_t ldc, int64_t k, bool accumulate) {
         __m256 c[MR][NV];
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j)
                 c[r][j] = accumulate ? _mm256_loadu_ps(C + r * ldc + 8 * j) : _mm256_setzero_ps();
         for (int64_t p = 0; p < k; ++p) {
             __m256 b[NV];
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j) b[j] = _mm256_loadu_ps(B + p * ldb + 8 * j);
+#pragma GCC unroll 8
             for (int r = 0; r < MR; ++r) {
                 const __m256 a = _mm256_broadcast_ss(A + r * lda + p);
+#pragma GCC unroll 8
                 for (int j = 0; j < NV; ++j) c[r][j] = _mm256_fmadd_ps(a, b[j], c[r][j]);
             }
         }
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j) _mm256_storeu_ps(C + r * ldc + 8 * j, c[r][j]);
     }
 };

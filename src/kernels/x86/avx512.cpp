@@ -217,18 +217,25 @@ struct Avx512Tiles {
     static void tile(const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
                      int64_t ldc, int64_t k, bool accumulate) {
         __m512 c[MR][NV];
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j)
                 c[r][j] = accumulate ? _mm512_loadu_ps(C + r * ldc + 16 * j) : _mm512_setzero_ps();
         for (int64_t p = 0; p < k; ++p) {
             __m512 b[NV];
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j) b[j] = _mm512_loadu_ps(B + p * ldb + 16 * j);
+#pragma GCC unroll 8
             for (int r = 0; r < MR; ++r) {
                 const __m512 a = _mm512_set1_ps(A[r * lda + p]);
+#pragma GCC unroll 8
                 for (int j = 0; j < NV; ++j) c[r][j] = _mm512_fmadd_ps(a, b[j], c[r][j]);
             }
         }
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
             for (int j = 0; j < NV; ++j) _mm512_storeu_ps(C + r * ldc + 16 * j, c[r][j]);
     }
 };
