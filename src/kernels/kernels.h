@@ -115,7 +115,7 @@ struct MatKernels {
     MatmulFn matmul = nullptr;
 };
 
-// The chunked gated delta rule's chunk length (positions per chunk) and scratch size.
+// The longest chunk of the chunked gated delta rule (delta_chunk.h uses 32), for its scratch.
 inline constexpr int64_t kDeltaChunk = 64;
 constexpr size_t delta_rule_chunked_scratch(int64_t dk, int64_t dv) {
     return size_t(kDeltaChunk * (3 * dk + 2 * kDeltaChunk + 2 * dv + 1));  // floats
@@ -167,8 +167,8 @@ struct KernelTable {
     void (*delta_rule_step)(float* S, const float* k, const float* v, const float* q, float decay,
                             float beta, float* out, float* u, int64_t dk, int64_t dv) = nullptr;
     // The same rule over a run of positions in the chunked ("WY") form (kernels/delta_chunk.h):
-    // per chunk of kDeltaChunk positions a few small matrix products and a triangular solve
-    // instead of two passes over S per position. Equal to delta_rule_step applied position after
+    // per chunk of positions (at most kDeltaChunk) a few small matrix products and a triangular
+    // solve instead of two passes over S per position. Equal to delta_rule_step applied position after
     // position up to the order of float sums. S: [dk, dv] in/out; scratch:
     // delta_rule_chunked_scratch(dk, dv) floats.
     void (*delta_rule_chunked)(float* S, const DeltaRuleRun& run, int64_t dk, int64_t dv,
