@@ -1,5 +1,6 @@
 // Matrix-vector kernels per weight type at the Qwen2.5-0.5B shapes, reporting GB/s of weight bytes
-// read (decode is bound by that bandwidth). QE_ISA=generic|avx2|avx512 picks the table.
+// read (decode is bound by that bandwidth); attention and the gated delta rule of a prefill.
+// QE_ISA=generic|avx2|avx512 picks the table.
 //   build/bin/qe-kernels-bench --benchmark_filter=q8_0
 // Arguments: rows, cols, threads. Rates use CPU time of the calling thread (robust on a shared
 // machine); with threads:2 compare real time instead.
@@ -155,6 +156,50 @@ void BM_attention(benchmark::State& state) {
     state.SetLabel(std::string(k.name));
 }
 
+// The gated delta rule over a prompt run of one Qwen3.5 head (128 x 128 state): the recurrent
+// form (a step per position) or the chunked one. Arguments: chunked (0/1), positions.
+void BM_delta_rule(benchmark::State& state) {
+    const bool chunked = state.range(0) != 0;
+    const int64_t n = state.range(1), d = 128;
+    std::mt19937 rng(7);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    std::vector<float> qkv(static_cast<size_t>(n * 3 * d)), decay(static_cast<size_t>(n)),
+        beta(static_cast<size_t>(n));
+    for (auto& v : qkv) v = dist(rng) * 0.088f;  // about unit-norm q and k rows
+    for (int64_t t = 0; t < n; ++t) {
+        decay[size_t(t)] = 0.9f + 0.1f * float(t % 7) / 7.0f;
+        beta[size_t(t)] = 0.5f;
+    }
+    std::vector<float> S(static_cast<size_t>(d * d), 0.0f), out(static_cast<size_t>(n * d)),
+        u(static_cast<size_t>(d));
+    std::vector<float> scratch(delta_rule_chunked_scratch(d, d));
+    const KernelTable& k = kernels();
+    DeltaRuleRun run;
+    run.q = qkv.data();
+    run.k = qkv.data() + d;
+    run.v = qkv.data() + 2 * d;
+    run.decay = decay.data();
+    run.beta = beta.data();
+    run.out = out.data();
+    run.n = n;
+    run.ld_qk = run.ld_v = 3 * d;
+    run.ld_out = d;
+    for (auto _ : state) {
+        if (chunked) {
+            k.delta_rule_chunked(S.data(), run, d, d, scratch.data());
+        } else {
+            for (int64_t t = 0; t < n; ++t)
+                k.delta_rule_step(S.data(), run.k + t * 3 * d, run.v + t * 3 * d, run.q + t * 3 * d,
+                                  decay[size_t(t)], beta[size_t(t)], out.data() + t * d, u.data(),
+                                  d, d);
+        }
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters["positions/s"] =
+        benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
+    state.SetLabel(std::string(k.name));
+}
+
 std::string name(const char* kind, DType t) {
     std::string s(kind);
     s.append(dtype_name(t));
@@ -191,6 +236,12 @@ void register_all() {
         ->Args({64, 7, 512})
         ->Args({64, 14, 512})
         ->ArgNames({"head", "queries", "positions"});
+    benchmark::RegisterBenchmark("delta_rule", BM_delta_rule)
+        ->Args({0, 256})
+        ->Args({1, 256})
+        ->Args({1, 64})
+        ->Args({1, 16})
+        ->ArgNames({"chunked", "positions"});
     for (DType t : typesk) {
         benchmark::RegisterBenchmark(name("matvec/", t).c_str(), BM_matvec, t)
             ->Args({896, 4864, 1})

@@ -8,6 +8,7 @@
 
 #include "core/half.h"
 #include "kernels/act_layout.h"
+#include "kernels/delta_chunk.h"
 #include "kernels/tables.h"
 #include "quant/blocks.h"
 #include "quant/codecs.h"
@@ -362,6 +363,33 @@ void delta_rule_step(float* S, const float* k, const float* v, const float* q, f
     }
 }
 
+// The chunked delta rule's register tiles in plain scalar code: the reference for the SIMD tiles.
+struct ScalarTiles {
+    static constexpr int W = 1, kRows = 4, kVectors = 4;
+    template <int MR, int NV>
+    static void tile(const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                     int64_t ldc, int64_t k, bool accumulate) {
+        float c[MR][NV];
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+            for (int j = 0; j < NV; ++j) c[r][j] = accumulate ? C[r * ldc + j] : 0.0f;
+        for (int64_t p = 0; p < k; ++p)
+#pragma GCC unroll 8
+            for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+                for (int j = 0; j < NV; ++j) c[r][j] += A[r * lda + p] * B[p * ldb + j];
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+            for (int j = 0; j < NV; ++j) C[r * ldc + j] = c[r][j];
+    }
+};
+
+void delta_rule_chunked(float* S, const DeltaRuleRun& run, int64_t dk, int64_t dv, float* scratch) {
+    delta_rule_chunked_impl<ScalarTiles>(S, run, dk, dv, scratch);
+}
+
 KernelTable make_table() {
     KernelTable t;
     t.isa = Isa::Generic;
@@ -391,6 +419,7 @@ KernelTable make_table() {
     t.softmax = softmax;
     t.silu_mul = silu_mul;
     t.delta_rule_step = delta_rule_step;
+    t.delta_rule_chunked = delta_rule_chunked;
     return t;
 }
 

@@ -115,6 +115,22 @@ struct MatKernels {
     MatmulFn matmul = nullptr;
 };
 
+// The longest chunk of the chunked gated delta rule (delta_chunk.h uses 32), for its scratch.
+inline constexpr int64_t kDeltaChunk = 64;
+constexpr size_t delta_rule_chunked_scratch(int64_t dk, int64_t dv) {
+    return size_t(kDeltaChunk * (3 * dk + 2 * kDeltaChunk + 2 * dv + 1));  // floats
+}
+
+// A run of n consecutive positions of one head of the gated delta rule (delta_rule_chunked).
+// Position t reads q + t * ld_qk, k + t * ld_qk ([dk] each: L2-normalised, q pre-scaled),
+// v + t * ld_v ([dv]), decay[t] in (0, 1], beta[t], and writes out + t * ld_out ([dv]).
+struct DeltaRuleRun {
+    const float *q = nullptr, *k = nullptr, *v = nullptr;
+    const float *decay = nullptr, *beta = nullptr;
+    float* out = nullptr;
+    int64_t n = 0, ld_qk = 0, ld_v = 0, ld_out = 0;
+};
+
 struct KernelTable {
     Isa isa = Isa::Generic;
     const char* name = "generic";
@@ -150,6 +166,13 @@ struct KernelTable {
     // scratch). Two passes over S, each row once per pass.
     void (*delta_rule_step)(float* S, const float* k, const float* v, const float* q, float decay,
                             float beta, float* out, float* u, int64_t dk, int64_t dv) = nullptr;
+    // The same rule over a run of positions in the chunked ("WY") form (kernels/delta_chunk.h):
+    // per chunk of positions (at most kDeltaChunk) a few small matrix products and a triangular
+    // solve instead of two passes over S per position. Equal to delta_rule_step applied position after
+    // position up to the order of float sums. S: [dk, dv] in/out; scratch:
+    // delta_rule_chunked_scratch(dk, dv) floats.
+    void (*delta_rule_chunked)(float* S, const DeltaRuleRun& run, int64_t dk, int64_t dv,
+                               float* scratch) = nullptr;
 };
 
 // The table in use (chosen once, thread-safe).

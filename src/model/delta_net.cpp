@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "model/delta_net_math.h"
+#include "model/forward_model.h"
 
 namespace qe {
 namespace {
@@ -147,22 +148,46 @@ void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
         }
     });
 
-    // The gated delta rule, token after token, for each (sequence, value head); value head h
-    // reads key head h mod key heads.
+    // The gated delta rule for each (sequence, value head); value head h reads key head h mod
+    // key heads. A run of a prompt longer than a verification chunk takes the chunked form (a
+    // few matrix products per chunk of positions); decode and verification runs step token after
+    // token, so how their tokens are split into passes changes no bit.
     pool.parallel_for(int64_t(runs) * heads, [&](int64_t job) {
         const int r = int(job / heads), h = int(job % heads);
-        thread_local std::vector<float> u;
-        u.resize(size_t(hd));
-        float* S = states[run_start[r]]->delta(d, h);
-        for (int t = run_start[r]; t < run_start[r + 1]; ++t) {
-            const float* row = &s.mixed[size_t(t) * conv_dim];
-            const float* q = row + (h % c.ssm_k_heads) * hd;
-            const float* kk = row + k_dim + (h % c.ssm_k_heads) * hd;
-            const float* v = row + 2 * k_dim + h * hd;
-            const size_t at = size_t(t) * heads + h;
-            const float decay = delta_decay(L.ssm_a[h], s.alpha[at], L.ssm_dt_bias[h]);
-            k.delta_rule_step(S, kk, v, q, decay, sigmoid(s.beta[at]),
-                              &s.o[size_t(t) * v_dim + h * hd], u.data(), hd, hd);
+        const int first = run_start[r], len = run_start[r + 1] - first;
+        float* S = states[first]->delta(d, h);
+        const size_t kh = size_t(h % c.ssm_k_heads) * size_t(hd);
+        const float* row0 = &s.mixed[size_t(first) * conv_dim];
+        float* out0 = &s.o[size_t(first) * v_dim + size_t(h) * hd];
+        thread_local std::vector<float> decay, beta, scratch;
+        decay.resize(size_t(len));
+        beta.resize(size_t(len));
+        for (int t = 0; t < len; ++t) {
+            const size_t at = size_t(first + t) * heads + h;
+            decay[size_t(t)] = delta_decay(L.ssm_a[h], s.alpha[at], L.ssm_dt_bias[h]);
+            beta[size_t(t)] = sigmoid(s.beta[at]);
+        }
+        if (len > kMaxVerifyChunk) {
+            DeltaRuleRun run;
+            run.q = row0 + kh;
+            run.k = row0 + k_dim + kh;
+            run.v = row0 + 2 * k_dim + size_t(h) * hd;
+            run.decay = decay.data();
+            run.beta = beta.data();
+            run.out = out0;
+            run.n = len;
+            run.ld_qk = run.ld_v = conv_dim;
+            run.ld_out = v_dim;
+            scratch.resize(delta_rule_chunked_scratch(hd, hd));
+            k.delta_rule_chunked(S, run, hd, hd, scratch.data());
+            return;
+        }
+        scratch.resize(size_t(hd));  // u of the step
+        for (int t = 0; t < len; ++t) {
+            const float* row = row0 + size_t(t) * conv_dim;
+            k.delta_rule_step(S, row + k_dim + kh, row + 2 * k_dim + size_t(h) * hd, row + kh,
+                              decay[size_t(t)], beta[size_t(t)], out0 + size_t(t) * v_dim,
+                              scratch.data(), hd, hd);
         }
     });
 

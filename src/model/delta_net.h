@@ -1,8 +1,11 @@
 // The Gated DeltaNet layer of the fast path (hybrid models, qwen35): the steps of the reference
 // (qwen35_reference.cpp) with the projections done by matmul() and the rest split across the
-// pool: the convolution by channel, the delta rule by (sequence, head), in its recurrent form
-// (KernelTable::delta_rule_step), token after token. So a sequence's rows do not depend on what
-// else shares the pass or on how its tokens are split into chunks (batch invariance).
+// pool: the convolution by channel, the delta rule by (sequence, head). The delta rule of a
+// sequence's run of up to kMaxVerifyChunk positions (decode, speculative verification) takes its
+// recurrent form (KernelTable::delta_rule_step), token after token, so those rows do not depend on
+// what else shares the pass or on how the tokens are split into passes (batch invariance); longer
+// runs (prompts) take the chunked form (KernelTable::delta_rule_chunked), equal up to the order of
+// float sums.
 #pragma once
 
 #include <vector>

@@ -5,12 +5,14 @@
 // token counts and misaligned inputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/error.h"
@@ -406,6 +408,163 @@ TEST(Kernels, DeltaRuleStepMatchesReference) {
                     ASSERT_NEAR(s1[i], s2[i], 1e-5f * (1 + std::fabs(s1[i]))) << "step " << step;
                 for (size_t j = 0; j < o1.size(); ++j)
                     ASSERT_NEAR(o1[j], o2[j], 1e-4f * (1 + std::fabs(o1[j]))) << "step " << step;
+            }
+        }
+    }
+}
+
+// Inputs of a run of the gated delta rule laid out as the model has them: q and k of a position in
+// one row (ld_qk apart, not a multiple of any SIMD width), v in another, outputs ld_out apart.
+struct DeltaRunData {
+    int64_t n, dk, dv, ld_qk, ld_v, ld_out;
+    std::vector<float> qk, v, decay, beta, s0;
+
+    DeltaRunData(int64_t n_, int64_t dk_, int64_t dv_, uint32_t seed, float min_decay = 0.3f)
+        : n(n_), dk(dk_), dv(dv_), ld_qk(2 * dk_ + 3), ld_v(dv_ + 5), ld_out(dv_ + 7) {
+        qk = random_floats(size_t(n * ld_qk), seed);
+        v = random_floats(size_t(n * ld_v), seed + 1);
+        s0 = random_floats(size_t(dk * dv), seed + 2, 0.1f);
+        std::mt19937 rng(seed + 3);
+        std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+        for (int64_t t = 0; t < n; ++t) {
+            for (int64_t part = 0; part < 2; ++part) {  // L2-normalised k; q also 1/sqrt(dk)
+                float* x = &qk[size_t(t * ld_qk + part * dk)];
+                float ss = 0;
+                for (int64_t i = 0; i < dk; ++i) ss += x[i] * x[i];
+                const float scale =
+                    (part == 0 ? 1.0f / std::sqrt(float(dk)) : 1.0f) / std::sqrt(ss);
+                for (int64_t i = 0; i < dk; ++i) x[i] *= scale;
+            }
+            decay.push_back(min_decay + (1.0f - min_decay) * unit(rng));
+            beta.push_back(unit(rng));
+        }
+    }
+    DeltaRuleRun run(float* out) const {
+        DeltaRuleRun r;
+        r.q = qk.data();
+        r.k = qk.data() + dk;
+        r.v = v.data();
+        r.decay = decay.data();
+        r.beta = beta.data();
+        r.out = out;
+        r.n = n;
+        r.ld_qk = ld_qk;
+        r.ld_v = ld_v;
+        r.ld_out = ld_out;
+        return r;
+    }
+    // The chunked form with table t: the outputs [n, ld_out] and the final state in S.
+    std::vector<float> chunked(const KernelTable& t, std::vector<float>& S) const {
+        S = s0;
+        std::vector<float> out(size_t(n * ld_out), 0.0f);
+        std::vector<float> scratch(delta_rule_chunked_scratch(dk, dv));
+        t.delta_rule_chunked(S.data(), run(out.data()), dk, dv, scratch.data());
+        return out;
+    }
+    // The recurrent form, position after position, with the generic table.
+    std::vector<float> recurrent(std::vector<float>& S) const {
+        S = s0;
+        std::vector<float> out(size_t(n * ld_out), 0.0f), u(static_cast<size_t>(dv));
+        for (int64_t t = 0; t < n; ++t)
+            ref().delta_rule_step(S.data(), &qk[size_t(t * ld_qk + dk)], &v[size_t(t * ld_v)],
+                                  &qk[size_t(t * ld_qk)], decay[size_t(t)], beta[size_t(t)],
+                                  &out[size_t(t * ld_out)], u.data(), dk, dv);
+        return out;
+    }
+};
+
+double cosine(const float* a, const float* b, int64_t n) {
+    double ab = 0, aa = 0, bb = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        ab += double(a[i]) * b[i];
+        aa += double(a[i]) * a[i];
+        bb += double(b[i]) * b[i];
+    }
+    return aa == 0 && bb == 0 ? 1.0 : ab / std::sqrt(aa * bb);
+}
+
+// Largest |a - b| over the largest |b|: the error relative to the values' scale.
+double relative_error(const float* a, const float* b, int64_t n) {
+    double diff = 0, scale = 1e-30;
+    for (int64_t i = 0; i < n; ++i) {
+        diff = std::max(diff, double(std::fabs(a[i] - b[i])));
+        scale = std::max(scale, double(std::fabs(b[i])));
+    }
+    return diff / scale;
+}
+
+void expect_runs_close(const DeltaRunData& d, const std::vector<float>& out,
+                       const std::vector<float>& S, const std::vector<float>& want_out,
+                       const std::vector<float>& want_S, double max_error) {
+    for (int64_t t = 0; t < d.n; ++t) {
+        const float* a = &out[size_t(t * d.ld_out)];
+        const float* b = &want_out[size_t(t * d.ld_out)];
+        ASSERT_GE(cosine(a, b, d.dv), 0.99999) << "position " << t;
+        ASSERT_LT(relative_error(a, b, d.dv), max_error) << "position " << t;
+    }
+    ASSERT_LT(relative_error(S.data(), want_S.data(), d.dk * d.dv), max_error) << "final state";
+}
+
+// The chunked form (generic table) against the recurrent one it rewrites: every run length from 1
+// to 200 (inside one chunk, on its end, across several, with a partial last chunk) on small
+// heads, a few on Qwen3.5's 128 x 128 heads and on sizes off the SIMD widths.
+TEST(Kernels, DeltaRuleChunkedMatchesRecurrent) {
+    std::vector<std::tuple<int64_t, int64_t, int64_t>> cases;  // n, dk, dv
+    for (int64_t n = 1; n <= 200; ++n) cases.push_back({n, 16, 24});
+    for (int64_t n : {1, 8, 9, 63, 64, 65, 128, 200}) cases.push_back({n, 128, 128});
+    for (int64_t n : {5, 70, 131}) cases.push_back({n, 37, 53});
+    for (auto [n, dk, dv] : cases) {
+        SCOPED_TRACE(std::to_string(n) + " positions, " + std::to_string(dk) + " x " +
+                     std::to_string(dv));
+        const DeltaRunData d(n, dk, dv, uint32_t(n * 3 + dk));
+        std::vector<float> s_chunked, s_recurrent;
+        const auto out = d.chunked(ref(), s_chunked);
+        const auto want = d.recurrent(s_recurrent);
+        expect_runs_close(d, out, s_chunked, want, s_recurrent, 2e-4);
+    }
+}
+
+// Decays from the model's whole range: near 1 (the state kept for long) and down to ones that
+// underflow (the state cleared at once), where exp of the cumulative log decay over a chunk would
+// leave the float range if the form used it without the ratios.
+TEST(Kernels, DeltaRuleChunkedHandlesStrongAndWeakDecays) {
+    for (float min_decay : {0.999f, 1e-3f, 0.0f}) {
+        SCOPED_TRACE("decays from " + std::to_string(min_decay));
+        DeltaRunData d(150, 32, 32, 7, min_decay);
+        if (min_decay == 0.0f) {
+            d.decay[3] = 0.0f;     // as exp(A * softplus(x)) gives for a large x
+            d.decay[70] = 1e-39f;  // subnormal
+        }
+        for (const KernelTable* t : [] {
+                 auto v = simd_tables();
+                 v.push_back(&ref());
+                 return v;
+             }()) {
+            SCOPED_TRACE(table_name(*t));
+            std::vector<float> s_chunked, s_recurrent;
+            const auto out = d.chunked(*t, s_chunked);
+            const auto want = d.recurrent(s_recurrent);
+            for (float x : out) ASSERT_TRUE(std::isfinite(x));
+            expect_runs_close(d, out, s_chunked, want, s_recurrent, 2e-4);
+        }
+    }
+}
+
+// Every SIMD table's chunked form against the generic one, over the lengths around the chunk and
+// register-tile sizes and head sizes on and off the SIMD widths.
+TEST(Kernels, DeltaRuleChunkedMatchesReference) {
+    for (const KernelTable* t : simd_tables()) {
+        SCOPED_TRACE(table_name(*t));
+        for (auto [dk, dv] : std::vector<std::pair<int64_t, int64_t>>{
+                 {128, 128}, {64, 128}, {128, 72}, {16, 16}, {8, 40}, {37, 53}, {3, 5}}) {
+            for (int64_t n = 1; n <= 200; n += (n < 20 || (n > 60 && n < 70) ? 1 : 13)) {
+                SCOPED_TRACE(std::to_string(n) + " positions, " + std::to_string(dk) + " x " +
+                             std::to_string(dv));
+                const DeltaRunData d(n, dk, dv, uint32_t(n + dk * dv));
+                std::vector<float> s1, s2;
+                const auto want = d.chunked(ref(), s1);
+                const auto got = d.chunked(*t, s2);
+                expect_runs_close(d, got, s2, want, s1, 1e-4);
             }
         }
     }

@@ -25,6 +25,7 @@
 #include <cmath>
 
 #include "kernels/act_layout.h"
+#include "kernels/delta_chunk.h"
 #include "kernels/tables.h"
 #include "kernels/token_tiles.h"
 #include "quant/blocks.h"
@@ -532,6 +533,40 @@ void delta_rule_step(float* S, const float* k, const float* v, const float* q, f
     }
 }
 
+// The chunked delta rule's register tiles: C[MR, 4 NV] (+)= A[MR, k] B[k, 4 NV].
+struct NeonTiles {
+    static constexpr int W = 4, kRows = 4, kVectors = 4;
+    template <int MR, int NV>
+    static void tile(const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                     int64_t ldc, int64_t k, bool accumulate) {
+        float32x4_t c[MR][NV];
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+            for (int j = 0; j < NV; ++j)
+                c[r][j] = accumulate ? vld1q_f32(C + r * ldc + 4 * j) : vdupq_n_f32(0.0f);
+        for (int64_t p = 0; p < k; ++p) {
+            float32x4_t b[NV];
+#pragma GCC unroll 8
+            for (int j = 0; j < NV; ++j) b[j] = vld1q_f32(B + p * ldb + 4 * j);
+#pragma GCC unroll 8
+            for (int r = 0; r < MR; ++r) {
+                const float a = A[r * lda + p];
+#pragma GCC unroll 8
+                for (int j = 0; j < NV; ++j) c[r][j] = vfmaq_n_f32(c[r][j], b[j], a);
+            }
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+            for (int j = 0; j < NV; ++j) vst1q_f32(C + r * ldc + 4 * j, c[r][j]);
+    }
+};
+
+void delta_rule_chunked(float* S, const DeltaRuleRun& run, int64_t dk, int64_t dv, float* scratch) {
+    delta_rule_chunked_impl<NeonTiles>(S, run, dk, dv, scratch);
+}
+
 KernelTable make_neon_table(Isa isa, const char* name) {
     // Types and ops not written here keep the generic kernels: K-quants, F32/F16/BF16 matrices.
     KernelTable t = generic_table();
@@ -555,6 +590,7 @@ KernelTable make_neon_table(Isa isa, const char* name) {
     t.softmax = softmax;
     t.silu_mul = silu_mul;
     t.delta_rule_step = delta_rule_step;
+    t.delta_rule_chunked = delta_rule_chunked;
     return t;
 }
 

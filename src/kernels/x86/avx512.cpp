@@ -16,6 +16,7 @@
 #endif
 
 #include "kernels/act_layout.h"
+#include "kernels/delta_chunk.h"
 #include "kernels/tables.h"
 #include "kernels/x86/x8_kernels.h"
 #include "quant/blocks.h"
@@ -209,6 +210,40 @@ void delta_rule_step(float* S, const float* k, const float* v, const float* q, f
     }
 }
 
+// The chunked delta rule's register tiles: C[MR, 16 NV] (+)= A[MR, k] B[k, 16 NV].
+struct Avx512Tiles {
+    static constexpr int W = 16, kRows = 4, kVectors = 2;
+    template <int MR, int NV>
+    static void tile(const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                     int64_t ldc, int64_t k, bool accumulate) {
+        __m512 c[MR][NV];
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+            for (int j = 0; j < NV; ++j)
+                c[r][j] = accumulate ? _mm512_loadu_ps(C + r * ldc + 16 * j) : _mm512_setzero_ps();
+        for (int64_t p = 0; p < k; ++p) {
+            __m512 b[NV];
+#pragma GCC unroll 8
+            for (int j = 0; j < NV; ++j) b[j] = _mm512_loadu_ps(B + p * ldb + 16 * j);
+#pragma GCC unroll 8
+            for (int r = 0; r < MR; ++r) {
+                const __m512 a = _mm512_set1_ps(A[r * lda + p]);
+#pragma GCC unroll 8
+                for (int j = 0; j < NV; ++j) c[r][j] = _mm512_fmadd_ps(a, b[j], c[r][j]);
+            }
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+            for (int j = 0; j < NV; ++j) _mm512_storeu_ps(C + r * ldc + 16 * j, c[r][j]);
+    }
+};
+
+void delta_rule_chunked(float* S, const DeltaRuleRun& run, int64_t dk, int64_t dv, float* scratch) {
+    delta_rule_chunked_impl<Avx512Tiles>(S, run, dk, dv, scratch);
+}
+
 KernelTable make_table() {
     KernelTable t = avx2_table();
     t.isa = Isa::Avx512;
@@ -223,6 +258,7 @@ KernelTable make_table() {
     t.mat[int(DType::Q8_0)] = mat_q32<DotVnni, X8Q8_0>();
     t.dot_f32 = dot_f32;
     t.delta_rule_step = delta_rule_step;
+    t.delta_rule_chunked = delta_rule_chunked;
     return t;
 }
 
