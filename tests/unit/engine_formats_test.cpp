@@ -133,6 +133,20 @@ TEST(EngineFormats, Qwen35HfFolderAndGgufFromOneSeedGiveTheSameLogitsBitForBit) 
     EXPECT_GT(test::cosine(fast_hf, ref_hf), 0.99999);
 }
 
+// The embedding has rows past the tokenizer's tokens (3866 of 3872 here; 248077 of 248320 in the
+// real Qwen3.5): the GGUF names them [PADn], unused; the folder's tokenizer gets the same ids, so
+// an answer that picks one decodes alike.
+TEST(EngineFormats, AFoldersTokenizerCoversThePaddingRowsAsTheGgufDoes) {
+    const SameSeedFiles& f = qwen35_files();
+    const auto hf = LoadedModel::open(f.hf);
+    const auto gguf = LoadedModel::open(f.gguf_bf16);
+    EXPECT_EQ(hf->tokenizer().size(), 3872);
+    EXPECT_EQ(hf->tokenizer().size(), gguf->tokenizer().size());
+    const std::vector<int32_t> ids = {3842, 3866, 100, 3871};
+    EXPECT_EQ(hf->tokenizer().kind(3871), TokenKind::kUnused);
+    EXPECT_EQ(hf->tokenizer().decode(ids), gguf->tokenizer().decode(ids));
+}
+
 // A GGUF from io's tiny test model whose metadata disagrees with its tensors.
 std::string broken_gguf(const std::string& name, const std::string& key, uint32_t value) {
     test::TinyShape shape;
