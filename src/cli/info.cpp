@@ -64,8 +64,9 @@ std::string token_text(const char* label, const SpecialToken& t) {
     return std::string(label) + " " + std::to_string(t.id) + (t.text ? " " + quote(*t.text) : "");
 }
 
-// Tensors the forward pass does not read: multi-token-prediction blocks past the layers (their
-// blk.N with N >= layers) and a vision tower's (v.*, mm.*). Text generation runs without them.
+// Tensors the forward pass does not read: multi-token-prediction blocks (a GGUF's blk.N with
+// N >= layers, a Hugging Face folder's mtp.*) and a vision tower's (GGUF v.* and mm.*, a
+// folder's model.visual.*). Text generation runs without them.
 struct IgnoredTensors {
     int mtp = 0, vision = 0;
 };
@@ -74,8 +75,11 @@ IgnoredTensors ignored_tensors(const ModelFile& model) {
     IgnoredTensors n;
     const int layers = model.config().n_layers;
     for (const TensorView& t : model.tensors()) {
-        if (t.name.starts_with("v.") || t.name.starts_with("mm.")) {
+        if (t.name.starts_with("v.") || t.name.starts_with("mm.") ||
+            t.name.starts_with("model.visual.")) {
             ++n.vision;
+        } else if (t.name.starts_with("mtp.")) {
+            ++n.mtp;
         } else if (t.name.starts_with("blk.")) {
             const int block = std::atoi(t.name.c_str() + 4);
             n.mtp += block >= layers;

@@ -8,6 +8,7 @@
 #include "io/safetensors.h"
 #include "model/config_loaders.h"
 #include "model/hf_names.h"
+#include "model/hf_qwen35.h"
 
 namespace qe {
 
@@ -20,6 +21,22 @@ std::string shape_string(const std::vector<int64_t>& shape) {
     for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
     return s + "]";
 }
+
+namespace {
+
+// The folder's tensors under GGUF's names, and for a hybrid model (Qwen3.5) in GGUF's form.
+// Tensors outside the mapping keep their own names: a Qwen3.5 vision tower (model.visual.*) and
+// multi-token-prediction block (mtp.*), which the forward pass does not read.
+void name_hf_tensors(std::vector<TensorView>& tensors, const ModelConfig& config,
+                     OwnedTensorData& owned, const std::string& path) {
+    const HfLayout layout =
+        config.full_attention_interval > 0 ? HfLayout::Hybrid : HfLayout::Transformer;
+    for (TensorView& t : tensors)
+        if (auto gguf_name = gguf_name_from_hf(t.name, layout)) t.name = *gguf_name;
+    if (layout == HfLayout::Hybrid) qwen35_tensors_from_hf(tensors, config, owned, path);
+}
+
+}  // namespace
 
 ModelFile ModelFile::open(const std::string& path) {
     std::error_code ec;
@@ -67,7 +84,6 @@ void ModelFile::add_safetensors(const fs::path& file,
             }
         }
         TensorView view = t;
-        if (auto gguf_name = gguf_name_from_hf(t.name)) view.name = *gguf_name;
         const size_t elem = dtype_info(view.dtype).block_bytes;
         if (reinterpret_cast<uintptr_t>(view.data) % elem != 0) {
             auto& copy = aligned_copies_.emplace_back((view.nbytes + 7) / 8);
@@ -101,9 +117,8 @@ void ModelFile::open_hf(const fs::path& folder) {
         for (const auto& shard : index.shards) add_safetensors(folder / shard, &index.weight_map);
         // Every shard tensor was found in the index under its own shard; now the reverse.
         for (const auto& [name, shard] : index.weight_map) {
-            const std::string ours = gguf_name_from_hf(name).value_or(name);
             const bool present = std::any_of(tensors_.begin(), tensors_.end(),
-                                             [&](const TensorView& t) { return t.name == ours; });
+                                             [&](const TensorView& t) { return t.name == name; });
             if (!present) {
                 throw Error(index_path.string() + ": tensor '" + name + "' is listed in " + shard +
                             " but that file does not hold it");
@@ -113,13 +128,24 @@ void ModelFile::open_hf(const fs::path& folder) {
         throw Error(folder.string() + ": has neither model.safetensors nor " +
                     "model.safetensors.index.json");
     }
+    // The token embedding: model.embed_tokens.weight, or under model.language_model. in a
+    // folder with a vision tower (Qwen3.5).
     const auto embd = std::find_if(tensors_.begin(), tensors_.end(), [](const TensorView& t) {
-        return t.name == "token_embd.weight";
+        return t.name == "model.embed_tokens.weight" ||
+               t.name == "model.language_model.embed_tokens.weight";
     });
     if (embd == tensors_.end() || embd->shape.size() != 2) {
+        const bool vision = std::any_of(tensors_.begin(), tensors_.end(), [](const TensorView& t) {
+            return t.name.starts_with("model.visual.") || t.name.starts_with("visual.");
+        });
+        if (vision)
+            throw Error(folder.string() + ": holds a vision tower but no language model " +
+                        "(no embed_tokens.weight): vision-only models are not supported");
         throw Error(folder.string() + ": model.embed_tokens.weight is missing or not a matrix");
     }
     config_ = config_from_hf(folder, embd->shape[0]);
+    // The values computed here join the aligned copies: data the model file owns.
+    name_hf_tensors(tensors_, config_, aligned_copies_, path_);
     const auto output = std::find_if(tensors_.begin(), tensors_.end(),
                                      [](const TensorView& t) { return t.name == "output.weight"; });
     if (config_.tied_embeddings && output != tensors_.end()) {

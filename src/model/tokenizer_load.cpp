@@ -10,7 +10,16 @@ namespace qe {
 
 Tokenizer load_tokenizer(const ModelFile& model) {
     if (const GgufFile* gguf = model.gguf()) return Tokenizer(vocab_from_gguf(*gguf, model.path()));
-    return Tokenizer(vocab_from_hf(model.hf_folder().string()));
+    Vocab vocab = vocab_from_hf(model.hf_folder().string());
+    // The embedding has more rows than tokenizer.json has tokens (Qwen pads it: 151936 rows for
+    // 151665 tokens, 248320 for Qwen3.5). llama.cpp's converter gives each extra row a "[PADn]"
+    // token of type unused, which the GGUF reader keeps as an unused id without text; so does
+    // this, so that an id the model picks there decodes (to nothing) as it does from the GGUF.
+    for (int32_t id = vocab.size(); id < model.config().vocab_size; ++id) {
+        vocab.tokens.emplace_back();
+        vocab.kinds.push_back(TokenKind::kUnused);
+    }
+    return Tokenizer(std::move(vocab));
 }
 
 Tokenizer load_tokenizer(const std::string& path) {

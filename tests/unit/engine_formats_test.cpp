@@ -88,6 +88,65 @@ TEST(EngineFormats, HfFolderAndGgufFromOneSeedGiveTheSameLogits) {
     EXPECT_GT(test::cosine(fast_hf, ref_hf), 0.999999);
 }
 
+// The golden q35 shape (Qwen3.5-0.8B's, scaled down: 3 DeltaNet layers and 1 gated attention
+// layer), one seed, as GGUF f32, GGUF bf16 and a Hugging Face folder laid out as Qwen3.5's.
+const SameSeedFiles& qwen35_files() {
+    static const SameSeedFiles files = [] {
+        synth::Options o;
+        o.shape = synth::qwen35_08b();
+        o.shape.layers = 4;
+        o.shape.dim = 512;
+        o.shape.heads = 4;
+        o.shape.ffn = 1024;
+        o.shape.vocab = 3872;
+        o.shape.delta_heads = 4;
+        o.seed = 11;
+        o.tokenizer_json = kTokenizer;
+        const synth::SynthVocab vocab =
+            synth::build_vocab(kTokenizer, o.shape.vocab, synth::kQwen3AddedTokens);
+        SameSeedFiles f{tmp("q35-seed11-f32.gguf").string(), tmp("q35-seed11-bf16.gguf").string(),
+                        tmp("q35-seed11-hf").string()};
+        o.type = *synth::parse_file_type("f32");
+        synth::write_gguf(o, vocab, f.gguf_f32);
+        o.type = *synth::parse_file_type("bf16");
+        synth::write_gguf(o, vocab, f.gguf_bf16);
+        fs::remove_all(f.hf);
+        synth::write_hf(o, vocab, f.hf);
+        return f;
+    }();
+    return files;
+}
+
+// Loading the folder undoes what llama.cpp's converter does (norms + 1, -exp(A_log), the conv's
+// shape), giving the GGUF's very floats: logits bit for bit, not merely within float error.
+TEST(EngineFormats, Qwen35HfFolderAndGgufFromOneSeedGiveTheSameLogitsBitForBit) {
+    const SameSeedFiles& f = qwen35_files();
+    const auto ref_hf = all_logits(f.hf, ForwardPath::Reference);
+    EXPECT_EQ(ref_hf, all_logits(f.gguf_f32, ForwardPath::Reference));
+    EXPECT_EQ(ref_hf, all_logits(f.gguf_bf16, ForwardPath::Reference));
+    // The fast path: the folder and the bf16 GGUF share every byte of every matrix, so the same
+    // kernels give the same bits; the f32 GGUF runs f32 kernels, equal to float rounding.
+    const auto fast_hf = all_logits(f.hf, ForwardPath::Fast);
+    EXPECT_EQ(fast_hf, all_logits(f.gguf_bf16, ForwardPath::Fast));
+    const auto fast_f32 = all_logits(f.gguf_f32, ForwardPath::Fast);
+    EXPECT_GT(test::cosine(fast_f32, fast_hf), 0.999999);
+    EXPECT_GT(test::cosine(fast_hf, ref_hf), 0.99999);
+}
+
+// The embedding has rows past the tokenizer's tokens (3866 of 3872 here; 248077 of 248320 in the
+// real Qwen3.5): the GGUF names them [PADn], unused; the folder's tokenizer gets the same ids, so
+// an answer that picks one decodes alike.
+TEST(EngineFormats, AFoldersTokenizerCoversThePaddingRowsAsTheGgufDoes) {
+    const SameSeedFiles& f = qwen35_files();
+    const auto hf = LoadedModel::open(f.hf);
+    const auto gguf = LoadedModel::open(f.gguf_bf16);
+    EXPECT_EQ(hf->tokenizer().size(), 3872);
+    EXPECT_EQ(hf->tokenizer().size(), gguf->tokenizer().size());
+    const std::vector<int32_t> ids = {3842, 3866, 100, 3871};
+    EXPECT_EQ(hf->tokenizer().kind(3871), TokenKind::kUnused);
+    EXPECT_EQ(hf->tokenizer().decode(ids), gguf->tokenizer().decode(ids));
+}
+
 // A GGUF from io's tiny test model whose metadata disagrees with its tensors.
 std::string broken_gguf(const std::string& name, const std::string& key, uint32_t value) {
     test::TinyShape shape;

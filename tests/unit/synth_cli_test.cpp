@@ -2,8 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/mapped_file.h"
+#include "io/safetensors.h"
+#include "io/safetensors_writer.h"
 #include "support/run_command.h"
 
 namespace qe {
@@ -92,6 +96,56 @@ TEST(SynthCli, WritesQwen3GgufAndFolderThatInfoDescribes) {
     EXPECT_EQ(j["tied_embeddings"], false);
     EXPECT_EQ(j["tensor_types"]["bf16"], 25);
     EXPECT_EQ(j["special_tokens"]["eos"]["id"], 3842);
+}
+
+// The golden q35 shape but for the DeltaNet heads (the preset's 16 x 128).
+const std::string kSmallQwen35 =
+    " --arch qwen35 --layers 4 --dim 512 --heads 4 --kv-heads 2 --ffn 1024 --vocab 3872 ";
+
+TEST(SynthCli, WritesAQwen35FolderThatInfoDescribesWithTheTensorsItDoesNotRun) {
+    const auto dir = tmp("q35-hf");
+    fs::remove_all(dir);
+    const auto r = run_command(kSynth + " --format hf --out " + shell_quote(dir.string()) +
+                               kSmallQwen35 + "2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(fs::exists(dir / "chat_template.jinja"));
+    auto j = info(dir);
+    EXPECT_EQ(j["format"], "huggingface");
+    EXPECT_EQ(j["architecture"], "qwen35");
+    EXPECT_EQ(j["head_dim"], 256);
+    EXPECT_EQ(j["hybrid"]["delta_net_layers"], 3);
+    EXPECT_EQ(j["hybrid"]["rotary_dims"], 64);
+    EXPECT_EQ(j["hybrid"]["ssm_value_heads"], 16);
+    EXPECT_EQ(j["hybrid"]["ignored_tensors"]["vision"], 0);
+    EXPECT_EQ(j["special_tokens"]["eos"]["text"], "<|im_end|>");
+    EXPECT_EQ(j["chat_template"], true);
+
+    // An official folder also holds a vision tower and a multi-token-prediction block: here in a
+    // second shard, listed in the index with the first.
+    const fs::path first = dir / "model-00001-of-00002.safetensors";
+    fs::rename(dir / "model.safetensors", first);
+    nlohmann::json index = {{"metadata", nlohmann::json::object()},
+                            {"weight_map", nlohmann::json::object()}};
+    {
+        const MappedFile file(first.string());
+        for (const auto& t : parse_safetensors(file.bytes(), "first").tensors)
+            index["weight_map"][t.name] = first.filename().string();
+    }
+    SafetensorsWriter extra;
+    for (const char* name : {"model.visual.blocks.0.attn.qkv.weight",
+                             "model.visual.merger.linear_fc1.weight", "mtp.fc.weight"}) {
+        extra.add_tensor(name, DType::BF16, {2, 4}, std::vector<uint8_t>(16, 0));
+        index["weight_map"][name] = "model-00002-of-00002.safetensors";
+    }
+    extra.write_file((dir / "model-00002-of-00002.safetensors").string());
+    std::ofstream(dir / "model.safetensors.index.json") << index.dump(2);
+    j = info(dir);
+    EXPECT_EQ(j["hybrid"]["ignored_tensors"]["vision"], 2);
+    EXPECT_EQ(j["hybrid"]["ignored_tensors"]["mtp"], 1);
+    const auto text = run_command(std::string(QE_BIN_DIR) + "/qwen-edge info " +
+                                  shell_quote(dir.string()) + " 2>&1");
+    EXPECT_NE(text.output.find("1 multi-token-prediction and 2 vision tensors"), std::string::npos)
+        << text.output;
 }
 
 TEST(SynthCli, UsageErrorsExitWithTwo) {

@@ -12,6 +12,7 @@
 #include "core/half.h"
 #include "core/mapped_file.h"
 #include "io/gguf.h"
+#include "io/safetensors.h"
 #include "model/file_type.h"
 #include "model/model_file.h"
 #include "quant/quant.h"
@@ -442,16 +443,74 @@ TEST(SynthModel, Qwen35FilesMatchEveryGoldenQwen35FileKeyByKeyAndTensorByTensor)
     for (const float a : to_floats(m.get("blk.0.ssm_a", {DType::F32}, {4}))) EXPECT_LT(a, 0.0f);
 }
 
-TEST(SynthModel, Qwen35PresetsHaveTheRealShapesAndAreGgufOnly) {
+TEST(SynthModel, Qwen35PresetsHaveTheRealShapes) {
     const Shape s = preset_shape("qwen3.5-0.8b").value();
     EXPECT_EQ(s.arch, Arch::kQwen35);
     EXPECT_EQ(s.vocab, 248320);
     EXPECT_EQ(s.layers, 24);
     EXPECT_EQ(s.dim, 1024);
     EXPECT_EQ(preset_shape("qwen3.5-2b").value().dim, 2048);
-    Options o = q35_options("bf16");
-    EXPECT_TRUE(test::throws_error(
-        [&] { write_hf(o, small_qwen3_vocab(), tmp("q35-hf").string()); }, {"GGUF files only"}));
+}
+
+// The Hugging Face folder holds what Qwen3.5's official folders hold (raw, before the loader's
+// transforms): names under model.language_model., zero-centred norms, A_log in F32, the conv as
+// [channels, 1, kernel]; opened, it is the GGUF of the same seed bit for bit.
+TEST(SynthModel, Qwen35GgufAndHfFolderHoldTheSameWeightsInTheirForms) {
+    const auto gguf_path = tmp("q35-same.gguf");
+    const auto hf_dir = tmp("q35-same-hf");
+    write_gguf(q35_options("f32"), small_qwen3_vocab(), gguf_path.string());
+    fs::remove_all(hf_dir);
+    write_hf(q35_options("bf16"), small_qwen3_vocab(), hf_dir.string());
+
+    const MappedFile raw_file((hf_dir / "model.safetensors").string());
+    const SafetensorsFile raw = parse_safetensors(raw_file.bytes(), "raw");
+    auto raw_tensor = [&](const std::string& name) -> const TensorView& {
+        for (const auto& t : raw.tensors)
+            if (t.name == name) return t;
+        throw Error("no " + name);
+    };
+    const std::string p = "model.language_model.";
+    const TensorView& a_log = raw_tensor(p + "layers.0.linear_attn.A_log");
+    EXPECT_EQ(a_log.dtype, DType::F32);
+    EXPECT_EQ(raw_tensor(p + "layers.0.linear_attn.norm.weight").dtype, DType::F32);
+    EXPECT_EQ(raw_tensor(p + "layers.0.linear_attn.conv1d.weight").shape,
+              (std::vector<int64_t>{1536, 1, 4}));
+    EXPECT_EQ(raw_tensor(p + "layers.3.self_attn.q_proj.weight").shape,
+              (std::vector<int64_t>{2048, 512}));
+    EXPECT_EQ(to_floats(a_log), tensor_values(42, "blk.0.ssm_a", {4}, ValueForm::kHf));
+    double norm_mean = 0;  // zero-centred: near 0, where the GGUF's are near 1
+    for (float w : to_floats(raw_tensor(p + "layers.1.input_layernorm.weight"))) norm_mean += w;
+    EXPECT_LT(std::abs(norm_mean / 512), 0.01);
+    EXPECT_THROW(raw_tensor("lm_head.weight"), Error);  // tied
+
+    const ModelFile g = ModelFile::open(gguf_path.string());
+    const ModelFile h = ModelFile::open(hf_dir.string());
+    EXPECT_EQ(h.config().architecture, "qwen35");
+    EXPECT_EQ(h.config().full_attention_interval, g.config().full_attention_interval);
+    EXPECT_EQ(h.config().rope_dims, g.config().rope_dims);
+    EXPECT_EQ(h.config().rope_theta, g.config().rope_theta);
+    EXPECT_EQ(h.config().head_dim, g.config().head_dim);
+    EXPECT_EQ(h.config().ssm_k_heads, g.config().ssm_k_heads);
+    EXPECT_EQ(h.config().ssm_v_heads, g.config().ssm_v_heads);
+    EXPECT_EQ(h.config().eos_id, g.config().eos_id);
+    EXPECT_TRUE(h.config().has_chat_template);  // in chat_template.jinja, as Qwen3.5's folders
+    ASSERT_EQ(g.tensors().size(), h.tensors().size());
+    for (const auto& t : g.tensors()) {
+        SCOPED_TRACE(t.name);
+        const TensorView* u = h.find(t.name);
+        ASSERT_NE(u, nullptr);
+        ASSERT_EQ(u->shape, t.shape);
+        EXPECT_EQ(to_floats(*u), to_floats(t));  // bit-identical values
+    }
+    // The folder's tokenizer splits with Qwen3.5's pattern, as the GGUF's pre-tokenizer does.
+    const auto tok = nlohmann::json::parse(std::ifstream(hf_dir / "tokenizer.json"));
+    EXPECT_NE(tok["pre_tokenizer"].dump().find("\\\\p{M}"), std::string::npos);
+    const auto config = nlohmann::json::parse(std::ifstream(hf_dir / "config.json"));
+    EXPECT_EQ(config["architectures"][0], "Qwen3_5ForConditionalGeneration");
+    EXPECT_EQ(config["text_config"]["model_type"], "qwen3_5_text");
+    EXPECT_EQ(config["text_config"]["layer_types"][3], "full_attention");
+    EXPECT_EQ(config["text_config"]["rope_parameters"]["mrope_section"],
+              nlohmann::json::array({11, 11, 10}));
 }
 
 TEST(SynthModel, Qwen3GgufAndHfFolderHoldTheSameWeightsAndConfig) {

@@ -7,6 +7,7 @@
 //                   --ffn 1024 --vocab 3872                          Qwen3, head dim 128
 //   qwen-edge-synth --out folder --format hf                        BF16 safetensors folder
 //   qwen-edge-synth --out q35.gguf --preset qwen3.5-0.8b --type q8_0  the Qwen3.5-0.8B shape
+//   qwen-edge-synth --out q35-hf --preset qwen3.5-0.8b --format hf     its Hugging Face folder
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -37,7 +38,9 @@ int main(int argc, char** argv) {
     bool untied = false, rerank_head = false;
     app.add_option("-o,--out", out, "output: a .gguf file, or a folder with --format hf")
         ->required();
-    app.add_option("--format", format, "gguf or hf (a Hugging Face folder, BF16 safetensors)")
+    app.add_option("--format", format,
+                   "gguf or hf (a Hugging Face folder, BF16 safetensors; for qwen35 laid out as "
+                   "Qwen3.5's official folders)")
         ->check(CLI::IsMember({"gguf", "hf"}));
     app.add_option(
         "--type", type,
@@ -50,7 +53,7 @@ int main(int argc, char** argv) {
                    "(36, 2560, 32/8 x 128, 9728); all vocab 151936, tied; qwen3.5-0.8b (24 "
                    "layers, 3 Gated DeltaNet : 1 attention, hidden 1024, 8/2 heads of 256, 16 "
                    "DeltaNet heads of 128, ffn 3584; the default with --arch qwen35), qwen3.5-2b "
-                   "(hidden 2048, ffn 6144); both vocab 248320 (Qwen3's tokens, padded), GGUF only")
+                   "(hidden 2048, ffn 6144); both vocab 248320 (Qwen3's tokens, padded)")
         ->check(CLI::IsMember(preset_names()));
     app.add_option("--arch", arch,
                    "qwen2 (QKV biases, head dim = dim / heads), qwen3 (q/k norms, head dim "

@@ -16,7 +16,9 @@
 #include "io/safetensors_writer.h"
 #include "model/hf_names.h"
 #include "quant/quant.h"
+#include "synth/qwen35_hf_config.h"
 #include "synth/synth_random.h"
+#include "tokenizer/pretokenize.h"
 
 namespace qe::synth {
 namespace {
@@ -25,7 +27,8 @@ namespace fs = std::filesystem;
 namespace gv = gguf_value;
 
 // Bumped whenever the same options would produce different bytes (values, layout, metadata).
-constexpr int kGeneratorVersion = 2;
+// 3: Qwen3.5's ssm_a is -exp(A_log) of a bf16 A_log (the form a Hugging Face folder holds).
+constexpr int kGeneratorVersion = 3;
 
 int64_t elements(const std::vector<int64_t>& shape) {
     int64_t n = 1;
@@ -37,11 +40,22 @@ bool ends_with(const std::string& s, std::string_view tail) {
     return s.ends_with(tail);
 }
 
+// Qwen3.5's zero-centred RMSNorm weights: GGUF holds 1 + w, a Hugging Face folder w (not the
+// DeltaNet output norm ssm_norm, a plain weight in both).
+bool stored_plus_one(const std::string& name) {
+    return ends_with(name, "_norm.weight") && !ends_with(name, ".ssm_norm.weight");
+}
+
 // One row of a tensor's values. Matrices are N(0, 1/fan_in) so every projection keeps the scale
 // of its input and activations stay finite through all layers; norm weights are near 1 and
-// biases small.
+// biases small. `form` kHf gives a Qwen3.5 tensor's values as a Hugging Face folder holds them
+// (model/hf_qwen35.h), from which llama.cpp's converter makes exactly the GGUF values:
+//   - norms: w = g - 1 for the GGUF's g. g is a bfloat16 in [0.5, 2) (1 + 0.05 N, |N| < 3.5), a
+//     multiple of 2^-8, so |g - 1| < 1 is a multiple of 2^-8 with at most 8 significant bits:
+//     exact in bfloat16, and w + 1 in float32 gives g back bit for bit;
+//   - ssm_a: the folder holds A_log (a bfloat16 N(0, 0.5)); the GGUF -exp(A_log) in float32.
 void row_values(uint64_t seed, const std::string& name, uint64_t name_hash, int64_t row,
-                int64_t cols, float* out) {
+                int64_t cols, float* out, ValueForm form = ValueForm::kGguf) {
     RowRandom rng(seed, name_hash, uint64_t(row));
     float scale = 1.0f / std::sqrt(float(cols));
     float offset = 0.0f;
@@ -51,13 +65,16 @@ void row_values(uint64_t seed, const std::string& name, uint64_t name_hash, int6
     } else if (ends_with(name, ".bias")) {
         scale = 0.02f;
     } else if (ends_with(name, ".ssm_a")) {
-        // Qwen3.5's ssm_a = -exp(A_log): negative, so the state decays (A_log ~ N(0, 0.5)).
-        for (int64_t i = 0; i < cols; ++i)
-            out[i] = bf16_to_f32(f32_to_bf16(-std::exp(0.5f * rng.normal())));
+        // Negative, so the state decays.
+        for (int64_t i = 0; i < cols; ++i) {
+            const float a_log = bf16_to_f32(f32_to_bf16(0.5f * rng.normal()));
+            out[i] = form == ValueForm::kHf ? a_log : -std::exp(a_log);
+        }
         return;
     }
+    const float hf_offset = form == ValueForm::kHf && stored_plus_one(name) ? 1.0f : 0.0f;
     for (int64_t i = 0; i < cols; ++i) {
-        out[i] = bf16_to_f32(f32_to_bf16(offset + scale * rng.normal()));
+        out[i] = bf16_to_f32(f32_to_bf16(offset + scale * rng.normal())) - hf_offset;
     }
 }
 
@@ -106,7 +123,7 @@ void encode_row(DType dtype, const float* values, int64_t cols, uint8_t* dst) {
 
 // The bytes of tensor `name` in type `dtype`: rows generated and encoded in parallel.
 void encode_tensor(uint64_t seed, const std::string& name, const std::vector<int64_t>& shape,
-                   DType dtype, std::vector<uint8_t>& out) {
+                   DType dtype, std::vector<uint8_t>& out, ValueForm form = ValueForm::kGguf) {
     const int64_t cols = shape.back();
     const int64_t rows = elements(shape) / cols;
     const size_t row_size = row_bytes(dtype, cols).value();
@@ -115,7 +132,7 @@ void encode_tensor(uint64_t seed, const std::string& name, const std::vector<int
     parallel_rows(rows, [&](int64_t begin, int64_t end) {
         std::vector<float> values(static_cast<size_t>(cols));
         for (int64_t r = begin; r < end; ++r) {
-            row_values(seed, name, name_hash, r, cols, values.data());
+            row_values(seed, name, name_hash, r, cols, values.data(), form);
             encode_row(dtype, values.data(), cols, out.data() + size_t(r) * row_size);
         }
     });
@@ -163,14 +180,6 @@ void check_vocab(const Shape& s, const SynthVocab& vocab) {
     }
 }
 
-// A float as config.json writes it: the shortest decimal that reads back as the same float (1e-06,
-// not the 9.999999974752427e-07 of widening it to double).
-double decimal(float f) {
-    char buf[32];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), f);
-    return ec == std::errc() ? std::strtod(std::string(buf, end).c_str(), nullptr) : double(f);
-}
-
 void write_json(const fs::path& path, const nlohmann::json& j) {
     std::ofstream out(path);
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::strict) << "\n";
@@ -196,8 +205,8 @@ void write_hf_configs(const Options& o, const SynthVocab& vocab, const fs::path&
                              {"num_attention_heads", s.heads},
                              {"num_hidden_layers", s.layers},
                              {"num_key_value_heads", s.kv_heads},
-                             {"rms_norm_eps", decimal(s.rms_eps)},
-                             {"rope_theta", decimal(s.rope_theta)},
+                             {"rms_norm_eps", json_decimal(s.rms_eps)},
+                             {"rope_theta", json_decimal(s.rope_theta)},
                              {"tie_word_embeddings", s.tied},
                              {"torch_dtype", torch_dtype},
                              {"use_cache", true},
@@ -209,7 +218,10 @@ void write_hf_configs(const Options& o, const SynthVocab& vocab, const fs::path&
                                  {"do_sample", true},
                                  {"eos_token_id", {vocab.im_end_id, vocab.endoftext_id}},
                                  {"top_k", 20}};
-    if (qwen3) {
+    if (s.arch == Arch::kQwen35) {
+        config = qwen35_hf_config(s, vocab, torch_dtype, params_string(o, "hf"));
+        generation.update({{"temperature", 0.6}, {"top_p", 0.95}});
+    } else if (qwen3) {
         config.update({{"architectures", {"Qwen3ForCausalLM"}},
                        {"attention_bias", false},
                        {"head_dim", head_size(s)},
@@ -225,6 +237,12 @@ void write_hf_configs(const Options& o, const SynthVocab& vocab, const fs::path&
 }
 
 }  // namespace
+
+double json_decimal(float f) {
+    char buf[32];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), f);
+    return ec == std::errc() ? std::strtod(std::string(buf, end).c_str(), nullptr) : double(f);
+}
 
 std::string_view arch_name(Arch a) {
     return a == Arch::kQwen35 ? "qwen35" : a == Arch::kQwen3 ? "qwen3" : "qwen2";
@@ -336,17 +354,9 @@ std::vector<std::string> preset_names() {
             "qwen3-4b",     "qwen3.5-0.8b", "qwen3.5-2b"};
 }
 
-std::string hf_tensor_name(const std::string& gguf_name) {
-    // Qwen3's per-head norms, which the engine's Qwen2 name table does not know.
-    for (const auto& [gguf, hf] : {std::pair{".attn_q_norm.weight", ".self_attn.q_norm.weight"},
-                                   std::pair{".attn_k_norm.weight", ".self_attn.k_norm.weight"}}) {
-        if (gguf_name.starts_with("blk.") && gguf_name.ends_with(gguf)) {
-            const std::string layer =
-                gguf_name.substr(4, gguf_name.size() - 4 - std::string_view(gguf).size());
-            return "model.layers." + layer + hf;
-        }
-    }
-    const auto name = hf_name_from_gguf(gguf_name);
+std::string hf_tensor_name(const std::string& gguf_name, Arch arch) {
+    const auto name = hf_name_from_gguf(
+        gguf_name, arch == Arch::kQwen35 ? HfLayout::Hybrid : HfLayout::Transformer);
     if (!name) throw Error("no Hugging Face name for tensor " + gguf_name);
     return *name;
 }
@@ -482,12 +492,13 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> tensor_list(const Shap
 }
 
 std::vector<float> tensor_values(uint64_t seed, const std::string& name,
-                                 const std::vector<int64_t>& shape) {
+                                 const std::vector<int64_t>& shape, ValueForm form) {
     const int64_t cols = shape.empty() ? 1 : shape.back();
     const int64_t rows = elements(shape) / cols;
     std::vector<float> out(size_t(rows * cols));
     const uint64_t h = hash_name(name);
-    for (int64_t r = 0; r < rows; ++r) row_values(seed, name, h, r, cols, &out[size_t(r * cols)]);
+    for (int64_t r = 0; r < rows; ++r)
+        row_values(seed, name, h, r, cols, &out[size_t(r * cols)], form);
     return out;
 }
 
@@ -561,9 +572,9 @@ Written write_gguf(const Options& o, const SynthVocab& vocab, const std::string&
         const uint32_t inner = uint32_t(s.delta_heads * s.delta_head_dim);
         w.set(a + "rope.dimension_count", gv::u32(uint32_t(s.rope_dims)));
         // Interleaved MRoPE sections of the rotated pairs (text positions: all alike).
-        const int32_t pairs = s.rope_dims / 2, third = pairs / 3;
+        const std::vector<int> sections = mrope_sections(s, true);
         w.set(a + "rope.dimension_sections",
-              gv::i32s({third + (pairs % 3 > 0), third + (pairs % 3 > 1), third, 0}));
+              gv::i32s(std::vector<int32_t>(sections.begin(), sections.end())));
         w.set(a + "ssm.conv_kernel", gv::u32(uint32_t(s.conv_kernel)));
         w.set(a + "ssm.state_size", gv::u32(uint32_t(s.delta_head_dim)));
         w.set(a + "ssm.group_count", gv::u32(uint32_t(s.delta_heads)));
@@ -608,12 +619,43 @@ Written write_gguf(const Options& o, const SynthVocab& vocab, const std::string&
     return written;
 }
 
+namespace {
+
+// A tensor as the Hugging Face folder holds it: name, type, shape. Qwen3.5's A_log and DeltaNet
+// output norm are F32 in the official folders (whatever the rest), and its depthwise conv weight
+// is [channels, 1, kernel].
+struct HfTensor {
+    std::string name;
+    DType dtype;
+    std::vector<int64_t> shape;
+};
+
+HfTensor hf_tensor(const Shape& s, const std::string& gguf_name, std::vector<int64_t> shape,
+                   DType type) {
+    HfTensor t{hf_tensor_name(gguf_name, s.arch), type, std::move(shape)};
+    if (s.arch != Arch::kQwen35) return t;
+    if (ends_with(gguf_name, ".ssm_a") || ends_with(gguf_name, ".ssm_norm.weight"))
+        t.dtype = DType::F32;
+    if (ends_with(gguf_name, ".ssm_conv1d.weight")) t.shape = {t.shape[0], 1, t.shape[1]};
+    return t;
+}
+
+// tokenizer.json as the architecture's own: Qwen3.5's pre-tokenizer splits with its pattern.
+nlohmann::json tokenizer_json(const Shape& s, const SynthVocab& vocab) {
+    nlohmann::json tok = vocab.tokenizer_json;
+    if (s.arch == Arch::kQwen35)
+        tok["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] =
+            std::string(kQwen35SplitPattern);
+    return tok;
+}
+
+}  // namespace
+
 Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& folder) {
     check_shape(o.shape);
     const Shape& s = o.shape;
     check_vocab(s, vocab);
     if (o.rerank_head) throw Error("a reranker head is written to GGUF files only");
-    if (s.arch == Arch::kQwen35) throw Error("Qwen3.5 models are written to GGUF files only");
     const DType t = o.type.base;
     if (t != DType::BF16 && t != DType::F16 && t != DType::F32) {
         throw Error("a Hugging Face folder holds bf16, f16 or f32 weights, not " + o.type.name);
@@ -625,12 +667,14 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
     st.set_metadata("format", "pt");
     st.set_metadata("qwen_edge.synth.params", params_string(o, "hf"));
     Written written;
+    const ValueForm form = s.arch == Arch::kQwen35 ? ValueForm::kHf : ValueForm::kGguf;
     for (const auto& [name, shape] : tensor_list(s)) {
-        st.add_tensor(hf_tensor_name(name), t, shape,
-                      [seed = o.seed, name = name, shape = shape, t](std::vector<uint8_t>& out) {
-                          encode_tensor(seed, name, shape, t, out);
-                      });
-        written.bytes += size_t(elements(shape)) * dtype_info(t).block_bytes;
+        const HfTensor h = hf_tensor(s, name, shape, t);
+        st.add_tensor(
+            h.name, h.dtype, h.shape,
+            [seed = o.seed, name = name, shape = shape, dtype = h.dtype, form](
+                std::vector<uint8_t>& out) { encode_tensor(seed, name, shape, dtype, out, form); });
+        written.bytes += size_t(elements(shape)) * dtype_info(h.dtype).block_bytes;
         ++written.tensors;
     }
 
@@ -638,7 +682,7 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
                               : t == DType::F16 ? "float16"
                                                 : "float32";
     write_hf_configs(o, vocab, dir, torch_dtype);
-    write_json(dir / "tokenizer.json", vocab.tokenizer_json);
+    write_json(dir / "tokenizer.json", tokenizer_json(s, vocab));
 
     nlohmann::json decoder = nlohmann::json::object();
     nlohmann::json additional = nlohmann::json::array();
@@ -648,20 +692,29 @@ Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& f
                                          {"single_word", false}, {"special", a.special}};
         if (a.special && a.content != "<|endoftext|>") additional.push_back(a.content);
     }
-    write_json(dir / "tokenizer_config.json", {{"add_bos_token", false},
-                                               {"add_prefix_space", false},
-                                               {"added_tokens_decoder", decoder},
-                                               {"additional_special_tokens", additional},
-                                               {"bos_token", nullptr},
-                                               {"chat_template", chat_template(s.arch)},
-                                               {"clean_up_tokenization_spaces", false},
-                                               {"eos_token", "<|im_end|>"},
-                                               {"errors", "replace"},
-                                               {"model_max_length", 131072},
-                                               {"pad_token", "<|endoftext|>"},
-                                               {"split_special_tokens", false},
-                                               {"tokenizer_class", "Qwen2Tokenizer"},
-                                               {"unk_token", nullptr}});
+    nlohmann::json tokenizer_config = {{"add_bos_token", false},
+                                       {"add_prefix_space", false},
+                                       {"added_tokens_decoder", decoder},
+                                       {"additional_special_tokens", additional},
+                                       {"bos_token", nullptr},
+                                       {"chat_template", chat_template(s.arch)},
+                                       {"clean_up_tokenization_spaces", false},
+                                       {"eos_token", "<|im_end|>"},
+                                       {"errors", "replace"},
+                                       {"model_max_length", 131072},
+                                       {"pad_token", "<|endoftext|>"},
+                                       {"split_special_tokens", false},
+                                       {"tokenizer_class", "Qwen2Tokenizer"},
+                                       {"unk_token", nullptr}};
+    if (s.arch == Arch::kQwen35) {
+        // Qwen3.5's folders keep the template in a file of its own.
+        tokenizer_config.erase("chat_template");
+        tokenizer_config["model_max_length"] = s.context;
+        std::ofstream out(dir / "chat_template.jinja", std::ios::binary);
+        out << chat_template(s.arch);
+        if (!out) throw Error((dir / "chat_template.jinja").string() + ": cannot write");
+    }
+    write_json(dir / "tokenizer_config.json", tokenizer_config);
     // Last, and atomically: a folder with model.safetensors is complete.
     st.write_file((dir / "model.safetensors").string());
     return written;

@@ -8,11 +8,16 @@
 // heads), no Q/K/V biases, per-head RMSNorms of Q and K (blk.N.attn_q_norm / attn_k_norm, [head
 // size]), Qwen3's 26 added tokens (Qwen2.5 has the first 22) and its own chat template.
 //
-// Qwen3.5 (`qwen35`, GGUF only) is a hybrid: every full_attention_interval-th layer is gated
+// Qwen3.5 (`qwen35`) is a hybrid: every full_attention_interval-th layer is gated
 // full attention (attn_q holding per head [query | output gate], q/k norms, rotary over the first
 // rope_dims of each head), the others Gated DeltaNet layers (attn_qkv, attn_gate, ssm_*), with
 // tensor names, shapes and keys as llama.cpp's converter writes them; the vocabulary is Qwen3's
 // (the real 248k one is not at hand) padded to the real row count, pre-tokenizer "qwen35".
+// Its Hugging Face folder is laid out as Qwen/Qwen3.5-0.8B's (Qwen3_5ForConditionalGeneration:
+// config.json with the text model's keys in text_config, tensors under model.language_model.,
+// the DeltaNet's linear_attn.* modules, zero-centred norms, A_log; see model/hf_qwen35.h), so
+// that reading it must undo exactly what llama.cpp's converter does; it has no vision tower and
+// no multi-token-prediction block (their keys are in config.json, their tensors are not).
 //
 // The same seed gives the same weights in every output: values are drawn per tensor and row from
 // a seeded generator and rounded to bfloat16, so a BF16 safetensors folder and an F32 or BF16
@@ -106,9 +111,19 @@ std::string params_string(const Options& o, const std::string& format);
 // Every tensor of the model: GGUF name and shape (outermost first), in file order.
 std::vector<std::pair<std::string, std::vector<int64_t>>> tensor_list(const Shape& s);
 
-// The values of one tensor (row-major, outermost first), already rounded to bfloat16.
+// Which form a tensor's values take: the GGUF's, or a Qwen3.5 Hugging Face folder's (norms
+// without the converter's + 1, A_log where the GGUF has ssm_a = -exp(A_log)).
+enum class ValueForm { kGguf, kHf };
+
+// The values of one tensor named as in GGUF (row-major, outermost first), rounded to bfloat16
+// (but for the GGUF's ssm_a, computed in float32 from a bfloat16 A_log).
 std::vector<float> tensor_values(uint64_t seed, const std::string& name,
-                                 const std::vector<int64_t>& shape);
+                                 const std::vector<int64_t>& shape,
+                                 ValueForm form = ValueForm::kGguf);
+
+// A float as config.json writes it: the shortest decimal that reads back as the same float (1e-06,
+// not the 9.999999974752427e-07 of widening it to double).
+double json_decimal(float f);
 
 struct Written {
     size_t tensors = 0;
@@ -118,8 +133,9 @@ struct Written {
 Written write_gguf(const Options& o, const SynthVocab& vocab, const std::string& path);
 Written write_hf(const Options& o, const SynthVocab& vocab, const std::string& folder);
 
-// The Hugging Face name of a GGUF tensor name (Qwen3's q/k norms included).
-std::string hf_tensor_name(const std::string& gguf_name);
+// The Hugging Face name of a GGUF tensor name of the shape's architecture (Qwen3's q/k norms
+// included; Qwen3.5's under model.language_model.).
+std::string hf_tensor_name(const std::string& gguf_name, Arch arch = Arch::kQwen2);
 
 // The official chat templates (Apache-2.0, from Qwen), embedded at build time: Qwen2.5-Instruct's,
 // Qwen3's, Qwen3.5's, and the one of the shape's architecture.
