@@ -116,7 +116,8 @@ void ModelFile::open_hf(const fs::path& folder) {
             index_path.string());
         for (const auto& shard : index.shards) add_safetensors(folder / shard, &index.weight_map);
         // Every shard tensor was found in the index under its own shard; now the reverse.
-        for (const auto& [name, shard] : index.weight_map) {
+        for (const auto& [listed, shard] : index.weight_map) {
+            const std::string& name = listed;  // a lambda may not capture a structured binding
             const bool present = std::any_of(tensors_.begin(), tensors_.end(),
                                              [&](const TensorView& t) { return t.name == name; });
             if (!present) {
