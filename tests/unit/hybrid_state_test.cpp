@@ -224,8 +224,9 @@ class HybridVerifyWindow : public testing::Test {
         std::span<const float> rows;
         for (size_t at = from; at < to;) {
             const size_t end = std::min(to, at + piece);
-            SequenceChunk c{&s,   std::span(ids).subspan(at, end - at), int(at), false,
-                            keep && end == to, verify};
+            SequenceChunk c{
+                &s,    std::span(ids).subspan(at, end - at), int(at), false, keep && end == to,
+                verify};
             rows = runtime_->model().forward({&c, 1});
             at = end;
         }
