@@ -17,25 +17,41 @@ jobs=$(nproc)
 step scripts/build.sh release -DQE_BUILD_TESTS=ON
 step ctest --preset release -j "$jobs"
 
-# The web chat: unit tests (Vitest), then Chromium driving the page.
-(cd web && step npm test && step npm run test:browser)
-# The same browser tests against the real server on the tiny golden model (its answers are noise,
-# but real tokens stream through the real HTTP stack and the embedded page; the knowledge tests'
+# The web chat: unit tests (Vitest), then Chromium driving the page, twice at once: against the
+# mock server, and against the real server on the tiny golden model (its answers are noise, but
+# real tokens stream through the real HTTP stack and the embedded page; the knowledge tests'
 # uploads are really imported and searched), its knowledge bases in a folder of their own. A
 # second chat model (a Qwen3 golden file) waits in a models folder of its own, and the memory
 # budget holds one of the two (12.8 MB and 76 MB with their KV caches), so the model picker's test
 # sees the server load the model it asks for and unload the other.
+(cd web && step npm test)
 root=$(pwd)
 golden=$(cd ../shared/golden && pwd)
 models=$(mktemp -d)
 kbdata=$(mktemp -d)
-trap 'rm -rf "$models" "$kbdata"' EXIT
+logs=$(mktemp -d)
+trap 'rm -rf "$models" "$kbdata" "$logs"' EXIT
 cp "$golden/q3-q8_0.gguf" "$models/"
+browser_mock() { cd web && npm run test:browser; }
 # QE_BINARY adds the first start (tests/browser/first-start.test.ts): the server with no model,
 # downloading the golden one from a local imitation of Hugging Face.
-(cd web && QWEN_EDGE_MODELS="$models" \
-    QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --memory-budget 80M --port \$QE_PORT --data-dir '$kbdata'" \
-    QE_BINARY="$root/build/bin/qwen-edge" step npm run test:browser)
+browser_real() {
+    cd web && QWEN_EDGE_MODELS="$models" \
+        QE_SERVER_CMD="'$root/build/bin/qwen-edge' serve --model '$golden/g448-q8_0.gguf' --memory-budget 80M --port \$QE_PORT --data-dir '$kbdata'" \
+        QE_BINARY="$root/build/bin/qwen-edge" npm run test:browser
+}
+both_browser_passes() {
+    browser_mock > "$logs/mock.log" 2>&1 &
+    local mock=$!
+    browser_real > "$logs/real.log" 2>&1 &
+    local real=$! failed=0
+    wait "$mock" || failed=1
+    wait "$real" || failed=1
+    echo "--- browser tests against the mock server"; cat "$logs/mock.log"
+    echo "--- browser tests against the real server"; cat "$logs/real.log"
+    return "$failed"
+}
+step both_browser_passes
 
 step scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -43,6 +43,7 @@ struct BenchArgs {
     std::string model;
     int prompt_tokens = 512, gen_tokens = 128, threads = 0, reps = 5;
     int turns = 0, turn_answer = 48, rounds = 5;
+    std::string thinking;  // the conversation's enable_thinking: "on", "off", "" = as the template
     int parallel = 0;
     int depth = 0;  // tokens already in the context when pp and tg are measured
     bool embed = false;
@@ -116,6 +117,8 @@ void run_conversation(const LoadedModel& m, Runtime& runtime, const BenchArgs& a
     so.n_ctx = 4096;
     Scheduler scheduler(runtime, so);
     json messages = json::array();
+    json variables = json::object();
+    if (!a.thinking.empty()) variables["enable_thinking"] = a.thinking == "on";
     for (int turn = 0; turn < a.turns; ++turn) {
         messages.push_back(
             {{"role", "user"}, {"content", kQuestions[size_t(turn) % kQuestions.size()]}});
@@ -130,14 +133,16 @@ void run_conversation(const LoadedModel& m, Runtime& runtime, const BenchArgs& a
         EncodedPrompt prompt;
         const auto window = fit_context(
             messages, a.rounds, scheduler.n_ctx() - a.turn_answer, [&](const json& msgs) {
-                prompt = encode_conversation(m.formatter(), m.tokenizer(), msgs, nullptr, true);
+                prompt = encode_conversation(m.formatter(), m.tokenizer(), msgs, nullptr, true,
+                                             variables);
                 return int(prompt.ids.size());
             });
         JobRequest job;
         job.prompt.assign(prompt.ids.begin(), prompt.ids.end());
         // As the chat layer does: the next turn resumes where this conversation ends.
         job.keep_at =
-            conversation_end(m.formatter(), m.tokenizer(), window.messages, nullptr, job.prompt);
+            conversation_end(m.formatter(), m.tokenizer(), window.messages, nullptr, job.prompt,
+                             variables);
         job.options.max_tokens = a.turn_answer;
         job.options.sampling.temperature = 0;
         job.options.loop_guard.enabled = false;  // answers of the same length every turn
@@ -494,6 +499,9 @@ Runner register_bench(CLI::App& app) {
     cmd->add_option("--rounds", a->rounds, "Earlier rounds kept in the conversation's context")
         ->capture_default_str()
         ->check(CLI::Range(0, 1000));
+    cmd->add_option("--thinking", a->thinking,
+                    "The conversation's enable_thinking (default: as the chat template has it)")
+        ->check(CLI::IsMember({"on", "off"}));
     cmd->add_option("--parallel", a->parallel,
                     "Also measure generation with this many streams decoded together by the "
                     "scheduler (as the server runs them), against one stream alone")

@@ -242,10 +242,13 @@ HttpResponse Api::route(const HttpRequest& req) {
     if (p == "/v1/knowledge" || p.starts_with("/v1/knowledge/")) return knowledge(req);
     if (p == "/v1/models" && get) return models();
     constexpr std::string_view models_prefix = "/v1/models/", pull_suffix = "/pull";
-    if (post && p.size() > models_prefix.size() + pull_suffix.size() &&
-        p.starts_with(models_prefix) && p.ends_with(pull_suffix))
-        return pull(p.substr(models_prefix.size(),
-                             p.size() - models_prefix.size() - pull_suffix.size()));
+    if ((post || req.method == "DELETE") &&
+        p.size() > models_prefix.size() + pull_suffix.size() && p.starts_with(models_prefix) &&
+        p.ends_with(pull_suffix)) {
+        const std::string name(
+            p.substr(models_prefix.size(), p.size() - models_prefix.size() - pull_suffix.size()));
+        return post ? pull(name) : cancel_pull(name);
+    }
     if (p == "/v1/chat/completions" && post) return chat_completions(req);
     if (p == "/v1/completions" && post) return completions(req);
     if (p == "/v1/embeddings" && post) return embeddings(req);

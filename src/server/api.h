@@ -10,6 +10,7 @@
 //   GET  /v1/models             the registered, downloaded and catalogue models: type, size,
 //                               whether downloaded and loaded, what each does
 //   POST /v1/models/{name}/pull downloads a catalogue model into the models folder (202)
+//   DELETE /v1/models/{name}/pull  stops that download (the part stays: a new pull resumes)
 //   GET  /health                {"status": "ok" | "loading"}; while loading, what is happening
 //                               (server/model_status.h: a first start's download progress)
 //   GET  /metrics               Prometheus text
@@ -140,6 +141,7 @@ private:
     HttpResponse rerank(const HttpRequest& request);      // api_rerank.cpp
     HttpResponse models();                                // api_models.cpp
     HttpResponse pull(const std::string& name);           // api_models.cpp
+    HttpResponse cancel_pull(const std::string& name);    // api_models.cpp
     HttpResponse knowledge(const HttpRequest& request);   // api_knowledge.cpp
     bool is_admin_request(const HttpRequest& request) const;
     bool admin_authorized(const HttpRequest& request) const;

@@ -297,7 +297,7 @@ HttpResponse Api::models() {
         const auto it = pulls.find(id);
         if (it == pulls.end()) return;
         const DownloadState& d = it->second;
-        if (d.running)
+        if (d.running && !d.cancel_requested)
             j["download"] = {
                 {"bytes", d.bytes}, {"total", d.total}, {"bytes_per_second", d.bytes_per_second}};
         else if (!d.error.empty())
@@ -359,6 +359,22 @@ HttpResponse Api::pull(const std::string& name) {
                                        {"object", "model.download"},
                                        {"file", state.file},
                                        {"status", state.running ? "downloading" : "done"}}),
+                        {},
+                        {}};
+}
+
+HttpResponse Api::cancel_pull(const std::string& name) {
+    std::string key;
+    try {
+        key = downloads_.cancel(name);
+    } catch (const Error& e) {
+        api_fail("model", e.what(), "download_not_found", 404);
+    }
+    return HttpResponse{200,
+                        "application/json",
+                        dump_json(json{{"id", key},
+                                       {"object", "model.download"},
+                                       {"status", "cancelled"}}),
                         {},
                         {}};
 }

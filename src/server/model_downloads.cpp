@@ -13,14 +13,23 @@ namespace qe {
 
 ModelDownloads::ModelDownloads(std::string models_dir) : models_dir_(std::move(models_dir)) {}
 
-std::string ModelDownloads::start(const std::string& name) {
-    if (models_dir_.empty()) throw Error("this server has no models folder to download into");
+namespace {
+
+fetch::CatalogueChoice catalogue_choice(const std::string& name) {
     const std::optional<fetch::CatalogueChoice> choice = fetch::parse_catalogue_name(name);
     if (!choice)
         throw Error("'" + name + "' is not a model of the catalogue; the ones that can be " +
                     "downloaded are " + fetch::catalogue_short_names());
-    const fetch::ModelSpec spec = fetch::catalogue_file(*choice->entry, choice->quant);
-    const std::string key = choice->entry->short_name();
+    return *choice;
+}
+
+}  // namespace
+
+std::string ModelDownloads::start(const std::string& name) {
+    if (models_dir_.empty()) throw Error("this server has no models folder to download into");
+    const fetch::CatalogueChoice choice = catalogue_choice(name);
+    const fetch::ModelSpec spec = fetch::catalogue_file(*choice.entry, choice.quant);
+    const std::string key = choice.entry->short_name();
     const std::string file = std::filesystem::path(spec.file).filename().string();
     const std::string dest = (std::filesystem::path(models_dir_) / file).string();
     std::error_code ec;
@@ -28,7 +37,10 @@ std::string ModelDownloads::start(const std::string& name) {
     {
         std::lock_guard lock(shared_->mutex);
         auto it = shared_->states.find(key);
-        if (it != shared_->states.end() && it->second.running) return key;
+        if (it != shared_->states.end() && it->second.running) {
+            it->second.cancel_requested = false;  // started again while stopping: it goes on
+            return key;
+        }
         DownloadState s;
         s.file = file;
         s.running = !there;  // a file already there is not downloaded again
@@ -54,21 +66,45 @@ std::string ModelDownloads::start(const std::string& name) {
             s.total = total;
             s.bytes_per_second = rate->bytes_per_second();
         };
-        std::string error;
-        uint64_t bytes = 0;
-        try {
-            const fetch::PullResult r = fetch::pull_model(request);
-            bytes = std::filesystem::file_size(r.path);
-        } catch (const std::exception& e) {
-            error = e.what();
+        for (;;) {
+            bool stopped = false;  // this attempt stopped because a cancel was asked
+            request.stop_requested = [&shared, &key, &stopped] {
+                std::lock_guard lock(shared->mutex);
+                stopped = stopped || shared->states[key].cancel_requested;
+                return stopped;
+            };
+            std::string error;
+            uint64_t bytes = 0;
+            try {
+                const fetch::PullResult r = fetch::pull_model(request);
+                bytes = std::filesystem::file_size(r.path);
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+            std::lock_guard lock(shared->mutex);
+            DownloadState& s = shared->states[key];
+            const bool cancelled = stopped && !error.empty();  // it may have ended just before
+            // Started again after it had begun to stop: it resumes where it stopped.
+            if (cancelled && !s.cancel_requested) continue;
+            s.running = false;
+            s.cancel_requested = false;
+            s.cancelled = cancelled;
+            s.error = cancelled ? "" : error;
+            if (error.empty()) s.bytes = s.total = bytes;
+            shared->ended.notify_all();
+            return;
         }
-        std::lock_guard lock(shared->mutex);
-        DownloadState& s = shared->states[key];
-        s.running = false;
-        s.error = error;
-        if (error.empty()) s.bytes = s.total = bytes;
-        shared->ended.notify_all();
     }).detach();
+    return key;
+}
+
+std::string ModelDownloads::cancel(const std::string& name) {
+    const std::string key = catalogue_choice(name).entry->short_name();
+    std::lock_guard lock(shared_->mutex);
+    auto it = shared_->states.find(key);
+    if (it == shared_->states.end() || !it->second.running)
+        throw Error("no download of '" + key + "' is running");
+    it->second.cancel_requested = true;
     return key;
 }
 

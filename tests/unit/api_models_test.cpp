@@ -333,5 +333,76 @@ TEST_F(ApiModels, PullDownloadsACatalogueModelWithProgressThenItServes) {
     unsetenv("HF_ENDPOINT");
 }
 
+// DELETE /v1/models/{name}/pull stops a running download (here one whose hub has not answered
+// yet); the model is not downloaded, no error is shown, and a new pull then completes it.
+TEST_F(ApiModels, CancelledDownloadStopsAndAPullStartsItAgain) {
+    const std::string bytes = [] {
+        std::ifstream in(std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf", std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    fetch::Sha256 digest;
+    digest.update(bytes.data(), bytes.size());
+    const std::string sha256 = digest.hex_digest();
+    std::mutex m;
+    std::condition_variable cv;
+    bool open = false;
+    std::atomic<int> file_requests{0};
+    test::TestHttpServer hub([&](const test::HttpRequest& r) {
+        test::HttpResponse res;
+        if (r.path != "/Qwen/Qwen3-0.6B-GGUF/resolve/main/Qwen3-0.6B-Q8_0.gguf") {
+            res.status = 404;
+            return res;
+        }
+        ++file_requests;
+        {
+            std::unique_lock lock(m);
+            cv.notify_all();
+            cv.wait(lock, [&] { return open; });
+        }
+        res = test::serve_file_range(r, bytes);
+        res.headers.emplace_back("X-Linked-Etag", "\"" + sha256 + "\"");
+        return res;
+    });
+    setenv("HF_ENDPOINT", hub.base_url().c_str(), 1);
+    unsetenv("HF_TOKEN");
+    auto api = make_api();
+
+    // Nothing to cancel yet; a name outside the catalogue is a 404 too.
+    EXPECT_EQ(api->handle({"DELETE", "/v1/models/qwen3:0.6b/pull", {}, ""}).status, 404);
+    EXPECT_EQ(api->handle({"DELETE", "/v1/models/llama:70b/pull", {}, ""}).status, 404);
+
+    ASSERT_EQ(api->handle({"POST", "/v1/models/qwen3:0.6b/pull", {}, ""}).status, 202);
+    {
+        std::unique_lock lock(m);
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::minutes(1), [&] { return file_requests > 0; }));
+    }
+    const HttpResponse cancel = api->handle({"DELETE", "/v1/models/qwen3:0.6b/pull", {}, ""});
+    ASSERT_EQ(cancel.status, 200) << cancel.body;
+    EXPECT_EQ(json::parse(cancel.body)["status"], "cancelled");
+    EXPECT_FALSE(entry(*api, "qwen3:0.6b").contains("download"));  // at once
+    ASSERT_TRUE(api->downloads().wait("qwen3:0.6b", std::chrono::minutes(1)));
+    const DownloadState stopped = api->downloads().states().at("qwen3:0.6b");
+    EXPECT_TRUE(stopped.cancelled);
+    EXPECT_EQ(stopped.error, "");
+    const json after = entry(*api, "qwen3:0.6b");
+    EXPECT_EQ(after["downloaded"], false) << after;
+    EXPECT_FALSE(after.contains("download_error")) << after;
+    EXPECT_FALSE(fs::exists(dir_ / "Qwen3-0.6B-Q8_0.gguf"));
+    EXPECT_EQ(api->handle({"DELETE", "/v1/models/qwen3:0.6b/pull", {}, ""}).status, 404);
+
+    {
+        std::lock_guard lock(m);
+        open = true;
+    }
+    cv.notify_all();
+    ASSERT_EQ(api->handle({"POST", "/v1/models/qwen3:0.6b/pull", {}, ""}).status, 202);
+    ASSERT_TRUE(api->downloads().wait("qwen3:0.6b", std::chrono::minutes(1)));
+    const json done = entry(*api, "qwen3:0.6b");
+    EXPECT_EQ(done["downloaded"], true) << done;
+    EXPECT_EQ(done["bytes"], bytes.size());
+    EXPECT_FALSE(api->downloads().states().at("qwen3:0.6b").cancelled);
+    unsetenv("HF_ENDPOINT");
+}
+
 }  // namespace
 }  // namespace qe

@@ -29,8 +29,10 @@ using test::throws_error;
 const std::string kConfigFixture =
     std::string(QE_SOURCE_DIR) + "/tests/data/hf/qwen3.5-0.8b-config.json";
 
+// Each test's own folder (the tests run side by side, each in a process of its own).
 fs::path tmp(const std::string& name) {
-    return fs::path(QE_TEST_TMP_DIR) / ("hf_qwen35_" + name);
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    return fs::path(QE_TEST_TMP_DIR) / ("hf_qwen35_" + test + "_" + name);
 }
 
 // A folder holding the fixture as config.json, after `edit`.

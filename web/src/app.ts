@@ -150,7 +150,7 @@ export class App {
 
     this.input = h('textarea', { class: 'composer-input', rows: 1, 'data-testid': 'composer', enterkeyhint: 'send' }) as HTMLTextAreaElement;
     this.sendButton = h('button', { type: 'submit', class: 'send-btn', 'data-testid': 'send' }) as HTMLButtonElement;
-    this.picker = new ModelPicker(this.t, { choose: (id) => this.chooseModel(id), download: (id) => void this.downloadModel(id) });
+    this.picker = new ModelPicker(this.t, { choose: (id) => this.chooseModel(id), download: (id) => void this.downloadModel(id), cancelDownload: (id) => void this.downloadModel(id, 'DELETE') });
     this.thinkingButton = h('button', { type: 'button', class: 'think-toggle', 'data-testid': 'thinking-toggle', onclick: () => this.toggleThinking() }) as HTMLButtonElement;
     this.root = this.buildShell();
     mount.replaceChildren(this.root, this.settingsDialog.element, this.knowledgePanel.element, this.toasts.element);
@@ -816,13 +816,15 @@ export class App {
     this.syncModel(this.current);
   }
 
-  private async downloadModel(id: string): Promise<void> {
+  // Starts (POST) or cancels (DELETE) the download of a model the picker shows.
+  private async downloadModel(id: string, method: 'POST' | 'DELETE' = 'POST'): Promise<void> {
     try {
       // The name's ':' stays as it is: it is allowed in a path.
       const name = encodeURIComponent(id).replace(/%3A/gi, ':');
-      await pullModel(apiUrl(`v1/models/${name}/pull`), authHeaders(this.settings.apiKey));
+      await pullModel(apiUrl(`v1/models/${name}/pull`), authHeaders(this.settings.apiKey), method);
     } catch (e) {
-      this.toasts.show(this.t('modelDownloadFailed', { reason: e instanceof Error ? e.message : String(e) }), 6000);
+      const reason = e instanceof Error ? e.message : String(e);
+      this.toasts.show(this.t(method === 'POST' ? 'modelDownloadFailed' : 'modelCancelFailed', { reason }), 6000);
     }
     await this.fetchModel();
   }

@@ -53,12 +53,13 @@ const MODELS = [
   { id: 'qwen3-embedding:0.6b', type: 'embedding', bytes: 639_150_592, parameters: 600_000_000, downloaded: true, loaded: false },
 ];
 const downloads = new Map(); // id -> bytes so far
+let holdDownloads = false; // POST /__mock/hold-downloads?on=1: downloads stay at 10% until released
 
 function listModels() {
   for (const [id, bytes] of downloads) {
     const m = MODELS.find((x) => x.id === id);
     const total = 531_000_000;
-    const next = Math.min(total, bytes + 0.4 * total);
+    const next = holdDownloads ? Math.max(bytes, 0.1 * total) : Math.min(total, bytes + 0.4 * total);
     if (bytes >= total) {
       downloads.delete(id);
       Object.assign(m, { downloaded: true, bytes: total });
@@ -533,6 +534,14 @@ const server = createServer(async (req, res) => {
       if (!m.downloaded && !downloads.has(id)) downloads.set(id, 0);
       return sendJson(res, 202, { id, object: 'model.download', status: m.downloaded ? 'done' : 'downloading' });
     }
+    if (pull && req.method === 'DELETE') {
+      const id = decodeURIComponent(pull[1]);
+      if (!downloads.has(id)) return sendError(res, 404, `no download of '${id}' is running`, 'invalid_request_error', 'download_not_found');
+      downloads.delete(id);
+      delete MODELS.find((x) => x.id === id).download;
+      state.cancels = [...(state.cancels ?? []), id];
+      return sendJson(res, 200, { id, object: 'model.download', status: 'cancelled' });
+    }
     if (path === '/v1/knowledge' || path.startsWith('/v1/knowledge/')) {
       return await knowledge(req, res, path.split('/').slice(3).filter((p) => p !== ''));
     }
@@ -545,7 +554,11 @@ const server = createServer(async (req, res) => {
       const last = state.requests.at(-1);
       return last ? sendJson(res, 200, last) : sendError(res, 404, 'no request yet', 'not_found_error');
     }
-    if (path === '/__mock/stats') return sendJson(res, 200, { requests: state.requests.length, active: state.active, aborted: state.aborted, unauthorized: state.unauthorized, pulls: state.pulls ?? [] });
+    if (path === '/__mock/stats') return sendJson(res, 200, { requests: state.requests.length, active: state.active, aborted: state.aborted, unauthorized: state.unauthorized, pulls: state.pulls ?? [], cancels: state.cancels ?? [] });
+    if (path === '/__mock/hold-downloads' && req.method === 'POST') {
+      holdDownloads = url.searchParams.get('on') === '1';
+      return sendJson(res, 200, { hold: holdDownloads });
+    }
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(req, res, path);
     return sendError(res, 404, `no such endpoint: ${req.method} ${path}`, 'not_found_error');
   } catch (e) {

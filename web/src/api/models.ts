@@ -1,5 +1,5 @@
 // The models the server offers (GET /v1/models) and the download of one (POST
-// /v1/models/{name}/pull), as the model picker needs them.
+// /v1/models/{name}/pull; DELETE cancels it), as the model picker needs them.
 
 export type ModelType = 'chat' | 'embedding' | 'reranker';
 
@@ -69,9 +69,10 @@ export function formatParameters(n: number): string {
   return n >= 1e9 ? `${+(n / 1e9).toFixed(1)}B` : `${Math.round(n / 1e6)}M`;
 }
 
-// Starts the download of a model; resolves when the server has accepted it (202).
-export async function pullModel(url: string, headers: Record<string, string>): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers });
+// Starts the download of a model (POST; resolves when the server has accepted it, 202) or cancels
+// it (DELETE; 200).
+export async function pullModel(url: string, headers: Record<string, string>, method: 'POST' | 'DELETE' = 'POST'): Promise<void> {
+  const response = await fetch(url, { method, headers });
   if (response.status !== 202 && response.status !== 200) {
     let message = `HTTP ${response.status}`;
     try {

@@ -1,6 +1,6 @@
 // The model picker above the message box: which model this conversation talks to. Each model shows
 // its size, type and whether it is downloaded; one not downloaded can be downloaded from here,
-// with its progress.
+// with its progress, and the download cancelled.
 import { formatBytes, formatParameters, type ModelInfo } from '../api/models';
 import type { Translate } from '../i18n';
 import { h } from './dom';
@@ -8,12 +8,14 @@ import { h } from './dom';
 export interface ModelPickerActions {
   choose: (id: string) => void;
   download: (id: string) => void;
+  cancelDownload: (id: string) => void;
 }
 
 export class ModelPicker {
   readonly element: HTMLElement;
   private readonly select = h('select', { class: 'model-select', 'data-testid': 'model-picker' }) as HTMLSelectElement;
   private readonly downloadButton = h('button', { type: 'button', class: 'model-download', 'data-testid': 'model-download' }) as HTMLButtonElement;
+  private readonly cancelButton = h('button', { type: 'button', class: 'model-download', 'data-testid': 'model-cancel-download' }) as HTMLButtonElement;
   private readonly progress = h('span', { class: 'model-progress', 'data-testid': 'model-progress', role: 'status' });
   private models: ModelInfo[] = [];
   private chosen = '';
@@ -24,7 +26,8 @@ export class ModelPicker {
   ) {
     this.select.addEventListener('change', () => this.actions.choose(this.select.value));
     this.downloadButton.addEventListener('click', () => this.actions.download(this.chosen));
-    this.element = h('div', { class: 'model-picker' }, this.select, this.downloadButton, this.progress);
+    this.cancelButton.addEventListener('click', () => this.actions.cancelDownload(this.chosen));
+    this.element = h('div', { class: 'model-picker' }, this.select, this.downloadButton, this.progress, this.cancelButton);
   }
 
   setTranslate(t: Translate): void {
@@ -57,6 +60,8 @@ export class ModelPicker {
     const canDownload = model !== undefined && !model.downloaded && model.download === null;
     this.downloadButton.hidden = !canDownload;
     this.downloadButton.textContent = this.t('modelDownload');
+    this.cancelButton.hidden = !model?.download;
+    this.cancelButton.textContent = this.t('modelCancelDownload');
     if (model?.download) {
       const d = model.download;
       const share = d.total > 0 ? `${Math.floor((100 * d.bytes) / d.total)}% · ` : '';

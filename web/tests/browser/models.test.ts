@@ -66,6 +66,42 @@ describe('model picker', () => {
     await s.close();
   });
 
+  it('cancels a download it started, and the model can be downloaded again', async (ctx) => {
+    if (!isMock()) {
+      ctx.skip(); // a real server would download from Hugging Face: tested in api_models_test
+      return;
+    }
+    const s = await openChat();
+    await waitForServerReady(s.page);
+    const hold = (on: boolean) => fetch(new URL(`__mock/hold-downloads?on=${on ? 1 : 0}`, s.page.url()), { method: 'POST' });
+    await hold(true);
+    try {
+      const missing = (await listModels(s)).find((m) => m.type === 'chat' && !m.downloaded);
+      expect(missing).toBeDefined();
+      const picker = s.page.getByTestId('model-picker');
+      await expect.poll(() => picker.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+      await picker.selectOption(missing!.id);
+      const download = s.page.getByTestId('model-download');
+      const cancel = s.page.getByTestId('model-cancel-download');
+      await expect.poll(() => download.isVisible()).toBe(true);
+      expect(await cancel.isVisible()).toBe(false);
+      await download.click();
+      const progress = s.page.getByTestId('model-progress');
+      await expect.poll(() => progress.textContent(), { timeout: 10_000 }).toMatch(/downloading 10% · /);
+      expect(await download.isVisible()).toBe(false);
+      await cancel.click();
+      await expect.poll(() => progress.textContent(), { timeout: 10_000 }).toBe('');
+      expect(await cancel.isVisible()).toBe(false);
+      expect(await download.isVisible()).toBe(true);
+      expect(await picker.locator(`option[value="${missing!.id}"]`).textContent()).toMatch(/ · not downloaded$/);
+      const stats = await (await fetch(new URL('__mock/stats', s.page.url()))).json();
+      expect(stats.cancels).toContain(missing!.id);
+    } finally {
+      await hold(false);
+      await s.close();
+    }
+  });
+
   it('downloads a model that is not there, showing its progress, then chats with it', async (ctx) => {
     if (!isMock()) {
       ctx.skip(); // a real server would download from Hugging Face: tested in api_models_test
