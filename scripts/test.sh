@@ -13,8 +13,19 @@ step() {
 }
 step scripts/setup.sh --test
 jobs=$(nproc)
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+# The ARM64 toolchain and libraries install meanwhile (mostly waiting on the network).
+scripts/setup.sh --arm64 > "$logs/setup-arm64.log" 2>&1 &
+setup_arm64=$!
 
 step scripts/build.sh release -DQE_BUILD_TESTS=ON
+# The sanitizer build starts now, at the lowest priority: it takes what the release tests and the
+# browser tests leave of the cores (they wait on servers and the browser much of the time), and
+# the rest after them. Straight through CMake: the web page is built already (build.sh would
+# rebuild web/dist while the browser tests read it).
+(cmake --preset asan > /dev/null && nice -n 19 cmake --build --preset asan) > "$logs/asan-build.log" 2>&1 &
+asan_build=$!
 step ctest --preset release -j "$jobs"
 
 # The web chat: unit tests (Vitest), then Chromium driving the page, twice at once: against the
@@ -29,7 +40,6 @@ root=$(pwd)
 golden=$(cd ../shared/golden && pwd)
 models=$(mktemp -d)
 kbdata=$(mktemp -d)
-logs=$(mktemp -d)
 trap 'rm -rf "$models" "$kbdata" "$logs"' EXIT
 cp "$golden/q3-q8_0.gguf" "$models/"
 browser_mock() { cd web && npm run test:browser; }
@@ -53,7 +63,12 @@ both_browser_passes() {
 }
 step both_browser_passes
 
-step scripts/build.sh asan
+# The sanitizer build, begun after the release build.
+finish_asan_build() {
+    wait "$asan_build" || { tail -n 60 "$logs/asan-build.log"; return 1; }
+    tail -n 1 "$logs/asan-build.log"
+}
+step finish_asan_build
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     step ctest --preset asan -j "$jobs" -LE no_asan
 
@@ -62,5 +77,6 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 QE_FUZZ_SEED=${QE_FUZZ_SEED:-1} step scripts/fuzz.sh "${QE_FUZZ_SECONDS:-10}"
 # ARM64 (Raspberry Pi 4 and 5): the NEON kernels, the threaded forward pass against the
 # reference, and the thread pool, under qemu-user as a Cortex-A72 and a Cortex-A76.
+wait "$setup_arm64" || { cat "$logs/setup-arm64.log"; exit 1; }
 step scripts/test-arm64.sh kernels_test forward_test thread_pool_test
 echo "test.sh: all steps passed in $SECONDS s"

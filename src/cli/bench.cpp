@@ -140,9 +140,8 @@ void run_conversation(const LoadedModel& m, Runtime& runtime, const BenchArgs& a
         JobRequest job;
         job.prompt.assign(prompt.ids.begin(), prompt.ids.end());
         // As the chat layer does: the next turn resumes where this conversation ends.
-        job.keep_at =
-            conversation_end(m.formatter(), m.tokenizer(), window.messages, nullptr, job.prompt,
-                             variables);
+        job.keep_at = conversation_end(m.formatter(), m.tokenizer(), window.messages, nullptr,
+                                       job.prompt, variables);
         job.options.max_tokens = a.turn_answer;
         job.options.sampling.temperature = 0;
         job.options.loop_guard.enabled = false;  // answers of the same length every turn

@@ -4,9 +4,9 @@
 #include <deque>
 #include <mutex>
 
+#include "chat/reasoning_splitter.h"
 #include "chat/tool_call_splitter.h"
 #include "core/error.h"
-#include "chat/reasoning_splitter.h"
 #include "engine/rerank_prompt.h"
 #include "fetch/model_catalogue.h"
 #include "fetch/progress.h"
@@ -70,9 +70,10 @@ Api::~Api() = default;
 void Api::set_ready(std::unique_ptr<LoadedModel> model, std::unique_ptr<Scheduler> scheduler) {
     const std::string name = model->id(), path = model->file().path();
     const ServedModelOptions served = options_.served;
-    registry_.add_loaded(name, ModelKind::kChat, path,
-                         std::make_shared<ChatModel>(std::move(model), std::move(scheduler)),
-                         [path, served] { return load_served_model(path, ModelKind::kChat, served); });
+    registry_.add_loaded(
+        name, ModelKind::kChat, path,
+        std::make_shared<ChatModel>(std::move(model), std::move(scheduler)),
+        [path, served] { return load_served_model(path, ModelKind::kChat, served); });
     {
         std::lock_guard lock(defaults_mutex_);
         defaults_.emplace(ModelKind::kChat, name);
@@ -83,15 +84,16 @@ void Api::set_ready(std::unique_ptr<LoadedModel> model, std::unique_ptr<Schedule
 void Api::set_embedding_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
                               int n_ctx) {
     const std::string name = model->id(), path = model->file().path();
-    registry_.add_loaded(name, ModelKind::kEmbedding, path,
-                         std::make_shared<EmbeddingModel>(std::move(model), std::move(runtime), n_ctx),
-                         nullptr, /*pinned=*/true);
+    registry_.add_loaded(
+        name, ModelKind::kEmbedding, path,
+        std::make_shared<EmbeddingModel>(std::move(model), std::move(runtime), n_ctx), nullptr,
+        /*pinned=*/true);
     std::lock_guard lock(defaults_mutex_);
     defaults_.emplace(ModelKind::kEmbedding, name);
 }
 
 void Api::set_rerank_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<Runtime> runtime,
-                            int n_ctx) {
+                           int n_ctx) {
     const std::string name = model->id(), path = model->file().path();
     registry_.add_loaded(name, ModelKind::kRerank, path,
                          std::make_shared<RerankModel>(std::move(model), std::move(runtime), n_ctx),
@@ -103,8 +105,9 @@ void Api::set_rerank_model(std::unique_ptr<LoadedModel> model, std::unique_ptr<R
 std::string Api::add_model(const std::string& path, ModelKind kind, bool pinned, bool is_default) {
     const std::string name = LoadedModel::id_of(path);
     const ServedModelOptions served = options_.served;
-    registry_.add(name, kind, path, served_model_bytes_estimate(path, kind, served),
-                  [path, kind, served] { return load_served_model(path, kind, served); }, pinned);
+    registry_.add(
+        name, kind, path, served_model_bytes_estimate(path, kind, served),
+        [path, kind, served] { return load_served_model(path, kind, served); }, pinned);
     if (is_default) {
         std::lock_guard lock(defaults_mutex_);
         defaults_[kind] = name;
@@ -153,10 +156,18 @@ HttpResponse Api::handle(const HttpRequest& request) {
     }
     // Only known names become labels: a label per unknown path would let any client grow the
     // metrics (and the memory holding them) without end.
-    static constexpr std::string_view kEndpoints[] = {
-        "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/rerank",
-        "/rerank",              "/v1/reranking",   "/reranking",     "/v1/models",
-        "/health",              "/metrics",        "/tokenize",      "/detokenize"};
+    static constexpr std::string_view kEndpoints[] = {"/v1/chat/completions",
+                                                      "/v1/completions",
+                                                      "/v1/embeddings",
+                                                      "/v1/rerank",
+                                                      "/rerank",
+                                                      "/v1/reranking",
+                                                      "/reranking",
+                                                      "/v1/models",
+                                                      "/health",
+                                                      "/metrics",
+                                                      "/tokenize",
+                                                      "/detokenize"};
     std::string endpoint = request.path.starts_with("/v1/") ? "other" : "static";
     if (request.path.starts_with("/v1/knowledge")) endpoint = "/v1/knowledge";
     for (std::string_view known : kEndpoints)
@@ -176,10 +187,11 @@ ApiError Api::not_ready_error() const {
     if (s.total) progress += " of " + fetch::format_bytes(s.total);
     if (s.state == ModelState::kDownloading) {
         const double eta = s.eta_seconds();
-        ApiError e = unavailable("the model " + s.model + " is downloading (" + progress +
-                                     (eta >= 0 ? ", about " + fetch::format_duration(eta) + " left" : "") +
-                                     "); GET /health shows the progress",
-                                 eta >= 0 && eta < 60 ? std::max(2, int(eta)) : 30);
+        ApiError e =
+            unavailable("the model " + s.model + " is downloading (" + progress +
+                            (eta >= 0 ? ", about " + fetch::format_duration(eta) + " left" : "") +
+                            "); GET /health shows the progress",
+                        eta >= 0 && eta < 60 ? std::max(2, int(eta)) : 30);
         e.code = "model_downloading";
         return e;
     }
@@ -209,8 +221,9 @@ HttpResponse Api::route(const HttpRequest& req) {
     }
     // The knowledge base's admin requests have a key of their own (admin_authorized).
     if (api && !is_admin_request(req) && !authorized(req))
-        throw ApiException{make_error(401, "invalid_request_error", "invalid_api_key",
-                                      "missing or wrong API key: send 'Authorization: Bearer <key>'")};
+        throw ApiException{
+            make_error(401, "invalid_request_error", "invalid_api_key",
+                       "missing or wrong API key: send 'Authorization: Bearer <key>'")};
 
     if (p == "/health") {
         if (!ready_) {
@@ -220,7 +233,9 @@ HttpResponse Api::route(const HttpRequest& req) {
         }
         // The load lets a client show "busy" when every slot is taken (its request would queue).
         Scheduler* s = scheduler();
-        if (!s) return json_response(200, {{"status", "ok"}, {"slots", 0}, {"active", 0}, {"queued", 0}});
+        if (!s)
+            return json_response(200,
+                                 {{"status", "ok"}, {"slots", 0}, {"active", 0}, {"queued", 0}});
         const SchedulerStats st = s->stats();
         return json_response(
             200,
@@ -228,11 +243,14 @@ HttpResponse Api::route(const HttpRequest& req) {
     }
     if (req.method == "GET" && !api) {
         const StaticAsset* a = find_static_asset(p);
-        if (!a) throw ApiException{make_error(404, "invalid_request_error", "not_found", "no such page: " + p)};
+        if (!a)
+            throw ApiException{
+                make_error(404, "invalid_request_error", "not_found", "no such page: " + p)};
         HttpResponse r;
         r.content_type = std::string(a->content_type);
         r.body.assign(reinterpret_cast<const char*>(a->data), a->size);
-        r.headers.emplace_back("Cache-Control", a->immutable ? "public, max-age=31536000, immutable" : "no-cache");
+        r.headers.emplace_back("Cache-Control",
+                               a->immutable ? "public, max-age=31536000, immutable" : "no-cache");
         r.headers.emplace_back("X-Content-Type-Options", "nosniff");
         return r;
     }
@@ -242,9 +260,8 @@ HttpResponse Api::route(const HttpRequest& req) {
     if (p == "/v1/knowledge" || p.starts_with("/v1/knowledge/")) return knowledge(req);
     if (p == "/v1/models" && get) return models();
     constexpr std::string_view models_prefix = "/v1/models/", pull_suffix = "/pull";
-    if ((post || req.method == "DELETE") &&
-        p.size() > models_prefix.size() + pull_suffix.size() && p.starts_with(models_prefix) &&
-        p.ends_with(pull_suffix)) {
+    if ((post || req.method == "DELETE") && p.size() > models_prefix.size() + pull_suffix.size() &&
+        p.starts_with(models_prefix) && p.ends_with(pull_suffix)) {
         const std::string name(
             p.substr(models_prefix.size(), p.size() - models_prefix.size() - pull_suffix.size()));
         return post ? pull(name) : cancel_pull(name);
@@ -284,10 +301,11 @@ HttpResponse Api::chat_completions(const HttpRequest& req) {
     json citations = add_knowledge(body, r.messages, room, *served);
     TurnPrompt prompt;
     try {
-        prompt =
-            served->turns().encode(r.messages, r.tools.tools, r.max_rounds, room, r.template_variables);
+        prompt = served->turns().encode(r.messages, r.tools.tools, r.max_rounds, room,
+                                        r.template_variables);
     } catch (const Error& e) {
-        ApiError err = make_error(400, "invalid_request_error", "context_length_exceeded", e.what());
+        ApiError err =
+            make_error(400, "invalid_request_error", "context_length_exceeded", e.what());
         err.param = "messages";
         throw ApiException{err};
     }
@@ -326,7 +344,8 @@ HttpResponse Api::completions(const HttpRequest& req) {
     auto served = use_model<ChatModel>(requested_model(body), ModelKind::kChat);
     const LoadedModel& model = served->model();
     const int n_ctx = served->scheduler().n_ctx();
-    CompletionRequest r = parse_completion_request(body, model.sampling_defaults(), options_.limits);
+    CompletionRequest r =
+        parse_completion_request(body, model.sampling_defaults(), options_.limits);
     std::vector<int32_t> ids;
     try {
         ids = model.tokenizer().encode(r.prompt, SpecialTokens::kParse);
@@ -349,10 +368,12 @@ HttpResponse Api::completions(const HttpRequest& req) {
     g->prompt.ids.assign(ids.begin(), ids.end());
     g->turn.stop = r.options.stop;
     // OpenAI's default here (16), within the server's limit.
-    g->turn.generate.max_tokens = r.options.max_tokens.value_or(std::min(16, options_.limits.max_tokens));
+    g->turn.generate.max_tokens =
+        r.options.max_tokens.value_or(std::min(16, options_.limits.max_tokens));
     g->turn.generate.sampling = r.options.sampling;
     // A raw completion runs to its limit, a stop string or the end of the text.
-    if (const int eot = model.tokenizer().find_added("<|endoftext|>"); eot >= 0) g->turn.generate.stop_ids.push_back(eot);
+    if (const int eot = model.tokenizer().find_added("<|endoftext|>"); eot >= 0)
+        g->turn.generate.stop_ids.push_back(eot);
     g->turn.generate.loop_guard = r.options.loop_guard;
     g->turn.top_logprobs = r.options.top_logprobs;
     constrain(*g, *served, r.options.format);
@@ -385,8 +406,9 @@ void Api::constrain(Generation& g, ChatModel& model, const OutputFormat& format,
                                             " token, so its calls cannot be forced");
         const auto form = loaded.template_writes_xml_tool_calls() ? grammar::ToolCallForm::kXml
                                                                   : grammar::ToolCallForm::kJson;
-        g.turn.constraint = tool_call_constraint(*tools, form, model.maskers(true), std::move(end_ids),
-                                                 g.turn.generate.max_tokens, open_after);
+        g.turn.constraint =
+            tool_call_constraint(*tools, form, model.maskers(true), std::move(end_ids),
+                                 g.turn.generate.max_tokens, open_after);
         return;
     }
     g.turn.constraint = output_constraint(format, model.maskers(false), std::move(end_ids),
@@ -402,15 +424,20 @@ HttpResponse Api::run(std::shared_ptr<Generation> g, std::shared_ptr<ChatModel> 
     // The callback holds the generation until the job ends.
     try {
         g->handle = model->turns().start(std::move(g->prompt), std::move(g->turn),
-                                  [g](const TurnEvent& ev) { return g->on_event(ev); });
+                                         [g](const TurnEvent& ev) { return g->on_event(ev); });
     } catch (const Error& e) {
         throw ApiException{make_error(400, "invalid_request_error", "invalid_prompt", e.what())};
     }
-    if (!g->handle) throw ApiException{unavailable("all slots are busy and the queue is full; retry shortly", 2)};
+    if (!g->handle)
+        throw ApiException{
+            unavailable("all slots are busy and the queue is full; retry shortly", 2)};
 
     auto record = [this, g] {
-        if (g->got_token) metrics_.observe_ttft(std::chrono::duration<double>(g->first_token - g->arrived).count());
-        if (g->final.decode_tokens_per_second > 0) metrics_.observe_decode_speed(g->final.decode_tokens_per_second);
+        if (g->got_token)
+            metrics_.observe_ttft(
+                std::chrono::duration<double>(g->first_token - g->arrived).count());
+        if (g->final.decode_tokens_per_second > 0)
+            metrics_.observe_decode_speed(g->final.decode_tokens_per_second);
     };
 
     if (!g->stream) {
@@ -418,7 +445,8 @@ HttpResponse Api::run(std::shared_ptr<Generation> g, std::shared_ptr<ChatModel> 
         g->cv.wait(lock, [&] { return g->done; });
         record();
         if (g->finish_reason == "error")
-            throw ApiException{make_error(500, "server_error", "generation_failed", g->final.error)};
+            throw ApiException{
+                make_error(500, "server_error", "generation_failed", g->final.error)};
         return json_response(200, g->response_body());
     }
 
@@ -484,13 +512,18 @@ HttpResponse Api::tokenize(const HttpRequest& req) {
     check_model_field(body);
     bool special = false;
     if (body.contains("add_special") || body.contains("parse_special")) {
-        const json& v = body.contains("parse_special") ? body["parse_special"] : body["add_special"];
-        if (!v.is_boolean()) api_fail("parse_special", "'parse_special' must be true or false", "invalid_type");
+        const json& v =
+            body.contains("parse_special") ? body["parse_special"] : body["add_special"];
+        if (!v.is_boolean())
+            api_fail("parse_special", "'parse_special' must be true or false", "invalid_type");
         special = v.get<bool>();
     }
     try {
-        const auto ids = use_model<ChatModel>(requested_model(body), ModelKind::kChat)->model().tokenizer().encode(body["content"].get<std::string>(),
-                                                  special ? SpecialTokens::kParse : SpecialTokens::kAsText);
+        const auto ids = use_model<ChatModel>(requested_model(body), ModelKind::kChat)
+                             ->model()
+                             .tokenizer()
+                             .encode(body["content"].get<std::string>(),
+                                     special ? SpecialTokens::kParse : SpecialTokens::kAsText);
         return json_response(200, {{"tokens", ids}});
     } catch (const Error& e) {
         api_fail("content", e.what());
@@ -508,7 +541,8 @@ HttpResponse Api::detokenize(const HttpRequest& req) {
     std::vector<int32_t> ids;
     for (const auto& t : body["tokens"]) {
         if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() >= tokenizer.size())
-            api_fail("tokens", "token ids must be integers in [0, " + std::to_string(tokenizer.size()) + ")");
+            api_fail("tokens",
+                     "token ids must be integers in [0, " + std::to_string(tokenizer.size()) + ")");
         ids.push_back(t.get<int32_t>());
     }
     return json_response(200, {{"content", tokenizer.decode(ids)}});

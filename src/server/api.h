@@ -4,8 +4,9 @@
 //   GET  /                      the web chat (embedded assets)
 //   POST /v1/chat/completions   OpenAI chat, streaming (SSE) or not
 //   POST /v1/completions        raw prompt completion
-//   POST /v1/embeddings         OpenAI embeddings (with an embedding model: serve --embedding-model)
-//   POST /v1/rerank             documents ranked for a query (with a reranker: serve --rerank-model;
+//   POST /v1/embeddings         OpenAI embeddings (with an embedding model: serve
+//   --embedding-model) POST /v1/rerank             documents ranked for a query (with a reranker:
+//   serve --rerank-model;
 //                               also /rerank, /v1/reranking, /reranking as llama.cpp's server has)
 //   GET  /v1/models             the registered, downloaded and catalogue models: type, size,
 //                               whether downloaded and loaded, what each does
@@ -46,7 +47,7 @@ struct ApiOptions {
     std::string api_key;      // when set, the API needs "Authorization: Bearer <key>"
     std::string cors_origin;  // when set, browsers from this origin ("*": any) may call the API
     RequestLimits limits;
-    int answer_room = 1024;   // tokens kept free for the answer when max_tokens is not given
+    int answer_room = 1024;  // tokens kept free for the answer when max_tokens is not given
     std::chrono::milliseconds ping_interval{15000};  // SSE comment sent after this much silence
     // The downloaded models a request may name besides the registered ones (file names, catalogue
     // names such as qwen3:0.6b); "": none.
@@ -90,7 +91,7 @@ struct HttpResponse {
 struct Generation;  // one request's journey through the scheduler (server/generation.h)
 
 class Api {
-public:
+  public:
     explicit Api(ApiOptions options);
     ~Api();
 
@@ -133,7 +134,7 @@ public:
 
     HttpResponse handle(const HttpRequest& request);
 
-private:
+  private:
     HttpResponse route(const HttpRequest& request);
     HttpResponse chat_completions(const HttpRequest& request);
     HttpResponse completions(const HttpRequest& request);

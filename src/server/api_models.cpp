@@ -370,13 +370,12 @@ HttpResponse Api::cancel_pull(const std::string& name) {
     } catch (const Error& e) {
         api_fail("model", e.what(), "download_not_found", 404);
     }
-    return HttpResponse{200,
-                        "application/json",
-                        dump_json(json{{"id", key},
-                                       {"object", "model.download"},
-                                       {"status", "cancelled"}}),
-                        {},
-                        {}};
+    return HttpResponse{
+        200,
+        "application/json",
+        dump_json(json{{"id", key}, {"object", "model.download"}, {"status", "cancelled"}}),
+        {},
+        {}};
 }
 
 }  // namespace qe

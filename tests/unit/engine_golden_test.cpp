@@ -139,7 +139,8 @@ TEST_P(Golden, LogitsMatchLlamaCpp) {
     }
 }
 
-// Every table this CPU can run; under the sanitizers only the one it uses (see tests/CMakeLists.txt).
+// Every table this CPU can run; under the sanitizers only the one it uses (see
+// tests/CMakeLists.txt).
 std::vector<Isa> tables_to_test() {
 #ifdef QE_SANITIZED
     return {kernels().isa};
