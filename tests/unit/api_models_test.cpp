@@ -267,35 +267,78 @@ TEST_F(ApiModels, BrokenFileIsA500NamingIt) {
     EXPECT_EQ(chat(*api, "g448-q2_k").status, 200);  // the server lives on
 }
 
-// POST /v1/models/{name}/pull against a local stand-in for Hugging Face that serves a golden file
-// as Qwen3-0.6B's, held back until the test has seen the download running.
-TEST_F(ApiModels, PullDownloadsACatalogueModelWithProgressThenItServes) {
-    const std::string bytes = [] {
-        std::ifstream in(std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf", std::ios::binary);
+// A local stand-in for Hugging Face that serves a golden file as Qwen3-0.6B's (with its digest in
+// X-Linked-Etag), each request held back until open() is called. Points HF_ENDPOINT at itself.
+class HeldHub {
+  public:
+    HeldHub()
+        : bytes_(read_golden("q3-q8_0.gguf")),
+          sha256_(sha256_of(bytes_)),
+          server_([this](const test::HttpRequest& r) { return answer(r); }) {
+        setenv("HF_ENDPOINT", server_.base_url().c_str(), 1);
+        unsetenv("HF_TOKEN");
+    }
+    ~HeldHub() {
+        open();
+        unsetenv("HF_ENDPOINT");
+    }
+
+    void open() {
+        {
+            std::lock_guard lock(m_);
+            open_ = true;
+        }
+        cv_.notify_all();
+    }
+    // Waits until the file has been asked for at least once.
+    bool wait_for_request() {
+        std::unique_lock lock(m_);
+        return cv_.wait_for(lock, std::chrono::minutes(1), [&] { return file_requests_ > 0; });
+    }
+    int file_requests() {
+        std::lock_guard lock(m_);
+        return file_requests_;
+    }
+    size_t size() const { return bytes_.size(); }
+
+  private:
+    static std::string read_golden(const std::string& name) {
+        std::ifstream in(std::string(QE_GOLDEN_DIR) + "/" + name, std::ios::binary);
         return std::string(std::istreambuf_iterator<char>(in), {});
-    }();
-    fetch::Sha256 digest;
-    digest.update(bytes.data(), bytes.size());
-    const std::string sha256 = digest.hex_digest();
-    std::mutex m;
-    std::condition_variable cv;
-    bool open = false;
-    std::atomic<int> file_requests{0};
-    test::TestHttpServer hub([&](const test::HttpRequest& r) {
+    }
+    static std::string sha256_of(const std::string& bytes) {
+        fetch::Sha256 digest;
+        digest.update(bytes.data(), bytes.size());
+        return digest.hex_digest();
+    }
+    test::HttpResponse answer(const test::HttpRequest& r) {
         test::HttpResponse res;
         if (r.path != "/Qwen/Qwen3-0.6B-GGUF/resolve/main/Qwen3-0.6B-Q8_0.gguf") {
             res.status = 404;
             return res;
         }
-        ++file_requests;
-        std::unique_lock lock(m);
-        cv.wait(lock, [&] { return open; });
-        res = test::serve_file_range(r, bytes);
-        res.headers.emplace_back("X-Linked-Etag", "\"" + sha256 + "\"");
+        {
+            std::unique_lock lock(m_);
+            ++file_requests_;
+            cv_.notify_all();
+            cv_.wait(lock, [&] { return open_; });
+        }
+        res = test::serve_file_range(r, bytes_);
+        res.headers.emplace_back("X-Linked-Etag", "\"" + sha256_ + "\"");
         return res;
-    });
-    setenv("HF_ENDPOINT", hub.base_url().c_str(), 1);
-    unsetenv("HF_TOKEN");
+    }
+
+    const std::string bytes_, sha256_;
+    std::mutex m_;
+    std::condition_variable cv_;
+    bool open_ = false;
+    int file_requests_ = 0;
+    test::TestHttpServer server_;  // last: it stops before the state its handler uses goes
+};
+
+// POST /v1/models/{name}/pull, the file held back until the test has seen the download running.
+TEST_F(ApiModels, PullDownloadsACatalogueModelWithProgressThenItServes) {
+    HeldHub hub;
     auto api = make_api();
 
     const HttpResponse r = api->handle({"POST", "/v1/models/qwen3:0.6b/pull", {}, ""});
@@ -308,16 +351,12 @@ TEST_F(ApiModels, PullDownloadsACatalogueModelWithProgressThenItServes) {
     EXPECT_TRUE(running["download"].contains("bytes_per_second"));
     // Asking again while it runs starts nothing new.
     EXPECT_EQ(api->handle({"POST", "/v1/models/qwen3:0.6b/pull", {}, ""}).status, 202);
-    {
-        std::lock_guard lock(m);
-        open = true;
-    }
-    cv.notify_all();
+    hub.open();
     ASSERT_TRUE(api->downloads().wait("qwen3:0.6b", std::chrono::minutes(1)));
-    EXPECT_EQ(file_requests, 1);
+    EXPECT_EQ(hub.file_requests(), 1);
     const json done = entry(*api, "qwen3:0.6b");
     EXPECT_EQ(done["downloaded"], true) << done;
-    EXPECT_EQ(done["bytes"], bytes.size());
+    EXPECT_EQ(done["bytes"], hub.size());
     EXPECT_FALSE(done.contains("download"));
     EXPECT_TRUE(
         fs::exists(dir_ / "Qwen3-0.6B-Q8_0.gguf.sha256"));  // checked against the hub's digest
@@ -330,41 +369,12 @@ TEST_F(ApiModels, PullDownloadsACatalogueModelWithProgressThenItServes) {
     EXPECT_NE(unknown.body.find("qwen3:0.6b"), std::string::npos) << unknown.body;
     EXPECT_EQ(api->handle({"POST", "/v1/models//pull", {}, ""}).status, 404);
     EXPECT_EQ(api->handle({"POST", "/v1/models/pull", {}, ""}).status, 404);
-    unsetenv("HF_ENDPOINT");
 }
 
 // DELETE /v1/models/{name}/pull stops a running download (here one whose hub has not answered
 // yet); the model is not downloaded, no error is shown, and a new pull then completes it.
 TEST_F(ApiModels, CancelledDownloadStopsAndAPullStartsItAgain) {
-    const std::string bytes = [] {
-        std::ifstream in(std::string(QE_GOLDEN_DIR) + "/q3-q8_0.gguf", std::ios::binary);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    }();
-    fetch::Sha256 digest;
-    digest.update(bytes.data(), bytes.size());
-    const std::string sha256 = digest.hex_digest();
-    std::mutex m;
-    std::condition_variable cv;
-    bool open = false;
-    std::atomic<int> file_requests{0};
-    test::TestHttpServer hub([&](const test::HttpRequest& r) {
-        test::HttpResponse res;
-        if (r.path != "/Qwen/Qwen3-0.6B-GGUF/resolve/main/Qwen3-0.6B-Q8_0.gguf") {
-            res.status = 404;
-            return res;
-        }
-        ++file_requests;
-        {
-            std::unique_lock lock(m);
-            cv.notify_all();
-            cv.wait(lock, [&] { return open; });
-        }
-        res = test::serve_file_range(r, bytes);
-        res.headers.emplace_back("X-Linked-Etag", "\"" + sha256 + "\"");
-        return res;
-    });
-    setenv("HF_ENDPOINT", hub.base_url().c_str(), 1);
-    unsetenv("HF_TOKEN");
+    HeldHub hub;
     auto api = make_api();
 
     // Nothing to cancel yet; a name outside the catalogue is a 404 too.
@@ -372,10 +382,7 @@ TEST_F(ApiModels, CancelledDownloadStopsAndAPullStartsItAgain) {
     EXPECT_EQ(api->handle({"DELETE", "/v1/models/llama:70b/pull", {}, ""}).status, 404);
 
     ASSERT_EQ(api->handle({"POST", "/v1/models/qwen3:0.6b/pull", {}, ""}).status, 202);
-    {
-        std::unique_lock lock(m);
-        ASSERT_TRUE(cv.wait_for(lock, std::chrono::minutes(1), [&] { return file_requests > 0; }));
-    }
+    ASSERT_TRUE(hub.wait_for_request());
     const HttpResponse cancel = api->handle({"DELETE", "/v1/models/qwen3:0.6b/pull", {}, ""});
     ASSERT_EQ(cancel.status, 200) << cancel.body;
     EXPECT_EQ(json::parse(cancel.body)["status"], "cancelled");
@@ -390,18 +397,13 @@ TEST_F(ApiModels, CancelledDownloadStopsAndAPullStartsItAgain) {
     EXPECT_FALSE(fs::exists(dir_ / "Qwen3-0.6B-Q8_0.gguf"));
     EXPECT_EQ(api->handle({"DELETE", "/v1/models/qwen3:0.6b/pull", {}, ""}).status, 404);
 
-    {
-        std::lock_guard lock(m);
-        open = true;
-    }
-    cv.notify_all();
+    hub.open();
     ASSERT_EQ(api->handle({"POST", "/v1/models/qwen3:0.6b/pull", {}, ""}).status, 202);
     ASSERT_TRUE(api->downloads().wait("qwen3:0.6b", std::chrono::minutes(1)));
     const json done = entry(*api, "qwen3:0.6b");
     EXPECT_EQ(done["downloaded"], true) << done;
-    EXPECT_EQ(done["bytes"], bytes.size());
+    EXPECT_EQ(done["bytes"], hub.size());
     EXPECT_FALSE(api->downloads().states().at("qwen3:0.6b").cancelled);
-    unsetenv("HF_ENDPOINT");
 }
 
 }  // namespace
