@@ -9,6 +9,9 @@ export default defineConfig({
     globalSetup: ['tests/browser/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // What the page shows can take seconds on a loaded 2-core machine (the two browser passes run
+    // side by side, a build beside them): expect.poll waits up to 15 s unless a test says less.
+    expect: { poll: { timeout: 15_000 } },
     fileParallelism: false,
     // One Chromium at a time: the machines that run this have few cores.
     maxWorkers: 1,
