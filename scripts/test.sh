@@ -13,8 +13,15 @@ step() {
 }
 step scripts/setup.sh --test
 jobs=$(nproc)
-logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+logs=$(mktemp -d) models=$(mktemp -d) kbdata=$(mktemp -d)
+# On the way out, also stop what still runs in the background (a step failed before its wait).
+cleanup() {
+    local running
+    running=$(jobs -p)
+    [[ -n $running ]] && kill $running 2>/dev/null
+    rm -rf "$logs" "$models" "$kbdata"
+}
+trap cleanup EXIT
 # The ARM64 toolchain and libraries install meanwhile (mostly waiting on the network).
 scripts/setup.sh --arm64 > "$logs/setup-arm64.log" 2>&1 &
 setup_arm64=$!
@@ -38,9 +45,6 @@ step ctest --preset release -j "$jobs"
 (cd web && step npm test)
 root=$(pwd)
 golden=$(cd ../shared/golden && pwd)
-models=$(mktemp -d)
-kbdata=$(mktemp -d)
-trap 'rm -rf "$models" "$kbdata" "$logs"' EXIT
 cp "$golden/q3-q8_0.gguf" "$models/"
 browser_mock() { cd web && npm run test:browser; }
 # QE_BINARY adds the first start (tests/browser/first-start.test.ts): the server with no model,
