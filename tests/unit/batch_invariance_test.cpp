@@ -19,6 +19,7 @@
 #include "kernels/kernels.h"
 #include "model/loaded_model.h"
 #include "model/runtime.h"
+#include "support/kernel_tables.h"
 
 namespace qe {
 namespace {
@@ -54,14 +55,9 @@ std::vector<Case> all_cases() {
     const std::set<std::string> on_generic = {"g448-f32", "g448-q8_0", "g448-q4_k_m", "q3-f16"};
     std::vector<Case> cases;
     for (const std::string& file : files)
-        for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512, Isa::Neon}) {
-#ifdef QE_SANITIZED
-            // Under the sanitizers, the table this CPU uses (see tests/CMakeLists.txt).
-            if (isa != kernels().isa) continue;
-#endif
-            if (kernel_table(isa) && (isa != Isa::Generic || on_generic.count(file)))
+        for (Isa isa : test::forward_tables())
+            if (isa != Isa::Generic || on_generic.count(file))
                 for (bool repacked : {false, true}) cases.push_back({file, isa, repacked});
-        }
     return cases;
 }
 

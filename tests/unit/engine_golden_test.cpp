@@ -15,10 +15,10 @@
 
 #include "engine/scheduler.h"
 #include "engine/session.h"
-#include "kernels/kernels.h"
 #include "model/loaded_model.h"
 #include "model/model_file.h"
 #include "support/expect_error.h"
+#include "support/kernel_tables.h"
 #include "support/logits_compare.h"
 
 namespace qe {
@@ -139,24 +139,11 @@ TEST_P(Golden, LogitsMatchLlamaCpp) {
     }
 }
 
-// Every table this CPU can run; under the sanitizers only the one it uses (see
-// tests/CMakeLists.txt).
-std::vector<Isa> tables_to_test() {
-#ifdef QE_SANITIZED
-    return {kernels().isa};
-#else
-    std::vector<Isa> isas;
-    for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512, Isa::Neon})
-        if (kernel_table(isa)) isas.push_back(isa);
-    return isas;
-#endif
-}
-
 std::vector<Param> all_params() {
     std::vector<Param> params;
     for (const auto& name : comparable_models()) {
         params.push_back({name, ForwardPath::Reference});
-        for (Isa isa : tables_to_test()) params.push_back({name, ForwardPath::Fast, isa});
+        for (Isa isa : test::forward_tables()) params.push_back({name, ForwardPath::Fast, isa});
     }
     return params;
 }

@@ -3,6 +3,7 @@
 // model asked for and unloads the other (scripts/test.sh runs the real server with a memory budget
 // that holds one of its two models); a model not downloaded downloads from the picker.
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
 import { closeBrowser, isMock, openChat, send, waitForAnswer, waitForServerReady, type ChatPage } from './harness';
 
 afterAll(closeBrowser);
@@ -18,6 +19,19 @@ interface Listed {
 
 const listModels = async (s: ChatPage): Promise<Listed[]> => s.page.evaluate(async () => (await (await fetch('v1/models')).json()).data);
 const loaded = async (s: ChatPage, id: string): Promise<boolean> => (await listModels(s)).find((m) => m.id === id)?.loaded ?? false;
+
+// Chooses in the picker the first chat model that is not downloaded; waits for its download
+// button.
+async function chooseMissingModel(s: ChatPage): Promise<{ id: string; picker: Locator; download: Locator }> {
+  const missing = (await listModels(s)).find((m) => m.type === 'chat' && !m.downloaded);
+  expect(missing).toBeDefined();
+  const picker = s.page.getByTestId('model-picker');
+  await expect.poll(() => picker.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+  await picker.selectOption(missing!.id);
+  const download = s.page.getByTestId('model-download');
+  await expect.poll(() => download.isVisible()).toBe(true);
+  return { id: missing!.id, picker, download };
+}
 
 describe('model picker', () => {
   it('lists every model; each conversation keeps its model; the server loads the one asked for', async (ctx) => {
@@ -76,14 +90,8 @@ describe('model picker', () => {
     const hold = (on: boolean) => fetch(new URL(`__mock/hold-downloads?on=${on ? 1 : 0}`, s.page.url()), { method: 'POST' });
     await hold(true);
     try {
-      const missing = (await listModels(s)).find((m) => m.type === 'chat' && !m.downloaded);
-      expect(missing).toBeDefined();
-      const picker = s.page.getByTestId('model-picker');
-      await expect.poll(() => picker.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
-      await picker.selectOption(missing!.id);
-      const download = s.page.getByTestId('model-download');
+      const { id, picker, download } = await chooseMissingModel(s);
       const cancel = s.page.getByTestId('model-cancel-download');
-      await expect.poll(() => download.isVisible()).toBe(true);
       expect(await cancel.isVisible()).toBe(false);
       await download.click();
       const progress = s.page.getByTestId('model-progress');
@@ -93,9 +101,9 @@ describe('model picker', () => {
       await expect.poll(() => progress.textContent(), { timeout: 10_000 }).toBe('');
       expect(await cancel.isVisible()).toBe(false);
       expect(await download.isVisible()).toBe(true);
-      expect(await picker.locator(`option[value="${missing!.id}"]`).textContent()).toMatch(/ · not downloaded$/);
+      expect(await picker.locator(`option[value="${id}"]`).textContent()).toMatch(/ · not downloaded$/);
       const stats = await (await fetch(new URL('__mock/stats', s.page.url()))).json();
-      expect(stats.cancels).toContain(missing!.id);
+      expect(stats.cancels).toContain(id);
     } finally {
       await hold(false);
       await s.close();
@@ -109,13 +117,7 @@ describe('model picker', () => {
     }
     const s = await openChat();
     await waitForServerReady(s.page);
-    const missing = (await listModels(s)).find((m) => m.type === 'chat' && !m.downloaded);
-    expect(missing).toBeDefined();
-    const picker = s.page.getByTestId('model-picker');
-    await expect.poll(() => picker.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
-    await picker.selectOption(missing!.id);
-    const button = s.page.getByTestId('model-download');
-    await expect.poll(() => button.isVisible()).toBe(true);
+    const { id, picker, download: button } = await chooseMissingModel(s);
     // Sending before the download is refused here, not sent to fail.
     const before = s.chatRequests.length;
     await send(s.page, 'hello');
@@ -124,12 +126,12 @@ describe('model picker', () => {
     await button.click();
     const progress = s.page.getByTestId('model-progress');
     await expect.poll(() => progress.textContent(), { timeout: 10_000 }).toMatch(/downloading \d+% · .* \/ .*\/s/);
-    await expect.poll(() => picker.locator(`option[value="${missing!.id}"]`).textContent(), { timeout: 15_000 }).toMatch(/ · downloaded$/);
+    await expect.poll(() => picker.locator(`option[value="${id}"]`).textContent(), { timeout: 15_000 }).toMatch(/ · downloaded$/);
     expect(await progress.textContent()).toBe('');
     expect(await button.isVisible()).toBe(false);
     await send(s.page, 'hello');
     expect(await waitForAnswer(s.page)).toBe('done');
-    expect(s.chatRequests.at(-1)!.model).toBe(missing!.id);
+    expect(s.chatRequests.at(-1)!.model).toBe(id);
     await s.close();
   });
 });
