@@ -254,7 +254,9 @@ TEST_P(GoldenHybridEngine, TheSchedulerGeneratesTheReferenceTokens) {
     ASSERT_EQ(tokens.size(), want.size());
     size_t same = 0;
     while (same < want.size() && tokens[same] == want[same]) ++same;
-    if (same < want.size()) EXPECT_TRUE(tie[same]) << "step " << same;
+    if (same < want.size()) {
+        EXPECT_TRUE(tie[same]) << "step " << same;
+    }
     RecordProperty("equal_steps", int(same));
     other.get();
     late.get();
