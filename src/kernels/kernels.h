@@ -51,8 +51,8 @@ size_t act_row_bytes(ActFormat f, int64_t cols);  // bytes of one quantized row 
 
 // A weight matrix W: [rows, cols] ready for the kernels. data points into the model file (GGUF row
 // layout). A table may repack it at load into a layout its kernels read faster (`packed`, with
-// `layout` != kLayoutRows); the packed copy has the same size as the original, whose pages are
-// then no longer read.
+// `layout` != kLayoutRows); the packed copy has about the size of the original (the same, or 3%
+// more for Q4_K, whose scales it unpacks), whose pages are then no longer read.
 struct KernelTable;
 
 inline constexpr int kLayoutRows = 0;  // GGUF rows: [rows, row_bytes]
@@ -168,8 +168,8 @@ struct KernelTable {
                             float beta, float* out, float* u, int64_t dk, int64_t dv) = nullptr;
     // The same rule over a run of positions in the chunked ("WY") form (kernels/delta_chunk.h):
     // per chunk of positions (at most kDeltaChunk) a few small matrix products and a triangular
-    // solve instead of two passes over S per position. Equal to delta_rule_step applied position after
-    // position up to the order of float sums. S: [dk, dv] in/out; scratch:
+    // solve instead of two passes over S per position. Equal to delta_rule_step applied position
+    // after position up to the order of float sums. S: [dk, dv] in/out; scratch:
     // delta_rule_chunked_scratch(dk, dv) floats.
     void (*delta_rule_chunked)(float* S, const DeltaRuleRun& run, int64_t dk, int64_t dv,
                                float* scratch) = nullptr;

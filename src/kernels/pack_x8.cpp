@@ -7,12 +7,18 @@
 #include <memory>
 
 #include "quant/blocks.h"
+#include "quant/codecs.h"
 
 namespace qe::x8 {
 namespace {
 
 uint32_t load_u32(const uint8_t* p) {
     return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+
+// p[0..3] |= v, little-endian.
+void or_u32(uint8_t* p, uint32_t v) {
+    for (int i = 0; i < 4; ++i) p[i] |= uint8_t(v >> (8 * i));
 }
 
 // Fills one record from block b of 8 rows (nullptr rows are padding: zeros).
@@ -40,6 +46,61 @@ void pack_record(const Block* const* rows, int64_t b, Rec& out) {
     }
 }
 
+// Q4_K: each row's quants and unpacked scales placed as pack_x8.h describes.
+void pack_record(const BlockQ4_K* const* rows, int64_t b, Q4_K& out) {
+    std::memset(&out, 0, sizeof out);
+    for (int r = 0; r < 8; ++r) {
+        if (!rows[r]) continue;
+        const BlockQ4_K& blk = rows[r][b];
+        out.d[r] = blk.d;
+        out.dmin[r] = blk.dmin;
+        for (int j = 0; j < 8; ++j) {
+            int sc = 0, m = 0;
+            unpack_scale_min_k4(blk.scales, j, &sc, &m);
+            out.sc[8 * j + r] = uint8_t(sc);
+            out.m[8 * j + r] = uint8_t(m);
+        }
+        // 4 elements at a time: GGUF bytes 32c + 4g .. 32c + 4g + 3 hold elements 64c + 4g + i
+        // (low nibbles: sub-block 2c, group g) and 64c + 32 + 4g + i (sub-block 2c + 1)
+        for (int c = 0; c < 4; ++c)
+            for (int g = 0; g < 8; ++g) {
+                const uint32_t v = load_u32(blk.qs + 32 * c + 4 * g);
+                const int shift = 4 * (g / 4);
+                or_u32(out.qs + 32 * (8 * c + g % 4) + 4 * r, (v & 0x0f0f0f0fu) << shift);
+                or_u32(out.qs + 32 * (8 * c + 4 + g % 4) + 4 * r, ((v >> 4) & 0x0f0f0f0fu)
+                                                                      << shift);
+            }
+    }
+}
+
+// Q6_K: each row's quants (low nibble and top two bits apart, as in GGUF) and scales placed as
+// pack_x8.h describes.
+void pack_record(const BlockQ6_K* const* rows, int64_t b, Q6_K& out) {
+    std::memset(&out, 0, sizeof out);
+    for (int r = 0; r < 8; ++r) {
+        if (!rows[r]) continue;
+        const BlockQ6_K& blk = rows[r][b];
+        out.d[r] = blk.d;
+        for (int k = 0; k < 16; ++k) out.sc[16 * (k / 2) + 2 * r + k % 2] = blk.scales[k];
+        // 4 elements at a time: elements 128h + 32s + 4u + i (GGUF order, see quant_k.cpp) have
+        // their low nibbles in ql bytes 64h + 32(s % 2) + 4u + i (nibble s / 2) and their top bits
+        // in qh bytes 32h + 4u + i (bits 2s, 2s + 1); they are group u % 4 of sub-block
+        // 8h + 2s + u / 4.
+        for (int h = 0; h < 2; ++h)
+            for (int s = 0; s < 4; ++s)
+                for (int u = 0; u < 8; ++u) {
+                    const uint32_t low =
+                        (load_u32(blk.ql + 64 * h + 32 * (s % 2) + 4 * u) >> (4 * (s / 2))) &
+                        0x0f0f0f0fu;
+                    const uint32_t top =
+                        (load_u32(blk.qh + 32 * h + 4 * u) >> (2 * s)) & 0x03030303u;
+                    const int j = 8 * h + 2 * s + u / 4, g = u % 4;
+                    or_u32(out.ql + 32 * (2 * j + g % 2) + 4 * r, low << (4 * (g / 2)));
+                    or_u32(out.qh + 32 * j + 4 * r, top << (2 * g));
+                }
+    }
+}
+
 // A buffer for a packed matrix; a large one is 2 MiB-aligned and its whole 2 MiB stretches are
 // marked for transparent huge pages (the tail keeps small pages: no memory wasted), since
 // decoding streams through every weight once per token, and with 4 KiB pages a TLB miss (a
@@ -55,9 +116,9 @@ std::shared_ptr<uint8_t[]> huge_page_buffer(size_t bytes) {
     return std::shared_ptr<uint8_t[]>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
 }
 
-template <typename Rec, typename Block>
+template <typename Rec, typename Block, int kElems = 32>
 void pack_as(Matrix& m) {
-    const int64_t nb = m.cols / 32, groups = (m.rows + 7) / 8;
+    const int64_t nb = m.cols / kElems, groups = (m.rows + 7) / 8;
     std::shared_ptr<uint8_t[]> buf = huge_page_buffer(size_t(groups * nb) * sizeof(Rec));
     auto* out = reinterpret_cast<Rec*>(buf.get());
     for (int64_t g = 0; g < groups; ++g) {
@@ -89,6 +150,10 @@ void pack(Matrix& m) {
             return pack_as<Q5_1, BlockQ5_1>(m);
         case DType::Q8_0:
             return pack_as<Q8_0, BlockQ8_0>(m);
+        case DType::Q4_K:
+            return pack_as<Q4_K, BlockQ4_K, kBlockK>(m);
+        case DType::Q6_K:
+            return pack_as<Q6_K, BlockQ6_K, kBlockK>(m);
         default:
             return;
     }

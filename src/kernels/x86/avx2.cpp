@@ -4,7 +4,8 @@
 // 32 bytes per block (unsigned nibbles, or signed int8 for Q8_0), _mm256_maddubs_epi16 multiplies
 // with the int8 activations into int16 pairs (never saturating here: |pair| <= 2 * 31 * 127),
 // _mm256_madd_epi16 widens to int32. Offsets (Q4_0's -8, Q5_0's -16) come off in integer through
-// the activation block sums, mins (Q4_1, Q5_1) in float, once per block.
+// the activation block sums, mins (Q4_1, Q5_1) in float, once per block. Q4_K and Q6_K: the
+// kernels of x8_k_kernels.h (both layouts), maddubs then madd by the sub-block's scales.
 // Float weights: R rows x T tokens per tile, one FMA chain per row and token (float_tile).
 #include <immintrin.h>
 
@@ -18,6 +19,7 @@
 #include "kernels/x86/avx2_delta_net.h"
 #include "kernels/x86/avx2_k.h"
 #include "kernels/x86/avx2_reduce.h"
+#include "kernels/x86/x8_k_kernels.h"
 #include "kernels/x86/x8_kernels.h"
 #include "quant/blocks.h"
 
@@ -145,6 +147,30 @@ struct DotMaddubs {
             for (int t = 0; t < T; ++t)
                 i32[t] = _mm256_sub_epi32(i32[t], _mm256_set1_epi32(Tr::kOffset * a[t].sum[b]));
     }
+    // acc[t] += sc * sum over the G groups of a K-type sub-block (x8_k_kernels.h) of w . a[t]; the
+    // maddubs pairs of kAdd16 groups add up in int16, then madd by the scale widens them.
+    template <int T, int G, int kAdd16, class Groups>
+    static void scaled_sum(const Groups& grp, const int8_t* const* at, __m256i sc32, __m256i* acc) {
+        const __m256i sc16 = _mm256_blend_epi16(sc32, _mm256_slli_epi32(sc32, 16), 0xaa);
+        __m256i s16[T];
+        for (int t = 0; t < T; ++t) s16[t] = _mm256_setzero_si256();
+#pragma GCC unroll 8
+        for (int k = 0; k < G; ++k) {
+            const __m256i w = grp.w(k);
+#pragma GCC unroll 4
+            for (int t = 0; t < T; ++t) {
+                s16[t] =
+                    _mm256_add_epi16(s16[t], _mm256_maddubs_epi16(w, bcast4(at[t] + grp.off(k))));
+                if ((k + 1) % kAdd16 == 0) {
+                    acc[t] = _mm256_add_epi32(acc[t], _mm256_madd_epi16(s16[t], sc16));
+                    s16[t] = _mm256_setzero_si256();
+                }
+            }
+        }
+    }
+    static __m256i pairs(__m256i acc, __m256i a16, __m256i b16) {
+        return _mm256_add_epi32(acc, _mm256_madd_epi16(a16, b16));
+    }
 };
 
 // ---- float weights ----
@@ -195,8 +221,7 @@ inline float dot_float(const W* w, const float* x, int64_t n) {
 // row's product does not depend on how many rows or tokens share its tile (matvec takes 4 rows for
 // 4 independent chains; matmul 2 rows x 4 tokens so each weight vector converts once for 4).
 template <typename W, __m256 (*kLoad)(const W*), float (*kScalar)(const W*), int R, int T>
-inline void float_tile(const W* const* w, const float* const* x, int64_t n_cols,
-                       float (*res)[T]) {
+inline void float_tile(const W* const* w, const float* const* x, int64_t n_cols, float (*res)[T]) {
     __m256 acc[R][T];
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
@@ -271,7 +296,9 @@ void matmul_float(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64
         const int64_t rc1 = rc + kRowChunk < r1 ? rc + kRowChunk : r1;
         for_token_tiles<const float*>(
             n,
-            [&](int64_t t) { return reinterpret_cast<const float*>(xq + size_t(t) * xq_row_bytes); },
+            [&](int64_t t) {
+                return reinterpret_cast<const float*>(xq + size_t(t) * xq_row_bytes);
+            },
             [&]<int T>(const float* const* x, int64_t t0) {
                 matmul_float_tokens<W, kLoad, kScalar, T>(w, x, y + t0 * ldy, ldy, rc, rc1);
             });
@@ -331,6 +358,8 @@ KernelTable make_table() {
     t.mat[int(DType::Q5_1)] = mat_q32<DotMaddubs, X8Q5_1>();
     t.mat[int(DType::Q8_0)] = mat_q32<DotMaddubs, X8Q8_0>();
     add_avx2_k_kernels(t);
+    t.mat[int(DType::Q4_K)] = mat_k8<DotMaddubs, KQ4>();
+    t.mat[int(DType::Q6_K)] = mat_k8<DotMaddubs, KQ6>();
     t.dot_f32 = dot_f32;
     add_avx2_attention_kernels(t);
     add_avx2_delta_net_kernels(t);

@@ -1,8 +1,9 @@
-// AVX2 matrix kernels of the K-types Q4_K, Q5_K and Q6_K (256-element super-blocks) against
-// Q8_256 activations. Per 32 elements: maddubs (u8 quants x s8 activations) then madd with the
-// sub-block scale broadcast as int16, so the scales are applied in integer; the mins (Q4_K,
-// Q5_K, Q2_K) and the offsets of Q6_K (-32) and Q3_K (-4 where the high bit is clear) go through
-// the activation's 16-element sums. One FMA per super-block applies d * d_a.
+// AVX2 matrix kernels of the K-types Q5_K, Q2_K and Q3_K (256-element super-blocks, GGUF rows)
+// against Q8_256 activations; Q4_K and Q6_K, the K-types of the common files, have the kernels of
+// x8_k_kernels.h (both layouts). Per 32 elements: maddubs (u8 quants x s8 activations) then madd
+// with the sub-block scale broadcast as int16, so the scales are applied in integer; the mins
+// (Q5_K, Q2_K) and the offsets of Q3_K (-4 where the high bit is clear) go through the
+// activation's 16-element sums. One FMA per super-block applies d * d_a.
 // Prefill (matmul) runs 4 tokens per pass over a row, so each super-block unpacks once for 4.
 #include <immintrin.h>
 
@@ -54,12 +55,11 @@ inline __m256i mins16(const uint8_t* m) {
                          _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7)));
 }
 
-// Q4_K / Q5_K rows against T tokens at once: each super-block unpacks once for all T. The mins
+// Q5_K rows against T tokens at once: each super-block unpacks once for all T. The mins
 // are subtracted in the float accumulators (per super-block: d_a * dmin * sum_j m_j * bsum_j).
-template <typename Block, bool kQ5>
-struct DotQ45K {
+struct DotQ5K {
     template <int T>
-    static void dot(const Block* b, const act::Q8_256Row* a, int64_t nsb, float* out) {
+    static void dot(const BlockQ5_K* b, const act::Q8_256Row* a, int64_t nsb, float* out) {
         const __m256i m4 = _mm256_set1_epi8(0x0f);
         __m256 acc[T];
         for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
@@ -67,8 +67,7 @@ struct DotQ45K {
             if constexpr (T == 1) prefetch_ahead(&b[i]);
             uint8_t sc[8], m[8];
             scales_k4(b[i].scales, sc, m);
-            __m256i qh = _mm256_setzero_si256();
-            if constexpr (kQ5) qh = loadu(b[i].qh);
+            __m256i qh = loadu(b[i].qh);
             __m256i isum[T];
             for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
 #pragma GCC unroll 4
@@ -76,11 +75,10 @@ struct DotQ45K {
                 const __m256i v = loadu(b[i].qs + 32 * c);
                 __m256i lo = _mm256_and_si256(v, m4);
                 __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
-                if constexpr (kQ5) {  // chunk c's 5th bits: bits 2c (low 32), 2c + 1 (high 32)
-                    lo = _mm256_or_si256(lo, move_bit<0, 4>(qh, 0x10));
-                    hi = _mm256_or_si256(hi, move_bit<1, 4>(qh, 0x10));
-                    qh = _mm256_srli_epi16(qh, 2);  // the next chunk's to bits 0 and 1
-                }
+                // chunk c's 5th bits: bits 2c (low 32), 2c + 1 (high 32)
+                lo = _mm256_or_si256(lo, move_bit<0, 4>(qh, 0x10));
+                hi = _mm256_or_si256(hi, move_bit<1, 4>(qh, 0x10));
+                qh = _mm256_srli_epi16(qh, 2);  // the next chunk's to bits 0 and 1
                 const __m256i sc_lo = _mm256_set1_epi16(short(sc[2 * c]));
                 const __m256i sc_hi = _mm256_set1_epi16(short(sc[2 * c + 1]));
 #pragma GCC unroll 4
@@ -103,61 +101,6 @@ struct DotQ45K {
                 const __m256i ms = _mm256_madd_epi16(loadu(a[t].bsums + 16 * i), m16);
                 acc[t] =
                     _mm256_fnmadd_ps(_mm256_cvtepi32_ps(ms), _mm256_set1_ps(da * dmin), acc[t]);
-            }
-        }
-        for (int t = 0; t < T; ++t) out[t] = hsum(acc[t]);
-    }
-};
-
-// Q6_K: q = low 4 bits | 2 high bits << 4 (0..63), value (q - 32) * scale; T tokens at once,
-// the -32 offset subtracted in the float accumulators (32 * d * d_a * sum_j sc_j * bsum_j).
-struct DotQ6K {
-    template <int T>
-    static void dot(const BlockQ6_K* b, const act::Q8_256Row* a, int64_t nsb, float* out) {
-        const __m256i m4 = _mm256_set1_epi8(0x0f), m30 = _mm256_set1_epi8(0x30);
-        __m256 acc[T];
-        for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
-        for (int64_t i = 0; i < nsb; ++i) {
-            if constexpr (T == 1) prefetch_ahead(&b[i]);
-            const int8_t* sc = b[i].scales;
-            __m256i isum[T];
-            for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
-#pragma GCC unroll 2
-            for (int h = 0; h < 2; ++h) {
-                const __m256i ql0 = loadu(b[i].ql + 64 * h), ql1 = loadu(b[i].ql + 64 * h + 32);
-                const __m256i qh = loadu(b[i].qh + 32 * h);
-#pragma GCC unroll 4
-                for (int s = 0; s < 4; ++s) {
-                    const __m256i low = _mm256_and_si256(
-                        s < 2 ? (s == 0 ? ql0 : ql1) : _mm256_srli_epi16(s == 2 ? ql0 : ql1, 4),
-                        m4);
-                    const __m256i high = _mm256_and_si256(s == 0   ? _mm256_slli_epi16(qh, 4)
-                                                          : s == 1 ? _mm256_slli_epi16(qh, 2)
-                                                          : s == 2 ? qh
-                                                                   : _mm256_srli_epi16(qh, 2),
-                                                          m30);
-                    const __m256i q = _mm256_or_si256(low, high);
-                    const int k = 8 * h + 2 * s;  // scales of elements 0..15 and 16..31 of this 32
-                    const __m256i scv =
-                        _mm256_set_m128i(_mm_set1_epi16(sc[k + 1]), _mm_set1_epi16(sc[k]));
-#pragma GCC unroll 4
-                    for (int t = 0; t < T; ++t) {
-                        const __m256i p =
-                            _mm256_maddubs_epi16(q, loadu(a[t].qs + 256 * i + 128 * h + 32 * s));
-                        isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(p, scv));
-                    }
-                }
-            }
-            const __m256i sc16 =
-                _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
-            const float d = half(b[i].d);
-#pragma GCC unroll 4
-            for (int t = 0; t < T; ++t) {
-                const float dd = a[t].d[i] * d;
-                acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_set1_ps(dd), acc[t]);
-                const __m256i off = _mm256_madd_epi16(loadu(a[t].bsums + 16 * i), sc16);
-                acc[t] =
-                    _mm256_fnmadd_ps(_mm256_cvtepi32_ps(off), _mm256_set1_ps(32.0f * dd), acc[t]);
             }
         }
         for (int t = 0; t < T; ++t) out[t] = hsum(acc[t]);
@@ -300,9 +243,7 @@ constexpr MatKernels mat_k() {
 }  // namespace
 
 void add_avx2_k_kernels(KernelTable& t) {
-    t.mat[int(DType::Q4_K)] = mat_k<BlockQ4_K, DotQ45K<BlockQ4_K, false>>();
-    t.mat[int(DType::Q5_K)] = mat_k<BlockQ5_K, DotQ45K<BlockQ5_K, true>>();
-    t.mat[int(DType::Q6_K)] = mat_k<BlockQ6_K, DotQ6K>();
+    t.mat[int(DType::Q5_K)] = mat_k<BlockQ5_K, DotQ5K>();
     t.mat[int(DType::Q2_K)] = mat_k<BlockQ2_K, EachToken<BlockQ2_K, dot_q2_k>>();
     t.mat[int(DType::Q3_K)] = mat_k<BlockQ3_K, EachToken<BlockQ3_K, dot_q3_k>>();
 }

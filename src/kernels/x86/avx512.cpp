@@ -4,8 +4,10 @@
 // as the integer dot; Q8_0's signed weights are made unsigned by flipping their top bit (w + 128)
 // and the extra 128 * sum(a) comes off through the activation sums, as the -8 / -16 offsets of
 // Q4_0 / Q5_0 do. Float weights: 16 lanes, 4 accumulators.
-// Activation quantization, the K-types and the vector ops come from the AVX2 table (this table
-// is only used on CPUs that also have AVX2).
+// Q4_K and Q6_K run the kernels of x8_k_kernels.h the same way (vpdpbusd per sub-block, one
+// multiply by its scales, vpdpwssd for the mins and offsets).
+// Activation quantization, the other K-types and the vector ops come from the AVX2 table (this
+// table is only used on CPUs that also have AVX2).
 #if defined(QE_AVX512_EMULATED)
 // Test build: the same code through SIMDe's portable AVX-512, so it is checked on any x86-64.
 #include "avx512_simde.h"
@@ -18,6 +20,7 @@
 #include "kernels/act_layout.h"
 #include "kernels/delta_chunk.h"
 #include "kernels/tables.h"
+#include "kernels/x86/x8_k_kernels.h"
 #include "kernels/x86/x8_kernels.h"
 #include "quant/blocks.h"
 
@@ -70,6 +73,24 @@ struct DotVnni {
         if constexpr (kOffset != 0)
             for (int t = 0; t < T; ++t)
                 acc[t] = _mm256_sub_epi32(acc[t], _mm256_set1_epi32(kOffset * a[t].sum[b]));
+    }
+    // acc[t] += sc * sum over the G groups of a K-type sub-block (x8_k_kernels.h) of w . a[t]
+    template <int T, int G, int, class Groups>
+    static void scaled_sum(const Groups& grp, const int8_t* const* at, __m256i sc32, __m256i* acc) {
+        __m256i s[T];
+        for (int t = 0; t < T; ++t) s[t] = _mm256_setzero_si256();
+#pragma GCC unroll 8
+        for (int k = 0; k < G; ++k) {
+            const __m256i w = grp.w(k);
+#pragma GCC unroll 4
+            for (int t = 0; t < T; ++t)
+                s[t] = _mm256_dpbusd_epi32(s[t], w, bcast4(at[t] + grp.off(k)));
+        }
+        for (int t = 0; t < T; ++t)
+            acc[t] = _mm256_add_epi32(acc[t], _mm256_mullo_epi32(s[t], sc32));
+    }
+    static __m256i pairs(__m256i acc, __m256i a16, __m256i b16) {
+        return _mm256_dpwssd_epi32(acc, a16, b16);
     }
 };
 
@@ -256,6 +277,8 @@ KernelTable make_table() {
     t.mat[int(DType::Q5_0)] = mat_q32<DotVnni, X8Q5_0>();
     t.mat[int(DType::Q5_1)] = mat_q32<DotVnni, X8Q5_1>();
     t.mat[int(DType::Q8_0)] = mat_q32<DotVnni, X8Q8_0>();
+    t.mat[int(DType::Q4_K)] = mat_k8<DotVnni, KQ4>();
+    t.mat[int(DType::Q6_K)] = mat_k8<DotVnni, KQ6>();
     t.dot_f32 = dot_f32;
     t.delta_rule_step = delta_rule_step;
     t.delta_rule_chunked = delta_rule_chunked;

@@ -19,7 +19,7 @@
 #include "kernels/kernels.h"
 #include "kernels/pack_x8.h"
 #include "kernels/prefetch.h"
-#include "kernels/token_tiles.h"
+#include "kernels/x86/x8_loops.h"
 #include "quant/blocks.h"
 
 namespace qe {
@@ -196,8 +196,9 @@ struct GgufRows {
                 _mm256_add_epi32(_mm256_permute2x128_si256(quad[0][t], quad[1][t], 0x20),
                                  _mm256_permute2x128_si256(quad[0][t], quad[1][t], 0x31));
             constexpr int kOffset = Dot::template offset<Tr>();
-            i32[t] = kOffset == 0 ? sums
-                                  : _mm256_sub_epi32(sums, _mm256_set1_epi32(kOffset * a[t].sum[b]));
+            i32[t] = kOffset == 0
+                         ? sums
+                         : _mm256_sub_epi32(sums, _mm256_set1_epi32(kOffset * a[t].sum[b]));
         }
     }
     __m256 d(int64_t b) const {
@@ -235,69 +236,32 @@ inline void tile8(const Rows& rows, const act::Q8_32Row* a, int64_t nb, __m256* 
     }
 }
 
-// Stores the rows of group g that fall in [r0, r1) (and inside the matrix).
-inline void store_group(__m256 v, float* y, int64_t g, int64_t r0, int64_t r1) {
-    const int64_t base = 8 * g;
-    if (base >= r0 && base + 8 <= r1) {
-        _mm256_storeu_ps(y + base, v);
-        return;
-    }
-    alignas(32) float tmp[8];
-    _mm256_store_ps(tmp, v);
-    for (int i = 0; i < 8; ++i)
-        if (base + i >= r0 && base + i < r1) y[base + i] = tmp[i];
-}
-
+// The group loops (x8_loops.h) run a tile of 8 rows of either source.
 template <class Tr, class Rows>
-void matvec_groups(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    const int64_t nb = w.cols / 32;
-    const act::Q8_32Row a = act::q8_32_row(xq, w.cols);
-    for (int64_t g = r0 / 8; g * 8 < r1; ++g) {
-        __m256 acc[1];
-        tile8<Tr, Rows, 1>(Rows(w, g), &a, nb, acc);
-        store_group(acc[0], y, g, r0, r1);
+struct Q32Tile {
+    using Act = act::Q8_32Row;
+    static Act act_row(const uint8_t* p, int64_t cols) { return act::q8_32_row(p, cols); }
+    template <int T>
+    static void run(const Matrix& w, int64_t g, const Act* a, __m256* acc) {
+        tile8<Tr, Rows, T>(Rows(w, g), a, w.cols / 32, acc);
     }
-}
-
-template <class Tr, class Rows, int T>
-void matmul_groups_tokens(const Matrix& w, const act::Q8_32Row* a, float* y, int64_t ldy,
-                          int64_t g0, int64_t g1, int64_t r0, int64_t r1) {
-    const int64_t nb = w.cols / 32;
-    for (int64_t g = g0; g < g1; ++g) {
-        __m256 acc[T];
-        tile8<Tr, Rows, T>(Rows(w, g), a, nb, acc);
-        for (int t = 0; t < T; ++t) store_group(acc[t], y + t * ldy, g, r0, r1);
-    }
-}
-
-template <class Tr, class Rows>
-void matmul_groups(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
-                   int64_t ldy, int64_t r0, int64_t r1) {
-    constexpr int64_t kGroupChunk = 8;  // 64 rows of weights stay in L1/L2 across all tokens
-    const int64_t gend = (r1 + 7) / 8;
-    for (int64_t gc = r0 / 8; gc < gend; gc += kGroupChunk) {
-        const int64_t gc1 = gc + kGroupChunk < gend ? gc + kGroupChunk : gend;
-        for_token_tiles<act::Q8_32Row>(
-            n, [&](int64_t t) { return act::q8_32_row(xq + size_t(t) * xq_row_bytes, w.cols); },
-            [&]<int T>(const act::Q8_32Row* a, int64_t t0) {
-                matmul_groups_tokens<Tr, Rows, T>(w, a, y + t0 * ldy, ldy, gc, gc1, r0, r1);
-            });
-    }
-}
+};
 
 // Entries that take either layout.
 template <class Dot, class Tr>
 void matvec_q32(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8) return matvec_groups<Tr, PackedRows<Dot, Tr>>(w, xq, y, r0, r1);
-    matvec_groups<Tr, GgufRows<Dot, Tr>>(w, xq, y, r0, r1);
+    if (w.layout == kLayoutX8)
+        return matvec_groups<Q32Tile<Tr, PackedRows<Dot, Tr>>>(w, xq, y, r0, r1);
+    matvec_groups<Q32Tile<Tr, GgufRows<Dot, Tr>>>(w, xq, y, r0, r1);
 }
 
 template <class Dot, class Tr>
 void matmul_q32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
                 int64_t ldy, int64_t r0, int64_t r1) {
     if (w.layout == kLayoutX8)
-        return matmul_groups<Tr, PackedRows<Dot, Tr>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
-    matmul_groups<Tr, GgufRows<Dot, Tr>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+        return matmul_groups<Q32Tile<Tr, PackedRows<Dot, Tr>>>(w, xq, xq_row_bytes, n, y, ldy, r0,
+                                                               r1);
+    matmul_groups<Q32Tile<Tr, GgufRows<Dot, Tr>>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
 }
 
 template <class Dot, class Tr>
