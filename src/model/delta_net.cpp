@@ -10,12 +10,37 @@
 namespace qe {
 namespace {
 
+constexpr int kMaxConvTaps = 16;  // ModelConfig checks ssm_conv_kernel <= 16
+
+// The causal convolution of every channel at one position, then SiLU: tap j reads the input row
+// rows[j] (oldest first, the position's own input last). Tap after tap over contiguous channels
+// (it vectorizes); the SiLU is the table's silu_mul times ones. Every path that runs the
+// convolution (prompt, decode, the replay of a rewind) computes it here, so they agree bit for bit.
+void conv_silu_position(const KernelTable& k, const LayerWeights& L, int taps, int conv_dim,
+                        const float* const* rows, const float* ones, float* out) {
+    std::fill_n(out, conv_dim, 0.0f);
+    for (int j = 0; j < taps; ++j) {
+        const float* w = &L.ssm_conv[size_t(j) * conv_dim];
+        const float* x = rows[j];
+        for (int ch = 0; ch < conv_dim; ++ch) out[ch] += w[ch] * x[ch];
+    }
+    k.silu_mul(out, ones, out, conv_dim);
+}
+
+// Moves a convolution window ([taps - 1, conv_dim], oldest first) on by one input row.
+void push_window(float* window, int taps, int conv_dim, const float* in) {
+    if (taps < 2) return;
+    std::copy(window + conv_dim, window + size_t(taps - 1) * conv_dim, window);
+    std::copy_n(in, conv_dim, window + size_t(taps - 2) * conv_dim);
+}
+
 // Speculative decoding: applies n recorded positions of a verification chunk (rows [n,
 // record_width]: the input projection | alpha | beta) to a layer's recurrent values (conv:
 // [taps - 1, conv_dim], delta: [heads, hd, hd]) exactly as delta_net_layer's recurrent steps do,
 // outputs discarded.
 void replay_recorded(ThreadPool& pool, const KernelTable& k, const ModelConfig& c,
-                     const LayerWeights& L, float* window, float* delta, const float* rows, int n) {
+                     const LayerWeights& L, const float* ones, float* window, float* delta,
+                     const float* rows, int n) {
     const int conv_dim = c.ssm_conv_dim(), k_dim = c.ssm_k_dim(),
               width = conv_dim + 2 * c.ssm_v_heads;
     const int hd = c.ssm_head_dim, taps = c.ssm_conv_kernel, heads = c.ssm_v_heads;
@@ -24,13 +49,11 @@ void replay_recorded(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
     for (int t = 0; t < n; ++t) {
         const float* in = rows + size_t(t) * width;
         float* m = &mixed[size_t(t) * conv_dim];
-        for (int ch = 0; ch < conv_dim; ++ch) {
-            m[ch] = causal_conv_silu(&L.ssm_conv[size_t(ch) * taps], taps, window + ch,
-                                     size_t(conv_dim), in[ch]);
-            for (int j = 0; j + 1 < taps - 1; ++j)
-                window[size_t(j) * conv_dim + ch] = window[size_t(j + 1) * conv_dim + ch];
-            if (taps > 1) window[size_t(taps - 2) * conv_dim + ch] = in[ch];
-        }
+        const float* taps_in[kMaxConvTaps];
+        for (int j = 0; j + 1 < taps; ++j) taps_in[j] = window + size_t(j) * conv_dim;
+        taps_in[taps - 1] = in;
+        conv_silu_position(k, L, taps, conv_dim, taps_in, ones, m);
+        push_window(window, taps, conv_dim, in);
         for (int h = 0; h < c.ssm_k_heads; ++h) {
             l2_normalize(m + h * hd, hd, c.rms_eps);
             l2_normalize(m + k_dim + h * hd, hd, c.rms_eps);
@@ -64,6 +87,7 @@ DeltaNetScratch::DeltaNetScratch(const ModelConfig& c, int max_batch) {
     alpha.resize(b * c.ssm_v_heads);
     beta.resize(b * c.ssm_v_heads);
     o.resize(b * c.ssm_v_dim());
+    ones.assign(size_t(c.ssm_conv_dim()), 1.0f);
 }
 
 void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& c,
@@ -105,7 +129,7 @@ void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
         state.prepare_layer(
             d,
             [&](float* window, float* delta, const float* rows, int count) {
-                replay_recorded(pool, k, c, L, window, delta, rows, count);
+                replay_recorded(pool, k, c, L, s.ones.data(), window, delta, rows, count);
             },
             &pool);
         float* rec = state.record_rows(d, run_start[r + 1] - run_start[r]);
@@ -116,26 +140,37 @@ void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
         }
     }
 
-    // Causal convolution + SiLU, each channel of each sequence on its own: the channel's window
-    // (the state's last taps - 1 inputs) slides over the run's rows and is written back.
-    constexpr int kChannels = 64;
-    const int blocks = (conv_dim + kChannels - 1) / kChannels;
-    each(int64_t(runs) * blocks, [&](int64_t job) {
-        const int r = int(job / blocks), c0 = int(job % blocks) * kChannels;
-        const int c1 = std::min(conv_dim, c0 + kChannels);
-        float* window = states[run_start[r]]->conv(d);  // [taps - 1, conv_dim]
-        for (int t = run_start[r]; t < run_start[r + 1]; ++t) {
-            const float* in = &s.qkv[size_t(t) * conv_dim];
-            float* mixed = &s.mixed[size_t(t) * conv_dim];
-            for (int ch = c0; ch < c1; ++ch) {
-                mixed[ch] = causal_conv_silu(&L.ssm_conv[size_t(ch) * taps], taps, window + ch,
-                                             size_t(conv_dim), in[ch]);
-                for (int j = 0; j + 1 < taps - 1; ++j)
-                    window[size_t(j) * conv_dim + ch] = window[size_t(j + 1) * conv_dim + ch];
-                if (taps > 1) window[size_t(taps - 2) * conv_dim + ch] = in[ch];
-            }
+    // Causal convolution + SiLU, position by position (each independent of the others): tap j of
+    // position t reads the input of position t - (taps - 1) + j, a row of the projection, or
+    // before its run's first position a row of the state's window (the sequence's last taps - 1
+    // inputs). The windows move on once all positions are done.
+    std::vector<int> run_of(static_cast<size_t>(n));
+    for (int r = 0; r < runs; ++r)
+        std::fill(run_of.begin() + run_start[r], run_of.begin() + run_start[r + 1], r);
+    each(n, [&](int64_t t) {
+        const int first = run_start[run_of[size_t(t)]];
+        const float* window = states[first]->conv(d);  // [taps - 1, conv_dim]
+        const float* taps_in[kMaxConvTaps];
+        for (int j = 0; j < taps; ++j) {
+            const int p = int(t) - (taps - 1) + j;
+            taps_in[j] = p >= first ? &s.qkv[size_t(p) * conv_dim]
+                                    : window + size_t(taps - 1 + p - first) * conv_dim;
         }
+        conv_silu_position(k, L, taps, conv_dim, taps_in, s.ones.data(),
+                           &s.mixed[size_t(t) * conv_dim]);
     });
+    for (int r = 0; r < runs; ++r) {
+        const int first = run_start[r], end = run_start[r + 1];
+        float* window = states[first]->conv(d);
+        // Row j takes the input of position end - (taps - 1) + j: from the projection, or (a run
+        // shorter than the window) from a later row of the old window, read before it is written.
+        for (int j = 0; j + 1 < taps; ++j) {
+            const int p = end - (taps - 1) + j;
+            const float* src = p >= first ? &s.qkv[size_t(p) * conv_dim]
+                                          : window + size_t(taps - 1 + p - first) * conv_dim;
+            std::copy_n(src, conv_dim, window + size_t(j) * conv_dim);
+        }
+    }
 
     // q and k per key head: L2-normalised, q scaled by 1/sqrt(head size).
     const float q_scale = 1.0f / std::sqrt(float(hd));

@@ -1,6 +1,6 @@
 // The Gated DeltaNet layer of the fast path (hybrid models, qwen35): the steps of the reference
 // (qwen35_reference.cpp) with the projections done by matmul() and the rest split across the
-// pool: the convolution by channel, the delta rule by (sequence, head). The delta rule of a
+// pool: the convolution by position, the delta rule by (sequence, head). The delta rule of a
 // sequence's run of up to kMaxVerifyChunk positions (decode, speculative verification) takes its
 // recurrent form (KernelTable::delta_rule_step), token after token, so those rows do not depend on
 // what else shares the pass or on how the tokens are split into passes (batch invariance); longer
@@ -29,6 +29,7 @@ struct DeltaNetScratch {
     std::vector<float> alpha;  // [max_batch, ssm_v_heads]
     std::vector<float> beta;   // [max_batch, ssm_v_heads]
     std::vector<float> o;      // [max_batch, ssm_v_dim] the delta rule's output, then gated
+    std::vector<float> ones;   // [ssm_conv_dim] 1.0f: the convolution's SiLU via silu_mul
     MatmulInput o_in;
 };
 

@@ -30,14 +30,14 @@ inline float delta_decay(float a, float alpha, float dt_bias) {
     return std::exp(a * softplus(alpha + dt_bias));
 }
 
-// One channel of the causal depthwise convolution at one position: its taps - 1 previous inputs
-// (window, oldest first, `stride` apart) and the current one, weights w [taps] oldest first;
-// SiLU of the sum.
+// One channel of the causal depthwise convolution at one position (the reference's form): its
+// taps - 1 previous inputs (window, oldest first) and the current one, weights w (oldest tap
+// first); window and weights both `stride` apart (the tap-major layouts); SiLU of the sum.
 inline float causal_conv_silu(const float* w, int taps, const float* window, size_t stride,
                               float in) {
     float sum = 0;
-    for (int j = 0; j < taps - 1; ++j) sum += w[j] * window[size_t(j) * stride];
-    sum += w[taps - 1] * in;
+    for (int j = 0; j < taps - 1; ++j) sum += w[size_t(j) * stride] * window[size_t(j) * stride];
+    sum += w[size_t(taps - 1) * stride] * in;
     return sum / (1.0f + std::exp(-sum));
 }
 

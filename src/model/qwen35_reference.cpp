@@ -27,8 +27,8 @@ void recurrent_step(const ModelConfig& c, const LayerWeights& L, float* window, 
     const int hd = c.ssm_head_dim, taps = c.ssm_conv_kernel;
     // Causal depthwise convolution: each channel over its last `taps` inputs.
     for (int ch = 0; ch < conv_dim; ++ch)
-        mixed[ch] = causal_conv_silu(&L.ssm_conv[size_t(ch) * taps], taps, window + ch,
-                                     size_t(conv_dim), in[ch]);
+        mixed[ch] =
+            causal_conv_silu(&L.ssm_conv[size_t(ch)], taps, window + ch, size_t(conv_dim), in[ch]);
     if (taps > 1) {
         std::copy(window + conv_dim, window + size_t(taps - 1) * conv_dim, window);
         std::copy(in, in + conv_dim, window + size_t(taps - 2) * conv_dim);

@@ -40,8 +40,14 @@ void bind_delta_net(const ModelFile& file, const ModelConfig& c, const std::stri
     L.ssm_beta = matrix_of(file, p + "ssm_beta.weight", heads, dim);
     const TensorView& conv =
         file.get(p + "ssm_conv1d.weight", kVectorTypes, {conv_dim, c.ssm_conv_kernel});
-    L.ssm_conv.resize(size_t(conv_dim * c.ssm_conv_kernel));
-    dequantize_row(conv.dtype, conv.data, L.ssm_conv.data(), conv_dim * c.ssm_conv_kernel);
+    // The file's [channel, tap] transposed to tap-major, so one tap of every channel is a row.
+    const int64_t taps = c.ssm_conv_kernel;
+    std::vector<float> by_channel(size_t(conv_dim * taps));
+    dequantize_row(conv.dtype, conv.data, by_channel.data(), conv_dim * taps);
+    L.ssm_conv.resize(by_channel.size());
+    for (int64_t ch = 0; ch < conv_dim; ++ch)
+        for (int64_t j = 0; j < taps; ++j)
+            L.ssm_conv[size_t(j * conv_dim + ch)] = by_channel[size_t(ch * taps + j)];
     L.ssm_dt_bias = vector_of(file, p + "ssm_dt.bias", heads);
     L.ssm_a = vector_of(file, p + "ssm_a", heads);
     L.ssm_norm = vector_of(file, p + "ssm_norm.weight", c.ssm_head_dim);

@@ -31,7 +31,7 @@ struct LayerWeights {
     TensorView ssm_z;                // [ssm_v_dim, dim] the output norm's SiLU gate
     TensorView ssm_alpha;            // [ssm_v_heads, dim] per head, the decay's input
     TensorView ssm_beta;             // [ssm_v_heads, dim] per head, the write strength's input
-    std::vector<float> ssm_conv;     // [ssm_conv_dim, ssm_conv_kernel] oldest tap first
+    std::vector<float> ssm_conv;     // [ssm_conv_kernel, ssm_conv_dim] tap-major, oldest first
     std::vector<float> ssm_dt_bias;  // [ssm_v_heads]
     std::vector<float> ssm_a;        // [ssm_v_heads] = -exp(A_log), as the file stores it
     std::vector<float> ssm_norm;     // [ssm_head_dim] gated RMSNorm weight (plain, not 1 + w)
