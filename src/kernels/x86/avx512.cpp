@@ -1,13 +1,13 @@
 // The AVX-512 table (F/BW/VL/DQ + VNNI): Ice Lake, Sapphire Rapids, Zen 4 and later.
 //
 // The 32-element block types run the shared kernels of x8_kernels.h (both layouts) with vpdpbusd
-// as the integer dot; Q8_0's signed weights are made unsigned by flipping their top bit (w + 128)
-// and the extra 128 * sum(a) comes off through the activation sums, as the -8 / -16 offsets of
-// Q4_0 / Q5_0 do. Float weights: 16 lanes, 4 accumulators.
-// Q4_K and Q6_K run the kernels of x8_k_kernels.h the same way (vpdpbusd per sub-block, one
-// multiply by its scales, vpdpwssd for the mins and offsets).
-// Activation quantization, the other K-types and the vector ops come from the AVX2 table (this
-// table is only used on CPUs that also have AVX2).
+// as the integer dot, the prompt's products of x8-packed ones two groups of 8 rows at a time in
+// 512-bit registers (avx512_pair_tiles.h); Q8_0's signed weights are made unsigned by flipping
+// their top bit (w + 128) and the extra 128 * sum(a) comes off through the activation sums, as the
+// -8 / -16 offsets of Q4_0 / Q5_0 do. Float weights: 16 lanes, 4 accumulators. Q4_K and Q6_K run
+// the kernels of x8_k_kernels.h the same way (vpdpbusd per sub-block, one multiply by its scales,
+// vpdpwssd for the mins and offsets). Activation quantization, the other K-types and the vector ops
+// come from the AVX2 table (this table is only used on CPUs that also have AVX2).
 #if defined(QE_AVX512_EMULATED)
 // Test build: the same code through SIMDe's portable AVX-512, so it is checked on any x86-64.
 #include "avx512_simde.h"
@@ -20,6 +20,7 @@
 #include "kernels/act_layout.h"
 #include "kernels/delta_chunk.h"
 #include "kernels/tables.h"
+#include "kernels/x86/avx512_pair_tiles.h"
 #include "kernels/x86/x8_k_kernels.h"
 #include "kernels/x86/x8_kernels.h"
 #include "quant/blocks.h"
@@ -272,11 +273,11 @@ KernelTable make_table() {
     t.mat[int(DType::F32)] = mat_float<float, load16_f32, scalar_f32>();
     t.mat[int(DType::F16)] = mat_float<uint16_t, load16_f16, scalar_f16>();
     t.mat[int(DType::BF16)] = mat_float<uint16_t, load16_bf16, scalar_bf16>();
-    t.mat[int(DType::Q4_0)] = mat_q32<DotVnni, X8Q4_0>();
-    t.mat[int(DType::Q4_1)] = mat_q32<DotVnni, X8Q4_1>();
-    t.mat[int(DType::Q5_0)] = mat_q32<DotVnni, X8Q5_0>();
-    t.mat[int(DType::Q5_1)] = mat_q32<DotVnni, X8Q5_1>();
-    t.mat[int(DType::Q8_0)] = mat_q32<DotVnni, X8Q8_0>();
+    t.mat[int(DType::Q4_0)] = mat_q32_pairs<DotVnni, X8Q4_0>();
+    t.mat[int(DType::Q4_1)] = mat_q32_pairs<DotVnni, X8Q4_1>();
+    t.mat[int(DType::Q5_0)] = mat_q32_pairs<DotVnni, X8Q5_0>();
+    t.mat[int(DType::Q5_1)] = mat_q32_pairs<DotVnni, X8Q5_1>();
+    t.mat[int(DType::Q8_0)] = mat_q32_pairs<DotVnni, X8Q8_0>();
     t.mat[int(DType::Q4_K)] = mat_k8<DotVnni, KQ4>();
     t.mat[int(DType::Q6_K)] = mat_k8<DotVnni, KQ6>();
     t.dot_f32 = dot_f32;

@@ -4,6 +4,9 @@
 //
 // A Tile policy provides: `Act`, the activation row view; `act_row(p, cols)`, the view of one
 // quantized activation row; `run<T>(w, g, a, acc)`, acc[t] lane r = row 8g + r of w . token a[t].
+// A tile with `kPairs` also has `run_pair<T>(w, g, a, y, ldy, r0, r1)`, which computes and
+// stores groups g and g + 1 at once (512-bit registers); the loops give it every pair of groups
+// they can, and `run` the rest. Its rows must equal run's bit for bit.
 //
 // Internal linkage on purpose (see x8_kernels.h). Include after the intrinsics header.
 #pragma once
@@ -31,9 +34,17 @@ inline void store_group(__m256 v, float* y, int64_t g, int64_t r0, int64_t r1) {
 }
 
 template <class Tile>
+constexpr bool kTakesPairs = requires {
+    Tile::kPairs;
+};
+
+template <class Tile>
 void matvec_groups(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
     const typename Tile::Act a = Tile::act_row(xq, w.cols);
-    for (int64_t g = r0 / 8; g * 8 < r1; ++g) {
+    int64_t g = r0 / 8;
+    if constexpr (kTakesPairs<Tile>)
+        for (; (g + 1) * 8 < r1; g += 2) Tile::template run_pair<1>(w, g, &a, y, 0, r0, r1);
+    for (; g * 8 < r1; ++g) {
         __m256 acc[1];
         Tile::template run<1>(w, g, &a, acc);
         store_group(acc[0], y, g, r0, r1);
@@ -43,7 +54,10 @@ void matvec_groups(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int
 template <class Tile, int T>
 void matmul_groups_tokens(const Matrix& w, const typename Tile::Act* a, float* y, int64_t ldy,
                           int64_t g0, int64_t g1, int64_t r0, int64_t r1) {
-    for (int64_t g = g0; g < g1; ++g) {
+    int64_t g = g0;
+    if constexpr (kTakesPairs<Tile>)
+        for (; g + 1 < g1; g += 2) Tile::template run_pair<T>(w, g, a, y, ldy, r0, r1);
+    for (; g < g1; ++g) {
         __m256 acc[T];
         Tile::template run<T>(w, g, a, acc);
         for (int t = 0; t < T; ++t) store_group(acc[t], y + t * ldy, g, r0, r1);
