@@ -52,6 +52,20 @@ inline simde__m512i cvtepu16_epi32(simde__m256i a) {
     return bits<simde__m512i>(i);
 }
 
+inline simde__m512i cvtepu8_epi32(simde__m128i a) {
+    uint8_t b[16];
+    std::memcpy(b, &a, sizeof b);
+    I32x16 i;
+    for (int k = 0; k < 16; ++k) i.v[k] = int32_t(b[k]);
+    return bits<simde__m512i>(i);
+}
+
+inline simde__m512i srai_epi32(simde__m512i a, int n) {
+    auto i = bits<I32x16>(a);
+    for (int k = 0; k < 16; ++k) i.v[k] >>= (n > 31 ? 31 : n);  // arithmetic, as vpsrad
+    return bits<simde__m512i>(i);
+}
+
 }  // namespace qe::emu
 
 #ifndef _mm512_cvtepi32_ps
@@ -62,4 +76,10 @@ inline simde__m512i cvtepu16_epi32(simde__m256i a) {
 #endif
 #ifndef _mm512_cvtepu16_epi32
 #define _mm512_cvtepu16_epi32(a) qe::emu::cvtepu16_epi32(a)
+#endif
+#ifndef _mm512_cvtepu8_epi32
+#define _mm512_cvtepu8_epi32(a) qe::emu::cvtepu8_epi32(a)
+#endif
+#ifndef _mm512_srai_epi32
+#define _mm512_srai_epi32(a, n) qe::emu::srai_epi32(a, n)
 #endif

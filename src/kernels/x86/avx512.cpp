@@ -278,8 +278,8 @@ KernelTable make_table() {
     t.mat[int(DType::Q5_0)] = mat_q32_pairs<DotVnni, X8Q5_0>();
     t.mat[int(DType::Q5_1)] = mat_q32_pairs<DotVnni, X8Q5_1>();
     t.mat[int(DType::Q8_0)] = mat_q32_pairs<DotVnni, X8Q8_0>();
-    t.mat[int(DType::Q4_K)] = mat_k8<DotVnni, KQ4>();
-    t.mat[int(DType::Q6_K)] = mat_k8<DotVnni, KQ6>();
+    t.mat[int(DType::Q4_K)] = mat_k_pairs<DotVnni, KQ4>();
+    t.mat[int(DType::Q6_K)] = mat_k_pairs<DotVnni, KQ6>();
     t.dot_f32 = dot_f32;
     t.delta_rule_step = delta_rule_step;
     t.delta_rule_chunked = delta_rule_chunked;
