@@ -40,55 +40,40 @@ inline __m512i bcast4_512(const int8_t* p) {
 // The 32-element types: groups g and g + 1 of an x8-packed matrix against T tokens; as tile8 with
 // PackedRows and the VNNI dot (vpdpbusd, signed weights as w + 128, offsets through the
 // activation sums).
-template <class Tr, int T>
-void tile16_q32(const Matrix& w, int64_t g, const act::Q8_32Row* a, __m512* acc) {
-    using Rec = typename Tr::Rec;
-    const Rec* lo = x8::group<Rec>(w, g);
-    const Rec* hi = x8::group<Rec>(w, g + 1);
-    constexpr int kOffset = Tr::kSigned ? 128 : Tr::kOffset;
-    for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < w.cols / 32; ++b) {
-        __m512i i32[T];
-        for (int t = 0; t < T; ++t) i32[t] = _mm512_setzero_si512();
-#pragma GCC unroll 8
-        for (int k = 0; k < 8; ++k) {
-            __m512i wk = join(Tr::group(lo[b], k), Tr::group(hi[b], k));
-            if constexpr (Tr::kSigned) wk = _mm512_xor_si512(wk, _mm512_set1_epi8(char(0x80)));
-#pragma GCC unroll 4
-            for (int t = 0; t < T; ++t)
-                i32[t] =
-                    _mm512_dpbusd_epi32(i32[t], wk, bcast4_512(a[t].qs + 32 * b + Tr::offset(k)));
-        }
-        const __m512 dw = join(halves8(lo[b].d), halves8(hi[b].d));
-        __m512 mw = _mm512_setzero_ps();
-        if constexpr (Tr::kMin) mw = join(halves8(lo[b].m), halves8(hi[b].m));
-#pragma GCC unroll 4
-        for (int t = 0; t < T; ++t) {
-            if constexpr (kOffset != 0)
-                i32[t] = _mm512_sub_epi32(i32[t], _mm512_set1_epi32(kOffset * a[t].sum[b]));
-            const float da = a[t].d[b];
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i32[t]),
-                                     _mm512_mul_ps(dw, _mm512_set1_ps(da)), acc[t]);
-            if constexpr (Tr::kMin)
-                acc[t] = _mm512_fmadd_ps(mw, _mm512_set1_ps(da * float(a[t].sum[b])), acc[t]);
-        }
-    }
-}
-
-// The x8-packed 32-element types in the group loops of a prompt (matmul): pairs of groups here,
-// the odd one out in the 8-row tile. Decoding (matvec) keeps the 8-row tile: one stream of
-// records per thread reads memory faster than two (measured: tg 35.5 against 39-45 tokens/s).
-template <class Dot, class Tr>
-struct Q32PairTile : Q32Tile<Tr, PackedRows<Dot, Tr>> {
-    static constexpr bool kPairs = true;
+template <class Tr>
+struct Q32Pairs {
     template <int T>
-    static void run_pair(const Matrix& w, int64_t g, const act::Q8_32Row* a, float* y, int64_t ldy,
-                         int64_t r0, int64_t r1) {
-        __m512 acc[T];
-        tile16_q32<Tr, T>(w, g, a, acc);
-        for (int t = 0; t < T; ++t) {
-            store_group(_mm512_castps512_ps256(acc[t]), y + t * ldy, g, r0, r1);
-            store_group(high_half(acc[t]), y + t * ldy, g + 1, r0, r1);
+    static void run(const Matrix& w, int64_t g, const act::Q8_32Row* a, __m512* acc) {
+        using Rec = typename Tr::Rec;
+        const Rec* lo = x8::group<Rec>(w, g);
+        const Rec* hi = x8::group<Rec>(w, g + 1);
+        constexpr int kOffset = Tr::kSigned ? 128 : Tr::kOffset;
+        for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+        for (int64_t b = 0; b < w.cols / 32; ++b) {
+            __m512i i32[T];
+            for (int t = 0; t < T; ++t) i32[t] = _mm512_setzero_si512();
+#pragma GCC unroll 8
+            for (int k = 0; k < 8; ++k) {
+                __m512i wk = join(Tr::group(lo[b], k), Tr::group(hi[b], k));
+                if constexpr (Tr::kSigned) wk = _mm512_xor_si512(wk, _mm512_set1_epi8(char(0x80)));
+#pragma GCC unroll 4
+                for (int t = 0; t < T; ++t)
+                    i32[t] = _mm512_dpbusd_epi32(i32[t], wk,
+                                                 bcast4_512(a[t].qs + 32 * b + Tr::offset(k)));
+            }
+            const __m512 dw = join(halves8(lo[b].d), halves8(hi[b].d));
+            __m512 mw = _mm512_setzero_ps();
+            if constexpr (Tr::kMin) mw = join(halves8(lo[b].m), halves8(hi[b].m));
+#pragma GCC unroll 4
+            for (int t = 0; t < T; ++t) {
+                if constexpr (kOffset != 0)
+                    i32[t] = _mm512_sub_epi32(i32[t], _mm512_set1_epi32(kOffset * a[t].sum[b]));
+                const float da = a[t].d[b];
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i32[t]),
+                                         _mm512_mul_ps(dw, _mm512_set1_ps(da)), acc[t]);
+                if constexpr (Tr::kMin)
+                    acc[t] = _mm512_fmadd_ps(mw, _mm512_set1_ps(da * float(a[t].sum[b])), acc[t]);
+            }
         }
     }
 };
@@ -186,9 +171,9 @@ void sums16_q6k(const x8::Q6_K& lo, const x8::Q6_K& hi, const act::Q8_256Row* a,
 }
 
 template <class Tr>
-struct KPair;
+struct KPairSums;
 template <>
-struct KPair<KQ4> {
+struct KPairSums<KQ4> {
     template <int T>
     static void sums(const x8::Q4_K& lo, const x8::Q4_K& hi, const act::Q8_256Row* a, int64_t i,
                      __m512i* isum, __m512i* msum) {
@@ -196,7 +181,7 @@ struct KPair<KQ4> {
     }
 };
 template <>
-struct KPair<KQ6> {
+struct KPairSums<KQ6> {
     template <int T>
     static void sums(const x8::Q6_K& lo, const x8::Q6_K& hi, const act::Q8_256Row* a, int64_t i,
                      __m512i* isum, __m512i* msum) {
@@ -205,36 +190,44 @@ struct KPair<KQ6> {
 };
 
 // As KTile::run for groups g and g + 1 of an x8-packed matrix.
-template <class Tr, int T>
-void tile16_k(const Matrix& w, int64_t g, const act::Q8_256Row* a, __m512* acc) {
-    using Rec = typename Tr::Rec;
-    const Rec* lo = x8::group<Rec, kBlockK>(w, g);
-    const Rec* hi = x8::group<Rec, kBlockK>(w, g + 1);
-    for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
-    for (int64_t i = 0; i < w.cols / kBlockK; ++i) {
-        __m512i isum[T], msum[T];
-        KPair<Tr>::template sums<T>(lo[i], hi[i], a, i, isum, msum);
-        const __m512 dw = join(halves8(lo[i].d), halves8(hi[i].d));
-        __m512 dm = _mm512_setzero_ps();
-        if constexpr (Tr::kMin) dm = join(halves8(lo[i].dmin), halves8(hi[i].dmin));
-        for (int t = 0; t < T; ++t) {
-            const __m512 da = _mm512_set1_ps(a[t].d[i]);
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[t]), _mm512_mul_ps(dw, da), acc[t]);
-            if constexpr (Tr::kMin)
+template <class Tr>
+struct KPairs {
+    template <int T>
+    static void run(const Matrix& w, int64_t g, const act::Q8_256Row* a, __m512* acc) {
+        using Rec = typename Tr::Rec;
+        const Rec* lo = x8::group<Rec, kBlockK>(w, g);
+        const Rec* hi = x8::group<Rec, kBlockK>(w, g + 1);
+        for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+        for (int64_t i = 0; i < w.cols / kBlockK; ++i) {
+            __m512i isum[T], msum[T];
+            KPairSums<Tr>::template sums<T>(lo[i], hi[i], a, i, isum, msum);
+            const __m512 dw = join(halves8(lo[i].d), halves8(hi[i].d));
+            __m512 dm = _mm512_setzero_ps();
+            if constexpr (Tr::kMin) dm = join(halves8(lo[i].dmin), halves8(hi[i].dmin));
+            for (int t = 0; t < T; ++t) {
+                const __m512 da = _mm512_set1_ps(a[t].d[i]);
                 acc[t] =
-                    _mm512_fnmadd_ps(_mm512_cvtepi32_ps(msum[t]), _mm512_mul_ps(dm, da), acc[t]);
+                    _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[t]), _mm512_mul_ps(dw, da), acc[t]);
+                if constexpr (Tr::kMin)
+                    acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(msum[t]), _mm512_mul_ps(dm, da),
+                                              acc[t]);
+            }
         }
     }
-}
+};
 
-template <class Dot, class Tr>
-struct KPairTile : KTile<Tr, KPackedRows<Dot, Tr>> {
+// An 8-row tile of x8_loops.h that also takes pairs of groups, computed by Pair::run<T>(w, g, a,
+// acc) (acc[t]: group g's rows in the low half, g + 1's in the high half). Used for the prompt
+// (matmul) only: decoding (matvec) keeps the 8-row tile, since one stream of records per thread
+// reads memory faster than two (measured: tg 35.5 against 39-45 tokens/s with the pairs).
+template <class Base, class Pair>
+struct WithPairs : Base {
     static constexpr bool kPairs = true;
     template <int T>
-    static void run_pair(const Matrix& w, int64_t g, const act::Q8_256Row* a, float* y, int64_t ldy,
-                         int64_t r0, int64_t r1) {
+    static void run_pair(const Matrix& w, int64_t g, const typename Base::Act* a, float* y,
+                         int64_t ldy, int64_t r0, int64_t r1) {
         __m512 acc[T];
-        tile16_k<Tr, T>(w, g, a, acc);
+        Pair::template run<T>(w, g, a, acc);
         for (int t = 0; t < T; ++t) {
             store_group(_mm512_castps512_ps256(acc[t]), y + t * ldy, g, r0, r1);
             store_group(high_half(acc[t]), y + t * ldy, g + 1, r0, r1);
@@ -246,7 +239,8 @@ template <class Dot, class Tr>
 void matmul_k_pairs(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
                     int64_t ldy, int64_t r0, int64_t r1) {
     if (w.layout == kLayoutX8)
-        return matmul_groups<KPairTile<Dot, Tr>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+        return matmul_groups<WithPairs<KTile<Tr, KPackedRows<Dot, Tr>>, KPairs<Tr>>>(
+            w, xq, xq_row_bytes, n, y, ldy, r0, r1);
     matmul_groups<KTile<Tr, KGgufRows<Tr>>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
 }
 
@@ -259,7 +253,8 @@ template <class Dot, class Tr>
 void matmul_q32_pairs(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
                       int64_t ldy, int64_t r0, int64_t r1) {
     if (w.layout == kLayoutX8)
-        return matmul_groups<Q32PairTile<Dot, Tr>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+        return matmul_groups<WithPairs<Q32Tile<Tr, PackedRows<Dot, Tr>>, Q32Pairs<Tr>>>(
+            w, xq, xq_row_bytes, n, y, ldy, r0, r1);
     matmul_groups<Q32Tile<Tr, GgufRows<Dot, Tr>>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
 }
 

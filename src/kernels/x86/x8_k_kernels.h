@@ -243,17 +243,12 @@ struct KPackedRows {
     }
 };
 
-// 8 GGUF rows. Rows past the matrix's end read its last row again (their results are not stored).
+// 8 GGUF rows (group_rows), one at a time, their partial sums gathered by sum_lanes8.
 template <class Tr>
 struct KGgufRows {
     using Block = typename Tr::Block;
     const Block* row[8];
-    KGgufRows(const Matrix& w, int64_t g) {
-        for (int i = 0; i < 8; ++i) {
-            const int64_t r = 8 * g + i < w.rows ? 8 * g + i : w.rows - 1;
-            row[i] = reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes);
-        }
-    }
+    KGgufRows(const Matrix& w, int64_t g) { group_rows(w, g, row); }
     template <int T>
     void sums(int64_t i, const act::Q8_256Row* a, __m256i* isum, __m256i* msum) const {
         __m256i pi[T][8], pm[T][8];

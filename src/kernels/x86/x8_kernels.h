@@ -155,19 +155,23 @@ struct PackedRows {
     __m256 m(int64_t b) const { return halves8(rec[b].m); }
 };
 
-// 8 GGUF rows. Rows past the matrix's end read its last row again (their results are not stored).
-// Per row and token the Dot's 8 int32 partial sums; hadd pairs them up across rows, so that
-// after three rounds lane r holds row r's sum.
+// The 8 GGUF rows of group g. Rows past the matrix's end read its last row again (their results
+// are not stored).
+template <typename Block>
+inline void group_rows(const Matrix& w, int64_t g, const Block** row) {
+    for (int i = 0; i < 8; ++i) {
+        const int64_t r = 8 * g + i < w.rows ? 8 * g + i : w.rows - 1;
+        row[i] = reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes);
+    }
+}
+
+// 8 GGUF rows. Per row and token the Dot's 8 int32 partial sums; hadd pairs them up across rows,
+// so that after three rounds lane r holds row r's sum.
 template <class Dot, class Tr>
 struct GgufRows {
     using Block = typename Tr::Block;
     const Block* row[8];
-    GgufRows(const Matrix& w, int64_t g) {
-        for (int i = 0; i < 8; ++i) {
-            const int64_t r = 8 * g + i < w.rows ? 8 * g + i : w.rows - 1;
-            row[i] = reinterpret_cast<const Block*>(w.data + size_t(r) * w.row_bytes);
-        }
-    }
+    GgufRows(const Matrix& w, int64_t g) { group_rows(w, g, row); }
     // rows r, r + 1: lanes [r:01 r:23 r+1:01 r+1:23 | r:45 r:67 r+1:45 r+1:67] (a:ij = a_i + a_j)
     template <int T>
     void pair(int r, int64_t b, const __m256i* av, __m256i* out) const {
