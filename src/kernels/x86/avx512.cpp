@@ -50,6 +50,9 @@ inline float hsum(__m512 v) {
 // Q8_0's signed weights go in as w + 128 (top bit flipped), taken back off through the
 // activation sum.
 struct DotVnni {
+    // Decoding the 32-element types without software prefetch: on Zen 4 it is about 10% faster
+    // (q8_0, 1 and 2 threads); the hardware prefetcher keeps up with these short records.
+    static constexpr bool kPrefetch = false;
     template <class Tr>
     static constexpr int offset() {
         return Tr::kSigned ? 128 : Tr::kOffset;

@@ -148,7 +148,7 @@ struct PackedRows {
     PackedRows(const Matrix& w, int64_t g) : rec(x8::group<typename Tr::Rec>(w, g)) {}
     template <int T>
     void dot(int64_t b, const act::Q8_32Row* a, __m256i* i32) const {
-        if constexpr (T == 1) prefetch_ahead(&rec[b]);
+        if constexpr (T == 1 && Dot::kPrefetch) prefetch_ahead(&rec[b]);
         Dot::template dot8<Tr, T>(rec[b], a, b, i32);
     }
     __m256 d(int64_t b) const { return halves8(rec[b].d); }
