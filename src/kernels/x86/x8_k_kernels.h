@@ -2,9 +2,9 @@
 // matrix can have: x8-packed (pack_x8.h: 8 rows per register, 4 activation bytes broadcast) and
 // GGUF rows (one row at a time, its partial sums gathered across 8 rows by exact integer adds).
 // Per super-block of 256 elements, row and token, either layout gives the same two exact integers:
-//   isum = sum over sub-blocks j of sc_j * (q . a)_j      (Q6_K: minus 32 * sum_j sc_j * asum_j)
-//   msum = sum over sub-blocks j of m_j * asum_j           (Q4_K's mins; asum: the activation's
-//   sums)
+//   isum = sum over sub-blocks j of sc_j * (q . a)_j   (Q6_K: minus 32 * sum_j sc_j * asum_j)
+//   msum = sum over sub-blocks j of m_j * asum_j        (Q4_K's mins)
+// (asum_j: the sum of the activation's quants over sub-block j)
 // and the same float operations follow, per row, in the same order:
 //   acc = fma(float(isum), d * d_a, acc);  acc = fma(-float(msum), dmin * d_a, acc)
 // so a row's product is bit-identical in both layouts and for any number of tokens or rows in
