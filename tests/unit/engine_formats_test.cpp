@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "engine/session.h"
-#include "model/matrices.h"
 #include "model/loaded_model.h"
+#include "model/matrices.h"
 #include "support/expect_error.h"
 #include "support/logits_compare.h"
 #include "support/tiny_model_files.h"
@@ -25,6 +25,13 @@ const std::string kTokenizer =
 
 fs::path tmp(const std::string& name) {
     return fs::path(QE_TEST_TMP_DIR) / ("engine_" + name);
+}
+
+// Files of this process's own: ctest runs each test in a process of its own, side by side, and
+// two writing the same folder would delete each other's files while they are read.
+std::string own(const std::string& name) {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    return tmp(std::string(test ? test->name() : "none") + "-" + name).string();
 }
 
 // The g448 golden family's shape, one seed, written as GGUF f32, GGUF bf16 and an HF folder.
@@ -44,8 +51,7 @@ const SameSeedFiles& same_seed_files() {
         o.seed = 7;
         o.tokenizer_json = kTokenizer;
         const synth::SynthVocab vocab = synth::build_vocab(kTokenizer, o.shape.vocab);
-        SameSeedFiles f{tmp("seed7-f32.gguf").string(), tmp("seed7-bf16.gguf").string(),
-                        tmp("seed7-hf").string()};
+        SameSeedFiles f{own("seed7-f32.gguf"), own("seed7-bf16.gguf"), own("seed7-hf")};
         o.type = *synth::parse_file_type("f32");
         synth::write_gguf(o, vocab, f.gguf_f32);
         o.type = *synth::parse_file_type("bf16");
@@ -104,8 +110,8 @@ const SameSeedFiles& qwen35_files() {
         o.tokenizer_json = kTokenizer;
         const synth::SynthVocab vocab =
             synth::build_vocab(kTokenizer, o.shape.vocab, synth::kQwen3AddedTokens);
-        SameSeedFiles f{tmp("q35-seed11-f32.gguf").string(), tmp("q35-seed11-bf16.gguf").string(),
-                        tmp("q35-seed11-hf").string()};
+        SameSeedFiles f{own("q35-seed11-f32.gguf"), own("q35-seed11-bf16.gguf"),
+                        own("q35-seed11-hf")};
         o.type = *synth::parse_file_type("f32");
         synth::write_gguf(o, vocab, f.gguf_f32);
         o.type = *synth::parse_file_type("bf16");
@@ -170,15 +176,17 @@ TEST(EngineFormats, MissingTensorsAndWrongShapesAreClearErrors) {
     const std::string shape = broken_gguf("tiny-ffn.gguf", "qwen2.feed_forward_length", 128);
     EXPECT_TRUE(test::throws_error([&] { LoadedModel::open(shape, kWeightsOnly); },
                                    {shape, "blk.0.ffn_gate.weight", "[128, 64]", "[96, 64]"}));
-    EXPECT_TRUE(test::throws_error([&] { LoadedModel::open(tmp("no-such-model.gguf").string(), kWeightsOnly); },
-                                   {"no-such-model.gguf"}));
+    EXPECT_TRUE(test::throws_error(
+        [&] { LoadedModel::open(tmp("no-such-model.gguf").string(), kWeightsOnly); },
+        {"no-such-model.gguf"}));
 }
 
 TEST(EngineFormats, FilePagesHandedBackAreReadAgain) {
     // Preparing the matrices of a mapped GGUF hands the file's pages of repacked matrices back to
     // the kernel; the weights must still read the same afterwards (the reference path and the
     // embedding lookup read them from the file).
-    const auto model = LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf", kWeightsOnly);
+    const auto model =
+        LoadedModel::open(std::string(QE_GOLDEN_DIR) + "/g448-q8_0.gguf", kWeightsOnly);
     const std::vector<int> ids = {3841, 82, 612, 198, 2610, 525};
     auto logits = [&](ForwardPath path, std::shared_ptr<const Matrices> matrices) {
         SessionOptions o;
