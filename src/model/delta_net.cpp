@@ -144,11 +144,10 @@ void delta_net_layer(ThreadPool& pool, const KernelTable& k, const ModelConfig& 
     // position t reads the input of position t - (taps - 1) + j, a row of the projection, or
     // before its run's first position a row of the state's window (the sequence's last taps - 1
     // inputs). The windows move on once all positions are done.
-    std::vector<int> run_of(static_cast<size_t>(n));
-    for (int r = 0; r < runs; ++r)
-        std::fill(run_of.begin() + run_start[r], run_of.begin() + run_start[r + 1], r);
     each(n, [&](int64_t t) {
-        const int first = run_start[run_of[size_t(t)]];
+        // the start of t's run: the last run_start <= t
+        const int first =
+            *(std::upper_bound(run_start.begin(), run_start.begin() + runs, int(t)) - 1);
         const float* window = states[first]->conv(d);  // [taps - 1, conv_dim]
         const float* taps_in[kMaxConvTaps];
         for (int j = 0; j < taps; ++j) {

@@ -105,8 +105,8 @@ inline void scaled_sum16(const __m512i* w, const int* off, const int8_t* const* 
 }
 
 template <int T>
-void sums16_q4k(const x8::Q4_K& lo, const x8::Q4_K& hi, const act::Q8_256Row* a, int64_t i,
-                __m512i* isum, __m512i* msum) {
+void pair_sums(const x8::Q4_K& lo, const x8::Q4_K& hi, const act::Q8_256Row* a, int64_t i,
+               __m512i* isum, __m512i* msum) {
     const __m512i m4 = _mm512_set1_epi8(0x0f);
     static constexpr int kOff[8] = {0, 16, 4, 20, 8, 24, 12, 28};  // Q4KGroups::off
     for (int t = 0; t < T; ++t) isum[t] = msum[t] = _mm512_setzero_si512();
@@ -131,8 +131,8 @@ void sums16_q4k(const x8::Q4_K& lo, const x8::Q4_K& hi, const act::Q8_256Row* a,
 }
 
 template <int T>
-void sums16_q6k(const x8::Q6_K& lo, const x8::Q6_K& hi, const act::Q8_256Row* a, int64_t i,
-                __m512i* isum, __m512i*) {
+void pair_sums(const x8::Q6_K& lo, const x8::Q6_K& hi, const act::Q8_256Row* a, int64_t i,
+               __m512i* isum, __m512i*) {
     const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30);
     static constexpr int kOff[4] = {0, 4, 8, 12};
     __m512i off[T];
@@ -170,25 +170,6 @@ void sums16_q6k(const x8::Q6_K& lo, const x8::Q6_K& hi, const act::Q8_256Row* a,
     for (int t = 0; t < T; ++t) isum[t] = _mm512_sub_epi32(isum[t], _mm512_slli_epi32(off[t], 5));
 }
 
-template <class Tr>
-struct KPairSums;
-template <>
-struct KPairSums<KQ4> {
-    template <int T>
-    static void sums(const x8::Q4_K& lo, const x8::Q4_K& hi, const act::Q8_256Row* a, int64_t i,
-                     __m512i* isum, __m512i* msum) {
-        sums16_q4k<T>(lo, hi, a, i, isum, msum);
-    }
-};
-template <>
-struct KPairSums<KQ6> {
-    template <int T>
-    static void sums(const x8::Q6_K& lo, const x8::Q6_K& hi, const act::Q8_256Row* a, int64_t i,
-                     __m512i* isum, __m512i* msum) {
-        sums16_q6k<T>(lo, hi, a, i, isum, msum);
-    }
-};
-
 // As KTile::run for groups g and g + 1 of an x8-packed matrix.
 template <class Tr>
 struct KPairs {
@@ -200,7 +181,7 @@ struct KPairs {
         for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
         for (int64_t i = 0; i < w.cols / kBlockK; ++i) {
             __m512i isum[T], msum[T];
-            KPairSums<Tr>::template sums<T>(lo[i], hi[i], a, i, isum, msum);
+            pair_sums<T>(lo[i], hi[i], a, i, isum, msum);
             const __m512 dw = join(halves8(lo[i].d), halves8(hi[i].d));
             __m512 dm = _mm512_setzero_ps();
             if constexpr (Tr::kMin) dm = join(halves8(lo[i].dmin), halves8(hi[i].dmin));
@@ -236,31 +217,15 @@ struct WithPairs : Base {
 };
 
 template <class Dot, class Tr>
-void matmul_k_pairs(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
-                    int64_t ldy, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8)
-        return matmul_groups<WithPairs<KTile<Tr, KPackedRows<Dot, Tr>>, KPairs<Tr>>>(
-            w, xq, xq_row_bytes, n, y, ldy, r0, r1);
-    matmul_groups<KTile<Tr, KGgufRows<Tr>>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
-}
-
-template <class Dot, class Tr>
 constexpr MatKernels mat_k_pairs() {
-    return {matvec_k8<Dot, Tr>, matmul_k_pairs<Dot, Tr>};
-}
-
-template <class Dot, class Tr>
-void matmul_q32_pairs(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
-                      int64_t ldy, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8)
-        return matmul_groups<WithPairs<Q32Tile<Tr, PackedRows<Dot, Tr>>, Q32Pairs<Tr>>>(
-            w, xq, xq_row_bytes, n, y, ldy, r0, r1);
-    matmul_groups<Q32Tile<Tr, GgufRows<Dot, Tr>>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+    return {matvec_either<KPackedTile<Dot, Tr>, KRowsTile<Tr>>,
+            matmul_either<WithPairs<KPackedTile<Dot, Tr>, KPairs<Tr>>, KRowsTile<Tr>>};
 }
 
 template <class Dot, class Tr>
 constexpr MatKernels mat_q32_pairs() {
-    return {matvec_q32<Dot, Tr>, matmul_q32_pairs<Dot, Tr>};
+    return {matvec_either<Q32PackedTile<Dot, Tr>, Q32RowsTile<Dot, Tr>>,
+            matmul_either<WithPairs<Q32PackedTile<Dot, Tr>, Q32Pairs<Tr>>, Q32RowsTile<Dot, Tr>>};
 }
 
 }  // namespace

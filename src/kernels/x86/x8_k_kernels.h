@@ -302,26 +302,15 @@ struct KTile {
     }
 };
 
-// Entries that take either layout.
 template <class Dot, class Tr>
-void matvec_k8(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8)
-        return matvec_groups<KTile<Tr, KPackedRows<Dot, Tr>>>(w, xq, y, r0, r1);
-    matvec_groups<KTile<Tr, KGgufRows<Tr>>>(w, xq, y, r0, r1);
-}
-
-template <class Dot, class Tr>
-void matmul_k8(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
-               int64_t ldy, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8)
-        return matmul_groups<KTile<Tr, KPackedRows<Dot, Tr>>>(w, xq, xq_row_bytes, n, y, ldy, r0,
-                                                              r1);
-    matmul_groups<KTile<Tr, KGgufRows<Tr>>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
-}
+using KPackedTile = KTile<Tr, KPackedRows<Dot, Tr>>;
+template <class Tr>
+using KRowsTile = KTile<Tr, KGgufRows<Tr>>;
 
 template <class Dot, class Tr>
 constexpr MatKernels mat_k8() {
-    return {matvec_k8<Dot, Tr>, matmul_k8<Dot, Tr>};
+    return {matvec_either<KPackedTile<Dot, Tr>, KRowsTile<Tr>>,
+            matmul_either<KPackedTile<Dot, Tr>, KRowsTile<Tr>>};
 }
 
 }  // namespace

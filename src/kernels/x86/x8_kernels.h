@@ -251,26 +251,15 @@ struct Q32Tile {
     }
 };
 
-// Entries that take either layout.
 template <class Dot, class Tr>
-void matvec_q32(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8)
-        return matvec_groups<Q32Tile<Tr, PackedRows<Dot, Tr>>>(w, xq, y, r0, r1);
-    matvec_groups<Q32Tile<Tr, GgufRows<Dot, Tr>>>(w, xq, y, r0, r1);
-}
-
+using Q32PackedTile = Q32Tile<Tr, PackedRows<Dot, Tr>>;
 template <class Dot, class Tr>
-void matmul_q32(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
-                int64_t ldy, int64_t r0, int64_t r1) {
-    if (w.layout == kLayoutX8)
-        return matmul_groups<Q32Tile<Tr, PackedRows<Dot, Tr>>>(w, xq, xq_row_bytes, n, y, ldy, r0,
-                                                               r1);
-    matmul_groups<Q32Tile<Tr, GgufRows<Dot, Tr>>>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
-}
+using Q32RowsTile = Q32Tile<Tr, GgufRows<Dot, Tr>>;
 
 template <class Dot, class Tr>
 constexpr MatKernels mat_q32() {
-    return {matvec_q32<Dot, Tr>, matmul_q32<Dot, Tr>};
+    return {matvec_either<Q32PackedTile<Dot, Tr>, Q32RowsTile<Dot, Tr>>,
+            matmul_either<Q32PackedTile<Dot, Tr>, Q32RowsTile<Dot, Tr>>};
 }
 
 }  // namespace

@@ -80,5 +80,20 @@ void matmul_groups(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int6
     }
 }
 
+// Entries that take either layout a matrix can have: the Packed tile for an x8-packed matrix, the
+// Rows tile for the file's rows.
+template <class Packed, class Rows>
+void matvec_either(const Matrix& w, const uint8_t* xq, float* y, int64_t r0, int64_t r1) {
+    if (w.layout == kLayoutX8) return matvec_groups<Packed>(w, xq, y, r0, r1);
+    matvec_groups<Rows>(w, xq, y, r0, r1);
+}
+
+template <class Packed, class Rows>
+void matmul_either(const Matrix& w, const uint8_t* xq, size_t xq_row_bytes, int64_t n, float* y,
+                   int64_t ldy, int64_t r0, int64_t r1) {
+    if (w.layout == kLayoutX8) return matmul_groups<Packed>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+    matmul_groups<Rows>(w, xq, xq_row_bytes, n, y, ldy, r0, r1);
+}
+
 }  // namespace
 }  // namespace qe
